@@ -1,0 +1,41 @@
+"""schedlink: personalized one-time scheduling links from contact markup."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The app factory: nothing happens at import time, everything here per app."""
+    from . import api, auth, booking_views, db, demo, errors, limits, web_security
+    from . import config as app_config
+    from .tokens import Tokens
+
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "SCHEDLINK_INSTANCE_PATH"
+    )
+    app = Flask(__name__, instance_path=instance_path or None)
+    app.config.update(app_config.from_environment(Path(app.instance_path)))
+    app.config.update(config or {})
+    app.extensions["schedlink.tokens"] = Tokens(
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
+    )
+
+    db.init_app(app)
+    web_security.init_app(app)
+    limits.init_app(app)
+    errors.init_app(app)
+    api.init_app(app)
+    auth.init_app(app)
+    booking_views.init_app(app)
+    if app.config["DEMO"]:
+        demo.init_app(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app

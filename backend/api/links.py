@@ -1,0 +1,69 @@
+"""Scheduling links: create, list, read, disable, and a QR code of the URL."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import segno
+from flask import Blueprint, Response, current_app, url_for
+
+from .. import db
+from ..links import create_link, disable_link, get_link, link_to_dict, list_links
+from ..models import SchedulingLink
+from .auth import current_account, json_body, require_api_key
+
+bp = Blueprint("api_links", __name__, url_prefix="/v1/scheduling_links")
+bp.before_request(require_api_key)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def booking_url(link: SchedulingLink) -> str:
+    token = current_app.extensions["schedlink.tokens"].dumps("booking", link.public_id)
+    return current_app.config["BASE_URL"] + url_for("booking.offer", token=token)
+
+
+def _render(link: SchedulingLink) -> dict:
+    return link_to_dict(link, _now(), booking_url)
+
+
+@bp.post("")
+def create():
+    body = json_body()
+    with db.write() as s:
+        link = create_link(
+            s, current_account(), body, _now(), current_app.config["MARKUP_MAX_BYTES"]
+        )
+        data = {"scheduling_link": link_to_dict(link, _now(), booking_url)}
+    return data, 201
+
+
+@bp.get("")
+def index():
+    links = list_links(db.session(), current_account())
+    return {"scheduling_links": [_render(link) for link in links]}
+
+
+@bp.get("/<link_id>")
+def show(link_id: str):
+    return {"scheduling_link": _render(get_link(db.session(), current_account(), link_id))}
+
+
+@bp.post("/<link_id>/disable")
+def disable(link_id: str):
+    body = json_body()
+    with db.write() as s:
+        link = disable_link(get_link(s, current_account(), link_id), body)
+        data = {"scheduling_link": link_to_dict(link, _now(), booking_url)}
+    return data
+
+
+@bp.get("/<link_id>/qr.svg")
+def qr(link_id: str):
+    link = get_link(db.session(), current_account(), link_id)
+    out = io.BytesIO()
+    segno.make(booking_url(link), error="m").save(out, kind="svg", scale=4, border=2)
+    return Response(out.getvalue(), mimetype="image/svg+xml")

@@ -1,0 +1,137 @@
+"""The `schedlink` command line (design §3)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import create_app, db
+
+
+def _app():
+    app = create_app()
+    db.migrate(app.config["DATABASE_URL"])
+    return app
+
+
+@click.group()
+def main() -> None:
+    """schedlink: personalized one-time scheduling links."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int, help="gunicorn worker processes")
+@click.option("--no-job-worker", is_flag=True, help="don't drain jobs in this process group")
+def serve(host: str, port: int, workers: int | None, no_job_worker: bool) -> None:
+    """Migrate the database and run the production server."""
+    from .server import default_workers, run
+
+    app = _app()
+    click.echo(f"schedlink on http://{host}:{port}  (database: {_safe_url(app)})")
+    run(host, port, workers or default_workers(), with_worker=not no_job_worker)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int)
+def demo(host: str, port: int, workers: int | None) -> None:
+    """Like serve, plus a demo host account, its API key and demo pages under /demo/."""
+    from .demo import DEMO_EMAIL, seed
+    from .server import default_workers, run
+
+    os.environ["SCHEDLINK_DEMO"] = "true"
+    os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{host}:{port}")
+    app = _app()
+    with app.app_context(), db.write() as s:
+        password, key = seed(s)
+    base = app.config["BASE_URL"]
+    click.echo(
+        "\n".join(
+            [
+                "",
+                "schedlink demo",
+                f"  backend URL : {base}",
+                f"  demo page   : {base}/demo/",
+                f"  sign in     : {base}/login  as {DEMO_EMAIL} / {password}",
+                f"  API key     : {key}",
+                "  Paste the backend URL and API key into the extension's options page.",
+                "",
+            ]
+        )
+    )
+    run(host, port, workers or default_workers())
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="drain what is due, then exit")
+def worker(once: bool) -> None:
+    """Drain the job table (e-mail now, webhooks later)."""
+    from .jobs import run_worker
+
+    app = _app()
+    run_worker(app, once=once)
+
+
+@main.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--timezone", "tzid", required=True, help="IANA time zone, e.g. Europe/London")
+def create_user(email: str, name: str, tzid: str) -> None:
+    """Create an account; the password is read from stdin (one line). Prints the sub."""
+    from .accounts import EmailTaken, create_account
+    from .validation import ValidationError
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    app = _app()
+    try:
+        with app.app_context(), db.write() as s:
+            account = create_account(s, email, name, tzid, password)
+            sub = account.sub
+    except EmailTaken:
+        raise click.ClickException(f"an account with {email} already exists") from None
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{field}: {item['description']}" for field, items in exc.errors.items()
+            for item in items
+        )
+        raise click.ClickException(details) from None
+    click.echo(sub)
+
+
+@main.command("create-api-key")
+@click.argument("email")
+@click.option("--label", default="API key")
+def create_api_key_cmd(email: str, label: str) -> None:
+    """Create an API key; prints it alone on the last line."""
+    from .accounts import create_api_key, find_by_email
+
+    app = _app()
+    with app.app_context(), db.write() as s:
+        account = find_by_email(s, email)
+        if account is None:
+            raise click.ClickException(f"no account with e-mail {email}")
+        _key, plaintext = create_api_key(s, account, label)
+    click.echo(f"API key for {account.email} (shown once, store it safely):", err=True)
+    click.echo(plaintext)
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    app = _app()
+    click.echo(f"migrated {_safe_url(app)}")
+
+
+def _safe_url(app) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Configuration from SCHEDLINK_* environment variables, with single-machine defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_CHROME_EXTENSION_ID = ""  # filled from extension/EXTENSION_ID by the lead
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"SCHEDLINK_{name}")
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw is not None else default
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in (_env(name, default) or "").split(",") if part.strip()]
+
+
+def _persisted_secret(instance_path: Path) -> str:
+    """A generated key kept under instance/, so links survive restarts with no set-up."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def from_environment(instance_path: Path) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    default_db = f"sqlite:///{instance_path / 'schedlink.db'}"
+    secret = _env("SECRET_KEY") or _persisted_secret(instance_path)
+    extension_origins = [f"chrome-extension://{DEFAULT_CHROME_EXTENSION_ID}"]
+    return {
+        "DATABASE_URL": _env("DATABASE_URL", default_db),
+        "SECRET_KEY": secret,
+        # Old keys still verify links and sessions until removed (newest signs).
+        "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS"),
+        "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2_500_000),
+        "MARKUP_MAX_BYTES": _int("MARKUP_MAX_BYTES", 2_000_000),
+        "CORS_ORIGINS": _list("CORS_ORIGINS") or extension_origins,
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
+        "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),
+        "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),
+        "RATELIMIT_MARKUP_CHECKER": _env("RATELIMIT_MARKUP_CHECKER", "30/minute"),
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USERNAME": _env("SMTP_USERNAME"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _env("SMTP_STARTTLS", "false") == "true",
+        "MAIL_FROM": _env("MAIL_FROM", "schedlink <no-reply@schedlink.localhost>"),
+        "BOOKING_WINDOW_DAYS": _int("BOOKING_WINDOW_DAYS", 14),
+        "AVAILABILITY_MAX_PERIODS": _int("AVAILABILITY_MAX_PERIODS", 50),
+        "AVAILABILITY_MAX_SPAN_DAYS": _int("AVAILABILITY_MAX_SPAN_DAYS", 35),
+        "SESSION_COOKIE_SECURE": _env("BASE_URL", "http://").startswith("https://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "DEMO": _env("DEMO") == "true",
+    }

@@ -1,0 +1,64 @@
+"""Signed, purpose-bound URL tokens that carry only an opaque id.
+
+One salt per purpose, so a token minted for one use never verifies for another; a key
+list for rotation (the newest signs, all verify). Every load passes a max_age.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+DAY = 86_400
+
+
+class TokenError(Exception):
+    """Base class: the token cannot be used."""
+
+
+class BadToken(TokenError):
+    """Tampered, truncated, forged or for another purpose: all look the same to callers."""
+
+
+class TokenExpired(TokenError):
+    """Genuine but older than its purpose allows."""
+
+
+@dataclass(frozen=True)
+class Purpose:
+    salt: str
+    max_age: int
+
+
+# Versioned salts: bumping one invalidates every outstanding token of that purpose.
+PURPOSES = {
+    "booking": Purpose("schedlink.booking-link.v1", 400 * DAY),
+    "cancel": Purpose("schedlink.booking-cancel.v1", 400 * DAY),
+    "reschedule": Purpose("schedlink.booking-reschedule.v1", 400 * DAY),
+    "booking-form": Purpose("schedlink.booking-form.v1", 6 * 3600),
+    "confirmation": Purpose("schedlink.booking-confirmation.v1", 400 * DAY),
+}
+
+
+class Tokens:
+    def __init__(self, secret_key: str, fallbacks: list[str] | tuple[str, ...] = ()):
+        # itsdangerous signs with the last key and verifies with all of them.
+        self._keys = [*reversed(list(fallbacks)), secret_key]
+
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._keys, salt=PURPOSES[purpose].salt)
+
+    def dumps(self, purpose: str, opaque_id: str) -> str:
+        return self._serializer(purpose).dumps(opaque_id)
+
+    def loads(self, purpose: str, token: str) -> str:
+        try:
+            value = self._serializer(purpose).loads(token, max_age=PURPOSES[purpose].max_age)
+        except SignatureExpired as exc:
+            raise TokenExpired(purpose) from exc
+        except (BadSignature, UnicodeError, ValueError) as exc:
+            raise BadToken(purpose) from exc
+        if not isinstance(value, str):
+            raise BadToken(purpose)
+        return value

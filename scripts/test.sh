@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install everything the tests need from the project's own files, then run every check:
+# ruff (lint + format), the extension's unit tests and web-ext lint, and pytest
+# (unit, integration on SQLite and PostgreSQL, and e2e in real Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "== installing chromium and chromium-driver (Debian packages)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+echo "== installing the Python package with its test extra"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+echo "== installing the extension's dev dependencies"
+(cd extension && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+echo "== extension: node --test and web-ext lint"
+(cd extension && npm test && npm run lint)
+
+echo "== pytest"
+export SE_OFFLINE=true
+.venv/bin/python -m pytest "$@"

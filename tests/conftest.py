@@ -1,0 +1,119 @@
+"""Fixtures in the style of the Flask tutorial: app, client, runner — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from backend import create_app, db
+from backend.accounts import create_account, create_api_key
+
+PG_ADMIN_URL = os.environ.get(
+    "SCHEDLINK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+TABLES = (
+    "jobs, events, bookings, scheduling_links, availability_rules, calendars, api_keys, "
+    "accounts, organizations"
+)
+
+
+def _pg_reason() -> str | None:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}".splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "schedlink.db"
+    db.migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    reason = _pg_reason()
+    if reason:
+        pytest.skip(reason)
+    name = f"schedlink_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(
+        PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    db.migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "schedlink.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_database")
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "BASE_URL": "http://schedlink.test",
+            "SERVER_NAME": "schedlink.test",
+            "DEMO": True,
+        }
+    )
+    yield app
+    app.extensions["schedlink.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class Host:
+    sub: str
+    email: str
+    api_key: str
+    account_id: int
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def make_host(app, email="host@example.com", name="Grace Hopper", tzid="Europe/London") -> Host:
+    with app.app_context(), db.write() as s:
+        account = create_account(s, email, name, tzid, "correct horse battery")
+        _key, plaintext = create_api_key(s, account, "tests")
+        return Host(account.sub, account.email, plaintext, account.id)
+
+
+@pytest.fixture
+def host(app) -> Host:
+    return make_host(app)

@@ -1,0 +1,231 @@
+"""The public booking page: offer, book, one-time use, clear pages for every bad case."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from helpers import book, create_link, form_fields, path_of
+from sqlalchemy import func, select, text, update
+
+from backend import db
+from backend.models import Booking, Event, SchedulingLink
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session().scalar(select(func.count()).select_from(model))
+
+
+def test_offer_page_greets_and_offers_slots(client, host):
+    link = create_link(client, host, summary="Interview: Senior Engineer", duration_minutes=45,
+                       contact={"name": "Ada Lovelace", "email": "ada@example.com",
+                                "tzid": "America/New_York"})
+    response = client.get(path_of(link["url"]))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Hi Ada," in html and "Grace Hopper" in html
+    assert "Interview: Senior Engineer" in html and "45 minutes" in html
+    fields = form_fields(html)
+    assert fields["form_token"] and fields["tz"] == "America/New_York"
+    assert fields["starts"], "the host works Mon-Fri 09-17, so 14 days hold free slots"
+    for value in fields["starts"]:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z", value)
+    assert 'value="Ada Lovelace"' in html and 'value="ada@example.com"' in html
+    assert '<form method="post"' in html
+
+
+def test_slots_are_inside_working_hours_in_host_zone(client, host):
+    from zoneinfo import ZoneInfo
+
+    link = create_link(client, host, duration_minutes=30)
+    fields = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))
+    london = ZoneInfo("Europe/London")
+    now = datetime.now(UTC)
+    for value in fields["starts"]:
+        start = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        local = start.astimezone(london)
+        assert local.weekday() < 5
+        assert (local.hour, local.minute) >= (9, 0)
+        assert local + timedelta(minutes=30) <= local.replace(hour=17, minute=0)
+        assert now < start <= now + timedelta(days=14)
+
+
+def test_get_and_head_never_change_state(app, client, host):
+    link = create_link(client, host)
+    for _ in range(3):
+        assert client.get(path_of(link["url"])).status_code == 200
+    assert client.head(path_of(link["url"])).status_code == 200
+    read = client.get(f"/v1/scheduling_links/{link['id']}", headers=host.headers).get_json()
+    assert read["scheduling_link"]["uses"] == 0 and read["scheduling_link"]["status"] == "open"
+    assert _count(app, Booking) == 0
+
+
+def test_booking_consumes_the_link_and_records_everything(app, client, host):
+    link = create_link(client, host)
+    response, fields = book(client, link["url"])
+    assert response.status_code == 303
+    confirmation = client.get(response.headers["Location"])
+    page = confirmation.get_data(as_text=True)
+    assert confirmation.status_code == 200 and "You're booked" in page
+    assert fields["starts"][0] in page  # the <time datetime> of the booked slot
+
+    read = client.get(f"/v1/scheduling_links/{link['id']}", headers=host.headers).get_json()
+    assert read["scheduling_link"]["status"] == "completed"
+    assert read["scheduling_link"]["uses"] == 1
+    assert read["scheduling_link"]["booking"]["start"] == fields["starts"][0]
+
+    with app.app_context():
+        s = db.session()
+        booking = s.scalars(select(Booking)).one()
+        assert booking.invitee_email == "ada@example.com"
+        event = s.scalars(select(Event).where(Event.booking_id == booking.id)).one()
+        assert event.start_at == booking.start_at
+
+    again = client.get(path_of(link["url"]))
+    assert again.status_code == 410
+    assert "already been used" in again.get_data(as_text=True)
+    post_again = client.post(
+        path_of(link["url"]),
+        data={"form_token": fields["form_token"], "start": fields["starts"][-1],
+              "name": "Eve", "email": "eve@example.com"},
+    )
+    assert post_again.status_code == 410
+    assert _count(app, Booking) == 1
+
+
+def test_taken_slot_is_409_with_fresh_slots(app, client, host):
+    first = create_link(client, host)
+    second = create_link(client, host)
+    page = form_fields(client.get(path_of(second["url"])).get_data(as_text=True))
+    slot = page["starts"][0]
+    assert book(client, first["url"], start=slot)[0].status_code == 303
+    response = client.post(
+        path_of(second["url"]),
+        data={"form_token": page["form_token"], "start": slot, "name": "Bob",
+              "email": "bob@example.com"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "just taken" in html
+    assert slot not in form_fields(html)["starts"]
+    assert _count(app, Booking) == 1
+    read = client.get(f"/v1/scheduling_links/{second['id']}", headers=host.headers).get_json()
+    assert read["scheduling_link"]["uses"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "start"),
+    [("", "ada@example.com", None), ("Ada", "nope", None), ("Ada", "ada@example.com", "x")],
+)
+def test_bad_form_input_is_422_and_books_nothing(app, client, host, name, email, start):
+    link = create_link(client, host)
+    fields = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))
+    response = client.post(
+        path_of(link["url"]),
+        data={"form_token": fields["form_token"], "start": start or fields["starts"][0],
+              "name": name, "email": email},
+    )
+    assert response.status_code == 422
+    assert 'class="error"' in response.get_data(as_text=True)
+    assert _count(app, Booking) == 0
+
+
+def test_form_without_valid_form_token_is_400(app, client, host):
+    link = create_link(client, host)
+    other = create_link(client, host)
+    fields = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))
+    other_token = form_fields(client.get(path_of(other["url"])).get_data(as_text=True))
+    for token in ("", "garbage", other_token["form_token"]):
+        response = client.post(
+            path_of(link["url"]),
+            data={"form_token": token, "start": fields["starts"][0], "name": "Ada",
+                  "email": "ada@example.com"},
+        )
+        assert response.status_code == 400
+    assert _count(app, Booking) == 0
+
+
+def test_every_bad_token_gives_the_same_404(client, host):
+    link = create_link(client, host)
+    token = path_of(link["url"]).split("/")[-1]
+    bodies = set()
+    for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), token[:20], "x", "a.b.c",
+                token + "x", "%00", "..%2f"):
+        response = client.get(f"/b/{bad}")
+        assert response.status_code == 404
+        bodies.add(response.get_data(as_text=True).split("<main")[1])
+        assert client.post(f"/b/{bad}", data={"start": "x"}).status_code == 404
+    assert len(bodies) == 1
+
+
+def test_disabled_and_expired_links_are_410_saying_which(app, client, host):
+    disabled = create_link(client, host)
+    client.post(f"/v1/scheduling_links/{disabled['id']}/disable",
+                json={"display_message": "We hired someone <b>else</b>"}, headers=host.headers)
+    page = client.get(path_of(disabled["url"]))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 410 and "turned off" in html
+    assert "We hired someone &lt;b&gt;else&lt;/b&gt;" in html
+
+    expired = create_link(client, host)
+    with app.app_context(), db.write() as s:
+        s.execute(update(SchedulingLink).where(SchedulingLink.public_id == expired["id"])
+                  .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+    page = client.get(path_of(expired["url"]))
+    assert page.status_code == 410 and "expired" in page.get_data(as_text=True)
+    read = client.get(f"/v1/scheduling_links/{expired['id']}", headers=host.headers).get_json()
+    assert read["scheduling_link"]["status"] == "expired"
+
+
+def test_markup_values_are_escaped_on_the_page(client, host):
+    link = create_link(client, host, summary='<script>alert("s")</script>',
+                       contact={"name": '<img src=x onerror=alert(1)>', "email": "m@example.com"})
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    assert "<img src=x" not in html and "<script>alert" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_token_pages_send_strict_headers(client, host):
+    link = create_link(client, host)
+    response = client.get(path_of(link["url"]))
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_database_refuses_overlapping_confirmed_bookings(app, client, host):
+    link = create_link(client, host)
+    response, fields = book(client, link["url"])
+    assert response.status_code == 303
+    start = datetime.fromisoformat(fields["starts"][0].replace("Z", "+00:00"))
+    with app.app_context():
+        engine = db.engine()
+        booking_row = engine.connect().execute(text("SELECT link_id, account_id FROM bookings"))
+        link_id, account_id = booking_row.one()
+        overlapping = {
+            "pid": "bk_raw", "link": link_id, "acc": account_id,
+            "start": start + timedelta(minutes=10), "end": start + timedelta(minutes=40),
+        }
+        if engine.dialect.name == "sqlite":
+            overlapping["start"] = overlapping["start"].replace(tzinfo=None)
+            overlapping["end"] = overlapping["end"].replace(tzinfo=None)
+        statement = text(
+            "INSERT INTO bookings (public_id, link_id, account_id, start_at, end_at, status, "
+            "invitee_name, invitee_email, created_at) VALUES "
+            "(:pid, :link, :acc, :start, :end, 'confirmed', 'Raw', 'raw@example.com', :start)"
+        )
+        with pytest.raises(Exception) as excinfo, engine.begin() as conn:
+            conn.execute(statement, overlapping)
+        assert "overlap" in str(excinfo.value).lower()
+        # Back-to-back is fine, and a cancelled row may overlap.
+        with engine.begin() as conn:
+            conn.execute(statement, {**overlapping, "pid": "bk_after",
+                                     "start": overlapping["start"] + timedelta(minutes=20),
+                                     "end": overlapping["end"] + timedelta(minutes=20)})
