@@ -14,9 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import config as app_config
     from .tokens import Tokens
 
-    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "SCHEDLINK_INSTANCE_PATH"
-    )
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SCHEDLINK_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path or None)
     app.config.update(app_config.from_environment(Path(app.instance_path)))
     app.config.update(config or {})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -97,7 +96,9 @@ def find_by_email(session: Session, email: str) -> Account | None:
     return session.scalar(select(Account).where(Account.email == normalize_email(email or "")))
 
 
-def create_api_key(session: Session, account: Account, label: str = "API key") -> tuple[ApiKey, str]:
+def create_api_key(
+    session: Session, account: Account, label: str = "API key"
+) -> tuple[ApiKey, str]:
     """Returns the row and the plaintext key, which is shown once and never stored."""
     plaintext = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
@@ -146,4 +147,3 @@ def local_calendar(session: Session, account: Account) -> Calendar:
         .where(Calendar.account_id == account.id, Calendar.kind == "local")
         .order_by(Calendar.id)
     ).first()
-

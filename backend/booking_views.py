@@ -115,9 +115,7 @@ def _days(slots, zone: str):
 
 def _offer(link: SchedulingLink, status: int = 200, *, error=None, form=None):
     zone = _viewer_zone(link)
-    slots = offered_slots(
-        db.session(), link, _now(), current_app.config["BOOKING_WINDOW_DAYS"]
-    )
+    slots = offered_slots(db.session(), link, _now(), current_app.config["BOOKING_WINDOW_DAYS"])
     contact = link.contact or {}
     form = form or {"name": contact.get("name") or "", "email": contact.get("email") or ""}
     html = render_template(

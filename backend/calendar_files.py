@@ -3,7 +3,6 @@ value from an invitee or page markup is escaped by the format's own rules."""
 
 from __future__ import annotations
 
-
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Booking

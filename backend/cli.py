@@ -96,7 +96,8 @@ def create_user(email: str, name: str, tzid: str) -> None:
         raise click.ClickException(f"an account with {email} already exists") from None
     except ValidationError as exc:
         details = "; ".join(
-            f"{field}: {item['description']}" for field, items in exc.errors.items()
+            f"{field}: {item['description']}"
+            for field, items in exc.errors.items()
             for item in items
         )
         raise click.ClickException(details) from None

@@ -48,8 +48,10 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return api_error(exc.code or 500, message, headers)
         response = app.make_response(
-            (render_template("error.html", status=exc.code, title=exc.name, message=message),
-             exc.code)
+            (
+                render_template("error.html", status=exc.code, title=exc.name, message=message),
+                exc.code,
+            )
         )
         response.headers.update(headers)
         return response
@@ -61,6 +63,8 @@ def init_app(app: Flask) -> None:
             return api_error(500, "Something went wrong on our side; it has been logged.")
         error = InternalServerError()
         return render_template(
-            "error.html", status=500, title=error.name,
+            "error.html",
+            status=500,
+            title=error.name,
             message="Something went wrong on our side; it has been logged.",
         ), 500

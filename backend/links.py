@@ -118,9 +118,7 @@ def _query_periods(payload, now, expires_at, errors) -> list[dict] | None:
         start = parse_utc(item.get("start")) if isinstance(item, dict) else None
         end = parse_utc(item.get("end")) if isinstance(item, dict) else None
         if start is None or end is None or end <= start:
-            errors.add(
-                f"query_periods.{i}", "invalid", "Each period needs RFC 3339 start < end."
-            )
+            errors.add(f"query_periods.{i}", "invalid", "Each period needs RFC 3339 start < end.")
             continue
         periods.append({"start": format_utc(start), "end": format_utc(end)})
     return periods
@@ -155,9 +153,7 @@ def create_link(
     if summary is not None and not isinstance(summary, str):
         errors.add("summary", "invalid", "summary must be a string.")
     summary = (
-        _text(summary, 300)
-        or (contact or {}).get("summary")
-        or f"Meeting with {account.name}"
+        _text(summary, 300) or (contact or {}).get("summary") or f"Meeting with {account.name}"
     )
     expires_at = now + DEFAULT_EXPIRY
     if payload.get("expires_at") is not None:

@@ -35,7 +35,10 @@ def _message(config, to_name: str, to_email: str, subject: str, text: str, html:
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     message.add_attachment(
-        ics, maintype="text", subtype="calendar", filename="invite.ics",
+        ics,
+        maintype="text",
+        subtype="calendar",
+        filename="invite.ics",
         params={"method": "REQUEST"},
     )
     return message
@@ -54,16 +57,26 @@ def send_booking_confirmed(sessions: sessionmaker, payload: dict, config) -> Non
             ("invitee", booking.invitee_name, booking.invitee_email),
             ("host", booking.account.name, booking.account.email),
         ):
-            context = {"booking": booking, "link": booking.link, "host": booking.account,
-                       "role": role}
+            context = {
+                "booking": booking,
+                "link": booking.link,
+                "host": booking.account,
+                "role": role,
+            }
             subject = (
                 f"Confirmed: {booking.link.summary} with {booking.account.name}"
                 if role == "invitee"
                 else f"New booking: {booking.link.summary} with {booking.invitee_name}"
             )
-            send(config, _message(
-                config, name, email, subject,
-                render_template("email/booking_confirmed.txt", **context),
-                render_template("email/booking_confirmed.html", **context),
-                ics,
-            ))
+            send(
+                config,
+                _message(
+                    config,
+                    name,
+                    email,
+                    subject,
+                    render_template("email/booking_confirmed.txt", **context),
+                    render_template("email/booking_confirmed.html", **context),
+                    ics,
+                ),
+            )

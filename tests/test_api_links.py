@@ -6,9 +6,8 @@ import base64
 import json
 
 import pytest
-from helpers import NATIVE, create_link, path_of
-
 from conftest import make_host
+from helpers import NATIVE, create_link, path_of
 
 
 def test_create_with_contact_defaults(client, host):
@@ -24,9 +23,7 @@ def test_create_with_contact_defaults(client, host):
 
 
 def test_create_from_markup_uses_its_summary_and_duration(client, host):
-    response = client.post(
-        "/v1/scheduling_links", json={"markup": NATIVE}, headers=host.headers
-    )
+    response = client.post("/v1/scheduling_links", json={"markup": NATIVE}, headers=host.headers)
     assert response.status_code == 201
     link = response.get_json()["scheduling_link"]
     assert link["contact"]["name"] == "Ada Lovelace"
@@ -83,12 +80,20 @@ def test_qr_code_is_svg(client, host):
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer slk_wrong"}, {"Authorization": "Basic abc"},
-     {"Authorization": "Bearer "}],
+    [
+        {},
+        {"Authorization": "Bearer slk_wrong"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer "},
+    ],
 )
 def test_missing_or_invalid_key_is_401_json(client, headers):
-    for method, path in (("get", "/v1/userinfo"), ("post", "/v1/scheduling_links"),
-                         ("post", "/v1/markup/parse"), ("get", "/v1/scheduling_links")):
+    for method, path in (
+        ("get", "/v1/userinfo"),
+        ("post", "/v1/scheduling_links"),
+        ("post", "/v1/markup/parse"),
+        ("get", "/v1/scheduling_links"),
+    ):
         response = getattr(client, method)(path, headers=headers)
         assert response.status_code == 401
         assert response.get_json()["error"] == "unauthorized"
@@ -107,10 +112,14 @@ def test_missing_or_invalid_key_is_401_json(client, headers):
         ({"contact": {"email": "a@example.com"}, "duration_minutes": "30"}, "duration_minutes"),
         ({"contact": {"email": "a@example.com"}, "max_uses": 0}, "max_uses"),
         ({"contact": {"email": "a@example.com"}, "expires_at": "tomorrow"}, "expires_at"),
-        ({"contact": {"email": "a@example.com"}, "expires_at": "2001-01-01T00:00:00Z"},
-         "expires_at"),
-        ({"contact": {"email": "a@example.com"}, "redirect_url": "javascript:alert(1)"},
-         "redirect_url"),
+        (
+            {"contact": {"email": "a@example.com"}, "expires_at": "2001-01-01T00:00:00Z"},
+            "expires_at",
+        ),
+        (
+            {"contact": {"email": "a@example.com"}, "redirect_url": "javascript:alert(1)"},
+            "redirect_url",
+        ),
         ({"contact": {"email": "a@example.com"}, "query_periods": []}, "query_periods"),
         ({"markup": "<p>nobody here</p>"}, "markup"),
         ({"markup": NATIVE, "contact": {"email": "a@example.com"}}, "markup"),
@@ -138,9 +147,7 @@ def test_malformed_json_is_422(client, host, raw):
 
 def test_oversized_body_is_413_json(app, client, host):
     app.config["MAX_CONTENT_LENGTH"] = 10_000
-    response = client.post(
-        "/v1/markup/parse", json={"html": "x" * 20_000}, headers=host.headers
-    )
+    response = client.post("/v1/markup/parse", json={"html": "x" * 20_000}, headers=host.headers)
     assert response.status_code == 413
     assert response.get_json()["error"] == "payload_too_large"
 
@@ -161,7 +168,8 @@ def test_userinfo(client, host):
 
 def test_markup_parse_endpoint(client, host):
     response = client.post(
-        "/v1/markup/parse", json={"html": NATIVE, "url": "https://ats.example/c/4711"},
+        "/v1/markup/parse",
+        json={"html": NATIVE, "url": "https://ats.example/c/4711"},
         headers=host.headers,
     )
     assert response.status_code == 200
@@ -180,8 +188,11 @@ def test_cors_allows_only_configured_origins(app, client, host):
     app_origin = app.config["CORS_ORIGINS"][0]
     allowed = client.options(
         "/v1/scheduling_links",
-        headers={"Origin": app_origin, "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization,content-type"},
+        headers={
+            "Origin": app_origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
     )
     assert allowed.headers.get("Access-Control-Allow-Origin") == app_origin
     for origin in ("https://evil.example", "null", "moz-extension://random"):

@@ -7,7 +7,7 @@ from flask_cors import CORS
 
 from ..links import LinkNotFound
 from ..validation import ValidationError
-from . import account, links, markup
+from . import account, availability, calendars, links, markup
 
 
 def init_app(app: Flask) -> None:
@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         max_age=600,
     )
-    for blueprint in (account.bp, markup.bp, links.bp):
+    for blueprint in (account.bp, markup.bp, links.bp, calendars.bp, availability.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(ValidationError)
