@@ -1,0 +1,82 @@
+"""The command line (design §3), through click's runner against a real database."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from backend import create_app, db
+from backend.cli import main
+from backend.models import Account
+
+
+@pytest.fixture
+def runner(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCHEDLINK_DATABASE_URL", database_url)
+    monkeypatch.setenv("SCHEDLINK_INSTANCE_PATH", str(tmp_path / "instance"))
+    return CliRunner()
+
+
+def test_create_user_then_api_key(runner, database_url, tmp_path):
+    result = runner.invoke(
+        main,
+        ["create-user", "ada@example.com", "--name", "Ada Lovelace", "--timezone", "Europe/London"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    sub = result.output.strip().splitlines()[-1]
+    assert sub.startswith("acc_")
+    keyed = runner.invoke(main, ["create-api-key", "ada@example.com"])
+    assert keyed.exit_code == 0, keyed.output
+    key = keyed.stdout.strip().splitlines()[-1]
+    assert key.startswith("slk_")
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "i2")})
+    response = app.test_client().get("/v1/userinfo", headers={"Authorization": f"Bearer {key}"})
+    assert response.get_json()["sub"] == sub
+    with app.app_context():
+        account = db.session().scalars(select(Account)).one()
+        assert account.password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["create-user", "bad", "--name", "X", "--timezone", "Europe/London"],
+            "a long enough password\n",
+            "email",
+        ),
+        (
+            ["create-user", "a@example.com", "--name", "X", "--timezone", "Mars/Base"],
+            "a long enough password\n",
+            "tzid",
+        ),
+        (
+            ["create-user", "a@example.com", "--name", "X", "--timezone", "UTC"],
+            "short\n",
+            "password",
+        ),
+        (["create-api-key", "nobody@example.com"], "", "no account"),
+    ],
+)
+def test_cli_errors_are_clear(runner, args, stdin, message):
+    result = runner.invoke(main, args, input=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_duplicate_user_is_refused(runner):
+    args = ["create-user", "ada@example.com", "--name", "Ada", "--timezone", "UTC"]
+    assert runner.invoke(main, args, input="a long enough password\n").exit_code == 0
+    again = runner.invoke(main, args, input="a long enough password\n")
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_sqlite_pragmas(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
