@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .ids import new_id
 from .markup import is_valid_email, normalize_email
-from .models import Account, ApiKey, Calendar, utcnow
+from .models import Account, ApiKey, Calendar, Organization, utcnow
 from .validation import FieldErrors, ValidationError, is_tzid
 
 _hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
@@ -67,6 +67,22 @@ def create_account(
     session.add(account)
     session.flush()
     return account
+
+
+def organization_named(session: Session, name: str) -> Organization:
+    """The organization with this name, created on first use (accounts in one see each
+    other's availability)."""
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        raise ValidationError(
+            {"organization": [{"key": "errors.invalid", "description": "Name required."}]}
+        )
+    org = session.scalar(select(Organization).where(Organization.name == name))
+    if org is None:
+        org = Organization(name=name)
+        session.add(org)
+        session.flush()
+    return org
 
 
 def authenticate(session: Session, email: str, password: str) -> Account:

@@ -81,16 +81,18 @@ def worker(once: bool) -> None:
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--timezone", "tzid", required=True, help="IANA time zone, e.g. Europe/London")
-def create_user(email: str, name: str, tzid: str) -> None:
+@click.option("--organization", default=None, help="join (or start) this organization")
+def create_user(email: str, name: str, tzid: str, organization: str | None) -> None:
     """Create an account; the password is read from stdin (one line). Prints the sub."""
-    from .accounts import EmailTaken, create_account
+    from .accounts import EmailTaken, create_account, organization_named
     from .validation import ValidationError
 
     password = sys.stdin.readline().rstrip("\r\n")
     app = _app()
     try:
         with app.app_context(), db.write() as s:
-            account = create_account(s, email, name, tzid, password)
+            org_id = organization_named(s, organization).id if organization else None
+            account = create_account(s, email, name, tzid, password, organization_id=org_id)
             sub = account.sub
     except EmailTaken:
         raise click.ClickException(f"an account with {email} already exists") from None

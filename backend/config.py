@@ -6,7 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
-DEFAULT_CHROME_EXTENSION_ID = ""  # filled from extension/EXTENSION_ID by the lead
+# The published Chrome build carries a fixed key (extension/manifest.json), hence this id.
+DEFAULT_CHROME_EXTENSION_ID = "kdjlmnjmmlphkglgafoeiebaldecllhh"
 
 
 def _env(name: str, default: str | None = None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 DAY = 86_400
 
@@ -41,16 +41,33 @@ PURPOSES = {
 }
 
 
+class _IssuedAtSigner(TimestampSigner):
+    """Signs with a given issue time, so one link always has the same URL."""
+
+    def __init__(self, *args, issued_at: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._issued_at = issued_at
+
+    def get_timestamp(self) -> int:
+        return self._issued_at if self._issued_at is not None else super().get_timestamp()
+
+
 class Tokens:
     def __init__(self, secret_key: str, fallbacks: list[str] | tuple[str, ...] = ()):
         # itsdangerous signs with the last key and verifies with all of them.
         self._keys = [*reversed(list(fallbacks)), secret_key]
 
-    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self._keys, salt=PURPOSES[purpose].salt)
+    def _serializer(self, purpose: str, issued_at: int | None = None) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(
+            self._keys,
+            salt=PURPOSES[purpose].salt,
+            signer=_IssuedAtSigner,
+            signer_kwargs={"issued_at": issued_at},
+        )
 
-    def dumps(self, purpose: str, opaque_id: str) -> str:
-        return self._serializer(purpose).dumps(opaque_id)
+    def dumps(self, purpose: str, opaque_id: str, issued_at: int | None = None) -> str:
+        """`issued_at` (epoch seconds) makes the token deterministic, e.g. a link's creation."""
+        return self._serializer(purpose, issued_at).dumps(opaque_id)
 
     def loads(self, purpose: str, token: str) -> str:
         try:

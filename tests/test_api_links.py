@@ -41,6 +41,14 @@ def test_token_carries_only_an_opaque_id(client, host):
     assert "ada" not in token.lower()
 
 
+def test_a_link_keeps_one_url(client, host):
+    link = create_link(client, host)
+    read = client.get(f"/v1/scheduling_links/{link['id']}", headers=host.headers).get_json()
+    listed = client.get("/v1/scheduling_links", headers=host.headers).get_json()
+    assert read["scheduling_link"]["url"] == link["url"]
+    assert listed["scheduling_links"][0]["url"] == link["url"]
+
+
 def test_list_read_and_disable(client, host):
     first = create_link(client, host)
     second = create_link(client, host, summary="Second")

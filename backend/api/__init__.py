@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
         resources={r"/v1/*": {"origins": app.config["CORS_ORIGINS"]}},
         supports_credentials=False,
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        methods=["GET", "POST", "PUT", "DELETE"],
+        expose_headers=["Retry-After"],
         max_age=600,
     )
     for blueprint in (account.bp, markup.bp, links.bp, calendars.bp, availability.bp):

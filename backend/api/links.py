@@ -22,7 +22,9 @@ def _now() -> datetime:
 
 
 def booking_url(link: SchedulingLink) -> str:
-    token = current_app.extensions["schedlink.tokens"].dumps("booking", link.public_id)
+    token = current_app.extensions["schedlink.tokens"].dumps(
+        "booking", link.public_id, issued_at=int(link.created_at.timestamp())
+    )
     return current_app.config["BASE_URL"] + url_for("booking.offer", token=token)
 
 

@@ -1,0 +1,327 @@
+"""Untrusted bytes to one lxml tree, plus the small tree helpers the format readers share.
+
+Why lxml directly and not BeautifulSoup: the page is parsed once by libxml2 and candidates are
+found with XPath in C, which keeps a 1 MB page within 2x of a bare ``lxml.html.fromstring``;
+building a BeautifulSoup tree costs 10x that and no format here needs its API.
+
+libxml2 (2.14) behaviours this module exists for, each pinned by a test:
+- Nesting deeper than 255 elements stops the tree builder with a FATAL "Excessive depth"
+  error and everything after that point is silently missing. ``huge_tree`` only moves the limit
+  (and must stay off for untrusted input), so such documents are parsed again through lxml's
+  event interface, which has no depth limit, into a tree whose depth is capped (see _Flattener).
+- Distinct attribute names on one element are de-duplicated in quadratic time: 250 000 of them
+  (2 MB) take over a minute. Elements with more than MAX_ATTRIBUTES are refused up front.
+- Invalid UTF-8 and NUL become U+FFFD; comments and ``<![CDATA[`` sections are not elements.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from collections.abc import Callable
+from urllib.parse import unquote
+
+from lxml import etree
+
+from .markup_values import mailto_addresses
+
+MAX_ATTRIBUTES = 256  # per element; real pages stay far below this
+DEPTH_CAP = 200  # depth of the rebuilt tree for documents deeper than libxml2's limit
+
+_local = threading.local()  # lxml parsers must not be shared between threads
+
+# One start (or end) tag with MAX_ATTRIBUTES attributes, tokenized as HTML5 (and libxml2 2.14)
+# does: quoted values may hold '<' and '>', attributes may follow a quoted value directly.
+# Possessive quantifiers keep the search linear. It costs ~40% of a parse, so two cheaper
+# searches decide first whether it is needed: without a quoted value holding '>', a tag ends
+# at its first '>', and MAX_ATTRIBUTES attributes take at least 2 * MAX_ATTRIBUTES bytes.
+_ATTR = rb"""[\s/]*+(?>[^\s/>][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]*+))?)"""
+_ATTRIBUTE_BOMB = re.compile(rb"</?[A-Za-z][^\s/>]*+(?:" + _ATTR + rb"){%d}" % MAX_ATTRIBUTES)
+_LONG_TAG = re.compile(rb"</?[A-Za-z][^>]{%d}" % (2 * MAX_ATTRIBUTES - 2))
+_QUOTED_GT = re.compile(rb"""=[\t\n\f\r ]*+(?:"[^">]*+>|'[^'>]*+>)""")
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
+_SAFE_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*")
+_NO_TEXT = frozenset({"script", "style", "template"})
+TEXT_SCAN_LIMIT = 10_000  # characters of text read from one element
+_VALUE_CHILDREN = etree.XPath("*[contains(concat(' ', normalize-space(@class), ' '), ' value ')]")
+
+
+class Unreadable(ValueError):
+    """The input cannot be turned into a tree (the public module maps this to MarkupUnreadable)."""
+
+
+def to_utf8(data: bytes) -> bytes:
+    """Bytes in the document's encoding -> UTF-8 bytes (BOM, then <meta charset>, else UTF-8).
+
+    UTF-8 input is passed through unchanged: libxml2 replaces invalid sequences with U+FFFD.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace").encode("utf-8", "replace")
+    match = _META_CHARSET.search(data, 0, 1024)
+    if not match:
+        return data
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return data
+    # HTML: a <meta> cannot switch to UTF-16/32 (the bytes were already read as ASCII), UTF-7
+    # is banned, latin-1/ascii mean windows-1252.
+    if name.startswith(("utf-8", "utf-16", "utf-32", "utf-7")):
+        return data
+    if name in ("ascii", "latin-1", "iso8859-1"):
+        name = "cp1252"
+    try:
+        return data.decode(name, "replace").encode("utf-8", "replace")
+    except LookupError:  # a bytes-to-bytes codec such as base64 or rot13: not a charset
+        return data
+
+
+def _has_attribute_bomb(data: bytes) -> bool:
+    if not (_LONG_TAG.search(data) or _QUOTED_GT.search(data)):
+        return False
+    return _ATTRIBUTE_BOMB.search(data) is not None
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        # huge_tree stays off (libxml2 size limits apply); comments/PIs are dropped so that
+        # text extraction never sees them; no_network is the default, stated for the reader.
+        parser = etree.HTMLParser(
+            encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+        )
+        _local.parser = parser
+    return parser
+
+
+def parse(data: bytes) -> tuple[etree._Element | None, bool]:
+    """UTF-8 bytes -> (root or None for an empty document, whether depth was flattened)."""
+    if _has_attribute_bomb(data):
+        raise Unreadable(f"an element carries more than {MAX_ATTRIBUTES} attributes")
+    parser = _parser()
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.LxmlError, ValueError) as exc:
+        raise Unreadable("the HTML could not be parsed") from exc
+    if not any(True for _ in parser.error_log.filter_from_fatals()):
+        return root, False
+    # libxml2 gave up part-way (in practice: nesting deeper than 255): rebuild from events.
+    flattener = _Flattener()
+    try:
+        root = etree.fromstring(data, etree.HTMLParser(target=flattener, encoding="utf-8"))
+    except (etree.LxmlError, ValueError) as exc:
+        raise Unreadable("the HTML could not be parsed") from exc
+    return root, flattener.flattened
+
+
+_BUILT, _FLAT, _SKIPPED = range(3)
+
+
+class _Flattener:
+    """lxml parser target building a tree no deeper than DEPTH_CAP.
+
+    Beyond the cap, elements without attributes are not built at all (no format reads
+    anything from a bare wrapper; their text stays with the enclosing element), and
+    elements with attributes become children of the element at the cap, in document order.
+    Up to the cap the tree is what libxml2 would have built.
+    """
+
+    def __init__(self) -> None:
+        self.root: etree._Element | None = None
+        # Per open tag: (the element its text goes to, _BUILT | _FLAT | _SKIPPED).
+        self.stack: list[tuple[etree._Element, int]] = []
+        self.built: list[etree._Element] = []  # open elements that exist in the tree
+        self.pending: list[str] = []  # text since the last tag, joined once (not O(n^2))
+        self.flattened = False
+
+    def _element(self, parent: etree._Element | None, tag: str, attrib: dict) -> etree._Element:
+        # lxml's API refuses names libxml2's own tree builder accepts (e.g. a"b).
+        if not _SAFE_NAME.fullmatch(tag):
+            tag = "span"
+        attrib = {k: v for k, v in attrib.items() if _SAFE_NAME.fullmatch(k)}
+        if parent is None:
+            return etree.Element(tag, attrib)
+        return etree.SubElement(parent, tag, attrib)
+
+    def start(self, tag: str, attrib: dict) -> None:
+        if self.root is None:
+            self.root = self._element(None, tag, attrib)
+            self.stack.append((self.root, _BUILT))
+            self.built.append(self.root)
+        elif len(self.built) < DEPTH_CAP:
+            self._flush()
+            element = self._element(self.built[-1], tag, attrib)
+            self.stack.append((element, _BUILT))
+            self.built.append(element)
+        elif attrib:
+            self.flattened = True
+            self._flush()
+            element = self._element(self.built[DEPTH_CAP - 1], tag, attrib)
+            self.stack.append((element, _FLAT))
+        else:
+            # Text keeps going to the same element, so pending text is not flushed: flushing
+            # per bare wrapper would re-copy that element's growing text each time.
+            self.flattened = True
+            self.stack.append((self.stack[-1][0], _SKIPPED))
+
+    def end(self, tag: str) -> None:
+        if not self.stack:
+            return
+        if self.stack[-1][1] != _SKIPPED:
+            self._flush()
+        if self.stack.pop()[1] == _BUILT:
+            self.built.pop()
+
+    def data(self, text: str) -> None:
+        self.pending.append(text)
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        text, self.pending = "".join(self.pending), []
+        if not self.stack:
+            return
+        top = self.stack[-1][0]
+        try:
+            last = top[-1]  # O(1), unlike len() on an element with many children
+        except IndexError:
+            top.text = (top.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
+
+    def close(self) -> etree._Element | None:
+        self._flush()
+        return self.root
+
+
+def classes(element: etree._Element) -> list[str]:
+    value = element.get("class")
+    return value.split() if value else []
+
+
+def text_of(element: etree._Element, limit: int = TEXT_SCAN_LIMIT) -> str:
+    """The element's text content without script/style text: never markup.
+
+    Stops after about ``limit`` characters, so a property on a huge element costs little.
+    """
+    parts: list[str] = []
+    size = 0
+    skipping = 0  # depth inside elements whose text is not content
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if event == "start":
+            if node.tag in _NO_TEXT:
+                skipping += 1
+            elif not skipping and node.text:
+                parts.append(node.text)
+                size += len(node.text)
+        else:
+            if node.tag in _NO_TEXT:
+                skipping -= 1
+            if node is not element and not skipping and node.tail:
+                parts.append(node.tail)
+                size += len(node.tail)
+        if size > limit:
+            break
+    return "".join(parts)
+
+
+def index_properties(
+    roots: list[etree._Element],
+    query: etree.XPath,
+    relevant: Callable[[etree._Element], bool],
+    owner_of: Callable[[etree._Element], etree._Element | None],
+    limit: int,
+) -> tuple[dict[etree._Element, list[etree._Element]], bool]:
+    """Property elements grouped by the item/card that owns them, and whether ``limit`` cut.
+
+    Only the subtrees of outermost roots are searched, once each: nested cards would
+    otherwise rescan the same elements once per nesting level.
+    """
+    root_set = set(roots)
+    by_owner: dict[etree._Element, list[etree._Element]] = {}
+    seen = 0
+    for root in roots:
+        if any(ancestor in root_set for ancestor in root.iterancestors()):
+            continue
+        for element in query(root):
+            if not relevant(element):
+                continue
+            seen += 1
+            if seen > limit:
+                return by_owner, True
+            owner = owner_of(element)
+            if owner is not None:
+                by_owner.setdefault(owner, []).append(element)
+    return by_owner, False
+
+
+def is_hidden(element: etree._Element) -> bool:
+    """Hidden from sighted users by the element or an ancestor (what the markup checker flags)."""
+    node: etree._Element | None = element
+    while node is not None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("head", "template", "script", "meta", "noscript"):
+            return True
+        if node.get("hidden") is not None:
+            return True
+        if (node.get("aria-hidden") or "").strip().lower() == "true":
+            return True
+        if tag == "input" and (node.get("type") or "").strip().lower() == "hidden":
+            return True
+        style = node.get("style")
+        if style and re.search(r"display\s*:\s*none", style, re.I):
+            return True
+        node = node.getparent()
+    return False
+
+
+def line_of(element: etree._Element) -> str:
+    line = element.sourceline
+    return f" (line {line})" if line else ""
+
+
+def _value_class(element: etree._Element) -> str | None:
+    # The microformats value-class pattern: <span class="tel"><span class="type">work</span>
+    # <span class="value">+1 555</span></span> means "+1 555". Children only: bounded work.
+    parts = _VALUE_CHILDREN(element)
+    return "".join(text_of(part) for part in parts) if parts else None
+
+
+def plain_value(element: etree._Element) -> str:
+    """A text property: value-class, alt/title/value/content attributes, else text content."""
+    tag = element.tag
+    if tag == "meta":
+        return element.get("content") or ""
+    if tag in ("img", "area") and element.get("alt") is not None:
+        return element.get("alt") or ""
+    if tag == "abbr" and element.get("title") is not None:
+        return element.get("title") or ""
+    if tag in ("data", "input") and element.get("value") is not None:
+        return element.get("value") or ""
+    found = _value_class(element)
+    return found if found is not None else text_of(element)
+
+
+def _href(element: etree._Element, scheme: str) -> str | None:
+    href = element.get("href") if element.tag in ("a", "area", "link") else None
+    if href and href.strip()[: len(scheme)].lower() == scheme:
+        return href.strip()
+    return None
+
+
+def email_value(element: etree._Element) -> str:
+    """An e-mail property: the first address of a mailto: link, else the text."""
+    href = _href(element, "mailto:")
+    if href is None:
+        return plain_value(element)
+    addresses = mailto_addresses(href)
+    return addresses[0][0] if addresses else ""
+
+
+def phone_value(element: etree._Element) -> str:
+    """A phone property: the number of a tel: link, else the text."""
+    href = _href(element, "tel:")
+    return unquote(href[4:], errors="replace") if href else plain_value(element)

@@ -1,0 +1,127 @@
+// The popup's form logic, kept free of the DOM so it can be unit-tested.
+
+export const DEFAULTS = Object.freeze({ summary: 'Meeting', duration: 30, expiresDays: 14, maxUses: 1 });
+
+export const BOUNDS = Object.freeze({
+  name: 200,
+  email: 320,
+  summary: 200,
+  duration: [1, 1440],
+  expiresDays: [1, 365],
+  maxUses: [1, 1000],
+});
+
+const SOURCE_NAMES = {
+  schedlink: 'schedlink markup',
+  'json-ld': 'schema.org JSON-LD',
+  microdata: 'schema.org microdata',
+  'h-card': 'h-card',
+  hcard: 'hCard',
+  mailto: 'e-mail link',
+};
+
+/** Text for one contact in the list: {primary, secondary}, both plain strings. */
+export function contactLabel(c) {
+  const primary = c.name && c.email ? `${c.name} <${c.email}>` : c.name || c.email || '(no name)';
+  const parts = [c.title, c.organization, c.reference && `ref. ${c.reference}`, c.tzid].filter(Boolean);
+  if (c.source && SOURCE_NAMES[c.source]) parts.push(`from ${SOURCE_NAMES[c.source]}`);
+  return { primary, secondary: parts.join(' · ') };
+}
+
+/** Form values pre-filled from a contact (or the defaults when there is none). */
+export function formFromContact(c) {
+  return {
+    name: c?.name ?? '',
+    email: c?.email ?? '',
+    summary: c?.summary ?? DEFAULTS.summary,
+    duration: String(c?.duration_minutes ?? DEFAULTS.duration),
+  };
+}
+
+/** RFC 3339 UTC, seconds precision: "2026-12-01T09:00:00Z". */
+export function toRfc3339(ms) {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function expiresAt(days, nowMs) {
+  return toRfc3339(nowMs + days * 86_400_000);
+}
+
+function intField(raw, [min, max]) {
+  const s = String(raw ?? '').trim();
+  if (!/^\d+$/.test(s)) return null;
+  const n = Number(s);
+  return n >= min && n <= max ? n : null;
+}
+
+// Deliberately loose: one @, something on both sides, a dot in the domain.
+// The server validates properly; this only catches typos before a round trip.
+const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+
+/**
+ * Turn the form into the createLink payload, or field errors keyed by input id.
+ * `contact` is the chosen detected contact (its organization, title, phone,
+ * tzid and reference travel along); the typed name and e-mail win.
+ * @returns {{ok: true, payload: object} | {ok: false, errors: Object<string, string[]>}}
+ */
+export function buildLinkRequest(values, contact, nowMs) {
+  const errors = {};
+  const add = (id, msg) => (errors[id] ??= []).push(msg);
+  const name = String(values.name ?? '').trim();
+  const email = String(values.email ?? '').trim();
+  const summary = String(values.summary ?? '').trim() || DEFAULTS.summary;
+  if (name.length > BOUNDS.name) add('name', `At most ${BOUNDS.name} characters.`);
+  if (!email) add('email', 'Enter the e-mail address of the person you invite.');
+  else if (email.length > BOUNDS.email || !EMAIL.test(email)) add('email', 'This does not look like an e-mail address.');
+  if (summary.length > BOUNDS.summary) add('summary', `At most ${BOUNDS.summary} characters.`);
+  const duration = intField(values.duration, BOUNDS.duration);
+  if (duration === null) add('duration', `Minutes, a whole number from ${BOUNDS.duration[0]} to ${BOUNDS.duration[1]}.`);
+  const days = intField(values.expiresDays, BOUNDS.expiresDays);
+  if (days === null) add('expires-days', `Days, a whole number from ${BOUNDS.expiresDays[0]} to ${BOUNDS.expiresDays[1]}.`);
+  const maxUses = intField(values.maxUses, BOUNDS.maxUses);
+  if (maxUses === null) add('max-uses', `A whole number from ${BOUNDS.maxUses[0]} to ${BOUNDS.maxUses[1]}.`);
+  if (Object.keys(errors).length) return { ok: false, errors };
+
+  const out = {};
+  for (const key of ['organization', 'title', 'phone', 'tzid', 'reference']) {
+    if (typeof contact?.[key] === 'string' && contact[key]) out[key] = contact[key];
+  }
+  if (name) out.name = name;
+  out.email = email;
+  return {
+    ok: true,
+    payload: {
+      contact: out,
+      summary,
+      duration_minutes: duration,
+      expires_at: expiresAt(days, nowMs),
+      max_uses: maxUses,
+    },
+  };
+}
+
+/** Server 422 field names → popup input ids. */
+export const SERVER_FIELD_TO_INPUT = Object.freeze({
+  contact: 'email',
+  'contact.name': 'name',
+  'contact.email': 'email',
+  summary: 'summary',
+  duration_minutes: 'duration',
+  expires_at: 'expires-days',
+  max_uses: 'max-uses',
+});
+
+/**
+ * Split server field errors into those shown next to an input and the rest
+ * (shown in #error as "field: message").
+ */
+export function fieldErrorsByInput(fields) {
+  const byInput = {};
+  const other = [];
+  for (const [field, messages] of Object.entries(fields || {})) {
+    const id = SERVER_FIELD_TO_INPUT[field];
+    if (id) (byInput[id] ??= []).push(...messages);
+    else other.push(...messages.map((m) => `${field}: ${m}`));
+  }
+  return { byInput, other };
+}

@@ -1,0 +1,137 @@
+// The message vocabulary between the extension pages and the service worker,
+// and a small schema checker for payloads.
+//
+// A message is {type: string, payload: object}. Every type says which kind of
+// sender may use it ('extension' = an extension page: popup, options; 'content'
+// = a script in a web page's tab) and the exact shape of its payload: unknown
+// keys, wrong types and over-long strings are rejected, not ignored.
+//
+// No type is open to content scripts today: the in-page code returns its
+// result through chrome.scripting.executeScript, so a page (or a compromised
+// renderer) has nothing to send messages to.
+
+// --- schema helpers -------------------------------------------------------
+
+export const int = (min, max, { optional = false } = {}) => ({ kind: 'int', min, max, optional });
+export const str = (min, max, { optional = false, nullable = false, pattern = null } = {}) => ({
+  kind: 'str',
+  min,
+  max,
+  optional,
+  nullable,
+  pattern,
+});
+export const bool = ({ optional = false } = {}) => ({ kind: 'bool', optional });
+export const obj = (fields, { optional = false } = {}) => ({ kind: 'obj', fields, optional });
+
+function isPlainObject(v) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Check `value` against `spec`; returns a list of problems ('' path = root). */
+export function check(spec, value, path = 'payload') {
+  const problems = [];
+  const walk = (s, v, p) => {
+    if (v === undefined) {
+      if (!s.optional) problems.push(`${p} is required`);
+      return;
+    }
+    if (v === null && s.nullable) return;
+    switch (s.kind) {
+      case 'int':
+        if (!Number.isSafeInteger(v) || v < s.min || v > s.max) {
+          problems.push(`${p} must be an integer from ${s.min} to ${s.max}`);
+        }
+        return;
+      case 'str':
+        if (typeof v !== 'string' || v.length < s.min || v.length > s.max) {
+          problems.push(`${p} must be a string of ${s.min} to ${s.max} characters`);
+        } else if (s.pattern && !s.pattern.test(v)) {
+          problems.push(`${p} has the wrong format`);
+        }
+        return;
+      case 'bool':
+        if (typeof v !== 'boolean') problems.push(`${p} must be true or false`);
+        return;
+      case 'obj': {
+        if (!isPlainObject(v)) {
+          problems.push(`${p} must be an object`);
+          return;
+        }
+        for (const key of Object.keys(v)) {
+          if (!Object.hasOwn(s.fields, key)) problems.push(`${p}.${key} is not allowed`);
+        }
+        for (const [key, sub] of Object.entries(s.fields)) walk(sub, v[key], `${p}.${key}`);
+        return;
+      }
+      default:
+        problems.push(`${p}: unknown schema`);
+    }
+  };
+  walk(spec, value, path);
+  return problems;
+}
+
+// --- the vocabulary --------------------------------------------------------
+
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
+const LINK_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const SITE_PATTERN = /^https?:\/\/(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)\/\*$/;
+const opt = { optional: true, nullable: true };
+
+const CONTACT = obj({
+  name: str(0, 200, opt),
+  email: str(0, 320, opt),
+  organization: str(0, 200, opt),
+  title: str(0, 200, opt),
+  phone: str(0, 64, opt),
+  tzid: str(0, 64, opt),
+  reference: str(0, 200, opt),
+});
+
+/**
+ * type → {from, payload schema, what it answers}. The answers are documented
+ * in README.md ("Message vocabulary").
+ */
+export const MESSAGES = Object.freeze({
+  // Find candidates in a tab, parse them on the server → {url, contacts, warnings, candidates, dropped}
+  detect: { from: 'extension', payload: obj({ tabId: int(0, 2 ** 31 - 1) }) },
+  // Create a one-time link → {link}
+  createLink: {
+    from: 'extension',
+    payload: obj({
+      contact: CONTACT,
+      summary: str(1, 200, { optional: true }),
+      duration_minutes: int(1, 1440, { optional: true }),
+      expires_at: str(20, 32, { optional: true, pattern: RFC3339_UTC }),
+      max_uses: int(1, 1000, { optional: true }),
+    }),
+  },
+  // The link's QR code → {dataUrl: "data:image/svg+xml;base64,…"}
+  getQr: { from: 'extension', payload: obj({ id: str(1, 128, { pattern: LINK_ID }) }) },
+  // → {backendUrl, defaultBackendUrl, apiKeySet, apiKeyHint, badgeSites}
+  getSettings: { from: 'extension', payload: obj({}) },
+  // Store settings (apiKey omitted or '' keeps the stored key) → {backendUrl, warning, apiKeySet, apiKeyHint}
+  saveSettings: {
+    from: 'extension',
+    payload: obj({
+      backendUrl: str(1, 2048),
+      apiKey: str(0, 512, { optional: true }),
+      clearApiKey: bool({ optional: true }),
+    }),
+  },
+  // GET /v1/userinfo with the given (or stored) settings → {userinfo: {sub, email, name, tzid}}
+  testConnection: {
+    from: 'extension',
+    payload: obj({ backendUrl: str(0, 2048, { optional: true }), apiKey: str(0, 512, { optional: true }) }),
+  },
+  // Record a site the user granted for the badge (permission must be granted already) → {badgeSites}
+  addBadgeSite: { from: 'extension', payload: obj({ pattern: str(1, 300, { pattern: SITE_PATTERN }) }) },
+  // Forget a badge site and drop its host permission → {badgeSites}
+  removeBadgeSite: { from: 'extension', payload: obj({ pattern: str(1, 300, { pattern: SITE_PATTERN }) }) },
+});
+
+/** Largest accepted message, as UTF-8 JSON. Every payload above is far smaller. */
+export const MAX_MESSAGE_BYTES = 16 * 1024;

@@ -1,0 +1,200 @@
+// Options: server URL and API key (stored by the service worker), a
+// connection test, and the sites where the toolbar shows a contact count.
+//
+// permissions.request() must run inside the click/submit handler before any
+// await (Firefox only honours it while the user gesture is being handled), so
+// the match patterns are computed synchronously with lib/url.js first.
+//
+// body[data-ready] = yes once the saved settings are shown.
+
+import { browserApi as browser } from '../lib/browser.js';
+import { normalizeBackendUrl, originPattern, sitePattern } from '../lib/url.js';
+import { clear, el, isFirefox, send, setFieldError } from '../lib/ui.js';
+
+const $ = (id) => document.getElementById(id);
+
+function say(id, text, isError = false) {
+  const node = $(id);
+  node.textContent = text;
+  node.classList.toggle('error', isError);
+}
+
+function showError(id, err) {
+  say(id, err.message, true);
+  if (err.fields?.backendUrl) setFieldError($('backend-url'), err.fields.backendUrl);
+  if (err.fields?.apiKey) setFieldError($('api-key'), err.fields.apiKey);
+}
+
+function showSettings(view) {
+  $('backend-url').value = view.backendUrl;
+  $('backend-url').placeholder = view.defaultBackendUrl;
+  $('api-key').value = '';
+  $('api-key').placeholder = view.apiKeySet ? `saved (${view.apiKeyHint}); type to replace` : 'paste your API key';
+  $('clear-key').disabled = !view.apiKeySet;
+  renderBadgeSites(view.badgeSites);
+}
+
+function renderBadgeSites(sites) {
+  const list = $('badge-sites');
+  clear(list);
+  if (!sites.length) {
+    list.append(el('li', { className: 'empty', text: 'None yet.' }));
+    return;
+  }
+  for (const pattern of sites) {
+    const label = pattern.replace(/\/\*$/, '');
+    list.append(
+      el('li', {}, [
+        el('span', { className: 'site', text: label }),
+        el('button', {
+          type: 'button',
+          className: 'revoke',
+          text: 'Revoke',
+          attrs: { 'aria-label': `Revoke ${label}` },
+          dataset: { pattern },
+          on: { click: () => revokeSite(pattern) },
+        }),
+      ]),
+    );
+  }
+}
+
+/** Host permission for the backend: needed in Firefox, a fallback elsewhere. */
+function requestBackendAccess(pattern) {
+  return browser.permissions.request({ origins: [pattern] }).catch(() => false);
+}
+
+function showGrantOffer(pattern) {
+  $('grant-backend-text').textContent =
+    `If the server does not allow this extension by CORS, the browser blocks its answers. Allowing access to ${pattern.replace(/\/\*$/, '')} lets them through.`;
+  $('grant-backend').dataset.pattern = pattern;
+  $('grant-backend-box').hidden = false;
+}
+
+async function save(event) {
+  event.preventDefault();
+  setFieldError($('backend-url'), null);
+  setFieldError($('api-key'), null);
+  const typedUrl = $('backend-url').value;
+  // Synchronous part: ask for the host permission inside the user gesture.
+  let permission = null;
+  let pattern = null;
+  try {
+    pattern = originPattern(normalizeBackendUrl(typedUrl).url);
+    if (isFirefox()) permission = requestBackendAccess(pattern);
+  } catch {
+    pattern = null; // the service worker reports the URL problem below
+  }
+  say('result', 'Saving…');
+  try {
+    const view = await send('saveSettings', { backendUrl: typedUrl, apiKey: $('api-key').value });
+    showSettings(view);
+    const notes = ['Saved.'];
+    if (view.warning) notes.push(view.warning);
+    if (permission && (await permission) === false) {
+      notes.push('Access to the server was not granted, so Firefox may block its answers; use "Allow access" below.');
+      showGrantOffer(pattern);
+    }
+    say('result', notes.join(' '));
+  } catch (err) {
+    showError('result', err);
+  }
+}
+
+async function test() {
+  say('result', 'Testing…');
+  try {
+    const { userinfo } = await send('testConnection', {
+      backendUrl: $('backend-url').value,
+      apiKey: $('api-key').value,
+    });
+    const who = [userinfo.name, userinfo.email ? `<${userinfo.email}>` : ''].filter(Boolean).join(' ');
+    say('result', `Connected as ${who || userinfo.sub}.`);
+    $('grant-backend-box').hidden = true;
+  } catch (err) {
+    showError('result', err);
+    if (err.code === 'unreachable') {
+      try {
+        showGrantOffer(originPattern(normalizeBackendUrl($('backend-url').value).url));
+      } catch {
+        // an invalid URL is already reported
+      }
+    }
+  }
+}
+
+async function clearKey() {
+  try {
+    const view = await send('saveSettings', { backendUrl: $('backend-url').value, clearApiKey: true });
+    showSettings(view);
+    say('result', 'The API key was removed from this browser.');
+  } catch (err) {
+    showError('result', err);
+  }
+}
+
+function grantBackend() {
+  const pattern = $('grant-backend').dataset.pattern;
+  if (!pattern) return;
+  requestBackendAccess(pattern).then((granted) => {
+    say('result', granted ? 'Access granted. Test the connection again.' : 'Access was not granted.', !granted);
+    if (granted) $('grant-backend-box').hidden = true;
+  });
+}
+
+function addSite(event) {
+  event.preventDefault();
+  setFieldError($('badge-site'), null);
+  let pattern;
+  try {
+    pattern = sitePattern($('badge-site').value);
+  } catch (err) {
+    setFieldError($('badge-site'), [err.message]);
+    return;
+  }
+  // Inside the user gesture, before any await.
+  browser.permissions
+    .request({ origins: [pattern] })
+    .catch(() => false)
+    .then(async (granted) => {
+      if (!granted) {
+        say('badge-result', 'Permission was not granted, so no count is shown on that site.', true);
+        return;
+      }
+      const { badgeSites } = await send('addBadgeSite', { pattern });
+      renderBadgeSites(badgeSites);
+      $('badge-site').value = '';
+      say('badge-result', `The toolbar now shows the contact count on ${pattern.replace(/\/\*$/, '')}.`);
+    })
+    .catch((err) => say('badge-result', err.message, true));
+}
+
+async function revokeSite(pattern) {
+  try {
+    const { badgeSites } = await send('removeBadgeSite', { pattern });
+    renderBadgeSites(badgeSites);
+    say('badge-result', `Revoked ${pattern.replace(/\/\*$/, '')}.`);
+  } catch (err) {
+    say('badge-result', err.message, true);
+  }
+}
+
+async function init() {
+  const site = new URLSearchParams(location.search).get('site');
+  if (site) $('badge-site').value = site.replace(/\/\*$/, '');
+  try {
+    showSettings(await send('getSettings'));
+  } catch (err) {
+    showError('result', err);
+  }
+  document.body.dataset.ready = 'yes';
+}
+
+$('settings-form').addEventListener('submit', save);
+$('test').addEventListener('click', test);
+$('clear-key').addEventListener('click', clearKey);
+$('grant-backend').addEventListener('click', grantBackend);
+$('badge-form').addEventListener('submit', addSite);
+browser.permissions.onRemoved?.addListener(() => send('getSettings').then((v) => renderBadgeSites(v.badgeSites), () => {}));
+
+init();

@@ -1,0 +1,246 @@
+// The toolbar popup: detect contacts on the active tab (through the service
+// worker), let the user pick or type one, create the link, copy it.
+//
+// Every value from the page or the backend is put into the DOM as text.
+// body[data-detect] = pending|done|failed and body[data-link] =
+// ''|creating|created|failed tell tests when the popup is ready.
+
+import { browserApi as browser } from '../lib/browser.js';
+import { buildLinkRequest, contactLabel, DEFAULTS, fieldErrorsByInput, formFromContact } from '../lib/form.js';
+import { composeMessage } from '../lib/message-text.js';
+import { clear, copyText, el, send, setFieldError } from '../lib/ui.js';
+
+const $ = (id) => document.getElementById(id);
+const INPUT_IDS = ['name', 'email', 'summary', 'duration', 'expires-days', 'max-uses'];
+
+const state = {
+  tabId: null,
+  contacts: [],
+  chosen: null, // the detected contact the form started from, or null
+  link: null,
+  site: null,
+};
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+/** Show an error in #error; `optionsHint` adds a button that opens Options. */
+function showError(err) {
+  const box = $('error');
+  clear(box);
+  if (!err) {
+    box.hidden = true;
+    return;
+  }
+  box.append(el('p', { text: err.message }));
+  if (err.other?.length) box.append(el('ul', {}, err.other.map((t) => el('li', { text: t }))));
+  if (err.optionsHint) {
+    box.append(
+      el('button', {
+        type: 'button',
+        id: 'error-options',
+        className: 'link-button',
+        text: 'Open Options',
+        on: { click: () => browser.runtime.openOptionsPage() },
+      }),
+    );
+  }
+  box.hidden = false;
+}
+
+function clearFieldErrors() {
+  for (const id of INPUT_IDS) setFieldError($(id), null);
+}
+
+function fillForm(contact) {
+  const v = formFromContact(contact);
+  $('name').value = v.name;
+  $('email').value = v.email;
+  $('summary').value = v.summary;
+  $('duration').value = v.duration;
+}
+
+function choose(index) {
+  state.chosen = index === null ? null : state.contacts[index];
+  fillForm(state.chosen);
+  clearFieldErrors();
+}
+
+function renderContacts() {
+  const list = $('contact-list');
+  clear(list);
+  if (state.contacts.length === 0) {
+    $('contacts-box').hidden = true;
+    return;
+  }
+  const option = (id, value, primary, secondary, checked) =>
+    el('div', { className: 'contact' }, [
+      el('input', {
+        type: 'radio',
+        name: 'contact',
+        id,
+        value,
+        checked,
+        on: { change: () => choose(value === 'manual' ? null : Number(value)) },
+      }),
+      el('label', { htmlFor: id }, [
+        el('span', { className: 'primary', text: primary }),
+        secondary ? el('span', { className: 'secondary', text: secondary }) : null,
+      ]),
+    ]);
+  state.contacts.forEach((c, i) => {
+    const { primary, secondary } = contactLabel(c);
+    list.append(option(`contact-${i}`, String(i), primary, secondary, i === 0));
+  });
+  list.append(option('contact-manual', 'manual', 'Someone else', 'type the name and e-mail below', false));
+  $('contacts-box').hidden = false;
+}
+
+async function resolveTabId() {
+  const param = new URLSearchParams(location.search).get('tab');
+  if (param !== null && /^\d+$/.test(param)) return Number(param);
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  return Number.isSafeInteger(tab?.id) ? tab.id : null;
+}
+
+async function detect() {
+  document.body.dataset.detect = 'pending';
+  try {
+    state.tabId = await resolveTabId();
+    if (state.tabId === null) throw new Error('No active tab to look at. Type the contact in below.');
+    const result = await send('detect', { tabId: state.tabId });
+    state.contacts = result.contacts;
+    state.site = result.site;
+    renderContacts();
+    if (state.contacts.length > 0) {
+      choose(0);
+      const n = state.contacts.length;
+      setStatus(n === 1 ? 'Found 1 contact on this page.' : `Found ${n} contacts on this page: choose one.`);
+    } else {
+      choose(null);
+      setStatus(
+        result.candidates > 0
+          ? 'The markup on this page held no usable contact. Type the name and e-mail in.'
+          : 'No contact found on this page. Type the name and e-mail in.',
+      );
+    }
+    if (result.warnings?.length) showError({ message: 'The server noted:', other: result.warnings });
+    $('badge-site-link').hidden = !state.site;
+    document.body.dataset.detect = 'done';
+    const first = state.contacts.length ? $('contact-0') : $('name');
+    first.focus();
+  } catch (err) {
+    setStatus('');
+    showError(err);
+    document.body.dataset.detect = 'failed';
+    $('name').focus();
+  }
+}
+
+function formValues() {
+  return {
+    name: $('name').value,
+    email: $('email').value,
+    summary: $('summary').value,
+    duration: $('duration').value,
+    expiresDays: $('expires-days').value,
+    maxUses: $('max-uses').value,
+  };
+}
+
+function showFieldErrors(byInput) {
+  let first = null;
+  for (const id of INPUT_IDS) {
+    setFieldError($(id), byInput[id]);
+    if (byInput[id] && !first) first = $(id);
+  }
+  first?.focus();
+}
+
+async function createLink(event) {
+  event.preventDefault();
+  if (document.body.dataset.link === 'creating') return;
+  showError(null);
+  clearFieldErrors();
+  const built = buildLinkRequest(formValues(), state.chosen, Date.now());
+  if (!built.ok) {
+    showFieldErrors(built.errors);
+    setStatus('Please fix the marked fields.');
+    return;
+  }
+  document.body.dataset.link = 'creating';
+  $('create').disabled = true;
+  setStatus('Creating the link…');
+  try {
+    const { link } = await send('createLink', built.payload);
+    state.link = { ...link, requested: built.payload };
+    $('link-url').value = link.url;
+    $('link-box').hidden = false;
+    $('qr').hidden = true;
+    document.body.dataset.link = 'created';
+    const copied = await copyText(link.url, $('link-url'));
+    setStatus(copied ? 'Link created and copied to the clipboard.' : 'Link created. Press Copy to copy it.');
+    $('link-url').focus();
+    $('link-url').select();
+    loadQr(link.id);
+  } catch (err) {
+    document.body.dataset.link = 'failed';
+    setStatus('');
+    if (err.fields) {
+      const { byInput, other } = fieldErrorsByInput(err.fields);
+      showFieldErrors(byInput);
+      showError({ message: err.message, other });
+    } else {
+      showError(err);
+    }
+  } finally {
+    $('create').disabled = false;
+  }
+}
+
+async function loadQr(id) {
+  try {
+    const { dataUrl } = await send('getQr', { id });
+    if (typeof dataUrl === 'string' && dataUrl.startsWith('data:image/svg+xml;base64,')) {
+      $('qr').src = dataUrl;
+      $('qr').hidden = false;
+    }
+  } catch {
+    // The link works without its QR code; say nothing louder than that.
+    $('qr').hidden = true;
+  }
+}
+
+async function copyLink() {
+  if (!state.link) return;
+  const ok = await copyText(state.link.url, $('link-url'));
+  setStatus(ok ? 'Link copied.' : 'Copy failed: select the link and copy it by hand.');
+}
+
+async function copyMessage() {
+  if (!state.link) return;
+  const text = composeMessage({
+    name: state.link.requested.contact.name || state.link.contact?.name,
+    summary: state.link.summary || state.link.requested.summary || DEFAULTS.summary,
+    duration: state.link.duration_minutes || state.link.requested.duration_minutes,
+    url: state.link.url,
+  });
+  const ok = await copyText(text);
+  setStatus(ok ? 'Message copied.' : 'Copy failed.');
+}
+
+function openBadgeOptions() {
+  const url = new URL(browser.runtime.getURL('options/options.html'));
+  if (state.site) url.searchParams.set('site', state.site);
+  browser.tabs.create({ url: url.href });
+}
+
+$('link-form').addEventListener('submit', createLink);
+$('copy').addEventListener('click', copyLink);
+$('copy-message').addEventListener('click', copyMessage);
+$('open-options').addEventListener('click', () => browser.runtime.openOptionsPage());
+$('badge-site-link').addEventListener('click', openBadgeOptions);
+for (const id of INPUT_IDS) $(id).addEventListener('input', () => setFieldError($(id), null));
+
+detect();
