@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import make_host
 from helpers import create_link, form_fields, path_of
 
 from backend import db
 from backend.accounts import organization_named
 from backend.models import Account
-from conftest import make_host
 
 
 def _next_weekday(weekday: int, weeks: int = 1) -> date:
@@ -35,47 +35,88 @@ def test_event_upsert_read_update_delete(client, host):
     day = _next_weekday(1)
     start, end = f"{day}T10:00:00Z", f"{day}T11:00:00Z"
     assert _event(client, host, "ev-1", start, end).status_code == 202
-    listed = client.get(f"/v1/events?from={day}&to={day + timedelta(days=1)}",
-                        headers=host.headers).get_json()["events"]
+    listed = client.get(
+        f"/v1/events?from={day}&to={day + timedelta(days=1)}", headers=host.headers
+    ).get_json()["events"]
     assert [(e["event_id"], e["start"], e["end"]) for e in listed] == [("ev-1", start, end)]
-    assert _event(client, host, "ev-1", start, f"{day}T12:00:00Z",
-                  summary="Longer").status_code == 202
-    listed = client.get(f"/v1/events?from={day}&to={day + timedelta(days=1)}",
-                        headers=host.headers).get_json()["events"]
+    assert (
+        _event(client, host, "ev-1", start, f"{day}T12:00:00Z", summary="Longer").status_code == 202
+    )
+    listed = client.get(
+        f"/v1/events?from={day}&to={day + timedelta(days=1)}", headers=host.headers
+    ).get_json()["events"]
     assert len(listed) == 1 and listed[0]["end"] == f"{day}T12:00:00Z"
     assert listed[0]["summary"] == "Longer"
-    deleted = client.delete(f"/v1/calendars/{_calendar_id(client, host)}/events",
-                            json={"event_id": "ev-1"}, headers=host.headers)
+    deleted = client.delete(
+        f"/v1/calendars/{_calendar_id(client, host)}/events",
+        json={"event_id": "ev-1"},
+        headers=host.headers,
+    )
     assert deleted.status_code == 202
-    assert client.get(f"/v1/events?from={day}&to={day + timedelta(days=1)}",
-                      headers=host.headers).get_json()["events"] == []
+    assert (
+        client.get(
+            f"/v1/events?from={day}&to={day + timedelta(days=1)}", headers=host.headers
+        ).get_json()["events"]
+        == []
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"summary": "x", "start": "2026-12-01T10:00:00Z", "end": "2026-12-01T11:00:00Z"},
-         "event_id"),
-        ({"event_id": "e", "summary": "x", "start": "soon", "end": "2026-12-01T11:00:00Z"},
-         "start"),
-        ({"event_id": "e", "summary": "x", "start": "2026-12-01T11:00:00Z",
-          "end": "2026-12-01T10:00:00Z"}, "end"),
-        ({"event_id": "e", "summary": "x", "start": "2026-12-01T10:00:00Z",
-          "end": "2026-12-01T11:00:00Z", "tzid": "Nowhere/Land"}, "tzid"),
-        ({"event_id": "e", "summary": "x", "start": "2026-12-01T10:00:00Z",
-          "end": "2026-12-01T11:00:00Z", "transparency": "cloudy"}, "transparency"),
+        (
+            {"summary": "x", "start": "2026-12-01T10:00:00Z", "end": "2026-12-01T11:00:00Z"},
+            "event_id",
+        ),
+        (
+            {"event_id": "e", "summary": "x", "start": "soon", "end": "2026-12-01T11:00:00Z"},
+            "start",
+        ),
+        (
+            {
+                "event_id": "e",
+                "summary": "x",
+                "start": "2026-12-01T11:00:00Z",
+                "end": "2026-12-01T10:00:00Z",
+            },
+            "end",
+        ),
+        (
+            {
+                "event_id": "e",
+                "summary": "x",
+                "start": "2026-12-01T10:00:00Z",
+                "end": "2026-12-01T11:00:00Z",
+                "tzid": "Nowhere/Land",
+            },
+            "tzid",
+        ),
+        (
+            {
+                "event_id": "e",
+                "summary": "x",
+                "start": "2026-12-01T10:00:00Z",
+                "end": "2026-12-01T11:00:00Z",
+                "transparency": "cloudy",
+            },
+            "transparency",
+        ),
     ],
 )
 def test_event_validation(client, host, body, field):
-    response = client.post(f"/v1/calendars/{_calendar_id(client, host)}/events", json=body,
-                           headers=host.headers)
+    response = client.post(
+        f"/v1/calendars/{_calendar_id(client, host)}/events", json=body, headers=host.headers
+    )
     assert response.status_code == 422 and field in response.get_json()["errors"]
 
 
 def test_foreign_calendar_is_404(app, client, host):
     other = make_host(app, email="other@example.com")
-    response = client.post(f"/v1/calendars/{_calendar_id(client, other)}/events",
-                           json={"event_id": "x"}, headers=host.headers)
+    response = client.post(
+        f"/v1/calendars/{_calendar_id(client, other)}/events",
+        json={"event_id": "x"},
+        headers=host.headers,
+    )
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
 
 
@@ -83,11 +124,13 @@ def test_an_opaque_event_removes_offered_slots(client, host):
     link = create_link(client, host)
     starts = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))["starts"]
     busy_start = starts[0]
-    busy_end = (datetime.fromisoformat(busy_start.replace("Z", "+00:00"))
-                + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    busy_end = (
+        datetime.fromisoformat(busy_start.replace("Z", "+00:00")) + timedelta(hours=1)
+    ).strftime("%Y-%m-%dT%H:%M:%SZ")
     _event(client, host, "free-time", busy_start, busy_end, transparency="transparent")
-    assert busy_start in form_fields(client.get(path_of(link["url"])).get_data(as_text=True))[
-        "starts"]
+    assert (
+        busy_start in form_fields(client.get(path_of(link["url"])).get_data(as_text=True))["starts"]
+    )
     _event(client, host, "meeting", busy_start, busy_end)
     after = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))["starts"]
     assert busy_start not in after
@@ -95,8 +138,11 @@ def test_an_opaque_event_removes_offered_slots(client, host):
 
 
 def test_rules_round_trip_and_drive_availability(client, host):
-    rule = {"availability_rule_id": "default", "tzid": "America/New_York",
-            "weekly_periods": [{"day": "tuesday", "start_time": "10:00", "end_time": "12:00"}]}
+    rule = {
+        "availability_rule_id": "default",
+        "tzid": "America/New_York",
+        "weekly_periods": [{"day": "tuesday", "start_time": "10:00", "end_time": "12:00"}],
+    }
     put = client.put("/v1/availability_rules", json=rule, headers=host.headers)
     assert put.status_code == 200
     got = client.get("/v1/availability_rules", headers=host.headers).get_json()
@@ -107,8 +153,9 @@ def test_rules_round_trip_and_drive_availability(client, host):
     query = {
         "participants": [{"members": [{"sub": host.sub}], "required": "all"}],
         "required_duration": {"minutes": 60},
-        "query_periods": [{"start": f"{tuesday}T00:00:00Z",
-                           "end": f"{tuesday + timedelta(days=1)}T00:00:00Z"}],
+        "query_periods": [
+            {"start": f"{tuesday}T00:00:00Z", "end": f"{tuesday + timedelta(days=1)}T00:00:00Z"}
+        ],
     }
     body = client.post("/v1/availability", json=query, headers=host.headers).get_json()
     periods = body["available_periods"]
@@ -119,8 +166,11 @@ def test_rules_round_trip_and_drive_availability(client, host):
 
 
 def test_bad_rules_are_422(client, host):
-    response = client.put("/v1/availability_rules", json={"tzid": "Mars/Base",
-                          "weekly_periods": []}, headers=host.headers)
+    response = client.put(
+        "/v1/availability_rules",
+        json={"tzid": "Mars/Base", "weekly_periods": []},
+        headers=host.headers,
+    )
     assert response.status_code == 422 and "errors" in response.get_json()
 
 
@@ -133,8 +183,9 @@ def test_availability_sees_the_organization_only(app, client, host):
             s.get(Account, account_id).organization_id = org.id
     day = _next_weekday(2)
     query = {
-        "participants": [{"members": [{"sub": host.sub}, {"sub": colleague.sub}],
-                          "required": "all"}],
+        "participants": [
+            {"members": [{"sub": host.sub}, {"sub": colleague.sub}], "required": "all"}
+        ],
         "required_duration": {"minutes": 30},
         "query_periods": [{"start": f"{day}T08:00:00Z", "end": f"{day}T18:00:00Z"}],
         "response_format": "slots",
@@ -155,9 +206,12 @@ def test_query_and_legacy_periods_together_is_422(client, host):
     period = [{"start": "2026-12-01T09:00:00Z", "end": "2026-12-01T17:00:00Z"}]
     response = client.post(
         "/v1/availability",
-        json={"participants": [{"members": [{"sub": host.sub}], "required": "all"}],
-              "required_duration": {"minutes": 30}, "query_periods": period,
-              "available_periods": period},
+        json={
+            "participants": [{"members": [{"sub": host.sub}], "required": "all"}],
+            "required_duration": {"minutes": 30},
+            "query_periods": period,
+            "available_periods": period,
+        },
         headers=host.headers,
     )
     errors = response.get_json()["errors"]
