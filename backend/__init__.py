@@ -10,7 +10,19 @@ from flask import Flask
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory: nothing happens at import time, everything here per app."""
-    from . import api, auth, booking_views, db, demo, errors, limits, web_security
+    from . import (
+        api,
+        auth,
+        booking_manage,
+        booking_views,
+        dashboard,
+        db,
+        demo,
+        errors,
+        hours_views,
+        limits,
+        web_security,
+    )
     from . import config as app_config
     from .tokens import Tokens
 
@@ -29,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     auth.init_app(app)
     booking_views.init_app(app)
+    booking_manage.init_app(app)
+    dashboard.init_app(app)
+    hours_views.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     flash,
     g,
     redirect,
@@ -21,13 +19,11 @@ from flask import (
 from . import db
 from .accounts import (
     InvalidCredentials,
-    active_api_keys,
     authenticate,
     create_api_key,
     revoke_api_key,
 )
 from .limits import limit
-from .links import effective_status, list_links
 from .models import Account
 from .web_security import check_csrf
 
@@ -63,7 +59,7 @@ def _safe_next(target: str | None) -> str:
     # Only same-site paths: "//evil" and "/\\evil" are other hosts to a browser.
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return url_for("auth.profile")
+    return url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -96,21 +92,6 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
-@bp.get("/")
-@login_required
-def profile():
-    s = db.session()
-    now = datetime.now(UTC)
-    links = [(link, effective_status(link, now)) for link in list_links(s, g.user, limit=50)]
-    return render_template(
-        "account/profile.html",
-        keys=active_api_keys(s, g.user),
-        links=links,
-        new_key=session.pop("new_api_key", None),
-        base_url=current_app.config["BASE_URL"],
-    )
-
-
 @bp.post("/api-keys")
 @login_required
 def new_api_key():
@@ -119,7 +100,7 @@ def new_api_key():
         _key, plaintext = create_api_key(s, g.user, request.form.get("label", "API key"))
     # Shown once on the next page, then gone: only its hash is stored.
     session["new_api_key"] = plaintext
-    return redirect(url_for("auth.profile"), 303)
+    return redirect(url_for("dashboard.index") + "#api-keys", 303)
 
 
 @bp.post("/api-keys/<int:key_id>/revoke")
@@ -129,4 +110,4 @@ def revoke(key_id: int):
     with db.write() as s:
         revoked = revoke_api_key(s, g.user, key_id)
     flash("API key revoked." if revoked else "That key was already gone.")
-    return redirect(url_for("auth.profile"), 303)
+    return redirect(url_for("dashboard.index") + "#api-keys", 303)

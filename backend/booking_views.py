@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from datetime import UTC, datetime
-from functools import cache
-from zoneinfo import ZoneInfo
-
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from . import db
+from . import booking_pages, db, timefmt
+from .booking_pages import now, render_offer, tokens
+from .booking_urls import manage_urls
 from .bookings import (
     LinkUnavailable,
     SlotUnavailable,
@@ -28,12 +16,13 @@ from .bookings import (
     load_link,
     validate_invitee,
 )
+from .calendar_links import google_url, outlook_url
 from .limits import limit
 from .links import LinkNotFound, effective_status
 from .models import SchedulingLink
-from .offers import offered_slots
+from .timefmt import normalize_hour_format
 from .tokens import BadToken, TokenExpired
-from .validation import ValidationError, format_utc, is_tzid, known_tzids, parse_utc
+from .validation import ValidationError, parse_utc
 from .web_security import token_page
 
 bp = Blueprint("booking", __name__)
@@ -46,41 +35,16 @@ GONE_REASONS = {
 
 
 def init_app(app: Flask) -> None:
+    booking_pages.init_app(app)
     app.register_blueprint(bp)
-    app.jinja_env.globals["zone_choices"] = zone_choices
-    app.jinja_env.filters["longdate"] = longdate
-
-
-def longdate(value) -> str:
-    return f"{value:%A}, {value.day} {value:%B %Y}"
-
-
-@cache
-def _zones() -> tuple[str, ...]:
-    return tuple(
-        sorted(z for z in known_tzids() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    )
-
-
-def zone_choices(current: str) -> tuple[str, ...]:
-    zones = _zones()
-    return zones if current in zones else (current, *zones)
-
-
-def _tokens():
-    return current_app.extensions["schedlink.tokens"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _link_for(token: str) -> SchedulingLink:
     """The link a token names; any kind of bad token is the same 404."""
     try:
-        public_id = _tokens().loads("booking", token)
+        public_id = tokens().loads("booking", token)
     except TokenExpired:
-        _gone("expired", None)
+        gone("expired", None)
     except BadToken:
         raise NotFound() from None
     try:
@@ -89,80 +53,67 @@ def _link_for(token: str) -> SchedulingLink:
         raise NotFound() from None
 
 
-def _gone(status: str, message: str | None):
+def gone(status: str, message: str | None, reason: str | None = None):
     page = render_template(
-        "booking/gone.html", status=status, reason=GONE_REASONS[status], message=message
+        "booking/gone.html",
+        status=status,
+        reason=reason or GONE_REASONS[status],
+        message=message,
     )
     abort(current_app.make_response((page, 410)))
 
 
-def _viewer_zone(link: SchedulingLink) -> str:
-    asked = request.values.get("tz")
-    if is_tzid(asked):
-        return asked
-    contact_tz = (link.contact or {}).get("tzid")
-    return contact_tz if is_tzid(contact_tz) else link.account.tzid
+def check_form_token(subject: str) -> None:
+    """The form came from our page for this link or booking (and not long ago)."""
+    try:
+        signed = tokens().loads("booking-form", request.form.get("form_token", ""))
+    except (BadToken, TokenExpired):
+        abort(400, description="This form has expired; reload the page and try again.")
+    if signed != subject:
+        abort(400, description="This form does not belong to this page.")
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        ours = {request.host_url.rstrip("/"), current_app.config["BASE_URL"]}
+        if origin not in ours:
+            abort(400, description="The form was sent from another site.")
 
 
-def _days(slots, zone: str):
-    tz = ZoneInfo(zone)
-    days: OrderedDict = OrderedDict()
-    for start, _end in slots:
-        local = start.astimezone(tz)
-        days.setdefault(local.date(), []).append((format_utc(start), local))
-    return days
-
-
-def _offer(link: SchedulingLink, status: int = 200, *, error=None, form=None):
-    zone = _viewer_zone(link)
-    slots = offered_slots(db.session(), link, _now(), current_app.config["BOOKING_WINDOW_DAYS"])
-    contact = link.contact or {}
-    form = form or {"name": contact.get("name") or "", "email": contact.get("email") or ""}
-    html = render_template(
-        "booking/offer.html",
-        link=link,
-        host=link.account,
-        contact=contact,
-        days=_days(slots, zone),
-        zone=zone,
-        form=form,
-        error=error,
-        form_token=_tokens().dumps("booking-form", link.public_id),
-    )
-    return html, status
+def rate_limit(subject: str) -> None:
+    with limit("RATELIMIT_BOOKING", "booking-ip"):
+        pass
+    with limit("RATELIMIT_BOOKING_PER_LINK", "booking-link", key=lambda: subject):
+        pass
 
 
 @bp.route("/b/<token>", methods=["GET", "HEAD"])
 @token_page
 def offer(token: str):
     link = _link_for(token)
-    status = effective_status(link, _now())
+    status = effective_status(link, now())
     if status != "open":
-        _gone(status, link.display_message)
-    return _offer(link)
+        gone(status, link.display_message)
+    return render_offer(link)
 
 
 @bp.post("/b/<token>")
 @token_page
 def submit(token: str):
     link = _link_for(token)
-    with limit("RATELIMIT_BOOKING", "booking-ip"):
-        pass
-    with limit("RATELIMIT_BOOKING_PER_LINK", "booking-link", key=lambda: link.public_id):
-        pass
-    _check_form_token(link)
+    rate_limit(link.public_id)
+    check_form_token(link.public_id)
     form = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
-    start = parse_utc(request.form.get("start"))
-    status = effective_status(link, _now())
+    status = effective_status(link, now())
     if status != "open":
-        _gone(status, link.display_message)
+        gone(status, link.display_message)
+    start = parse_utc(request.form.get("start"))
     if start is None:
-        return _offer(link, 422, error="Please pick one of the times below.", form=form)
+        return render_offer(link, status=422, error="Please pick one of the times.", form=form)
     try:
         invitee = validate_invitee(form["name"], form["email"], request.form.get("tz"))
     except ValidationError as exc:
         messages = [item["description"] for items in exc.errors.values() for item in items]
-        return _offer(link, 422, error=" ".join(messages), form=form)
+        return render_offer(link, status=422, error=" ".join(messages), form=form)
+    hour_format = normalize_hour_format(request.form.get("h"), "24")
     try:
         booking = db.retrying(
             lambda: book(
@@ -170,55 +121,48 @@ def submit(token: str):
                 link.public_id,
                 start,
                 invitee,
-                _now(),
+                now(),
                 current_app.config["BOOKING_WINDOW_DAYS"],
+                hour_format=hour_format,
             )
         )
     except LinkUnavailable as exc:
-        _gone(exc.status, exc.message)
+        gone(exc.status, exc.message)
     except (SlotUnavailable, db.TransactionConflict):
         db.session().expire_all()
-        return _offer(
-            link, 409, error="Sorry, that time was just taken. Please pick another.", form=form
-        )
-    zone = invitee.tzid or _viewer_zone(link)
-    confirmation = _tokens().dumps("confirmation", booking.public_id)
-    return redirect(url_for("booking.confirmed", token=confirmation, tz=zone), 303)
+        message = "Sorry, that time was just taken. Please pick another."
+        return render_offer(link, status=409, error=message, form=form)
+    confirmation = tokens().dumps("confirmation", booking.public_id)
+    return redirect(url_for("booking.confirmed", token=confirmation), 303)
 
 
-def _check_form_token(link: SchedulingLink) -> None:
+def booking_for(purpose: str, token: str):
     try:
-        public_id = _tokens().loads("booking-form", request.form.get("form_token", ""))
-    except (BadToken, TokenExpired):
-        abort(400, description="This form has expired; reload the page and try again.")
-    if public_id != link.public_id:
-        abort(400, description="This form does not belong to this link.")
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and origin != request.host_url.rstrip("/"):
-        allowed = current_app.config["BASE_URL"]
-        if origin != allowed:
-            abort(400, description="The form was sent from another site.")
-
-
-@bp.get("/booked/<token>")
-@token_page
-def confirmed(token: str):
-    try:
-        public_id = _tokens().loads("confirmation", token)
+        public_id = tokens().loads(purpose, token)
     except (BadToken, TokenExpired):
         raise NotFound() from None
     booking = booking_by_public_id(db.session(), public_id)
     if booking is None:
         raise NotFound()
-    zone = request.args.get("tz")
-    zone = zone if is_tzid(zone) else booking.invitee_tzid or booking.account.tzid
-    tz = ZoneInfo(zone)
+    return booking
+
+
+@bp.get("/booked/<token>")
+@token_page
+def confirmed(token: str):
+    booking = booking_for("confirmation", token)
+    zone = booking_pages.viewer_zone(booking.invitee_tzid, booking.account.tzid)
+    hour_format = booking_pages.viewer_hour_format(booking.hour_format)
     return render_template(
         "booking/confirmed.html",
         booking=booking,
         link=booking.link,
         host=booking.account,
-        start=booking.start_at.astimezone(tz),
-        end=booking.end_at.astimezone(tz),
         zone=zone,
+        hour_format=hour_format,
+        when=timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
+        token=token,
+        manage=manage_urls(booking),
+        google=google_url(booking),
+        outlook=outlook_url(booking),
     )

@@ -74,6 +74,7 @@ def book(
     invitee: Invitee,
     now: datetime,
     window_days: int,
+    hour_format: str = "24",
 ) -> Booking:
     with db.write(sessions) as s:
         link = load_link(s, link_public_id)
@@ -116,6 +117,7 @@ def book(
             invitee_name=invitee.name,
             invitee_email=invitee.email,
             invitee_tzid=invitee.tzid,
+            hour_format=hour_format,
             created_at=now,
         )
         s.add(booking)

@@ -19,7 +19,7 @@ from .models import Job
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
-HANDLERS = {"booking.confirmed": mailer.send_booking_confirmed}
+HANDLERS = {kind: mailer.handler(kind) for kind in mailer.SUBJECTS}
 
 
 def _now() -> datetime:

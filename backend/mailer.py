@@ -1,4 +1,5 @@
-"""E-mail through the configured SMTP server: booking confirmations with an .ics invitation."""
+"""E-mail through the configured SMTP server: a booking's confirmation, reschedule and
+cancellation go to the invitee and the host, each with an .ics (REQUEST or CANCEL)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,22 @@ from email.utils import formataddr, make_msgid
 from flask import render_template
 from sqlalchemy.orm import sessionmaker
 
+from . import timefmt
+from .booking_urls import manage_urls
 from .bookings import booking_by_public_id
 from .calendar_files import booking_ics
 
 log = logging.getLogger(__name__)
+
+# (to the invitee, to the host) per change.
+SUBJECTS = {
+    "booking.confirmed": ("Confirmed: {summary} with {host}", "New: {summary} with {invitee}"),
+    "booking.rescheduled": ("Moved: {summary} with {host}", "Moved: {summary} with {invitee}"),
+    "booking.cancelled": (
+        "Cancelled: {summary} with {host}",
+        "Cancelled: {summary} with {invitee}",
+    ),
+}
 
 
 def send(config, message: EmailMessage) -> None:
@@ -26,57 +39,62 @@ def send(config, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _message(config, to_name: str, to_email: str, subject: str, text: str, html: str, ics: bytes):
+def _message(config, to: tuple[str, str], subject: str, text: str, html: str, ics: bytes, method):
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
-    message["To"] = formataddr((to_name, to_email))
+    message["To"] = formataddr(to)
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="schedlink.localhost")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     message.add_attachment(
-        ics,
-        maintype="text",
-        subtype="calendar",
-        filename="invite.ics",
-        params={"method": "REQUEST"},
-    )
+        ics, maintype="text", subtype="calendar", filename="invite.ics",
+        params={"method": method},
+    )  # fmt: skip
     return message
 
 
-def send_booking_confirmed(sessions: sessionmaker, payload: dict, config) -> None:
+def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str) -> None:
     if not config["SMTP_HOST"]:
-        log.info("SMTP not configured; no e-mail for booking %s", payload["booking_id"])
+        log.info("SMTP not configured; no e-mail for %s %s", kind, payload["booking_id"])
         return
     with sessions() as s:
         booking = booking_by_public_id(s, payload["booking_id"])
         if booking is None:
             return
-        ics = booking_ics(booking, config["MAIL_FROM"])
-        for role, name, email in (
-            ("invitee", booking.invitee_name, booking.invitee_email),
-            ("host", booking.account.name, booking.account.email),
-        ):
+        cancelled = kind == "booking.cancelled"
+        manage = None if cancelled else manage_urls(booking)
+        method = "CANCEL" if cancelled else "REQUEST"
+        description = (
+            "" if cancelled else f"Reschedule: {manage['reschedule']}\nCancel: {manage['cancel']}"
+        )
+        ics = booking_ics(booking, method=method, description=description)
+        names = {
+            "summary": booking.link.summary,
+            "host": booking.account.name,
+            "invitee": booking.invitee_name,
+        }
+        invitee_zone = booking.invitee_tzid or booking.account.tzid
+        recipients = (
+            ("invitee", (booking.invitee_name, booking.invitee_email), invitee_zone,
+             booking.hour_format, SUBJECTS[kind][0]),
+            ("host", (booking.account.name, booking.account.email), booking.account.tzid,
+             "24", SUBJECTS[kind][1]),
+        )  # fmt: skip
+        for role, to, zone, hour_format, subject in recipients:
             context = {
                 "booking": booking,
                 "link": booking.link,
                 "host": booking.account,
                 "role": role,
+                "kind": kind,
+                "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
+                "manage": manage if role == "invitee" else None,
             }
-            subject = (
-                f"Confirmed: {booking.link.summary} with {booking.account.name}"
-                if role == "invitee"
-                else f"New booking: {booking.link.summary} with {booking.invitee_name}"
-            )
-            send(
-                config,
-                _message(
-                    config,
-                    name,
-                    email,
-                    subject,
-                    render_template("email/booking_confirmed.txt", **context),
-                    render_template("email/booking_confirmed.html", **context),
-                    ics,
-                ),
-            )
+            text = render_template("email/booking_update.txt", **context)
+            html = render_template("email/booking_update.html", **context)
+            send(config, _message(config, to, subject.format(**names), text, html, ics, method))
+
+
+def handler(kind: str):
+    return lambda sessions, payload, config: send_booking_update(sessions, payload, config, kind)

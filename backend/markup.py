@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from lxml import etree
 
 from . import markup_html as html_tree
-from .markup_formats import item_kind, read_mailto, read_microdata, read_native
+from .markup_formats import index_items, item_kind, read_mailto, read_microdata, read_native
 from .markup_jsonld import Budget, read_jsonld
-from .markup_mf import card_kind, read_card
+from .markup_mf import card_kind, index_cards, read_card
 from .markup_values import (
     FIELDS,
     RANK,
@@ -136,7 +136,9 @@ class _Reader:
     def __init__(self, notes: Notes) -> None:
         self.notes = notes
         self.records: list[Record] = []
-        self.roots: dict[etree._Element, Record | None] = {}  # card-like element -> person
+        # Elements that describe someone (-> their record) or an organization (-> None): the
+        # mailto links inside them are theirs. A card that yielded nothing is not listed.
+        self.roots: dict[etree._Element, Record | None] = {}
         self.counts = dict.fromkeys(SOURCES, 0)
         self.budget = Budget()
 
@@ -168,31 +170,57 @@ class _Reader:
                 f"{label} is visible on the page; host apps usually hide it "
                 '(hidden, aria-hidden="true" or style="display:none").'
             )
-        self.roots[element] = self.add("schedlink", (0, index, 0), label, read_native(element))
+        self._root(element, self.add("schedlink", (0, index, 0), label, read_native(element)))
 
-    def structured(self, index: int, element: etree._Element) -> None:
-        if element.tag == "script":
-            where = html_tree.line_of(element)
-            people = read_jsonld(element.text or "", self.budget, self.notes, where)
-            for sub, raw in enumerate(people):
-                label = self.label("json-ld", element)
-                self.add("json-ld", (1, index, sub), label, raw)
-            return
-        if element.get("itemscope") is not None:
-            kind = item_kind(element)
-            if kind == "person":
+    def structured(self, elements: list[etree._Element]) -> None:
+        """JSON-LD scripts, microdata items and cards, read in document order."""
+        items: dict[etree._Element, str] = {}
+        cards: dict[etree._Element, str] = {}
+        for element in elements:
+            if element.get("itemscope") is not None and (kind := item_kind(element)):
+                items[element] = kind
+            if kind := card_kind(element):
+                cards[element] = kind
+        item_index = self._index(index_items, [e for e, k in items.items() if k == "person"])
+        card_index = {
+            kind: self._index(index_cards, [e for e, k in cards.items() if k == kind], classic)
+            for kind, classic in (("h-card", False), ("hcard", True))
+        }
+        for index, element in enumerate(elements):
+            if element.tag == "script":
+                self._jsonld(index, element)
+            if items.get(element) == "person":
                 label = self.label("microdata", element)
-                record = self.add("microdata", (1, index, 0), label, read_microdata(element))
-                self.roots.setdefault(element, record)
-            elif kind == "organization":
-                self.roots.setdefault(element, None)
-        kind = card_kind(element)
-        if kind is not None:
-            raw = read_card(element, kind)
-            record = None
-            if raw is not None:
-                record = self.add(kind, (1, index, 1), self.label(kind, element), raw)
+                raw = read_microdata(element, item_index)
+                self._root(element, self.add("microdata", (1, index, 0), label, raw))
+            elif element in items:
+                self.roots.setdefault(element, None)  # an organization, not a person
+            if element in cards:
+                kind = cards[element]
+                raw = read_card(element, kind, card_index[kind])
+                if raw is None:
+                    self.roots.setdefault(element, None)  # an organization card
+                else:
+                    self._root(
+                        element, self.add(kind, (1, index, 1), self.label(kind, element), raw)
+                    )
+
+    def _root(self, element: etree._Element, record: Record | None) -> None:
+        if record is not None:
             self.roots.setdefault(element, record)
+
+    def _index(self, build, roots: list, *args) -> dict:
+        if not roots:
+            return {}
+        index, truncated = build(roots, *args)
+        if truncated:
+            self.notes.add("The page has too many properties in cards/items; only some were read.")
+        return index
+
+    def _jsonld(self, index: int, element: etree._Element) -> None:
+        where = html_tree.line_of(element)
+        for sub, raw in enumerate(read_jsonld(element.text or "", self.budget, self.notes, where)):
+            self.add("json-ld", (1, index, sub), self.label("json-ld", element), raw)
 
     def mailto(self, index: int, anchor: etree._Element) -> None:
         pairs = read_mailto(anchor)
@@ -241,7 +269,9 @@ def _merge(records: list[Record], notes: Notes) -> list[Contact]:
         else:
             groups.append([record])
     if len(groups) > MAX_CONTACTS:
-        notes.add(f"The markup holds {len(groups)} contacts; only the first {MAX_CONTACTS} are returned.")
+        notes.add(
+            f"The markup holds {len(groups)} contacts; only the first {MAX_CONTACTS} are returned."
+        )
         groups = groups[:MAX_CONTACTS]
     contacts = []
     for group in groups:
@@ -268,25 +298,28 @@ def parse_contacts(
     """
     data = _utf8(html, max_bytes)
     try:
-        root, flattened = html_tree.parse(data)
+        root, depth = html_tree.parse(data)
     except html_tree.Unreadable as exc:
         raise MarkupUnreadable(str(exc)) from exc
     notes = Notes()
     if root is None:
         return ParseResult([], [])
-    if flattened:
-        notes.add(
-            f"The markup nests elements more than {html_tree.DEPTH_CAP} deep; deeper elements"
-            " were read as if less deeply nested."
-        )
+    if depth is not None:
+        note = f"The markup nests elements more than {html_tree.LIBXML2_DEPTH} deep"
+        if depth == "flattened":
+            note += (
+                f"; elements with attributes deeper than {html_tree.DEPTH_CAP} levels were read"
+                " as if less deeply nested, so contacts there may be incomplete"
+            )
+        notes.add(note + ".")
     lowered = data.lower()
     reader = _Reader(notes)
     natives = _capped(_NATIVE(root), MAX_NATIVE, "native elements", notes)
     for index, element in enumerate(natives):
         reader.native(index, element)
-    structured = _capped(_structured(root, lowered), MAX_STRUCTURED, "structured elements", notes)
-    for index, element in enumerate(structured):
-        reader.structured(index, element)
+    reader.structured(
+        _capped(_structured(root, lowered), MAX_STRUCTURED, "structured elements", notes)
+    )
     if b"mailto" in lowered or b"&#" in lowered:  # entity-obfuscated hrefs decode to mailto:
         anchors = _capped(_MAILTO(root), MAX_MAILTO, "mailto links", notes)
         for index, anchor in enumerate(anchors):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .markup_html import email_value, phone_value, plain_value, text_of
+from .markup_html import email_value, index_properties, phone_value, plain_value, text_of
 from .markup_values import mailto_addresses, normalize_email
 
 NATIVE_ATTRIBUTES = {
@@ -22,7 +22,7 @@ NATIVE_ATTRIBUTES = {
     "summary": "data-summary",
     "duration_minutes": "data-duration",
 }
-MAX_ITEM_PROPERTIES = 200  # itemprop elements examined per microdata item
+MAX_PROPERTIES = 2000  # itemprop elements examined per page
 
 
 def read_native(element: etree._Element) -> dict[str, tuple[str, str]]:
@@ -44,36 +44,47 @@ def item_kind(element: etree._Element) -> str | None:
     return None
 
 
-def _item_properties(item: etree._Element) -> dict[str, etree._Element]:
-    """{itemprop name: first element} for the item's own properties (not nested items')."""
+_ITEM_PROPERTIES = etree.XPath("descendant::*/@itemprop/..")
+_ITEM_OWNER = etree.XPath("ancestor::*[@itemscope][1]")
+
+
+def _owner(element: etree._Element) -> etree._Element | None:
+    found = _ITEM_OWNER(element)
+    return found[0] if found else None
+
+
+def index_items(
+    items: list[etree._Element],
+) -> tuple[dict[etree._Element, list[etree._Element]], bool]:
+    """{item: its own itemprop elements (not nested items')} for the given items' subtrees."""
+    return index_properties(items, _ITEM_PROPERTIES, lambda e: True, _owner, MAX_PROPERTIES)
+
+
+def _properties(item: etree._Element, index: dict) -> dict[str, etree._Element]:
     found: dict[str, etree._Element] = {}
-    for element in item.xpath("descendant::*[@itemprop]")[:MAX_ITEM_PROPERTIES]:
-        owner = element.xpath("ancestor::*[@itemscope][1]")
-        if not owner or owner[0] is not item:
-            continue
+    for element in index.get(item, ()):
         for name in (element.get("itemprop") or "").split():
             # Absolute property names (https://schema.org/email) count by their last part.
             found.setdefault(name.rstrip("/").rsplit("/", 1)[-1], element)
     return found
 
 
-def _organization(element: etree._Element) -> str:
+def _organization(element: etree._Element, index: dict) -> str:
     if element.get("itemscope") is not None:
-        nested = _item_properties(element)
-        if "name" in nested:
-            return plain_value(nested["name"])
-        if "legalName" in nested:
-            return plain_value(nested["legalName"])
+        nested = _properties(element, index)
+        for key in ("name", "legalName"):
+            if key in nested:
+                return plain_value(nested[key])
     return plain_value(element)
 
 
-def read_microdata(item: etree._Element) -> dict[str, tuple[str, str]]:
-    """Raw values of a schema.org Person item.
+def read_microdata(item: etree._Element, index: dict) -> dict[str, tuple[str, str]]:
+    """Raw values of a schema.org Person item; ``index`` is :func:`index_items`.
 
     Text properties read ``content`` of ``<meta>`` and otherwise the text, never an ``href``:
     ``<a itemprop="name" href="/u/1">Ada</a>`` means Ada to its author, whatever the spec says.
     """
-    props = _item_properties(item)
+    props = _properties(item, index)
     raw: dict[str, tuple[str, str]] = {}
     if "name" in props:
         raw["name"] = (plain_value(props["name"]), "itemprop=name")
@@ -89,7 +100,7 @@ def read_microdata(item: etree._Element) -> dict[str, tuple[str, str]]:
         raw["title"] = (plain_value(props["jobTitle"]), "itemprop=jobTitle")
     for key in ("worksFor", "affiliation"):
         if key in props:
-            raw["organization"] = (_organization(props[key]), f"itemprop={key}")
+            raw["organization"] = (_organization(props[key], index), f"itemprop={key}")
             break
     return raw
 

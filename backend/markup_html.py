@@ -27,22 +27,25 @@ from lxml import etree
 from .markup_values import mailto_addresses
 
 MAX_ATTRIBUTES = 256  # per element; real pages stay far below this
+LIBXML2_DEPTH = 255  # deeper elements stop libxml2's tree builder
 DEPTH_CAP = 200  # depth of the rebuilt tree for documents deeper than libxml2's limit
+SKIP_BARE_FROM = 100  # in the rebuilt tree, attribute-less wrappers deeper than this are dropped
 
 _local = threading.local()  # lxml parsers must not be shared between threads
 
-# One start (or end) tag with MAX_ATTRIBUTES attributes, tokenized as HTML5 (and libxml2 2.14)
+# One start (or end) tag with more than MAX_ATTRIBUTES attributes, tokenized as HTML5 (and libxml2 2.14)
 # does: quoted values may hold '<' and '>', attributes may follow a quoted value directly.
 # Possessive quantifiers keep the search linear. It costs ~40% of a parse, so two cheaper
 # searches decide first whether it is needed: without a quoted value holding '>', a tag ends
-# at its first '>', and MAX_ATTRIBUTES attributes take at least 2 * MAX_ATTRIBUTES bytes.
+# at its first '>', and N attributes take at least 2 * N bytes.
 _ATTR = rb"""[\s/]*+(?>[^\s/>][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]*+))?)"""
-_ATTRIBUTE_BOMB = re.compile(rb"</?[A-Za-z][^\s/>]*+(?:" + _ATTR + rb"){%d}" % MAX_ATTRIBUTES)
-_LONG_TAG = re.compile(rb"</?[A-Za-z][^>]{%d}" % (2 * MAX_ATTRIBUTES - 2))
+_ATTRIBUTE_BOMB = re.compile(rb"</?[A-Za-z][^\s/>]*+(?:" + _ATTR + rb"){%d}" % (MAX_ATTRIBUTES + 1))
+_LONG_TAG = re.compile(rb"</?[A-Za-z][^>]{%d}" % (2 * MAX_ATTRIBUTES))
 _QUOTED_GT = re.compile(rb"""=[\t\n\f\r ]*+(?:"[^">]*+>|'[^'>]*+>)""")
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
 _SAFE_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*")
 _NO_TEXT = frozenset({"script", "style", "template"})
+_KEEP_BARE = _NO_TEXT | {"head", "noscript"}  # bare, yet they matter (text, visibility)
 TEXT_SCAN_LIMIT = 10_000  # characters of text read from one element
 _VALUE_CHILDREN = etree.XPath("*[contains(concat(' ', normalize-space(@class), ' '), ' value ')]")
 
@@ -97,8 +100,13 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def parse(data: bytes) -> tuple[etree._Element | None, bool]:
-    """UTF-8 bytes -> (root or None for an empty document, whether depth was flattened)."""
+def parse(data: bytes) -> tuple[etree._Element | None, str | None]:
+    """UTF-8 bytes -> (root or None for an empty document, how deep nesting was handled).
+
+    The second value is None for an ordinary document, "rebuilt" when it nests deeper than
+    libxml2 builds (read again, nothing lost) and "flattened" when elements with attributes
+    nest deeper than DEPTH_CAP even without bare wrappers (their structure is lost).
+    """
     if _has_attribute_bomb(data):
         raise Unreadable(f"an element carries more than {MAX_ATTRIBUTES} attributes")
     parser = _parser()
@@ -107,26 +115,26 @@ def parse(data: bytes) -> tuple[etree._Element | None, bool]:
     except (etree.LxmlError, ValueError) as exc:
         raise Unreadable("the HTML could not be parsed") from exc
     if not any(True for _ in parser.error_log.filter_from_fatals()):
-        return root, False
+        return root, None
     # libxml2 gave up part-way (in practice: nesting deeper than 255): rebuild from events.
     flattener = _Flattener()
     try:
         root = etree.fromstring(data, etree.HTMLParser(target=flattener, encoding="utf-8"))
     except (etree.LxmlError, ValueError) as exc:
         raise Unreadable("the HTML could not be parsed") from exc
-    return root, flattener.flattened
+    return root, "flattened" if flattener.flattened else "rebuilt"
 
 
 _BUILT, _FLAT, _SKIPPED = range(3)
 
 
 class _Flattener:
-    """lxml parser target building a tree no deeper than DEPTH_CAP.
+    """lxml parser target building a tree no deeper than DEPTH_CAP from any document.
 
-    Beyond the cap, elements without attributes are not built at all (no format reads
-    anything from a bare wrapper; their text stays with the enclosing element), and
-    elements with attributes become children of the element at the cap, in document order.
-    Up to the cap the tree is what libxml2 would have built.
+    Deeper than SKIP_BARE_FROM, elements without attributes are not built (no format reads
+    anything from a bare wrapper; their text stays with the enclosing element, in order), so
+    the cards, items and links inside keep their structure. Only elements with attributes
+    deeper than DEPTH_CAP lose it: they become children of the element at the cap.
     """
 
     def __init__(self) -> None:
@@ -151,21 +159,20 @@ class _Flattener:
             self.root = self._element(None, tag, attrib)
             self.stack.append((self.root, _BUILT))
             self.built.append(self.root)
+        elif not attrib and tag not in _KEEP_BARE and len(self.built) >= SKIP_BARE_FROM:
+            # Text keeps going to the same element, so pending text is not flushed: flushing
+            # per bare wrapper would re-copy that element's growing text each time.
+            self.stack.append((self.stack[-1][0], _SKIPPED))
         elif len(self.built) < DEPTH_CAP:
             self._flush()
             element = self._element(self.built[-1], tag, attrib)
             self.stack.append((element, _BUILT))
             self.built.append(element)
-        elif attrib:
+        else:
             self.flattened = True
             self._flush()
             element = self._element(self.built[DEPTH_CAP - 1], tag, attrib)
             self.stack.append((element, _FLAT))
-        else:
-            # Text keeps going to the same element, so pending text is not flushed: flushing
-            # per bare wrapper would re-copy that element's growing text each time.
-            self.flattened = True
-            self.stack.append((self.stack[-1][0], _SKIPPED))
 
     def end(self, tag: str) -> None:
         if not self.stack:

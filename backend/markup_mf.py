@@ -9,18 +9,31 @@ read as h-card only (mf2 parsers ignore the classic names when an mf2 root is pr
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
-from .markup_html import classes, email_value, phone_value, plain_value, text_of
+from .markup_html import (
+    classes,
+    email_value,
+    index_properties,
+    phone_value,
+    plain_value,
+    text_of,
+)
 from .markup_values import normalize_email
 
 # Known mf2 root vocabularies. Only these end a property's scope: utility classes such as
 # Tailwind's h-full or h-screen look like roots but are not microformats.
 MF2_ROOTS = frozenset(
-    "h-adr h-app h-card h-cite h-entry h-event h-feed h-geo h-item h-listing h-product "
-    "h-recipe h-resume h-review h-review-aggregate h-x-app".split()
-)
-MAX_PROPERTIES = 200  # property elements examined per card
+    {
+        "h-adr", "h-app", "h-card", "h-cite", "h-entry", "h-event", "h-feed", "h-geo",
+        "h-item", "h-listing", "h-product", "h-recipe", "h-resume", "h-review",
+        "h-review-aggregate", "h-x-app",
+    }
+)  # fmt: skip
+MAX_PROPERTIES = 2000  # property elements examined per page and kind
+_MF2_PROPERTY = re.compile(r"[pue]-[a-z]+(?:-[a-z]+)*")
 
 # mf2 property class -> (Contact field or name part, how the value is read)
 _MF2 = {
@@ -67,45 +80,77 @@ def _owner(element: etree._Element, classic: bool) -> etree._Element | None:
     return None
 
 
-_MF2_QUERY = "descendant::*[" + " or ".join(
-    f"contains(@class, '{p}')" for p in ("p-", "u-", "e-", "h-")
-) + "]"
-_CLASSIC_QUERY = "descendant::*[" + " or ".join(
-    f"contains(@class, '{p}')" for p in ("fn", "name", "email", "org", "title", "role", "tel")
-) + "]"
+def _query(probes: tuple[str, ...]) -> etree.XPath:
+    tests = " or ".join(f"contains(., '{p}')" for p in probes)
+    return etree.XPath(f"descendant::*/@class[{tests}]/..")
 
 
-def _org_value(element: etree._Element, classic: bool) -> str:
+_MF2_QUERY = _query(("p-", "u-", "e-", "h-"))
+_CLASSIC_QUERY = _query(("fn", "name", "email", "org", "title", "role", "tel"))
+_ORGANIZATION_NAME = etree.XPath(
+    "*[contains(concat(' ', normalize-space(@class), ' '), ' organization-name ')]"
+)
+
+
+def _mf2_relevant(element: etree._Element) -> bool:
+    # Properties we read, any other p-/e- property (they rule out an implied name) and nested
+    # roots; not Tailwind's p-4 (mf2 property names are lowercase letters and hyphens).
+    return any(n in _MF2 or n in MF2_ROOTS or _MF2_PROPERTY.fullmatch(n) for n in classes(element))
+
+
+def _blocks_implied(name: str) -> bool:
+    return name.startswith(("p-", "e-")) and _MF2_PROPERTY.fullmatch(name) is not None
+
+
+def _classic_relevant(element: etree._Element) -> bool:
+    return any(n in _CLASSIC for n in classes(element))
+
+
+def index_cards(
+    roots: list[etree._Element], classic: bool
+) -> tuple[dict[etree._Element, list[etree._Element]], bool]:
+    """{card root: its own property elements} for all cards of one kind on the page."""
+    if classic:
+        return index_properties(
+            roots, _CLASSIC_QUERY, _classic_relevant, lambda e: _owner(e, True), MAX_PROPERTIES
+        )
+    return index_properties(
+        roots, _MF2_QUERY, _mf2_relevant, lambda e: _owner(e, False), MAX_PROPERTIES
+    )
+
+
+def _org_value(element: etree._Element, classic: bool, index: dict) -> str:
     if classic:
         # hCard: <span class="org"><span class="organization-name">Acme</span> ...</span>
-        inner = element.xpath(
-            "descendant::*[contains(concat(' ', normalize-space(@class), ' '),"
-            " ' organization-name ')]"
-        )
+        inner = _ORGANIZATION_NAME(element)
         return plain_value(inner[0]) if inner else plain_value(element)
     if "h-card" in classes(element):
-        # <span class="p-org h-card"><span class="p-name">Acme</span> ...</span>
-        props, _ = _properties(element, {"p-name": ("name", plain_value)}, classic=False)
-        return props["name"][0] if "name" in props else text_of(element)
+        # mf2: <span class="p-org h-card"><span class="p-name">Acme</span> ...</span>
+        for prop in index.get(element, ()):
+            if "p-name" in classes(prop):
+                return plain_value(prop)
+        return text_of(element)
     return plain_value(element)
 
 
-def _properties(root: etree._Element, table: dict, classic: bool) -> tuple[dict, bool]:
-    """The root's own properties as {part: (value, class name, element)}, first one wins, and
+def _properties(
+    root: etree._Element, classic: bool, index: dict
+) -> tuple[dict[str, tuple[str, str, etree._Element]], bool]:
+    """The root's properties as {part: (value, class name, element)}, first one wins, and
     whether anything rules out an implied mf2 name (other p-/e- properties, nested roots)."""
+    table = _CLASSIC if classic else _MF2
     found: dict[str, tuple[str, str, etree._Element]] = {}
     blocks_implied = False
-    for element in root.xpath(_CLASSIC_QUERY if classic else _MF2_QUERY)[:MAX_PROPERTIES]:
-        if _owner(element, classic) is not root:
-            continue  # a property of a nested card (or other microformat)
+    for element in index.get(root, ()):
         names = classes(element)
-        if not classic and any(n.startswith(("p-", "e-")) or n in MF2_ROOTS for n in names):
+        if not classic and any(n in MF2_ROOTS or _blocks_implied(n) for n in names):
             blocks_implied = True
         for name in names:
             if name not in table or table[name][0] in found:
                 continue
             part, read = table[name]
-            value = _org_value(element, classic) if part == "organization" else read(element)
+            org = part == "organization"
+            value = _org_value(element, classic, index) if org else read(element)
             found[part] = (value, name, element)
     return found, blocks_implied
 
@@ -118,12 +163,15 @@ def _implied_name(root: etree._Element) -> str:
     return text_of(root)
 
 
-def read_card(root: etree._Element, kind: str) -> dict[str, tuple[str, str]] | None:
-    """Raw values of a person card, or None for an organization card."""
+def read_card(root: etree._Element, kind: str, index: dict) -> dict[str, tuple[str, str]] | None:
+    """Raw values of a person card, or None for an organization card.
+
+    ``index`` is :func:`index_cards` for the card's kind.
+    """
     classic = kind == "hcard"
     if not classic and "p-org" in classes(root):
         return None  # the organization of the enclosing card, not a person
-    props, blocks_implied = _properties(root, _CLASSIC if classic else _MF2, classic)
+    props, blocks_implied = _properties(root, classic, index)
     raw = {part: (value, what) for part, (value, what, _el) in props.items()}
     if "name" not in raw:
         parts = [raw[p][0] for p in ("given", "family") if p in raw]

@@ -168,6 +168,13 @@ class Booking(Base):
     invitee_name: Mapped[str] = mapped_column(String(200))
     invitee_email: Mapped[str] = mapped_column(String(254))
     invitee_tzid: Mapped[str | None] = mapped_column(String(64))
+    # "12" or "24": the invitee's clock, carried into pages and e-mails.
+    hour_format: Mapped[str] = mapped_column(String(2), default="24", server_default="24")
+    # iCalendar SEQUENCE: bumped on every change so calendars apply updates in order.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cancel_reason: Mapped[str | None] = mapped_column(String(1000))
+    cancelled_by: Mapped[str | None] = mapped_column(String(10))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     link: Mapped[SchedulingLink] = relationship(back_populates="bookings")

@@ -22,10 +22,15 @@ def host_rule(session: Session, account: Account) -> AvailabilityRule:
 
 
 def busy_intervals(
-    session: Session, account_id: int, start: datetime, end: datetime
+    session: Session,
+    account_id: int,
+    start: datetime,
+    end: datetime,
+    ignore_booking_id: int | None = None,
 ) -> list[tuple[datetime, datetime]]:
-    """Busy time: every non-cancelled opaque event in the account's calendars (bookings too)."""
-    rows = session.execute(
+    """Busy time: every non-cancelled opaque event in the account's calendars (bookings too),
+    except the booking being moved, if any."""
+    query = (
         select(Event.start_at, Event.end_at)
         .join(Calendar, Calendar.id == Event.calendar_id)
         .where(
@@ -36,33 +41,45 @@ def busy_intervals(
             Event.end_at > start,
         )
     )
-    return [(s, e) for s, e in rows]
+    if ignore_booking_id is not None:
+        query = query.where((Event.booking_id.is_(None)) | (Event.booking_id != ignore_booking_id))
+    return [(s, e) for s, e in session.execute(query)]
 
 
 def start_interval(duration_minutes: int) -> timedelta:
     return timedelta(minutes=15 if duration_minutes < 30 else 30)
 
 
-def link_periods(link: SchedulingLink, now: datetime, window_days: int) -> list[tuple]:
+def link_periods(
+    link: SchedulingLink, now: datetime, window_days: int, until: datetime | None = None
+) -> list[tuple]:
     """The periods a link may offer: its own query_periods or the next window_days, never
-    past its expiry."""
-    horizon = min(now + timedelta(days=window_days), link.expires_at)
+    past `until` (the link's expiry unless said otherwise)."""
+    until = until or link.expires_at
+    horizon = min(now + timedelta(days=window_days), until)
     if link.query_periods:
         raw = [(parse_utc(p["start"]), parse_utc(p["end"])) for p in link.query_periods]
     else:
         raw = [(now, horizon)]
     periods = []
     for start, end in raw:
-        start, end = max(start, now), min(end, link.expires_at)
+        start, end = max(start, now), min(end, until)
         if end > start:
             periods.append((start, end))
     return periods
 
 
 def offered_slots(
-    session: Session, link: SchedulingLink, now: datetime, window_days: int
+    session: Session,
+    link: SchedulingLink,
+    now: datetime,
+    window_days: int,
+    moving_booking_id: int | None = None,
 ) -> list[tuple[datetime, datetime]]:
-    periods = link_periods(link, now, window_days)
+    """Free starts for the link. When an existing booking is being moved, its own time is
+    not busy and the link's expiry no longer limits the new time."""
+    until = now + timedelta(days=window_days) if moving_booking_id else None
+    periods = link_periods(link, now, window_days, until)
     if not periods:
         return []
     account = link.account
@@ -72,7 +89,7 @@ def offered_slots(
     first, last = min(p[0] for p in periods), max(p[1] for p in periods)
     host = Member(
         sub=account.sub,
-        busy=busy_intervals(session, account.id, first - before, last + after),
+        busy=busy_intervals(session, account.id, first - before, last + after, moving_booking_id),
         available=_rule_intervals(rule, first, last, now),
     )
     results = find_availability(
