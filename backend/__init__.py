@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
         auth,
         booking_manage,
         booking_views,
+        checker,
         dashboard,
         db,
         demo,
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     booking_manage.init_app(app)
     dashboard.init_app(app)
     hours_views.init_app(app)
+    checker.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)
 

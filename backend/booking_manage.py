@@ -105,7 +105,7 @@ def move(token: str):
     except booking_changes.BookingNotChangeable as exc:
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
     except (SlotUnavailable, db.TransactionConflict):
-        db.session().expire_all()
+        db.session().rollback()  # a fresh snapshot: show what is free now
         return render_offer(
             booking.link, status=409, moving=booking, form_subject=booking.public_id,
             error="Sorry, that time was just taken. Please pick another.",

@@ -129,7 +129,7 @@ def submit(token: str):
     except LinkUnavailable as exc:
         gone(exc.status, exc.message)
     except (SlotUnavailable, db.TransactionConflict):
-        db.session().expire_all()
+        db.session().rollback()  # a fresh snapshot: show what is free now
         message = "Sorry, that time was just taken. Please pick another."
         return render_offer(link, status=409, error=message, form=form)
     confirmation = tokens().dumps("confirmation", booking.public_id)

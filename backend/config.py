@@ -51,6 +51,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2_500_000),
         "MARKUP_MAX_BYTES": _int("MARKUP_MAX_BYTES", 2_000_000),
         "CORS_ORIGINS": _list("CORS_ORIGINS") or extension_origins,
+        # Where a link may send the invitee after booking; none unless configured.
+        "REDIRECT_ORIGINS": [o.lower().rstrip("/") for o in _list("REDIRECT_ORIGINS")],
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
         "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),

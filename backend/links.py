@@ -106,7 +106,7 @@ def _int_field(payload, name, default, low, high, errors) -> int:
     return value
 
 
-def _query_periods(payload, now, expires_at, errors) -> list[dict] | None:
+def _query_periods(payload, errors) -> list[dict] | None:
     raw = payload.get("query_periods")
     if raw is None:
         return None
@@ -124,22 +124,51 @@ def _query_periods(payload, now, expires_at, errors) -> list[dict] | None:
     return periods
 
 
-def _redirect_url(payload, errors) -> str | None:
+def redirect_origin(url: object) -> str | None:
+    """The origin (scheme://host[:port]) of an absolute http(s) URL, or None for anything a
+    browser could read another way: relative or scheme-relative paths, backslashes,
+    credentials, whitespace or control characters."""
+    if not isinstance(url, str) or not url or len(url) > 2000:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username:
+        return None
+    if parts.password is not None or "@" in parts.netloc:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+
+
+def _redirect_url(payload, errors, allowed_origins) -> str | None:
     url = payload.get("redirect_url")
     if url is None:
         return None
-    parts = urlsplit(url) if isinstance(url, str) and len(url) <= 2000 else None
-    if not parts or parts.scheme not in ("https", "http") or not parts.hostname:
+    origin = redirect_origin(url)
+    if origin is None:
         errors.add("redirect_url", "invalid", "redirect_url must be an absolute http(s) URL.")
         return None
-    if parts.username or parts.password or url != url.strip():
-        errors.add("redirect_url", "invalid", "redirect_url must not carry credentials.")
+    if origin not in {o.rstrip("/").lower() for o in allowed_origins}:
+        errors.add(
+            "redirect_url",
+            "not_allowed",
+            f"{origin} is not an allowed redirect origin (SCHEDLINK_REDIRECT_ORIGINS).",
+        )
         return None
     return url
 
 
 def create_link(
-    session: Session, account: Account, payload: object, now: datetime, markup_max_bytes: int
+    session: Session,
+    account: Account,
+    payload: object,
+    now: datetime,
+    markup_max_bytes: int,
+    redirect_origins: tuple[str, ...] = (),
 ) -> SchedulingLink:
     errors = FieldErrors()
     if not isinstance(payload, dict):
@@ -164,8 +193,8 @@ def create_link(
             errors.add("expires_at", "invalid", "expires_at must be within the next 365 days.")
         else:
             expires_at = parsed
-    query_periods = _query_periods(payload, now, expires_at, errors)
-    redirect_url = _redirect_url(payload, errors)
+    query_periods = _query_periods(payload, errors)
+    redirect_url = _redirect_url(payload, errors, redirect_origins)
     errors.raise_if_any()
     link = SchedulingLink(
         public_id=new_id("sl"),

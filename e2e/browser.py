@@ -15,6 +15,7 @@ from pathlib import Path
 
 import websocket
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 
 EXTENSION_DIR = Path(__file__).resolve().parent.parent / "extension"
@@ -73,9 +74,14 @@ class DevTools:
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = ""):
+    """Poll until predicate() is truthy; a page mid-navigation (element not there yet or
+    replaced) counts as not yet."""
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

@@ -137,14 +137,15 @@ def devtools(driver):
 def configured(driver, server):
     """The extension's options filled in through its real options page."""
     driver.get(f"chrome-extension://{EXTENSION_ID}/options/options.html")
+    # The page shows the stored settings asynchronously; type only after that.
+    wait_until(lambda: driver.find_element("tag name", "body").get_attribute("data-ready") == "yes")
     url = driver.find_element("id", "backend-url")
     url.clear()
     url.send_keys(server.base_url)
     driver.find_element("id", "api-key").send_keys(server.api_key)
     driver.find_element("id", "save").click()
+    result = lambda: driver.find_element("id", "result").text  # noqa: E731
+    wait_until(lambda: result().startswith("Saved"), message=f"not saved: {result()!r}")
     driver.find_element("id", "test").click()
-    wait_until(
-        lambda: "Grace Hopper" in driver.find_element("id", "result").text,
-        message="Test connection did not show the account",
-    )
+    wait_until(lambda: "Grace Hopper" in result(), message=f"Test connection said {result()!r}")
     return server

@@ -19,8 +19,9 @@ fi
 echo "== installing the Python package with its test extra"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-echo "== installing the extension's dev dependencies"
+echo "== installing the extension's dev dependencies and the browser-test assets (axe-core)"
 (cd extension && npm ci --no-audit --no-fund --loglevel=error)
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== ruff"
 .venv/bin/ruff check .

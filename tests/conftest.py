@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
 
 import pytest
+from helpers import Host, make_host
 from sqlalchemy import create_engine, text
 
 from backend import create_app, db
-from backend.accounts import create_account, create_api_key
 
 PG_ADMIN_URL = os.environ.get(
     "SCHEDLINK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -93,25 +92,6 @@ def app(database_url, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@dataclass
-class Host:
-    sub: str
-    email: str
-    api_key: str
-    account_id: int
-
-    @property
-    def headers(self) -> dict:
-        return {"Authorization": f"Bearer {self.api_key}"}
-
-
-def make_host(app, email="host@example.com", name="Grace Hopper", tzid="Europe/London") -> Host:
-    with app.app_context(), db.write() as s:
-        account = create_account(s, email, name, tzid, "correct horse battery")
-        _key, plaintext = create_api_key(s, account, "tests")
-        return Host(account.sub, account.email, plaintext, account.id)
 
 
 @pytest.fixture

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import unescape
+
+from backend import db
+from backend.accounts import create_account, create_api_key
 
 NATIVE = (
     '<div hidden data-schedlink-contact data-name="Ada Lovelace" data-email="ada@example.com"'
@@ -44,3 +48,22 @@ def book(client, url, start=None, name="Ada Lovelace", email="ada@example.com"):
         "email": email,
     }
     return client.post(path_of(url), data=data), fields
+
+
+@dataclass
+class Host:
+    sub: str
+    email: str
+    api_key: str
+    account_id: int
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def make_host(app, email="host@example.com", name="Grace Hopper", tzid="Europe/London") -> Host:
+    with app.app_context(), db.write() as s:
+        account = create_account(s, email, name, tzid, "correct horse battery")
+        _key, plaintext = create_api_key(s, account, "tests")
+        return Host(account.sub, account.email, plaintext, account.id)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import make_host
-from helpers import create_link, form_fields, path_of
+from helpers import create_link, form_fields, make_host, path_of
 
 from backend import db
 from backend.accounts import organization_named

@@ -6,8 +6,7 @@ import base64
 import json
 
 import pytest
-from conftest import make_host
-from helpers import NATIVE, create_link, path_of
+from helpers import NATIVE, create_link, make_host, path_of
 
 
 def test_create_with_contact_defaults(client, host):
@@ -207,3 +206,39 @@ def test_cors_allows_only_configured_origins(app, client, host):
         response = client.get("/v1/userinfo", headers={**host.headers, "Origin": origin})
         assert "Access-Control-Allow-Origin" not in response.headers
     assert client.get("/v1/userinfo", headers={"Origin": app_origin}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "//evil.example/x",
+        "/\\evil.example",
+        "https://good.example@evil.example/",
+        "https://good.example.evil.example/",
+        "javascript:alert(1)",
+        " https://good.example/",
+        "\thttps://good.example/",
+        "https://good.example\\@evil.example/",
+        "HTTPS://evil.example",
+        "https://evil.example/",
+        "data:text/html,hi",
+        "https://good.example:99999/",
+    ],
+)
+def test_redirect_url_only_to_allowed_origins(app, client, host, url):
+    app.config["REDIRECT_ORIGINS"] = ["https://good.example"]
+    response = client.post(
+        "/v1/scheduling_links",
+        json={"contact": {"email": "a@example.com"}, "redirect_url": url},
+        headers=host.headers,
+    )
+    assert response.status_code == 422 and "redirect_url" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://good.example/thanks?x=1", "HTTPS://GOOD.example/", "https://good.example"]
+)
+def test_redirect_url_to_an_allowed_origin_is_kept(app, client, host, url):
+    app.config["REDIRECT_ORIGINS"] = ["https://good.example"]
+    link = create_link(client, host, redirect_url=url)
+    assert link["redirect_url"] == url

@@ -52,7 +52,7 @@ def test_host_cancels_a_booking_and_the_invitee_is_told(app, client, host, smtp)
 
 
 def test_other_hosts_cannot_touch_my_things(app, client, host):
-    from conftest import make_host
+    from helpers import make_host
 
     link = create_link(client, host)
     book(client, link["url"])

@@ -37,7 +37,12 @@ def create():
     body = json_body()
     with db.write() as s:
         link = create_link(
-            s, current_account(), body, _now(), current_app.config["MARKUP_MAX_BYTES"]
+            s,
+            current_account(),
+            body,
+            _now(),
+            current_app.config["MARKUP_MAX_BYTES"],
+            tuple(current_app.config["REDIRECT_ORIGINS"]),
         )
         data = {"scheduling_link": link_to_dict(link, _now(), booking_url)}
     return data, 201
