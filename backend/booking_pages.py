@@ -4,6 +4,7 @@ day with a month overview, and the offer page itself (booking and rescheduling).
 from __future__ import annotations
 
 import calendar
+import re
 from collections import OrderedDict
 from datetime import UTC, date, datetime
 from functools import cache
@@ -19,8 +20,15 @@ from .validation import format_utc, is_tzid, known_tzids
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["zone_choices"] = zone_choices
+    app.jinja_env.filters["first_name"] = first_name
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
+
+
+def first_name(full_name: str | None) -> str:
+    """The first word when it reads as a name ("Ada"), else "" so the page says just "Hi,"."""
+    first = (full_name or "").split(" ")[0]
+    return first if re.fullmatch(r"[^\W\d_][\w'’.-]{0,40}", first) else ""
 
 
 def now() -> datetime:

@@ -17,7 +17,7 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):
         pass
 
     def end_headers(self):

@@ -40,7 +40,7 @@ def test_toolbar_click_to_booked_meeting(driver, devtools, configured):
     assert popup.js("document.body.dataset.link") == "created", popup.text("#error")
     url = popup.value("#link-url")
     assert url.startswith(f"{server.base_url}/b/")
-    assert popup.visible("#qr")
+    wait_until(lambda: popup.visible("#qr"), message="no QR code shown")
 
     # The invitee opens the link: greeting, host, summary, length, slots.
     driver.get(url)

@@ -277,3 +277,20 @@ def test_database_refuses_overlapping_confirmed_bookings(app, client, host):
                     "end": overlapping["end"] + timedelta(minutes=20),
                 },
             )
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [
+        ("Ada Lovelace", "Hi Ada,"),
+        ("Zoë O’Brien", "Hi Zoë,"),
+        ("<img src=x> Mallory", "Hi,"),
+        ("42 Wallaby Way", "Hi,"),
+        ("", "Hi,"),
+    ],
+)
+def test_greeting_uses_a_first_name_only_when_it_is_one(client, host, name, greeting):
+    contact = {"email": "a@example.com", **({"name": name} if name else {})}
+    link = create_link(client, host, contact=contact)
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    assert f'<p class="greeting">{greeting}</p>' in html.replace("&#39;", "'")
