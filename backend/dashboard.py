@@ -74,7 +74,7 @@ def disable(link_id: str):
     try:
         with db.write() as s:
             disable_link(
-                get_link(s, g.user, link_id),
+                get_link(s, g.user, link_id, for_update=True),
                 {"display_message": request.form.get("message") or None},
             )
     except LinkNotFound:

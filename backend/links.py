@@ -215,12 +215,15 @@ def create_link(
     return link
 
 
-def get_link(session: Session, account: Account, public_id: str) -> SchedulingLink:
-    link = session.scalar(
-        select(SchedulingLink).where(
-            SchedulingLink.public_id == public_id, SchedulingLink.account_id == account.id
-        )
+def get_link(
+    session: Session, account: Account, public_id: str, for_update: bool = False
+) -> SchedulingLink:
+    """`for_update` locks the row (PostgreSQL), so a change that reads the status first
+    can't overwrite a booking committed in between."""
+    query = select(SchedulingLink).where(
+        SchedulingLink.public_id == public_id, SchedulingLink.account_id == account.id
     )
+    link = session.scalar(query.with_for_update() if for_update else query)
     if link is None:
         raise LinkNotFound(public_id)
     return link

@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from lxml import etree
 
 from . import markup_html as html_tree
-from .markup_formats import index_items, item_kind, read_mailto, read_microdata, read_native
-from .markup_jsonld import Budget, read_jsonld
-from .markup_mf import card_kind, index_cards, read_card
+from . import markup_parse
+from .markup_reader import Reader
 from .markup_values import (
     FIELDS,
     RANK,
     SOURCES,
     Notes,
     Record,
-    build_record,
     is_valid_email,
     normalize_email,
 )
@@ -51,20 +49,24 @@ MAX_NATIVE = 100  # candidate elements read per format family
 MAX_STRUCTURED = 500
 MAX_MAILTO = 500
 
-# Candidates are found by XPath in C (see markup_html for why not BeautifulSoup). Attribute-axis
-# forms (descendant::*/@x/..) are 3x faster in libxml2 than predicates (descendant::*[@x]).
-# The costlier queries run only when their marker occurs in the bytes at all.
-_NATIVE = etree.XPath("descendant::*/@data-schedlink-contact/..")
-# Same test as the extension's a[href^="mailto:" i].
-_MAILTO = etree.XPath(
-    "descendant::a/@href[translate(substring(., 1, 7), 'MAILTO', 'mailto') = 'mailto:']/.."
+# Candidates are found by XPath in C (see markup_parse for why not BeautifulSoup), each query
+# capped before libxml2 sorts or de-duplicates (see markup_html.owners_of). The class query,
+# the costliest, runs only when "card" occurs in the bytes at all.
+_NATIVE = html_tree.owners_of("descendant::*/@data-schedlink-contact", MAX_NATIVE)
+# Same test as the extension's a[href^="mailto:" i]; the first-letter test is a cheap filter.
+_MAILTO = html_tree.owners_of(
+    "descendant::a/@href[contains('mM', substring(., 1, 1))"
+    " and translate(substring(., 1, 7), 'MAILTO', 'mailto') = 'mailto:']",
+    MAX_MAILTO,
 )
-_STRUCTURED_PARTS = (
-    (b"", "descendant::script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"),
-    (b"", "descendant::*/@itemscope/.."),
-    (b"card", "descendant::*/@class[contains(., 'card')]/.."),  # h-card and vcard
+_FIRST = f"[position() <= {MAX_STRUCTURED + 1}]"
+_STRUCTURED = (
+    f"(descendant::script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]){_FIRST}"
+    f" | (descendant::*/@itemscope){_FIRST}/.."
 )
-_structured_queries: dict[tuple[bool, ...], etree.XPath] = {}
+_CARDS = f" | (descendant::*/@class[contains(., 'card')]){_FIRST}/.."  # h-card and vcard
+_STRUCTURED_QUERY = etree.XPath(_STRUCTURED)  # a union: document order
+_STRUCTURED_AND_CARDS_QUERY = etree.XPath(_STRUCTURED + _CARDS)
 
 
 class MarkupError(Exception):
@@ -108,7 +110,7 @@ def _utf8(html: str | bytes, max_bytes: int) -> bytes:
     if isinstance(html, bytes):
         if len(html) > max_bytes:
             raise MarkupTooLarge(f"the markup is over {max_bytes} bytes")
-        return html_tree.to_utf8(html)
+        return markup_parse.to_utf8(html)
     if not isinstance(html, str):
         raise MarkupUnreadable("the markup must be a string")
     if len(html) > max_bytes:  # every character is at least one byte
@@ -119,131 +121,9 @@ def _utf8(html: str | bytes, max_bytes: int) -> bytes:
     return data
 
 
-def _structured(root: etree._Element, lowered: bytes) -> list[etree._Element]:
-    key = tuple(marker in lowered for marker, _ in _STRUCTURED_PARTS)
-    if not any(key):
-        return []
-    query = _structured_queries.get(key)
-    if query is None:
-        parts = [q for (_, q), wanted in zip(_STRUCTURED_PARTS, key, strict=True) if wanted]
-        query = _structured_queries[key] = etree.XPath(" | ".join(parts))  # document order
-    return query(root)
-
-
-class _Reader:
-    """One parse: collects records, remembers which elements describe a card."""
-
-    def __init__(self, notes: Notes) -> None:
-        self.notes = notes
-        self.records: list[Record] = []
-        # Elements that describe someone (-> their record) or an organization (-> None): the
-        # mailto links inside them are theirs. A card that yielded nothing is not listed.
-        self.roots: dict[etree._Element, Record | None] = {}
-        self.counts = dict.fromkeys(SOURCES, 0)
-        self.budget = Budget()
-
-    def label(self, source: str, element: etree._Element | None) -> str:
-        self.counts[source] += 1
-        kind = {
-            "schedlink": "schedlink contact",
-            "json-ld": "JSON-LD Person",
-            "microdata": "microdata Person",
-            "h-card": "h-card",
-            "hcard": "hCard",
-            "mailto": "mailto link",
-        }[source]
-        where = html_tree.line_of(element) if element is not None else ""
-        return f"{kind} #{self.counts[source]}{where}"
-
-    def add(self, source: str, order: tuple, label: str, raw: dict) -> Record | None:
-        record = build_record(source, order, label, raw, self.notes)
-        if record is None:
-            self.notes.add(f"{label} has neither a valid e-mail address nor a name; ignored.")
-        else:
-            self.records.append(record)
-        return record
-
-    def native(self, index: int, element: etree._Element) -> None:
-        label = self.label("schedlink", element)
-        if not html_tree.is_hidden(element):
-            self.notes.add(
-                f"{label} is visible on the page; host apps usually hide it "
-                '(hidden, aria-hidden="true" or style="display:none").'
-            )
-        self._root(element, self.add("schedlink", (0, index, 0), label, read_native(element)))
-
-    def structured(self, elements: list[etree._Element]) -> None:
-        """JSON-LD scripts, microdata items and cards, read in document order."""
-        items: dict[etree._Element, str] = {}
-        cards: dict[etree._Element, str] = {}
-        for element in elements:
-            if element.get("itemscope") is not None and (kind := item_kind(element)):
-                items[element] = kind
-            if kind := card_kind(element):
-                cards[element] = kind
-        item_index = self._index(index_items, [e for e, k in items.items() if k == "person"])
-        card_index = {
-            kind: self._index(index_cards, [e for e, k in cards.items() if k == kind], classic)
-            for kind, classic in (("h-card", False), ("hcard", True))
-        }
-        for index, element in enumerate(elements):
-            if element.tag == "script":
-                self._jsonld(index, element)
-            if items.get(element) == "person":
-                label = self.label("microdata", element)
-                raw = read_microdata(element, item_index)
-                self._root(element, self.add("microdata", (1, index, 0), label, raw))
-            elif element in items:
-                self.roots.setdefault(element, None)  # an organization, not a person
-            if element in cards:
-                kind = cards[element]
-                raw = read_card(element, kind, card_index[kind])
-                if raw is None:
-                    self.roots.setdefault(element, None)  # an organization card
-                else:
-                    self._root(
-                        element, self.add(kind, (1, index, 1), self.label(kind, element), raw)
-                    )
-
-    def _root(self, element: etree._Element, record: Record | None) -> None:
-        if record is not None:
-            self.roots.setdefault(element, record)
-
-    def _index(self, build, roots: list, *args) -> dict:
-        if not roots:
-            return {}
-        index, truncated = build(roots, *args)
-        if truncated:
-            self.notes.add("The page has too many properties in cards/items; only some were read.")
-        return index
-
-    def _jsonld(self, index: int, element: etree._Element) -> None:
-        where = html_tree.line_of(element)
-        for sub, raw in enumerate(read_jsonld(element.text or "", self.budget, self.notes, where)):
-            self.add("json-ld", (1, index, sub), self.label("json-ld", element), raw)
-
-    def mailto(self, index: int, anchor: etree._Element) -> None:
-        pairs = read_mailto(anchor)
-        if not pairs:
-            return
-        # A link inside a card belongs to that card: it is not a contact of its own, but it
-        # may supply the address a person card lacks.
-        for element in (anchor, *anchor.iterancestors()):
-            if element in self.roots:
-                record = self.roots[element]
-                if record is not None and not record.values.get("email"):
-                    record.values["email"] = pairs[0][0]
-                return
-        for sub, (email, name) in enumerate(pairs):
-            raw = {"email": (email, "href")}
-            if name:
-                raw["name"] = (name, "link text")
-            self.add("mailto", (2, index, sub), self.label("mailto", anchor), raw)
-
-
 def _capped(items: list, limit: int, what: str, notes: Notes) -> list:
     if len(items) > limit:
-        notes.add(f"Only the first {limit} of {len(items)} {what} were read.")
+        notes.add(f"The markup has more than {limit} {what}; only the first {limit} were read.")
         return items[:limit]
     return items
 
@@ -298,31 +178,29 @@ def parse_contacts(
     """
     data = _utf8(html, max_bytes)
     try:
-        root, depth = html_tree.parse(data)
-    except html_tree.Unreadable as exc:
+        root, depth = markup_parse.parse(data)
+    except markup_parse.Unreadable as exc:
         raise MarkupUnreadable(str(exc)) from exc
     notes = Notes()
     if root is None:
         return ParseResult([], [])
     if depth is not None:
-        note = f"The markup nests elements more than {html_tree.LIBXML2_DEPTH} deep"
+        note = f"The markup nests elements more than {markup_parse.LIBXML2_DEPTH} deep"
         if depth == "flattened":
             note += (
-                f"; elements with attributes deeper than {html_tree.DEPTH_CAP} levels were read"
+                f"; elements with attributes deeper than {markup_parse.DEPTH_CAP} levels were read"
                 " as if less deeply nested, so contacts there may be incomplete"
             )
         notes.add(note + ".")
-    lowered = data.lower()
-    reader = _Reader(notes)
+    reader = Reader(notes)
     natives = _capped(_NATIVE(root), MAX_NATIVE, "native elements", notes)
     for index, element in enumerate(natives):
         reader.native(index, element)
-    reader.structured(
-        _capped(_structured(root, lowered), MAX_STRUCTURED, "structured elements", notes)
-    )
-    if b"mailto" in lowered or b"&#" in lowered:  # entity-obfuscated hrefs decode to mailto:
-        anchors = _capped(_MAILTO(root), MAX_MAILTO, "mailto links", notes)
-        for index, anchor in enumerate(anchors):
-            reader.mailto(index, anchor)
+    query = _STRUCTURED_AND_CARDS_QUERY if b"card" in data else _STRUCTURED_QUERY
+    reader.structured(_capped(query(root), MAX_STRUCTURED, "structured elements", notes))
+    # Always queried: a marker test would have to be case-insensitive and see through
+    # entity-encoded hrefs, and lower-casing a copy of the page costs more than the query.
+    for index, anchor in enumerate(_capped(_MAILTO(root), MAX_MAILTO, "mailto links", notes)):
+        reader.mailto(index, anchor)
     contacts = _merge(reader.records, notes)
     return ParseResult(contacts, notes.result())

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .markup_html import email_value, index_properties, phone_value, plain_value, text_of
+from .markup_html import (
+    MAX_PROPERTIES,
+    email_value,
+    index_properties,
+    owners_of,
+    phone_value,
+    plain_value,
+    text_of,
+)
 from .markup_values import mailto_addresses, normalize_email
 
 NATIVE_ATTRIBUTES = {
@@ -22,7 +30,6 @@ NATIVE_ATTRIBUTES = {
     "summary": "data-summary",
     "duration_minutes": "data-duration",
 }
-MAX_PROPERTIES = 2000  # itemprop elements examined per page
 
 
 def read_native(element: etree._Element) -> dict[str, tuple[str, str]]:
@@ -44,7 +51,7 @@ def item_kind(element: etree._Element) -> str | None:
     return None
 
 
-_ITEM_PROPERTIES = etree.XPath("descendant::*/@itemprop/..")
+_ITEM_PROPERTIES = owners_of("descendant::*/@itemprop", MAX_PROPERTIES)
 _ITEM_OWNER = etree.XPath("ancestor::*[@itemscope][1]")
 
 

@@ -16,6 +16,7 @@ MAX_SCRIPT_CHARS = 500_000
 MAX_TOTAL_CHARS = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 10_000
+MAX_PERSONS = 200  # per block: the page's contact list is capped at 50 anyway
 
 _SCHEMA_PREFIXES = ("", "schema:", "http://schema.org/", "https://schema.org/")
 
@@ -118,10 +119,10 @@ def _persons(data: object) -> tuple[list[dict], bool]:
     while stack:
         value, depth = stack.pop()
         nodes += 1
-        if nodes > MAX_NODES or depth > MAX_DEPTH:
+        if nodes > MAX_NODES or len(found) >= MAX_PERSONS:
+            return found, True
+        if depth > MAX_DEPTH:
             truncated = True
-            if nodes > MAX_NODES:
-                break
             continue
         if isinstance(value, dict):
             if _is_person(value):

@@ -14,9 +14,11 @@ import re
 from lxml import etree
 
 from .markup_html import (
+    MAX_PROPERTIES,
     classes,
     email_value,
     index_properties,
+    owners_of,
     phone_value,
     plain_value,
     text_of,
@@ -32,7 +34,6 @@ MF2_ROOTS = frozenset(
         "h-review-aggregate", "h-x-app",
     }
 )  # fmt: skip
-MAX_PROPERTIES = 2000  # property elements examined per page and kind
 _MF2_PROPERTY = re.compile(r"[pue]-[a-z]+(?:-[a-z]+)*")
 
 # mf2 property class -> (Contact field or name part, how the value is read)
@@ -82,7 +83,7 @@ def _owner(element: etree._Element, classic: bool) -> etree._Element | None:
 
 def _query(probes: tuple[str, ...]) -> etree.XPath:
     tests = " or ".join(f"contains(., '{p}')" for p in probes)
-    return etree.XPath(f"descendant::*/@class[{tests}]/..")
+    return owners_of(f"descendant::*/@class[{tests}]", MAX_PROPERTIES)
 
 
 _MF2_QUERY = _query(("p-", "u-", "e-", "h-"))

@@ -12,7 +12,7 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import urljoin
 
@@ -32,8 +32,9 @@ from live_server import (
 )
 from sqlalchemy import Engine, MetaData, func, select, text
 
+import backend.api.links as api_links
 import backend.booking_views as booking_views
-from backend import db
+from backend import bookings, db
 from backend.models import Account, Booking, Event, Job, SchedulingLink
 
 TIMEOUT = (5, 60)  # connect, read: every request is bounded
@@ -223,6 +224,13 @@ def post_booking(link: dict, fields: dict, start: str, who: str):
     return call
 
 
+def bookable(starts: list[str]) -> list[str]:
+    """Offered starts far enough ahead that none passes while a test runs (a slot that starts
+    before the POST arrives is rightly no longer bookable)."""
+    soon = datetime.now(UTC) + timedelta(minutes=10)
+    return [s for s in starts if parse_utc(s) >= soon]
+
+
 def statuses(outcomes: list[Outcome]) -> list:
     return [o.status for o in outcomes]
 
@@ -244,8 +252,9 @@ def test_fifty_simultaneous_posts_on_one_link_book_once(live, no_server_errors, 
     host = live.primary if targets == "same slot" else live.new_host()
     link = live.create_link(host)
     fields = live.page(link)
-    assert len(fields["starts"]) >= 50
-    starts = [fields["starts"][0]] * 50 if targets == "same slot" else fields["starts"][:50]
+    free = bookable(fields["starts"])
+    assert len(free) >= 50
+    starts = [free[0]] * 50 if targets == "same slot" else free[:50]
 
     outcomes = race([post_booking(link, fields, s, str(i)) for i, s in enumerate(starts)])
 
@@ -269,7 +278,7 @@ def test_fifty_simultaneous_posts_on_one_link_book_once(live, no_server_errors, 
 def _same_slot_plan(live: Live, host: Host):
     links = [live.create_link(host, duration_minutes=30) for _ in range(20)]
     pages = [live.page(link) for link in links]
-    common = set.intersection(*(set(p["starts"]) for p in pages))
+    common = set.intersection(*(set(bookable(p["starts"])) for p in pages))
     slot = min(common)
     return [(link, page, slot, 30) for link, page in zip(links, pages, strict=True)]
 
@@ -285,7 +294,8 @@ def _partial_overlap_plan(live: Live, host: Host):
     offered: dict[int, set] = {}
     for i, page in enumerate(pages):
         duration = _MIX[i % 5][0]
-        offered[duration] = offered.get(duration, set(page["starts"])) & set(page["starts"])
+        free = set(bookable(page["starts"]))
+        offered[duration] = offered.get(duration, free) & free
 
     def fits(t: datetime) -> bool:
         return all(
@@ -369,7 +379,7 @@ def test_max_uses_three_gives_exactly_three_bookings(live, no_server_errors):
     host = live.new_host()
     link = live.create_link(host, max_uses=3, duration_minutes=30)
     fields = live.page(link)
-    starts = fields["starts"][:30]
+    starts = bookable(fields["starts"])[:30]
     assert len(starts) == 30
     spans = sorted(interval(s, 30) for s in starts)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "targets must not overlap"
@@ -428,7 +438,7 @@ def test_get_and_head_storms_change_nothing(live, no_server_errors):
     response = requests.post(
         link["url"],
         data={k: v for k, v in fields.items() if k != "starts"}
-        | {"start": fields["starts"][0], "name": "Bea", "email": "bea@example.com"},
+        | {"start": bookable(fields["starts"])[0], "name": "Bea", "email": "bea@example.com"},
         allow_redirects=False,
         timeout=TIMEOUT,
     )
@@ -440,12 +450,25 @@ def test_get_and_head_storms_change_nothing(live, no_server_errors):
 
 
 def test_pages_on_every_worker_stop_offering_a_time_once_taken(live, no_server_errors):
+    """Whatever a worker process caches, every change to the host's busy time (a calendar
+    event, a booking through another link, a new buffer in the availability rule) shows on
+    the next page from every worker: 32 concurrent GETs spread over all 4 of them."""
     host = live.new_host()
     link, other = live.create_link(host), live.create_link(host)
     warm = race([lambda s: s.get(link["url"], timeout=TIMEOUT)] * 32)  # every worker renders it
     assert statuses(warm) == [200] * 32
-    starts = page_fields(warm[0].body)["starts"]
-    event_time, booked_time = starts[0], starts[4]
+    starts = bookable(page_fields(warm[0].body)["starts"])
+    # a time whose next 30 minutes are free too (same day), and one far from it
+    event_time = next(
+        s for s in starts if format_utc(parse_utc(s) + timedelta(minutes=30)) in starts
+    )
+    neighbour = format_utc(parse_utc(event_time) + timedelta(minutes=30))
+    booked_time = starts[-1]
+
+    def storm() -> list[list[str]]:
+        outcomes = race([lambda s: s.get(link["url"], timeout=TIMEOUT)] * 32)
+        assert statuses(outcomes) == [200] * 32
+        return [page_fields(o.body)["starts"] for o in outcomes]
 
     calendars = requests.get(f"{live.url}/v1/calendars", headers=host.headers, timeout=TIMEOUT)
     calendar_id = calendars.json()["calendars"][0]["calendar_id"]
@@ -472,13 +495,30 @@ def test_pages_on_every_worker_stop_offering_a_time_once_taken(live, no_server_e
     )
     assert response.status_code == 303
 
-    after = race([lambda s: s.get(link["url"], timeout=TIMEOUT)] * 32)
-
-    assert statuses(after) == [200] * 32
-    for outcome in after:
-        offered = page_fields(outcome.body)["starts"]
+    for offered in storm():
         assert event_time not in offered and booked_time not in offered
-        assert starts[1] in offered  # the neighbours stay free
+        assert neighbour in offered  # back-to-back with the event is fine: half-open intervals
+
+    weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+    rule = requests.put(
+        f"{live.url}/v1/availability_rules",
+        json={
+            "tzid": "Europe/London",
+            "weekly_periods": [
+                {"day": d, "start_time": "09:00", "end_time": "17:00"} for d in weekdays
+            ],
+            # Cronofy semantics: 30 free minutes needed before a meeting
+            "buffer": {"before": 30, "after": 0},
+        },
+        headers=host.headers,
+        timeout=TIMEOUT,
+    )
+    assert rule.status_code == 200, rule.text
+
+    for offered in storm():
+        assert neighbour not in offered, "the new 30-minute buffer before meetings is ignored"
+        assert event_time not in offered and booked_time not in offered
+    assert live.link_row(link).uses == 0
 
 
 # --- 6. moving a booking races like booking ------------------------------------------------------
@@ -522,14 +562,14 @@ def _booking_and_event(live: Live, link: dict):
 def test_rescheduling_races_new_bookings_for_the_same_time(live, no_server_errors):
     host = live.new_host()
     moved_link = live.create_link(host)
-    first_free = live.page(moved_link)["starts"][0]
+    first_free = bookable(live.page(moved_link)["starts"])[0]
     reschedule_url = _book_and_get_reschedule_url(live, moved_link, first_free)
     move_page = requests.get(reschedule_url, timeout=TIMEOUT)
     assert move_page.status_code == 200
     move_fields = page_fields(move_page.text)
     links = [live.create_link(host) for _ in range(10)]
     pages = [live.page(link) for link in links]
-    target = min(set(move_fields["starts"]).intersection(*(p["starts"] for p in pages)))
+    target = min(set(bookable(move_fields["starts"])).intersection(*(p["starts"] for p in pages)))
     move_data = {k: v for k, v in move_fields.items() if k != "starts"} | {"start": target}
 
     def move(session: requests.Session):
@@ -566,10 +606,10 @@ def test_concurrent_moves_of_one_booking_lose_no_update(live, no_server_errors):
     (a lost update would show as a smaller number) and the calendar event follows the booking."""
     host = live.new_host()
     link = live.create_link(host)
-    starts = live.page(link)["starts"]
+    starts = bookable(live.page(link)["starts"])
     reschedule_url = _book_and_get_reschedule_url(live, link, starts[0])
     fields = page_fields(requests.get(reschedule_url, timeout=TIMEOUT).text)
-    targets = [s for s in fields["starts"] if s != starts[0]][:8]
+    targets = [s for s in bookable(fields["starts"]) if s != starts[0]][:8]
     base = {k: v for k, v in fields.items() if k != "starts"}
 
     def move(start):
@@ -598,12 +638,13 @@ def test_409_page_after_a_lost_race_does_not_offer_the_time_just_taken(
     """Deterministic replay of the interleaving every lost race has: the request reads the link
     (opening its read transaction), a competitor books the same time through another link and
     commits, then this request's booking transaction sees the conflict and answers 409 with
-    "fresh" slots. On SQLite the 409 page is rendered from the request session's old WAL
-    snapshot (`expire_all()` does not end a transaction), so it still offers the taken time."""
+    "fresh" slots. On SQLite (WAL) a read transaction keeps its snapshot until it ends, so the
+    409 page must end it (`session.rollback()`) before rendering; `expire_all()` alone, as in
+    commit bc3f74f, re-reads the old snapshot and offers the time just taken."""
     first = create_link_in_process(client, host)
     second = create_link_in_process(client, host)
     fields = page_fields(client.get(path_of(second["url"])).get_data(as_text=True))
-    slot = fields["starts"][0]
+    slot = bookable(fields["starts"])[0]
     real_book = booking_views.book
     competed = []
 
@@ -624,3 +665,67 @@ def test_409_page_after_a_lost_race_does_not_offer_the_time_just_taken(
     offered = page_fields(response.get_data(as_text=True))["starts"]
     assert offered, "the 409 page offers no slots at all"
     assert slot not in offered, f"the 409 page still offers {slot}, which was just taken"
+
+
+# --- turning a link off while it is being booked (PostgreSQL) -----------------------------------
+
+
+def test_disabling_a_link_while_its_last_use_is_booked_loses_no_update(
+    app, client, host, database_url, monkeypatch
+):
+    """Reference §2.2 (5): status changes are compare-and-swap, never read-then-write.
+
+    Deterministic replay of a race seen in the live server (about 1 in 20 disable/book pairs
+    on PostgreSQL): the disable request reads the link (open), the invitee's booking consumes
+    it and commits (completed, uses 1), then the disable writes status "disabled" from its
+    stale read. The host is told the link is off, yet it was booked. The competitor runs in
+    its own thread, so a fix that locks the link (or the host) just makes it wait and lose."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE), so this cannot interleave")
+    link = create_link_in_process(client, host)
+    fields = page_fields(client.get(path_of(link["url"])).get_data(as_text=True))
+    slot = parse_utc(bookable(fields["starts"])[0])
+    real_disable = api_links.disable_link
+    seen: dict = {}
+
+    def competitor():
+        try:
+            seen["booking"] = bookings.book(
+                app.extensions["schedlink.sessions"],
+                link["id"],
+                slot,
+                bookings.Invitee("Ada Lovelace", "ada@example.com", None),
+                datetime.now(UTC),
+                14,
+            )
+        except bookings.BookingError as exc:
+            seen["booking"] = exc
+
+    def disable_while_being_booked(row, payload):
+        seen["thread"] = threading.Thread(target=competitor, daemon=True)
+        seen["thread"].start()
+        seen["thread"].join(timeout=3)  # it finishes now unless the disable holds a lock
+        return real_disable(row, payload)
+
+    monkeypatch.setattr(api_links, "disable_link", disable_while_being_booked)
+    response = client.post(
+        f"/v1/scheduling_links/{link['id']}/disable", json={}, headers=host.headers
+    )
+    seen["thread"].join(timeout=30)
+
+    assert response.status_code == 200, response.get_json()
+    reported = response.get_json()["scheduling_link"]["status"]
+    with app.app_context():
+        s = db.session()
+        row = s.execute(
+            select(SchedulingLink.id, SchedulingLink.status, SchedulingLink.uses).where(
+                SchedulingLink.public_id == link["id"]
+            )
+        ).one()
+        booked = s.scalar(select(func.count()).where(Booking.link_id == row.id))
+    if booked:  # the booking won: the link is used up, and the host must be told so
+        assert (row.status, row.uses) == ("completed", 1), "a booked link was marked disabled"
+        assert reported == "completed", f"the disable answered {reported!r} for a booked link"
+    else:  # the disable won: the booking was refused
+        assert isinstance(seen["booking"], bookings.LinkUnavailable)
+        assert (row.status, row.uses, reported) == ("disabled", 0, "disabled")

@@ -472,3 +472,30 @@ def test_warnings_are_capped_too():
     warnings = parse_contacts(html).warnings
     assert len(warnings) == 101
     assert warnings[-1] == "20 more warnings were left out."
+
+
+# --- module hygiene ---------------------------------------------------------------------------
+
+
+def test_parsing_from_many_threads_at_once_gives_the_sequential_answers():
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = [native(email=f"t{i}@example.com", name=f"T{i}") * (i % 3 + 1) for i in range(40)]
+    pages += ["<div>" * 300 + p for p in pages[:10]]  # the slow path too
+    expected = [parse_contacts(p) for p in pages]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(parse_contacts, pages * 3)) == expected * 3
+
+
+def test_the_parser_modules_do_not_import_flask():
+    import ast
+    from pathlib import Path
+
+    backend = Path(__file__).resolve().parents[1] / "backend"
+    modules = sorted(backend.glob("markup*.py"))
+    assert len(modules) >= 2
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                assert not any(n.split(".")[0] in ("flask", "werkzeug") for n in names), path

@@ -18,8 +18,8 @@ from backend.markup import (
     ParseResult,
     parse_contacts,
 )
-from backend.markup_html import DEPTH_CAP, LIBXML2_DEPTH, MAX_ATTRIBUTES
 from backend.markup_jsonld import MAX_SCRIPT_CHARS, MAX_TOTAL_CHARS
+from backend.markup_parse import DEPTH_CAP, LIBXML2_DEPTH, MAX_ATTRIBUTES
 
 NATIVE = '<div hidden data-schedlink-contact data-name="Ada" data-email="ada@example.com"></div>'
 MAILTO = '<a href="mailto:zed@example.com">Zed</a>'
@@ -73,7 +73,9 @@ def test_max_bytes_is_a_parameter():
 
 
 def test_invalid_utf8_becomes_replacement_characters():
-    html = b'<div hidden data-schedlink-contact data-name="Caf\xe9 \xff\xfe" data-email="a@example.com">'
+    html = (
+        b'<p hidden data-schedlink-contact data-name="Caf\xe9 \xff\xfe" data-email="a@example.com">'
+    )
     (contact,) = parse_contacts(html).contacts
     assert contact.name == "Caf\ufffd \ufffd\ufffd"
     assert contact.email == "a@example.com"
@@ -106,6 +108,9 @@ def test_boms_and_meta_charsets(raw):
         ("rot13", b"Nqn", "Nqn"),  # not a charset
         ("base64", b"QWRh", "QWRh"),
         ("no-such-charset", b"Caf\xc3\xa9", "Caf\u00e9"),
+        ("unicode_escape", b"\\u0041da", "\\u0041da"),  # would make markup out of text
+        ("idna", b"Caf\xc3\xa9", "Caf\u00e9"),
+        ("undefined", b"Caf\xc3\xa9", "Caf\u00e9"),
     ],
 )
 def test_meta_charset_is_honoured_when_it_names_a_real_charset(charset, name_bytes, name):
@@ -179,8 +184,17 @@ def test_any_depth_is_read_completely(depth):
     assert seconds < 3  # measured ~0.06 s at 100 000
 
 
+def test_control_characters_read_the_same_at_any_depth():
+    html = '<p hidden data-schedlink-contact data-name="A\x01B\x0cC\x7f">D\x02\x0bE</p>'
+    shallow = parse_contacts(html).contacts
+    deep = parse_contacts("<div>" * 300 + html).contacts
+    assert [c.name for c in shallow] == [c.name for c in deep] == ["AB C"]
+
+
 def test_deep_nesting_is_reported():
     assert parse_contacts("<div>" * 250 + NATIVE).warnings == []
+    parse_contacts("<div>" * 1000 + NATIVE)
+    assert parse_contacts(NATIVE).warnings == []  # the parser's error log starts afresh
     deep = parse_contacts("<div>" * 1000 + NATIVE)
     assert emails(deep) == ["ada@example.com"]
     assert deep.warnings == [f"The markup nests elements more than {LIBXML2_DEPTH} deep."]
@@ -220,7 +234,7 @@ def test_a_card_deeper_than_libxml2s_limit_keeps_its_structure():
     ]
 
 
-# --- attribute bombs -------------------------------------------------------------------------------
+# --- attribute bombs ---------------------------------------------------------------------------
 
 
 def _tag(count: int, value: str = "") -> str:
@@ -336,7 +350,10 @@ def test_many_mailto_links_are_capped():
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
     assert len(outcome.contacts) == 50
-    assert "Only the first 500 of 40000 mailto links were read." in outcome.warnings
+    assert (
+        "The markup has more than 500 mailto links; only the first 500 were read."
+        in outcome.warnings
+    )
     assert seconds < 3  # measured ~0.1 s
 
 
@@ -346,7 +363,43 @@ def test_many_cards_and_items_are_capped():
     outcome, seconds = timed((card + item) * 7_000)
     assert isinstance(outcome, ParseResult)
     assert len(outcome.contacts) == 50
-    assert "Only the first 500 of 14000 structured elements were read." in outcome.warnings
+    assert (
+        "The markup has more than 500 structured elements; only the first 500 were read."
+        in outcome.warnings
+    )
+    assert seconds < 3
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        '<i data-schedlink-contact data-name="N"></i>',
+        '<i itemscope itemtype="https://schema.org/Person"></i>',
+        '<i class="h-card"></i>',
+        '<a href="mailto:a@example.com">a</a>',
+    ],
+)
+def test_tens_of_thousands_of_sibling_candidates(unit):
+    # libxml2 de-duplicates some XPath results in quadratic time; the queries cap first.
+    outcome, seconds = timed(unit * ((DEFAULT_MAX_BYTES - 100) // len(unit)))
+    assert isinstance(outcome, ParseResult)
+    assert seconds < 3  # measured < 0.2 s
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div itemscope itemtype="https://schema.org/Person">'
+        + '<i itemprop="name">N</i>' * 80_000,
+        '<div class="h-card">' + '<i class="p-name">N</i>' * 80_000,
+        '<div class="vcard">' + '<i class="fn">N</i>' * 90_000,
+    ],
+    ids=["itemprops", "mf2-properties", "classic-properties"],
+)
+def test_a_card_with_a_hundred_thousand_properties(html):
+    outcome, seconds = timed(html)
+    assert isinstance(outcome, ParseResult)
+    assert [c.name for c in outcome.contacts] == ["N"]
     assert seconds < 3
 
 
@@ -356,3 +409,19 @@ def test_nested_cards_with_huge_properties():
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
     assert seconds < 3
+
+
+def test_content_after_the_end_of_the_document_is_read_as_browsers_do():
+    from backend.markup import parse_contacts
+
+    two_pages = (
+        '<html><body><p data-schedlink-contact data-email="a@example.com" hidden></p></body>'
+        '</html><html><body><span data-schedlink-contact data-email="b@example.com" hidden>'
+        "</span></body></html>"
+    )
+    assert [c.email for c in parse_contacts(two_pages).contacts] == [
+        "a@example.com",
+        "b@example.com",
+    ]
+    trailing = '<p>x</p></body></html><a href="mailto:c@example.com">C</a>'
+    assert [c.email for c in parse_contacts(trailing).contacts] == ["c@example.com"]

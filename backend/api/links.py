@@ -63,7 +63,7 @@ def show(link_id: str):
 def disable(link_id: str):
     body = json_body()
     with db.write() as s:
-        link = disable_link(get_link(s, current_account(), link_id), body)
+        link = disable_link(get_link(s, current_account(), link_id, for_update=True), body)
         data = {"scheduling_link": link_to_dict(link, _now(), booking_url)}
     return data
 
