@@ -11,15 +11,19 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, render_template, request
+from markupsafe import Markup
 
 from . import db, timefmt
+from .link_view import LinkView
 from .models import SchedulingLink
 from .offers import offered_slots
+from .slot_cache import SlotCache
 from .validation import format_utc, is_tzid, known_tzids
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["zone_choices"] = zone_choices
+    app.extensions["schedlink.slot_cache"] = SlotCache()
+    app.jinja_env.globals["zone_options"] = zone_options
     app.jinja_env.filters["first_name"] = first_name
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
@@ -46,9 +50,20 @@ def _zones() -> tuple[str, ...]:
     )
 
 
-def zone_choices(current: str) -> tuple[str, ...]:
-    zones = _zones()
-    return zones if current in zones else (current, *zones)
+_OPTION = Markup('<option value="{}">')  # Markup.format escapes the value
+
+
+@cache
+def _zone_options_html() -> Markup:
+    # Built once per process: ~430 constant IANA names.
+    return Markup("").join(_OPTION.format(zone) for zone in _zones())
+
+
+def zone_options(current: str) -> Markup:
+    """The <option>s of the zone picker's datalist."""
+    if current in _zones():
+        return _zone_options_html()
+    return _OPTION.format(current) + _zone_options_html()
 
 
 def viewer_zone(*fallbacks: str | None) -> str:
@@ -86,7 +101,7 @@ def month_grids(days) -> list[dict]:
 
 
 def render_offer(
-    link: SchedulingLink,
+    link: SchedulingLink | LinkView,
     *,
     status: int = 200,
     error: str | None = None,
@@ -100,13 +115,13 @@ def render_offer(
         moving.invitee_tzid if moving else None, contact.get("tzid"), link.account.tzid
     )
     hour_format = viewer_hour_format(moving.hour_format if moving else None)
-    slots = offered_slots(
-        db.session(),
-        link,
-        now(),
-        current_app.config["BOOKING_WINDOW_DAYS"],
-        moving_booking_id=moving.id if moving else None,
-    )
+    window = current_app.config["BOOKING_WINDOW_DAYS"]
+    if moving:
+        slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
+    else:
+        slots = current_app.extensions["schedlink.slot_cache"].offered(
+            db.session(), link, now(), window
+        )
     days = group_by_day(slots, zone)
     html = render_template(
         "booking/offer.html",

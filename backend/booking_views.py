@@ -13,13 +13,12 @@ from .bookings import (
     SlotUnavailable,
     book,
     booking_by_public_id,
-    load_link,
     validate_invitee,
 )
 from .calendar_links import google_url, outlook_url
 from .limits import limit
+from .link_view import LinkView, load_link_view
 from .links import LinkNotFound, effective_status
-from .models import SchedulingLink
 from .timefmt import normalize_hour_format
 from .tokens import BadToken, TokenExpired
 from .validation import ValidationError, parse_utc
@@ -39,7 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _link_for(token: str) -> SchedulingLink:
+def _link_for(token: str) -> LinkView:
     """The link a token names; any kind of bad token is the same 404."""
     try:
         public_id = tokens().loads("booking", token)
@@ -48,7 +47,7 @@ def _link_for(token: str) -> SchedulingLink:
     except BadToken:
         raise NotFound() from None
     try:
-        return load_link(db.session(), public_id)
+        return load_link_view(db.session(), public_id)
     except LinkNotFound:
         raise NotFound() from None
 
@@ -130,6 +129,7 @@ def submit(token: str):
         gone(exc.status, exc.message)
     except (SlotUnavailable, db.TransactionConflict):
         db.session().rollback()  # a fresh snapshot: show what is free now
+        link = load_link_view(db.session(), link.public_id)
         message = "Sorry, that time was just taken. Please pick another."
         return render_offer(link, status=409, error=message, form=form)
     confirmation = tokens().dumps("confirmation", booking.public_id)

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from . import db
 from .accounts import local_calendar
+from .calendars import lock_account
 from .ids import new_id
 from .links import LinkNotFound, effective_status
 from .markup import is_valid_email, normalize_email
-from .models import Account, Booking, Event, Job, SchedulingLink
+from .models import Booking, Event, Job, SchedulingLink
 from .offers import offered_slots
 from .validation import FieldErrors, is_tzid
 
@@ -80,7 +81,7 @@ def book(
         link = load_link(s, link_public_id)
         # Serialise bookings and event changes per host (PostgreSQL; SQLite's BEGIN
         # IMMEDIATE already serialises writers), so the busy re-read below is current.
-        s.execute(select(Account.id).where(Account.id == link.account_id).with_for_update())
+        lock_account(s, link.account_id)
         s.refresh(link)
         status = effective_status(link, now)
         if status != "open":

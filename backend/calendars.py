@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .models import Account, Calendar, Event
@@ -38,8 +38,15 @@ def calendar_for(session: Session, account: Account, public_id: str) -> Calendar
 
 
 def lock_account(session: Session, account_id: int) -> None:
-    """Serialise with bookings of the same host (they re-read busy time under this lock)."""
-    session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+    """Mark the host's availability as changing: bumps the version that offered-slot caches
+    are keyed on, and (being an UPDATE) locks the row until commit, so bookings and event
+    changes of one host are serialised and the booking's busy re-read is current."""
+    session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(availability_version=Account.availability_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _string(body, name, errors, limit, required=False) -> str | None:

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 from . import db
 from .auth import login_required
 from .availability_rules import RuleError, parse_rule, rule_to_dict
+from .calendars import lock_account
 from .models import AvailabilityRuleRow
 from .offers import host_rule
 from .web_security import check_csrf
@@ -115,6 +116,7 @@ def edit():
         form = {**form_from_rule({**data, "weekly_periods": []}), **_echo(request.form)}
         return render_template("account/hours.html", form=form, problems=problems), 422
     with db.write() as s:
+        lock_account(s, g.user.id)
         row = s.get(AvailabilityRuleRow, g.user.id)
         if row is None:
             s.add(AvailabilityRuleRow(account_id=g.user.id, rule=rule_to_dict(rule)))

@@ -65,6 +65,9 @@ class Account(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     # Bumped on password change/logout-everywhere: old session cookies stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped in the same transaction as any change to this host's busy time or working hours;
+    # offered slots are cached per version, and the UPDATE doubles as the per-host row lock.
+    availability_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendars: Mapped[list[Calendar]] = relationship(back_populates="account")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import db
 from ..availability_query import MemberCalendar, QueryError, parse_query, render, resolve
 from ..availability_rules import RuleError, parse_rule, rule_to_dict
+from ..calendars import lock_account
 from ..models import Account, AvailabilityRuleRow
 from ..offers import busy_intervals, host_rule
 from ..validation import ValidationError
@@ -80,6 +81,7 @@ def put_rules():
     except RuleError as exc:
         raise ValidationError(exc.errors) from exc
     with db.write() as s:
+        lock_account(s, current_account().id)
         row = s.get(AvailabilityRuleRow, current_account().id)
         if row is None:
             s.add(AvailabilityRuleRow(account_id=current_account().id, rule=rule_to_dict(rule)))
