@@ -29,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SCHEDLINK_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path or None)
+    # "/v1//x" would otherwise be an HTML 308 redirect; let it be a JSON 404.
+    app.url_map.merge_slashes = False
     app.config.update(app_config.from_environment(Path(app.instance_path)))
     app.config.update(config or {})
     app.extensions["schedlink.tokens"] = Tokens(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .ids import looks_like_id
 from .models import Account, Calendar, Event
 from .validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
 
@@ -29,6 +30,8 @@ def calendars_of(session: Session, account: Account) -> list[Calendar]:
 
 
 def calendar_for(session: Session, account: Account, public_id: str) -> Calendar:
+    if not looks_like_id(public_id, "cal"):
+        raise CalendarNotFound(public_id)
     calendar = session.scalar(
         select(Calendar).where(Calendar.public_id == public_id, Calendar.account_id == account.id)
     )
@@ -74,9 +77,7 @@ def parse_when(value, tzid: str) -> datetime | None:
             day = date.fromisoformat(value)
         except ValueError:
             return None
-        return datetime.combine(day, datetime.min.time(), ZoneInfo(tzid)).astimezone(
-            ZoneInfo("UTC")
-        )
+        return parse_utc(datetime.combine(day, datetime.min.time(), ZoneInfo(tzid)).isoformat())
     return None
 
 

@@ -39,7 +39,10 @@ def _retry_after(exc: HTTPException) -> dict:
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        headers = _retry_after(exc) if exc.code == 429 else {}
+        # Keep what werkzeug says in headers (Allow on 405, WWW-Authenticate on 401).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        if exc.code == 429:
+            headers.update(_retry_after(exc))
         message = exc.description or exc.name
         if exc.code == 413:
             message = "The request body is larger than this server accepts."

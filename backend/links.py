@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .ids import new_id
+from .ids import looks_like_id, new_id
 from .markup import MarkupError, is_valid_email, normalize_email, parse_contacts
 from .models import Account, SchedulingLink
 from .validation import FieldErrors, format_utc, is_tzid, parse_utc
@@ -220,6 +220,8 @@ def get_link(
 ) -> SchedulingLink:
     """`for_update` locks the row (PostgreSQL), so a change that reads the status first
     can't overwrite a booking committed in between."""
+    if not looks_like_id(public_id, "sl"):
+        raise LinkNotFound(public_id)
     query = select(SchedulingLink).where(
         SchedulingLink.public_id == public_id, SchedulingLink.account_id == account.id
     )

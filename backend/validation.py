@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import UTC, datetime
 from functools import cache
@@ -13,6 +14,11 @@ class ValidationError(Exception):
     def __init__(self, errors: dict[str, list[dict[str, str]]]):
         super().__init__(errors)
         self.errors = errors
+
+
+def dotted(errors: dict) -> dict:
+    """One field-path style for every API answer: participants[0].sub -> participants.0.sub."""
+    return {re.sub(r"\[(\d+)\]", r".\1", field): items for field, items in errors.items()}
 
 
 class FieldErrors:
@@ -53,7 +59,15 @@ def parse_utc(value: object) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return None
-    return parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # an offset pushes it outside years 1..9999
+        return None
+    # Far enough for any real meeting, and leaves room for date arithmetic on top.
+    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+
+
+MIN_YEAR, MAX_YEAR = 1970, 9998
 
 
 def format_utc(value: datetime) -> str:

@@ -10,13 +10,11 @@ derandomized, so a CI run is repeatable.
 from __future__ import annotations
 
 import copy
-import re
 import zoneinfo
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
 import schemathesis
@@ -327,38 +325,11 @@ def _is_postgres(app) -> bool:
     return app.config["DATABASE_URL"].startswith("postgresql")
 
 
-def _causes(exc: BaseException | None):
-    while exc is not None:
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def _known_bug(case, response, logged: list) -> str | None:
-    """Which known bug (each has a strict-xfail test below) a response is, if any: a 500 is
-    classified by the exception the app logged, not guessed from the input. Such requests
-    are left out of the fuzz verdict; any other failure fails the test."""
-    if response.status_code == 500:
-        for record in logged:
-            for exc in _causes(record.exc_info[1] if record.exc_info else None):
-                if isinstance(exc, OverflowError):
-                    return "far-time-overflow"
-                if "surrogates not allowed" in str(exc):
-                    return "lone-surrogate"
-                if "cannot contain NUL" in str(exc):
-                    return "nul-on-postgresql"
-    # The WSGI client strips tabs and newlines from the URL (as urllib does), so a path
-    # parameter of whitespace ends as an empty segment too.
-    path = re.sub(r"[\t\r\n]", "", unquote(case.formatted_path))
-    if response.status_code in (308, 405) and "//" in path:
-        return "double-slash-redirect"
-    return None
-
-
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_fuzz(app, client, host, caplog, method, path):
+def test_fuzz(app, client, host, method, path):
     seeds = _seed(app, client, host)
     operation = _schema()[path][method]
-    statuses, known = [], []
+    statuses = []
 
     @settings(
         max_examples=MAX_EXAMPLES,
@@ -371,28 +342,21 @@ def test_fuzz(app, client, host, caplog, method, path):
     @given(case=_strategy(operation, seeds), data=st.data())
     def run(case, data):
         _steer(case, data, host)
-        caplog.clear()
         response = case.call(app=app, headers=host.headers)
-        bug = _known_bug(case, response, caplog.records)
-        event(f"{response.status_code}" + (f" known bug {bug}" if bug else ""))
-        if bug:
-            known.append(bug)
-            note(f"known bug {bug}: {case.as_curl_command()}")
-            return
+        event(str(response.status_code))
+        note(case.as_curl_command())
         case.validate_response(response, checks=CHECKS, headers=host.headers)
         statuses.append(response.status_code)
 
     run()
-    print(f"{method} {path}: {sorted(Counter(statuses).items())}, known: {Counter(known)}")
-    assert statuses, f"every request hit a known bug: {known}"
+    print(f"{method} {path}: {sorted(Counter(statuses).items())}")
+    assert statuses
 
 
-# --- known bugs found by the fuzzing --------------------------------------------------------
+# --- regressions: bugs the fuzzing found once ------------------------------------------------
 #
 # Each is a request that design.md section 4 and the spec answer with JSON (a 4xx, or a 202
-# without a body) and the app does not.
-# strict=True: when the backend is fixed the test XPASSes, which fails, so the marker (and the
-# matching entry in _known_bug) gets removed in the same change.
+# without a body), which the app once did not.
 
 
 def _cal(client, host) -> str:
@@ -437,14 +401,8 @@ FAR_TIME_REQUESTS = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG far-time-overflow: validation.parse_utc / calendars.parse_when let "
-    "OverflowError escape for times whose UTC value leaves years 1-9999, and upsert_event, "
-    "read_events and api/calendars._bound add 14/400/30 days without a bound -> 500",
-)
 @pytest.mark.parametrize("name", FAR_TIME_REQUESTS)
-def test_bug_far_times_are_not_a_500(client, host, name):
+def test_regression_far_times_are_not_a_500(client, host, name):
     method, path, body = FAR_TIME_REQUESTS[name]
     path = path.format(cal=_cal(client, host))
     response = client.open(path, method=method, json=body, headers=host.headers)
@@ -476,28 +434,15 @@ TEXT_FIELDS = [
 ]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG lone-surrogate: JSON may escape a lone surrogate (\\ud800); Flask decodes it "
-    "into the str, and the database driver cannot encode it to UTF-8 -> 500 on both databases",
-)
 @pytest.mark.parametrize("field", [*TEXT_FIELDS, "availability-sub"])
-def test_bug_lone_surrogate_in_text_is_not_a_500(client, host, field):
+def test_regression_lone_surrogate_in_text_is_not_a_500(client, host, field):
     method, path, body = _text_requests(client, host, "x\ud800")[field]
     response = client.open(path, method=method, json=body, headers=host.headers)
     assert response.status_code < 500, response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("field", TEXT_FIELDS)
-def test_bug_nul_in_text_is_not_a_500(request, app, client, host, field):
-    if _is_postgres(app):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG nul-on-postgresql: PostgreSQL text cannot hold U+0000; psycopg "
-                "raises DataError -> 500 (SQLite stores it)",
-            )
-        )
+def test_regression_nul_in_text_is_not_a_500(request, app, client, host, field):
     method, path, body = _text_requests(client, host, "a\x00b")[field]
     response = client.open(path, method=method, json=body, headers=host.headers)
     assert response.status_code < 500, response.get_data(as_text=True)
@@ -511,50 +456,27 @@ def test_bug_nul_in_text_is_not_a_500(request, app, client, host, field):
         "/v1/calendars/cal_%00/events",
     ],
 )
-def test_bug_nul_in_path_id_is_404(request, app, client, host, path):
-    if _is_postgres(app):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG nul-on-postgresql: the id is compared with a VARCHAR column; "
-                "psycopg refuses U+0000 -> 500 instead of 404",
-            )
-        )
+def test_regression_nul_in_path_id_is_404(request, app, client, host, path):
     method = "POST" if path.endswith("/events") else "GET"
     response = client.open(path, method=method, json=EVENT, headers=host.headers)
     assert response.status_code == 404, response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG double-slash-redirect: werkzeug's merge_slashes answers an empty path segment "
-    "under /v1 with a 308 HTML page (routing redirects bypass the JSON error handler)",
-)
 @pytest.mark.parametrize("path", ["/v1//userinfo", "/v1/scheduling_links//qr.svg"])
-def test_bug_double_slash_under_v1_is_json(client, host, path):
+def test_regression_double_slash_under_v1_is_json(client, host, path):
     response = client.get(path, headers=host.headers)
     assert response.mimetype == "application/json"
     assert response.status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG 405-without-allow: errors.http_error builds the JSON envelope without "
-    "exc.get_headers(), so werkzeug's Allow header (RFC 9110 15.5.6: MUST) is lost",
-)
-def test_bug_405_says_which_methods_are_allowed(client, host):
+def test_regression_405_says_which_methods_are_allowed(client, host):
     response = client.delete("/v1/userinfo", headers=host.headers)
     assert response.status_code == 405
     assert "GET" in response.headers.get("Allow", "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG 202-claims-html: api/calendars returns ('', 202), so Flask labels the empty "
-    "body text/html; charset=utf-8 (API responses are JSON or carry no content type)",
-)
 @pytest.mark.parametrize("method", ["POST", "DELETE"])
-def test_bug_202_does_not_claim_html(client, host, method):
+def test_regression_202_does_not_claim_html(client, host, method):
     path = f"/v1/calendars/{_cal(client, host)}/events"
     response = client.open(path, method=method, json=EVENT, headers=host.headers)
     assert response.status_code == 202 and response.data == b""

@@ -13,7 +13,7 @@ from ..availability_rules import RuleError, parse_rule, rule_to_dict
 from ..calendars import lock_account
 from ..models import Account, AvailabilityRuleRow
 from ..offers import busy_intervals, host_rule
-from ..validation import ValidationError
+from ..validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_availability", __name__, url_prefix="/v1")
@@ -42,7 +42,7 @@ def availability():
             max_span_days=config["AVAILABILITY_MAX_SPAN_DAYS"],
         )
     except QueryError as exc:
-        raise ValidationError(exc.errors) from exc
+        raise ValidationError(dotted(exc.errors)) from exc
     s = db.session()
     accounts = _visible_accounts(s, current_account(), query.subs())
     errors: dict = {}
@@ -79,7 +79,7 @@ def put_rules():
     try:
         rule = parse_rule(body)
     except RuleError as exc:
-        raise ValidationError(exc.errors) from exc
+        raise ValidationError(dotted(exc.errors)) from exc
     with db.write() as s:
         lock_account(s, current_account().id)
         row = s.get(AvailabilityRuleRow, current_account().id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotFound
 
 from .. import db
@@ -24,6 +24,13 @@ from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_calendars", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
+
+
+def _accepted() -> Response:
+    """202 with no body, and so no content type (not Flask's default text/html)."""
+    response = Response(status=202)
+    del response.headers["Content-Type"]
+    return response
 
 
 def _calendar(s, calendar_id: str):
@@ -59,7 +66,7 @@ def upsert(calendar_id: str):
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
         upsert_event(s, calendar, body)
-    return "", 202
+    return _accepted()
 
 
 @bp.delete("/calendars/<calendar_id>/events")
@@ -69,7 +76,7 @@ def delete(calendar_id: str):
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
         delete_event(s, calendar, body)
-    return "", 202
+    return _accepted()
 
 
 def _bound(name: str, tzid: str) -> datetime | None:
