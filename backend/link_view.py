@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .links import LinkNotFound
@@ -54,8 +54,11 @@ _QUERY = (
 )  # fmt: skip
 
 
+_BY_PUBLIC_ID = _QUERY.where(_LINK.public_id == bindparam("public_id"))
+
+
 def load_link_view(session: Session, public_id: str) -> LinkView:
-    row = session.execute(_QUERY.where(_LINK.public_id == public_id)).one_or_none()
+    row = session.connection().execute(_BY_PUBLIC_ID, {"public_id": public_id}).one_or_none()
     if row is None:
         raise LinkNotFound(public_id)
     host = HostView(row.account_id, row.sub, row.name, row.tzid, row.availability_version)
