@@ -70,4 +70,3 @@ def test_serialization_failure_from_the_driver_becomes_a_conflict(app):
 
     with pytest.raises(db.TransactionConflict), app.app_context(), db.write():
         raise OperationalError("UPDATE …", {}, SerializationFailure())
-
