@@ -6,9 +6,10 @@ import io
 from datetime import UTC, datetime
 
 import segno
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy.exc import IntegrityError
 
-from .. import db
+from .. import db, idempotency
 from ..links import create_link, disable_link, get_link, link_to_dict, list_links
 from ..models import SchedulingLink
 from .auth import current_account, json_body, require_api_key
@@ -35,17 +36,39 @@ def _render(link: SchedulingLink) -> dict:
 @bp.post("")
 def create():
     body = json_body()
-    with db.write() as s:
-        link = create_link(
-            s,
-            current_account(),
-            body,
-            _now(),
-            current_app.config["MARKUP_MAX_BYTES"],
-            tuple(current_app.config["REDIRECT_ORIGINS"]),
-        )
-        data = {"scheduling_link": link_to_dict(link, _now(), booking_url)}
-    return data, 201
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        with db.write() as s:
+            return _create(s, body), 201
+    idempotency.check_key(key)
+    body_hash, account_id = idempotency.request_hash(body), current_account().id
+
+    def attempt():
+        with db.write() as s:
+            earlier = idempotency.stored(s, account_id, key, body_hash, _now())
+            if earlier is not None:
+                return earlier.response, earlier.status_code, {"Idempotent-Replayed": "true"}
+            data = _create(s, body)
+            idempotency.remember(s, account_id, key, body_hash, 201, data, _now())
+            return data, 201
+
+    try:
+        return attempt()
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer as it did.
+        return attempt()
+
+
+def _create(s, body: dict) -> dict:
+    link = create_link(
+        s,
+        current_account(),
+        body,
+        _now(),
+        current_app.config["MARKUP_MAX_BYTES"],
+        tuple(current_app.config["REDIRECT_ORIGINS"]),
+    )
+    return {"scheduling_link": link_to_dict(link, _now(), booking_url)}
 
 
 @bp.get("")
