@@ -34,19 +34,6 @@ class Server:
     def __init__(self, base_url: str, env: dict, api_key: str, process):
         self.base_url, self.env, self.api_key, self.process = base_url, env, api_key, process
 
-    def cli(self, *args: str, stdin: str = "") -> str:
-        done = subprocess.run(
-            [*SCHEDLINK, *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=self.env,
-            cwd=ROOT,
-            timeout=60,
-            check=True,
-        )
-        return done.stdout
-
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
