@@ -10,22 +10,9 @@ from flask import Flask
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory: nothing happens at import time, everything here per app."""
-    from . import (
-        api,
-        auth,
-        booking_manage,
-        booking_views,
-        checker,
-        dashboard,
-        db,
-        demo,
-        errors,
-        hours_views,
-        limits,
-        web_security,
-    )
+    from . import api, db, errors, limits, web
     from . import config as app_config
-    from .tokens import Tokens
+    from .scheduling import Tokens
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SCHEDLINK_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path or None)
@@ -38,18 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
-    web_security.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
     api.init_app(app)
-    auth.init_app(app)
-    booking_views.init_app(app)
-    booking_manage.init_app(app)
-    dashboard.init_app(app)
-    hours_views.init_app(app)
-    checker.init_app(app)
-    if app.config["DEMO"]:
-        demo.init_app(app)
+    web.init_app(app)
 
     @app.get("/healthz")
     def healthz():

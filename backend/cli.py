@@ -41,8 +41,8 @@ def serve(host: str, port: int, workers: int | None, no_job_worker: bool) -> Non
 @click.option("--workers", default=None, type=int)
 def demo(host: str, port: int, workers: int | None) -> None:
     """Like serve, plus a demo host account, its API key and demo pages under /demo/."""
-    from .demo import DEMO_EMAIL, seed
     from .server import default_workers, run
+    from .web.demo import DEMO_EMAIL, seed
 
     os.environ["SCHEDLINK_DEMO"] = "true"
     os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{host}:{port}")
@@ -71,7 +71,7 @@ def demo(host: str, port: int, workers: int | None) -> None:
 @click.option("--once", is_flag=True, help="drain what is due, then exit")
 def worker(once: bool) -> None:
     """Drain the job table (e-mail now, webhooks later)."""
-    from .jobs import run_worker
+    from .outbox import run_worker
 
     app = _app()
     run_worker(app, once=once)

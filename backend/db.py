@@ -1,64 +1,21 @@
-"""Engine, sessions and migrations: SQLite by default, PostgreSQL via SCHEDLINK_DATABASE_URL."""
+"""The database bound to a Flask app: one engine and session factory per app, and the
+request's session. Transactions, engines and migrations themselves live in `backend.database`."""
 
 from __future__ import annotations
 
 import contextlib
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_PG_RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
+from . import database
+from .database import TransactionConflict, make_engine, migrate, retrying
 
-
-class TransactionConflict(Exception):
-    """A write transaction kept losing a race; the caller answers 409."""
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # Take transaction control from pysqlite so we can say BEGIN IMMEDIATE ourselves.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        # Writers take the lock up front: a deferred transaction that reads and then
-        # writes can fail with SQLITE_BUSY instead of waiting on busy_timeout.
-        mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def migrate(url: str) -> None:
-    """Bring the database schema to the newest migration."""
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
+__all__ = [
+    "TransactionConflict", "engine", "init_app", "make_engine", "migrate", "retrying",
+    "session", "sessions", "write",
+]  # fmt: skip
 
 
 def init_app(app: Flask) -> None:
@@ -70,6 +27,11 @@ def init_app(app: Flask) -> None:
 
 def engine() -> Engine:
     return current_app.extensions["schedlink.engine"]
+
+
+def sessions() -> sessionmaker:
+    """The app's session factory, for domain functions that open their own transactions."""
+    return current_app.extensions["schedlink.sessions"]
 
 
 def session() -> Session:
@@ -85,40 +47,6 @@ def _close_session(_exc: BaseException | None) -> None:
         s.close()
 
 
-@contextlib.contextmanager
-def write(sessions: sessionmaker | None = None) -> Iterator[Session]:
-    """One write transaction, committed on success.
-
-    SQLite: BEGIN IMMEDIATE. PostgreSQL: serialization failures and deadlocks are
-    retried by the caller via `retrying`; here they surface as TransactionConflict.
-    """
-    factory = sessions or current_app.extensions["schedlink.sessions"]
-    with factory() as s:
-        s.connection(execution_options={"write": True})
-        try:
-            yield s
-            s.commit()
-        except OperationalError as exc:
-            s.rollback()
-            if _sqlstate(exc) in _PG_RETRYABLE or "database is locked" in str(exc):
-                raise TransactionConflict(str(exc)) from exc
-            raise
-        except BaseException:
-            s.rollback()
-            raise
-
-
-def retrying(fn, attempts: int = 4):
-    """Run fn() (which opens its own `write()`), retrying PostgreSQL conflicts a few times."""
-    for attempt in range(attempts):
-        try:
-            return fn()
-        except TransactionConflict:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.01 * (2**attempt))
-    raise AssertionError("unreachable")
-
-
-def _sqlstate(exc: OperationalError) -> str | None:
-    return getattr(exc.orig, "sqlstate", None)
+def write(factory: sessionmaker | None = None) -> contextlib.AbstractContextManager[Session]:
+    """One write transaction on the app's database (see `database.write`)."""
+    return database.write(factory or sessions())

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backend.availability import Group, Member, find_availability  # noqa: E402
+from backend.availability import Group, Member, find_availability
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
 DAYS = 35

@@ -22,7 +22,7 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backend.markup import parse_contacts  # noqa: E402
+from backend.markup import parse_contacts
 
 NATIVE = (
     '<div hidden data-schedlink-contact data-name="Ada Lovelace" data-email="ada@example.com"'

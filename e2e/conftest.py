@@ -3,19 +3,13 @@ database, accounts made with the real CLI, and real Chromium with the unpacked e
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from browser import EXTENSION_ID, DevTools, start_chromium, wait_until
-
-ROOT = Path(__file__).resolve().parent.parent
-SCHEDLINK = [sys.executable, "-m", "backend.cli"]
+from live_server import LiveServer
 
 
 def pytest_collection_modifyitems(items):
@@ -24,77 +18,31 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, base_url: str, env: dict, api_key: str, process):
-        self.base_url, self.env, self.api_key, self.process = base_url, env, api_key, process
+@dataclass(frozen=True)
+class Backend:
+    url: str
+    api_key: str
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
+    """`schedlink serve` with the demo pages and its job worker, on a fresh SQLite file; the
+    host account and API key made with the real CLI."""
     tmp = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "SCHEDLINK_INSTANCE_PATH": str(tmp / "instance"),
-        "SCHEDLINK_DATABASE_URL": f"sqlite:///{tmp / 'schedlink.db'}",
-        "SCHEDLINK_BASE_URL": base_url,
-        "SCHEDLINK_DEMO": "true",
-        "SCHEDLINK_CORS_ORIGINS": f"chrome-extension://{EXTENSION_ID}",
-    }
-
-    def run(*args: str, stdin: str = "") -> str:
-        return subprocess.run(
-            [*SCHEDLINK, *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=60,
-            check=True,
-        ).stdout
-
-    sub = run(
-        "create-user",
-        "recruiter@example.com",
-        "--name",
-        "Grace Hopper",
-        "--timezone",
-        "Europe/London",
-        stdin="a long enough password\n",
-    ).strip()
-    assert sub.startswith("acc_")
-    api_key = run("create-api-key", "recruiter@example.com").strip().splitlines()[-1]
-    log = open(tmp / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [*SCHEDLINK, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    live = LiveServer(
+        f"sqlite:///{tmp / 'schedlink.db'}",
+        tmp,
+        workers=2,
+        job_worker=True,
+        extra_env={
+            "SCHEDLINK_DEMO": "true",
+            "SCHEDLINK_CORS_ORIGINS": f"chrome-extension://{EXTENSION_ID}",
+        },
     )
-
-    def healthy():
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return process.poll() is not None and pytest.fail(
-                "schedlink serve exited:\n" + (tmp / "server.log").read_text()
-            )
-
-    wait_until(healthy, timeout=30, interval=0.2, message="server did not start")
-    yield Server(base_url, env, api_key, process)
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    host = live.create_host_with_cli("recruiter@example.com")
+    live.start()
+    yield Backend(live.url, host.api_key)
+    live.stop()
 
 
 @pytest.fixture(scope="session")
@@ -128,7 +76,7 @@ def configured(driver, server):
     wait_until(lambda: driver.find_element("tag name", "body").get_attribute("data-ready") == "yes")
     url = driver.find_element("id", "backend-url")
     url.clear()
-    url.send_keys(server.base_url)
+    url.send_keys(server.url)
     driver.find_element("id", "api-key").send_keys(server.api_key)
     driver.find_element("id", "save").click()
     result = lambda: driver.find_element("id", "result").text  # noqa: E731

@@ -48,7 +48,7 @@ def describe(found: list[dict]) -> str:
 def _create_link(server, **body) -> dict:
     body.setdefault("contact", {"name": "Ada Lovelace", "email": "ada@example.com"})
     request = urllib.request.Request(
-        f"{server.base_url}/v1/scheduling_links",
+        f"{server.url}/v1/scheduling_links",
         data=json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {server.api_key}", "Content-Type": "application/json"},
         method="POST",
@@ -89,7 +89,7 @@ def test_public_pages_have_no_serious_violations(driver, server, axe_source):
     driver.get(link["url"])
     assert "already been used" in driver.find_element(By.TAG_NAME, "body").text
     pages["used link page (410)"] = violations(driver, axe_source)
-    driver.get(f"{server.base_url}/b/not-a-real-token")
+    driver.get(f"{server.url}/b/not-a-real-token")
     pages["bad token page (404)"] = violations(driver, axe_source)
 
     bad = {name: describe(found) for name, found in pages.items() if found}

@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 
 def api_get(server, path: str) -> dict:
     request = urllib.request.Request(
-        f"{server.base_url}{path}", headers={"Authorization": f"Bearer {server.api_key}"}
+        f"{server.url}{path}", headers={"Authorization": f"Bearer {server.api_key}"}
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
@@ -20,7 +20,7 @@ def api_get(server, path: str) -> dict:
 
 def test_toolbar_click_to_booked_meeting(driver, devtools, configured):
     server = configured
-    driver.get(f"{server.base_url}/demo/ats/candidates/4711")
+    driver.get(f"{server.url}/demo/ats/candidates/4711")
     assert driver.find_element(By.ID, "candidate-name").text == "Ada Lovelace"
 
     popup = trigger_action(driver, devtools)
@@ -39,7 +39,7 @@ def test_toolbar_click_to_booked_meeting(driver, devtools, configured):
     wait_until(lambda: popup.js("document.body.dataset.link") in ("created", "failed"), timeout=15)
     assert popup.js("document.body.dataset.link") == "created", popup.text("#error")
     url = popup.value("#link-url")
-    assert url.startswith(f"{server.base_url}/b/")
+    assert url.startswith(f"{server.url}/b/")
     wait_until(lambda: popup.visible("#qr"), message="no QR code shown")
 
     # The invitee opens the link: greeting, host, summary, length, slots.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need from the project's own files, then run every check:
-# ruff (lint + format), the extension's unit tests and web-ext lint, and pytest
+# ruff (lint + format), import-linter, the extension's unit tests and web-ext lint, and pytest
 # (unit, integration on SQLite and PostgreSQL, and e2e in real Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,9 @@ echo "== installing the extension's dev dependencies and the browser-test assets
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+
+echo "== import-linter (the architecture's rules, docs/architecture.md)"
+.venv/bin/lint-imports
 
 echo "== extension: node --test and web-ext lint"
 (cd extension && npm test && npm run lint)

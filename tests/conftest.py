@@ -11,14 +11,13 @@ from helpers import Host, make_host
 from sqlalchemy import create_engine, text
 
 from backend import create_app, db
+from backend.models import Base
 
 PG_ADMIN_URL = os.environ.get(
     "SCHEDLINK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = (
-    "jobs, events, bookings, scheduling_links, availability_rules, calendars, api_keys, "
-    "accounts, organizations"
-)
+# Every table the models define, so new tables are emptied between tests without an edit here.
+TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
 
 
 def _pg_reason() -> str | None:

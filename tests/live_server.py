@@ -2,7 +2,9 @@
 tests and benchmarks that must cross process boundaries: a fresh database (SQLite file or a
 new PostgreSQL database), hosts and API keys, and small page-parsing helpers.
 
-Used by tests/test_concurrency.py and bench/bench_booking_page.py; nothing here is a test.
+The one server start-up for every suite that needs a real process: the concurrency and
+durability tests, the e2e browser tests (with the demo pages and the job worker) and
+bench/bench_booking_page.py. Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ class Host:
 
 
 class LiveServer:
-    """`python -m backend.cli serve --workers N --no-job-worker` on a free loopback port."""
+    """`python -m backend.cli serve --workers N` on a free loopback port; without the job
+    worker unless asked (races measure the web workers alone)."""
 
     def __init__(
         self,
@@ -95,6 +98,7 @@ class LiveServer:
         workers: int = 4,
         extra_env: dict | None = None,
         quiet_access_log: bool = False,
+        job_worker: bool = False,
     ):
         self.database_url = database_url
         self.workdir = Path(workdir)
@@ -113,9 +117,10 @@ class LiveServer:
             # memory:// storage is per worker process anyway).
             "SCHEDLINK_RATELIMIT_BOOKING": "100000/minute",
             "SCHEDLINK_RATELIMIT_BOOKING_PER_LINK": "100000/minute",
-            **(extra_env or {}),
         }
         self.env.pop("SCHEDLINK_DEMO", None)
+        self.env.update(extra_env or {})
+        self.job_worker = job_worker
         self.process: subprocess.Popen | None = None
         self._quiet = quiet_access_log
         self._log = None
@@ -138,7 +143,7 @@ class LiveServer:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [*SCHEDLINK, "serve", "--port", str(self.port), "--workers", str(self.workers)]
-            + ["--no-job-worker"],
+            + ([] if self.job_worker else ["--no-job-worker"]),
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL if self._quiet else self._log,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify
 from flask_cors import CORS
 
-from ..links import LinkNotFound
+from ..scheduling import LinkNotFound
 from ..validation import ValidationError
 from . import account, availability, calendars, links, markup
 

@@ -8,11 +8,20 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select
 
 from .. import db
-from ..availability_query import MemberCalendar, QueryError, parse_query, render, resolve
-from ..availability_rules import RuleError, parse_rule, rule_to_dict
+from ..availability import (
+    MemberCalendar,
+    QueryError,
+    RuleError,
+    busy_intervals,
+    host_rule,
+    parse_query,
+    parse_rule,
+    render,
+    resolve,
+    rule_to_dict,
+)
 from ..calendars import lock_account
 from ..models import Account, AvailabilityRuleRow
-from ..offers import busy_intervals, host_rule
 from ..validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
 

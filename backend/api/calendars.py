@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotFound
 
 from .. import db
-from ..calendars import (
+from ..calendars.events import (
     CalendarNotFound,
     calendar_for,
     calendars_of,

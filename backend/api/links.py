@@ -9,9 +9,9 @@ import segno
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from .. import db, idempotency
-from ..links import create_link, disable_link, get_link, link_to_dict, list_links
+from .. import db
 from ..models import SchedulingLink
+from ..scheduling import create_link, disable_link, get_link, idempotency, link_to_dict, list_links
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_links", __name__, url_prefix="/v1/scheduling_links")

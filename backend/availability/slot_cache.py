@@ -1,0 +1,59 @@
+"""Per-process cache of the slots a link offers, so a busy booking page doesn't recompute
+availability on every view — without ever offering a time that is taken.
+
+Correctness rests on the host's `availability_version`, bumped in the same transaction as
+every change to the host's busy time or working hours (bookings, cancellations, moves,
+events, rules). The version is read with the link on each request, so a cached entry can
+only be served while nothing it depends on has changed. The only other input is the clock:
+entries are computed at the start of the current minute and served filtered by the exact
+minimum notice, so a cached list is never looser than a fresh one."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from ..models import SchedulingLink
+from .offers import host_rule, offered_slots
+
+BUCKET_SECONDS = 60
+
+
+class SlotCache:
+    def __init__(self, size: int = 2048):
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def offered(
+        self, session: Session, link: SchedulingLink, now: datetime, window_days: int
+    ) -> list[tuple[datetime, datetime]]:
+        bucket = datetime.fromtimestamp(
+            int(now.timestamp()) // BUCKET_SECONDS * BUCKET_SECONDS, UTC
+        )
+        key = (
+            link.account_id,
+            link.account.availability_version,
+            link.duration_minutes,
+            repr(link.query_periods),
+            link.expires_at,
+            window_days,
+            bucket,
+        )
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+        if hit is None:
+            notice = timedelta(minutes=host_rule(session, link.account).min_notice_minutes)
+            hit = (offered_slots(session, link, bucket, window_days), notice)
+            with self._lock:
+                self._entries[key] = hit
+                while len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
+        slots, notice = hit
+        earliest = now + notice
+        return [slot for slot in slots if slot[0] >= earliest]

@@ -1,0 +1,197 @@
+"""The local calendar's events: upsert by the client's event_id, read by range, delete.
+Busy time for availability is read from these rows. Flask-free."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..ids import looks_like_id
+from ..models import Account, Calendar, Event
+from ..validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
+
+MAX_EVENT_LENGTH = timedelta(days=14)
+MAX_RANGE = timedelta(days=400)
+
+
+class CalendarNotFound(Exception):
+    pass
+
+
+def calendars_of(session: Session, account: Account) -> list[Calendar]:
+    return list(
+        session.scalars(
+            select(Calendar).where(Calendar.account_id == account.id).order_by(Calendar.id)
+        )
+    )
+
+
+def calendar_for(session: Session, account: Account, public_id: str) -> Calendar:
+    if not looks_like_id(public_id, "cal"):
+        raise CalendarNotFound(public_id)
+    calendar = session.scalar(
+        select(Calendar).where(Calendar.public_id == public_id, Calendar.account_id == account.id)
+    )
+    if calendar is None:
+        raise CalendarNotFound(public_id)
+    return calendar
+
+
+def lock_account(session: Session, account_id: int) -> None:
+    """Mark the host's availability as changing: bumps the version that offered-slot caches
+    are keyed on, and (being an UPDATE) locks the row until commit, so bookings and event
+    changes of one host are serialised and the booking's busy re-read is current."""
+    session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(availability_version=Account.availability_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _string(body, name, errors, limit, required=False) -> str | None:
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            errors.add(name, "required", f"{name} is required.")
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        errors.add(name, "invalid", f"{name} must be a string of at most {limit} characters.")
+        return None
+    return value
+
+
+def parse_when(value, tzid: str) -> datetime | None:
+    """An RFC 3339 time, or a date (all-day: local midnight in tzid)."""
+    if isinstance(value, dict):  # Cronofy's {"time": ..., "tzid": ...} form
+        tzid = value.get("tzid") if is_tzid(value.get("tzid")) else tzid
+        value = value.get("time")
+    parsed = parse_utc(value)
+    if parsed is not None:
+        return parsed
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        return parse_utc(datetime.combine(day, datetime.min.time(), ZoneInfo(tzid)).isoformat())
+    return None
+
+
+def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
+    errors = FieldErrors()
+    if not isinstance(body, dict):
+        errors.add("body", "invalid", "Send a JSON object.")
+        errors.raise_if_any()
+    event_uid = _string(body, "event_id", errors, 200, required=True)
+    summary = _string(body, "summary", errors, 500, required=True)
+    description = _string(body, "description", errors, 8000) or ""
+    tzid = body.get("tzid") or "Etc/UTC"
+    if not is_tzid(tzid):
+        errors.add("tzid", "invalid", "Unknown time zone; use an IANA id.")
+        tzid = "Etc/UTC"
+    start, end = parse_when(body.get("start"), tzid), parse_when(body.get("end"), tzid)
+    if start is None:
+        errors.add("start", "invalid", "start must be an RFC 3339 time or a date.")
+    if end is None:
+        errors.add("end", "invalid", "end must be an RFC 3339 time or a date.")
+    if start and end and not start < end <= start + MAX_EVENT_LENGTH:
+        errors.add("end", "invalid", "end must be after start, and within 14 days of it.")
+    location = body.get("location")
+    location_text = location.get("description") if isinstance(location, dict) else None
+    if location is not None and not isinstance(location_text, str | None):
+        errors.add("location", "invalid", 'location must be {"description": "..."}.')
+    transparency = body.get("transparency", "opaque")
+    if transparency not in ("opaque", "transparent"):
+        errors.add("transparency", "invalid", "transparency is opaque or transparent.")
+    errors.raise_if_any()
+    event = session.scalar(
+        select(Event).where(Event.calendar_id == calendar.id, Event.event_uid == event_uid)
+    )
+    if event is not None and event.booking_id is not None:
+        raise ValidationError(_booking_owned("event_id"))
+    if event is None:
+        event = Event(calendar_id=calendar.id, event_uid=event_uid)
+        session.add(event)
+    event.summary, event.description = summary, description
+    event.start_at, event.end_at, event.tzid = start, end, tzid
+    event.location = (location_text or None) and location_text[:500]
+    event.transparency, event.status = transparency, "confirmed"
+    session.flush()
+    return event
+
+
+def delete_event(session: Session, calendar: Calendar, body: object) -> bool:
+    event_uid = body.get("event_id") if isinstance(body, dict) else None
+    if not isinstance(event_uid, str) or not event_uid:
+        raise ValidationError(
+            {"event_id": [{"key": "errors.required", "description": "event_id is required."}]}
+        )
+    event = session.scalar(
+        select(Event).where(Event.calendar_id == calendar.id, Event.event_uid == event_uid)
+    )
+    if event is None:
+        return False
+    if event.booking_id is not None:
+        raise ValidationError(_booking_owned("event_id"))
+    session.delete(event)
+    return True
+
+
+def _booking_owned(field: str) -> dict:
+    return {
+        field: [
+            {
+                "key": "errors.booking_event",
+                "description": "This event is a booking; cancel the booking instead.",
+            }
+        ]
+    }
+
+
+def read_events(session: Session, account: Account, start: datetime, end: datetime):
+    if not start < end <= start + MAX_RANGE:
+        raise ValidationError(
+            {
+                "to": [
+                    {
+                        "key": "errors.invalid",
+                        "description": "to must be after from, at most 400 days later.",
+                    }
+                ]
+            }
+        )
+    return list(
+        session.execute(
+            select(Event, Calendar.public_id)
+            .join(Calendar, Calendar.id == Event.calendar_id)
+            .where(
+                Calendar.account_id == account.id,
+                Event.status != "cancelled",
+                Event.start_at < end,
+                Event.end_at > start,
+            )
+            .order_by(Event.start_at, Event.id)
+        )
+    )
+
+
+def event_to_dict(event: Event, calendar_id: str) -> dict:
+    return {
+        "calendar_id": calendar_id,
+        "event_id": event.event_uid,
+        "summary": event.summary,
+        "description": event.description,
+        "start": format_utc(event.start_at),
+        "end": format_utc(event.end_at),
+        "tzid": event.tzid,
+        "location": {"description": event.location} if event.location else None,
+        "transparency": event.transparency,
+        "status": event.status,
+        "booking_id": None,
+        "created": format_utc(event.created_at),
+        "updated": format_utc(event.updated_at),
+    }

@@ -1,0 +1,36 @@
+"""iCalendar files for bookings (RFC 5545), built with the icalendar library so every
+value from an invitee or page markup is escaped by the format's own rules."""
+
+from __future__ import annotations
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from ..models import Booking
+
+
+def booking_ics(booking: Booking, method: str = "REQUEST", description: str = "") -> bytes:
+    """METHOD:REQUEST invites (and updates, by SEQUENCE), CANCEL withdraws, PUBLISH is a
+    plain download for the invitee's own calendar."""
+    cal = Calendar()
+    cal.add("prodid", "-//schedlink//booking//EN")
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = Event()
+    event.add("uid", f"{booking.public_id}@schedlink")
+    event.add("dtstamp", booking.cancelled_at or booking.created_at)
+    event.add("dtstart", booking.start_at)
+    event.add("dtend", booking.end_at)
+    event.add("summary", booking.link.summary)
+    if description:
+        event.add("description", description)
+    event.add("sequence", booking.sequence)
+    event.add("status", "CANCELLED" if booking.status == "cancelled" else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{booking.account.email}")
+    organizer.params["cn"] = vText(booking.account.name)
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{booking.invitee_email}")
+    attendee.params["cn"] = vText(booking.invitee_name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    event.add("attendee", attendee)
+    cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,13 @@
+"""Tables, one module per domain; importing this package registers them all on `Base`."""
+
+from .accounts import Account, ApiKey, Organization
+from .availability import AvailabilityRuleRow
+from .base import Base, UTCDateTime, utcnow
+from .calendars import Calendar, Event
+from .outbox import Job
+from .scheduling import Booking, IdempotencyKey, SchedulingLink
+
+__all__ = [
+    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
+    "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
+]  # fmt: skip

@@ -1,0 +1,87 @@
+"""Scheduling links, their bookings, and idempotency keys of link creation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .accounts import Account
+
+
+class SchedulingLink(Base):
+    __tablename__ = "scheduling_links"
+    __table_args__ = (Index("ix_links_account_created", "account_id", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    contact: Mapped[dict] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(String(300))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    # open | completed | disabled; "expired" is derived from expires_at when read.
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    display_message: Mapped[str | None] = mapped_column(String(500))
+    query_periods: Mapped[list | None] = mapped_column(JSON)
+    redirect_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[Account] = relationship()
+    bookings: Mapped[list[Booking]] = relationship(back_populates="link", order_by="Booking.id")
+
+
+class Booking(Base):
+    """A confirmed meeting. The database refuses overlapping confirmed rows per host."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_host_time", "account_id", "start_at", "end_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("scheduling_links.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="confirmed")
+    invitee_name: Mapped[str] = mapped_column(String(200))
+    invitee_email: Mapped[str] = mapped_column(String(254))
+    invitee_tzid: Mapped[str | None] = mapped_column(String(64))
+    # "12" or "24": the invitee's clock, carried into pages and e-mails.
+    hour_format: Mapped[str] = mapped_column(String(2), default="24", server_default="24")
+    # iCalendar SEQUENCE: bumped on every change so calendars apply updates in order.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cancel_reason: Mapped[str | None] = mapped_column(String(1000))
+    cancelled_by: Mapped[str | None] = mapped_column(String(10))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    link: Mapped[SchedulingLink] = relationship(back_populates="bookings")
+    account: Mapped[Account] = relationship()
+
+
+class IdempotencyKey(Base):
+    """A create request's stored answer, so a client's retry gets it again instead of a
+    second link. Scoped per account; kept for 24 hours."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,96 @@
+"""The outbox: jobs written in the same transaction as the change they announce, drained
+after commit by a worker. PostgreSQL workers share the table with FOR UPDATE SKIP LOCKED."""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import or_, select
+from sqlalchemy.orm import sessionmaker
+
+from .. import database
+from ..models import Job
+from . import mailer
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 12
+HANDLERS = {kind: mailer.handler(kind) for kind in mailer.SUBJECTS}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def claim(sessions: sessionmaker, now: datetime) -> tuple[int, str, dict] | None:
+    """Lease the oldest due job; a crashed worker's lease runs out and another retries it."""
+    with database.write(sessions) as s:
+        job = s.scalars(
+            select(Job)
+            .where(
+                Job.status == "pending",
+                Job.run_at <= now,
+                or_(Job.locked_until.is_(None), Job.locked_until < now),
+            )
+            .order_by(Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if job is None:
+            return None
+        job.locked_until = now + LEASE
+        job.attempts += 1
+        return job.id, job.kind, dict(job.payload)
+
+
+def finish(sessions: sessionmaker, job_id: int, error: str | None, now: datetime) -> None:
+    with database.write(sessions) as s:
+        job = s.get(Job, job_id)
+        job.locked_until = None
+        if error is None:
+            job.status = "done"
+            job.last_error = None
+            return
+        job.last_error = error[:2000]
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status = "failed"
+        else:
+            # Exponential backoff with jitter, capped at about six hours.
+            delay = min(6 * 3600, 30 * 2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
+            job.run_at = now + timedelta(seconds=delay)
+
+
+def run_once(app: Flask) -> int:
+    """Run every job that is due now; returns how many ran."""
+    sessions = app.extensions["schedlink.sessions"]
+    done = 0
+    while (claimed := claim(sessions, _now())) is not None:
+        job_id, kind, payload = claimed
+        handler = HANDLERS.get(kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {kind!r}")
+            with app.app_context():
+                handler(sessions, payload, app.config)
+        except Exception as exc:  # a failed job is retried later, never lost
+            log.warning("job %s (%s) failed: %s", job_id, kind, exc)
+            finish(sessions, job_id, f"{type(exc).__name__}: {exc}", _now())
+        else:
+            finish(sessions, job_id, None, _now())
+        done += 1
+    return done
+
+
+def run_worker(app: Flask, once: bool = False, poll_seconds: float = 1.0) -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while True:
+        run_once(app)
+        if once or stop.wait(poll_seconds):
+            return

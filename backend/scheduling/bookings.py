@@ -1,0 +1,150 @@
+"""Booking a link: one transaction that re-checks the slot, consumes a use and inserts the
+booking with its calendar event. The database refuses overlaps as a last line. Flask-free."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+
+from .. import database
+from ..accounts import local_calendar
+from ..availability import offered_slots
+from ..calendars import lock_account
+from ..ids import new_id
+from ..models import Booking, Event, Job, SchedulingLink
+from ..text import is_valid_email, normalize_email
+from ..validation import FieldErrors, is_tzid
+from .links import LinkNotFound, effective_status
+
+
+class BookingError(Exception):
+    pass
+
+
+class LinkUnavailable(BookingError):
+    """The link can no longer be booked; `status` says why (completed, expired, disabled)."""
+
+    def __init__(self, status: str, message: str | None = None):
+        super().__init__(status)
+        self.status = status
+        self.message = message
+
+
+class SlotUnavailable(BookingError):
+    """The chosen time is not (or no longer) free."""
+
+
+@dataclass(frozen=True)
+class Invitee:
+    name: str
+    email: str
+    tzid: str | None
+
+
+def validate_invitee(name: object, email: object, tzid: object) -> Invitee:
+    errors = FieldErrors()
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not name or len(name) > 200:
+        errors.add("name", "invalid", "Please enter your name (up to 200 characters).")
+    normalized = normalize_email(email) if isinstance(email, str) else None
+    if not normalized or not is_valid_email(normalized):
+        errors.add("email", "invalid", "Please enter a valid e-mail address.")
+    errors.raise_if_any()
+    return Invitee(name=name, email=normalized, tzid=tzid if is_tzid(tzid) else None)
+
+
+def load_link(session: Session, public_id: str) -> SchedulingLink:
+    link = session.scalar(
+        select(SchedulingLink)
+        .options(joinedload(SchedulingLink.account))
+        .where(SchedulingLink.public_id == public_id)
+    )
+    if link is None:
+        raise LinkNotFound(public_id)
+    return link
+
+
+def book(
+    sessions: sessionmaker,
+    link_public_id: str,
+    start: datetime,
+    invitee: Invitee,
+    now: datetime,
+    window_days: int,
+    hour_format: str = "24",
+) -> Booking:
+    with database.write(sessions) as s:
+        link = load_link(s, link_public_id)
+        # Serialise bookings and event changes per host (PostgreSQL; SQLite's BEGIN
+        # IMMEDIATE already serialises writers), so the busy re-read below is current.
+        lock_account(s, link.account_id)
+        s.refresh(link)
+        status = effective_status(link, now)
+        if status != "open":
+            raise LinkUnavailable(status, link.display_message)
+        end = start + timedelta(minutes=link.duration_minutes)
+        if (start, end) not in set(offered_slots(s, link, now, window_days)):
+            raise SlotUnavailable(start.isoformat())
+        consumed = s.execute(
+            update(SchedulingLink)
+            .where(
+                SchedulingLink.id == link.id,
+                SchedulingLink.status == "open",
+                SchedulingLink.uses < SchedulingLink.max_uses,
+                SchedulingLink.expires_at > now,
+            )
+            .values(
+                uses=SchedulingLink.uses + 1,
+                status=case(
+                    (SchedulingLink.uses + 1 >= SchedulingLink.max_uses, "completed"),
+                    else_="open",
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if consumed.rowcount != 1:
+            raise LinkUnavailable("completed")
+        booking = Booking(
+            public_id=new_id("bk"),
+            link_id=link.id,
+            account_id=link.account_id,
+            start_at=start,
+            end_at=end,
+            status="confirmed",
+            invitee_name=invitee.name,
+            invitee_email=invitee.email,
+            invitee_tzid=invitee.tzid,
+            hour_format=hour_format,
+            created_at=now,
+        )
+        s.add(booking)
+        try:
+            s.flush()
+        except IntegrityError as exc:  # the overlap guard fired: someone else got there first
+            raise SlotUnavailable(start.isoformat()) from exc
+        s.add(
+            Event(
+                calendar_id=local_calendar(s, link.account).id,
+                event_uid=booking.public_id,
+                summary=link.summary,
+                description=f"Booked by {invitee.name} <{invitee.email}> via schedlink",
+                start_at=start,
+                end_at=end,
+                tzid=link.account.tzid,
+                booking_id=booking.id,
+            )
+        )
+        s.add(Job(kind="booking.confirmed", payload={"booking_id": booking.public_id}))
+    return booking
+
+
+def booking_by_public_id(session: Session, public_id: str) -> Booking | None:
+    return session.scalar(
+        select(Booking)
+        .options(joinedload(Booking.link), joinedload(Booking.account))
+        .where(Booking.public_id == public_id)
+    )

@@ -1,0 +1,289 @@
+"""One-time scheduling links: create, read, disable, and their effective status. Flask-free."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..ids import looks_like_id, new_id
+from ..markup import MarkupError, parse_contacts
+from ..models import Account, SchedulingLink
+from ..text import is_valid_email, normalize_email
+from ..validation import FieldErrors, format_utc, is_tzid, parse_utc
+
+CONTACT_FIELDS = (
+    "name", "email", "organization", "title", "phone",
+    "tzid", "reference", "summary", "duration_minutes", "source",
+)  # fmt: skip
+DEFAULT_DURATION = 30
+DEFAULT_EXPIRY = timedelta(days=14)
+MAX_EXPIRY = timedelta(days=365)
+MAX_USES = 1000
+MAX_QUERY_PERIODS = 50
+
+
+class LinkNotFound(Exception):
+    pass
+
+
+def effective_status(link: SchedulingLink, now: datetime) -> str:
+    if link.status == "open" and link.expires_at <= now:
+        return "expired"
+    return link.status
+
+
+def _text(value: object, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value[:limit] or None
+
+
+def _contact_from(payload: dict, errors: FieldErrors, markup_max_bytes: int) -> dict | None:
+    has_contact, has_markup = "contact" in payload, "markup" in payload
+    if has_contact and has_markup:
+        errors.add("contact", "invalid", "Give either contact or markup, not both.")
+        errors.add("markup", "invalid", "Give either contact or markup, not both.")
+        return None
+    if has_markup:
+        html = payload["markup"]
+        if not isinstance(html, str) or not html.strip():
+            errors.add("markup", "invalid", "markup must be a non-empty HTML string.")
+            return None
+        try:
+            result = parse_contacts(html, max_bytes=markup_max_bytes)
+        except MarkupError as exc:
+            errors.add("markup", "invalid", f"The markup could not be read: {exc}")
+            return None
+        if not result.contacts:
+            errors.add("markup", "no_contact", "No contact was found in the markup.")
+            return None
+        return result.contacts[0].to_dict()
+    raw = payload.get("contact")
+    if not has_contact:
+        errors.add("contact", "required", "A contact (or markup to read one from) is required.")
+        return None
+    if not isinstance(raw, dict):
+        errors.add("contact", "invalid", "contact must be an object.")
+        return None
+    contact = {field: None for field in CONTACT_FIELDS}
+    for field in ("name", "organization", "title", "phone", "reference"):
+        contact[field] = _text(raw.get(field), 200)
+    contact["summary"] = _text(raw.get("summary"), 300)
+    email = raw.get("email")
+    if email is None or email == "":
+        errors.add("contact.email", "required", "The contact's e-mail address is required.")
+    elif not isinstance(email, str) or not is_valid_email(normalize_email(email) or ""):
+        errors.add("contact.email", "invalid", "The contact's e-mail address is not valid.")
+    else:
+        contact["email"] = normalize_email(email)
+    tzid = raw.get("tzid")
+    if tzid not in (None, ""):
+        if is_tzid(tzid):
+            contact["tzid"] = tzid
+        else:
+            errors.add("contact.tzid", "invalid", "Unknown time zone; use an IANA id.")
+    duration = raw.get("duration_minutes")
+    if isinstance(duration, int) and not isinstance(duration, bool) and 1 <= duration <= 1440:
+        contact["duration_minutes"] = duration
+    source = raw.get("source")
+    contact["source"] = source if isinstance(source, str) and len(source) <= 20 else "manual"
+    return contact
+
+
+def _int_field(payload, name, default, low, high, errors) -> int:
+    value = payload.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        errors.add(name, "invalid", f"{name} must be a whole number from {low} to {high}.")
+        return default
+    return value
+
+
+def _query_periods(payload, errors) -> list[dict] | None:
+    raw = payload.get("query_periods")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw or len(raw) > MAX_QUERY_PERIODS:
+        errors.add("query_periods", "invalid", f"Give 1 to {MAX_QUERY_PERIODS} periods.")
+        return None
+    periods = []
+    for i, item in enumerate(raw):
+        start = parse_utc(item.get("start")) if isinstance(item, dict) else None
+        end = parse_utc(item.get("end")) if isinstance(item, dict) else None
+        if start is None or end is None or end <= start:
+            errors.add(f"query_periods.{i}", "invalid", "Each period needs RFC 3339 start < end.")
+            continue
+        periods.append({"start": format_utc(start), "end": format_utc(end)})
+    return periods
+
+
+def redirect_origin(url: object) -> str | None:
+    """The origin (scheme://host[:port]) of an absolute http(s) URL, or None for anything a
+    browser could read another way: relative or scheme-relative paths, backslashes,
+    credentials, whitespace or control characters."""
+    if not isinstance(url, str) or not url or len(url) > 2000:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username:
+        return None
+    if parts.password is not None or "@" in parts.netloc:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+
+
+def _redirect_url(payload, errors, allowed_origins) -> str | None:
+    url = payload.get("redirect_url")
+    if url is None:
+        return None
+    origin = redirect_origin(url)
+    if origin is None:
+        errors.add("redirect_url", "invalid", "redirect_url must be an absolute http(s) URL.")
+        return None
+    if origin not in {o.rstrip("/").lower() for o in allowed_origins}:
+        errors.add(
+            "redirect_url",
+            "not_allowed",
+            f"{origin} is not an allowed redirect origin (SCHEDLINK_REDIRECT_ORIGINS).",
+        )
+        return None
+    return url
+
+
+def create_link(
+    session: Session,
+    account: Account,
+    payload: object,
+    now: datetime,
+    markup_max_bytes: int,
+    redirect_origins: tuple[str, ...] = (),
+) -> SchedulingLink:
+    errors = FieldErrors()
+    if not isinstance(payload, dict):
+        errors.add("body", "invalid", "The request body must be a JSON object.")
+        errors.raise_if_any()
+    contact = _contact_from(payload, errors, markup_max_bytes)
+    default_duration = (contact or {}).get("duration_minutes") or DEFAULT_DURATION
+    duration = _int_field(payload, "duration_minutes", default_duration, 1, 1440, errors)
+    max_uses = _int_field(payload, "max_uses", 1, 1, MAX_USES, errors)
+    summary = payload.get("summary", None)
+    if summary is not None and not isinstance(summary, str):
+        errors.add("summary", "invalid", "summary must be a string.")
+    summary = (
+        _text(summary, 300) or (contact or {}).get("summary") or f"Meeting with {account.name}"
+    )
+    expires_at = now + DEFAULT_EXPIRY
+    if payload.get("expires_at") is not None:
+        parsed = parse_utc(payload["expires_at"])
+        if parsed is None:
+            errors.add("expires_at", "invalid", "expires_at must be an RFC 3339 time.")
+        elif parsed <= now or parsed > now + MAX_EXPIRY:
+            errors.add("expires_at", "invalid", "expires_at must be within the next 365 days.")
+        else:
+            expires_at = parsed
+    query_periods = _query_periods(payload, errors)
+    redirect_url = _redirect_url(payload, errors, redirect_origins)
+    errors.raise_if_any()
+    link = SchedulingLink(
+        public_id=new_id("sl"),
+        account_id=account.id,
+        contact=contact,
+        summary=summary,
+        duration_minutes=duration,
+        expires_at=expires_at,
+        max_uses=max_uses,
+        uses=0,
+        status="open",
+        query_periods=query_periods,
+        redirect_url=redirect_url,
+        created_at=now,
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def get_link(
+    session: Session, account: Account, public_id: str, for_update: bool = False
+) -> SchedulingLink:
+    """`for_update` locks the row (PostgreSQL), so a change that reads the status first
+    can't overwrite a booking committed in between."""
+    if not looks_like_id(public_id, "sl"):
+        raise LinkNotFound(public_id)
+    query = select(SchedulingLink).where(
+        SchedulingLink.public_id == public_id, SchedulingLink.account_id == account.id
+    )
+    link = session.scalar(query.with_for_update() if for_update else query)
+    if link is None:
+        raise LinkNotFound(public_id)
+    return link
+
+
+def list_links(session: Session, account: Account, limit: int = 100) -> list[SchedulingLink]:
+    return list(
+        session.scalars(
+            select(SchedulingLink)
+            .where(SchedulingLink.account_id == account.id)
+            .order_by(SchedulingLink.created_at.desc(), SchedulingLink.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def disable_link(link: SchedulingLink, payload: object) -> SchedulingLink:
+    errors = FieldErrors()
+    message = payload.get("display_message") if isinstance(payload, dict) else None
+    if message is not None and not isinstance(message, str):
+        errors.add("display_message", "invalid", "display_message must be a string.")
+    errors.raise_if_any()
+    if link.status == "open":
+        link.status = "disabled"
+        link.display_message = _text(message, 500)
+    return link
+
+
+def link_to_dict(
+    link: SchedulingLink, now: datetime, url_for: Callable[[SchedulingLink], str]
+) -> dict:
+    data = {
+        "id": link.public_id,
+        "url": url_for(link),
+        "status": effective_status(link, now),
+        "contact": link.contact,
+        "summary": link.summary,
+        "duration_minutes": link.duration_minutes,
+        "expires_at": format_utc(link.expires_at),
+        "max_uses": link.max_uses,
+        "uses": link.uses,
+        "created_at": format_utc(link.created_at),
+    }
+    if link.query_periods:
+        data["query_periods"] = link.query_periods
+    if link.redirect_url:
+        data["redirect_url"] = link.redirect_url
+    if link.display_message:
+        data["display_message"] = link.display_message
+    confirmed = [b for b in link.bookings if b.status == "confirmed"]
+    if confirmed:
+        b = confirmed[-1]
+        data["booking"] = {
+            "id": b.public_id,
+            "start": format_utc(b.start_at),
+            "end": format_utc(b.end_at),
+            "status": b.status,
+            "invitee": {"name": b.invitee_name, "email": b.invitee_email},
+        }
+    return data

@@ -1,0 +1,19 @@
+"""Public URLs of a booking's pages, built from the public base URL so the worker (no request)
+can put them in e-mails too. Each carries a token signed for that one purpose."""
+
+from __future__ import annotations
+
+from ..models import Booking
+from .tokens import Tokens
+
+
+def _url(tokens: Tokens, base_url: str, path: str, purpose: str, booking: Booking) -> str:
+    token = tokens.dumps(purpose, booking.public_id, int(booking.created_at.timestamp()))
+    return f"{base_url}{path}{token}"
+
+
+def manage_urls(tokens: Tokens, base_url: str, booking: Booking) -> dict[str, str]:
+    return {
+        "cancel": _url(tokens, base_url, "/booking/cancel/", "cancel", booking),
+        "reschedule": _url(tokens, base_url, "/booking/reschedule/", "reschedule", booking),
+    }

@@ -1,0 +1,172 @@
+"""The public booking page: GET shows the offer (never changes state), POST books."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from .. import db, timefmt
+from ..calendars import google_url, outlook_url
+from ..limits import limit
+from ..scheduling import (
+    BadToken,
+    LinkNotFound,
+    LinkUnavailable,
+    LinkView,
+    SlotUnavailable,
+    TokenExpired,
+    book,
+    booking_by_public_id,
+    effective_status,
+    load_link_view,
+    manage_urls,
+    validate_invitee,
+)
+from ..timefmt import normalize_hour_format
+from ..validation import ValidationError, parse_utc
+from . import booking_pages
+from .booking_pages import now, render_offer, tokens
+from .security import token_page
+
+bp = Blueprint("booking", __name__)
+
+GONE_REASONS = {
+    "completed": "This link has already been used.",
+    "expired": "This link has expired.",
+    "disabled": "This link has been turned off by its owner.",
+}
+
+
+def init_app(app: Flask) -> None:
+    booking_pages.init_app(app)
+    app.register_blueprint(bp)
+
+
+def _link_for(token: str) -> LinkView:
+    """The link a token names; any kind of bad token is the same 404."""
+    try:
+        public_id = tokens().loads("booking", token)
+    except TokenExpired:
+        gone("expired", None)
+    except BadToken:
+        raise NotFound() from None
+    try:
+        return load_link_view(db.session(), public_id)
+    except LinkNotFound:
+        raise NotFound() from None
+
+
+def gone(status: str, message: str | None, reason: str | None = None):
+    page = render_template(
+        "booking/gone.html",
+        status=status,
+        reason=reason or GONE_REASONS[status],
+        message=message,
+    )
+    abort(current_app.make_response((page, 410)))
+
+
+def check_form_token(subject: str) -> None:
+    """The form came from our page for this link or booking (and not long ago)."""
+    try:
+        signed = tokens().loads("booking-form", request.form.get("form_token", ""))
+    except (BadToken, TokenExpired):
+        abort(400, description="This form has expired; reload the page and try again.")
+    if signed != subject:
+        abort(400, description="This form does not belong to this page.")
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        ours = {request.host_url.rstrip("/"), current_app.config["BASE_URL"]}
+        if origin not in ours:
+            abort(400, description="The form was sent from another site.")
+
+
+def rate_limit(subject: str) -> None:
+    with limit("RATELIMIT_BOOKING", "booking-ip"):
+        pass
+    with limit("RATELIMIT_BOOKING_PER_LINK", "booking-link", key=lambda: subject):
+        pass
+
+
+@bp.route("/b/<token>", methods=["GET", "HEAD"])
+@token_page
+def offer(token: str):
+    link = _link_for(token)
+    status = effective_status(link, now())
+    if status != "open":
+        gone(status, link.display_message)
+    return render_offer(link)
+
+
+@bp.post("/b/<token>")
+@token_page
+def submit(token: str):
+    link = _link_for(token)
+    rate_limit(link.public_id)
+    check_form_token(link.public_id)
+    form = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
+    status = effective_status(link, now())
+    if status != "open":
+        gone(status, link.display_message)
+    start = parse_utc(request.form.get("start"))
+    if start is None:
+        return render_offer(link, status=422, error="Please pick one of the times.", form=form)
+    try:
+        invitee = validate_invitee(form["name"], form["email"], request.form.get("tz"))
+    except ValidationError as exc:
+        messages = [item["description"] for items in exc.errors.values() for item in items]
+        return render_offer(link, status=422, error=" ".join(messages), form=form)
+    hour_format = normalize_hour_format(request.form.get("h"), "24")
+    try:
+        booking = db.retrying(
+            lambda: book(
+                db.sessions(),
+                link.public_id,
+                start,
+                invitee,
+                now(),
+                current_app.config["BOOKING_WINDOW_DAYS"],
+                hour_format=hour_format,
+            )
+        )
+    except LinkUnavailable as exc:
+        gone(exc.status, exc.message)
+    except (SlotUnavailable, db.TransactionConflict):
+        db.session().rollback()  # a fresh snapshot: show what is free now
+        link = load_link_view(db.session(), link.public_id)
+        message = "Sorry, that time was just taken. Please pick another."
+        return render_offer(link, status=409, error=message, form=form)
+    confirmation = tokens().dumps("confirmation", booking.public_id)
+    return redirect(url_for("booking.confirmed", token=confirmation), 303)
+
+
+def booking_for(purpose: str, token: str):
+    try:
+        public_id = tokens().loads(purpose, token)
+    except (BadToken, TokenExpired):
+        raise NotFound() from None
+    booking = booking_by_public_id(db.session(), public_id)
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+@bp.get("/booked/<token>")
+@token_page
+def confirmed(token: str):
+    booking = booking_for("confirmation", token)
+    zone = booking_pages.viewer_zone(booking.invitee_tzid, booking.account.tzid)
+    hour_format = booking_pages.viewer_hour_format(booking.hour_format)
+    return render_template(
+        "booking/confirmed.html",
+        booking=booking,
+        link=booking.link,
+        host=booking.account,
+        zone=zone,
+        hour_format=hour_format,
+        when=timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
+        token=token,
+        manage=manage_urls(tokens(), current_app.config["BASE_URL"], booking),
+        google=google_url(booking),
+        outlook=outlook_url(booking),
+    )

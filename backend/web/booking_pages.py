@@ -1,0 +1,139 @@
+"""What the public booking pages share: the viewer's zone and clock, slots grouped by local
+day with a month overview, and the offer page itself (booking and rescheduling)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import OrderedDict
+from datetime import UTC, date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, render_template, request
+from markupsafe import Markup
+
+from .. import db, timefmt
+from ..availability import SlotCache, offered_slots
+from ..models import SchedulingLink
+from ..scheduling import LinkView
+from ..validation import format_utc, is_tzid, known_tzids
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["schedlink.slot_cache"] = SlotCache()
+    app.jinja_env.globals["zone_options"] = zone_options
+    app.jinja_env.filters["first_name"] = first_name
+    app.jinja_env.filters["longdate"] = timefmt.long_date
+    app.jinja_env.filters["clock"] = timefmt.clock
+
+
+def first_name(full_name: str | None) -> str:
+    """The first word when it reads as a name ("Ada"), else "" so the page says just "Hi,"."""
+    first = (full_name or "").split(" ")[0]
+    return first if re.fullmatch(r"[^\W\d_][\w'’.-]{0,40}", first) else ""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def tokens():
+    return current_app.extensions["schedlink.tokens"]
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(
+        sorted(z for z in known_tzids() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    )
+
+
+_OPTION = Markup('<option value="{}">')  # Markup.format escapes the value
+
+
+@cache
+def _zone_options_html() -> Markup:
+    # Built once per process: ~430 constant IANA names.
+    return Markup("").join(_OPTION.format(zone) for zone in _zones())
+
+
+def zone_options(current: str) -> Markup:
+    """The <option>s of the zone picker's datalist."""
+    if current in _zones():
+        return _zone_options_html()
+    return _OPTION.format(current) + _zone_options_html()
+
+
+def viewer_zone(*fallbacks: str | None) -> str:
+    """The zone asked for (?tz= or the form), else the first valid fallback, else UTC."""
+    for candidate in (request.values.get("tz"), *fallbacks):
+        if is_tzid(candidate):
+            return candidate
+    return "UTC"
+
+
+def viewer_hour_format(fallback: str | None = None) -> str:
+    default = fallback or timefmt.hour_format_for(request.headers.get("Accept-Language"))
+    return timefmt.normalize_hour_format(request.values.get("h"), default)
+
+
+def group_by_day(slots, zone: str):
+    tz = ZoneInfo(zone)
+    days: OrderedDict[date, list] = OrderedDict()
+    for start, _end in slots:
+        local = start.astimezone(tz)
+        days.setdefault(local.date(), []).append((format_utc(start), local))
+    return days
+
+
+def month_grids(days) -> list[dict]:
+    """One grid per month that has free days: weeks of (date or None, has_slots)."""
+    grids = []
+    for year, month in sorted({(d.year, d.month) for d in days}):
+        weeks = [
+            [(d if d.month == month else None, d in days) for d in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        ]
+        grids.append({"title": f"{calendar.month_name[month]} {year}", "weeks": weeks})
+    return grids
+
+
+def render_offer(
+    link: SchedulingLink | LinkView,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: dict | None = None,
+    form_subject: str | None = None,
+    moving=None,
+):
+    """The offer page: for a new booking (form fields) or for moving `moving` (a booking)."""
+    contact = link.contact or {}
+    zone = viewer_zone(
+        moving.invitee_tzid if moving else None, contact.get("tzid"), link.account.tzid
+    )
+    hour_format = viewer_hour_format(moving.hour_format if moving else None)
+    window = current_app.config["BOOKING_WINDOW_DAYS"]
+    if moving:
+        slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
+    else:
+        slots = current_app.extensions["schedlink.slot_cache"].offered(
+            db.session(), link, now(), window
+        )
+    days = group_by_day(slots, zone)
+    html = render_template(
+        "booking/offer.html",
+        link=link,
+        host=link.account,
+        contact=contact,
+        days=days,
+        months=month_grids(days),
+        zone=zone,
+        hour_format=hour_format,
+        form=form or {"name": contact.get("name") or "", "email": contact.get("email") or ""},
+        error=error,
+        moving=moving,
+        form_token=tokens().dumps("booking-form", form_subject or link.public_id),
+    )
+    return html, status

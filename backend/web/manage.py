@@ -1,0 +1,128 @@
+"""The invitee's self-service pages: cancel (with a reason), reschedule, .ics download.
+Each link is signed for its own purpose, so a cancel link can't reschedule and vice versa."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from .. import db, timefmt
+from ..calendars import booking_ics
+from ..scheduling import SlotUnavailable
+from ..scheduling import changes as booking_changes
+from ..validation import parse_utc
+from .booking import booking_for, check_form_token, gone, rate_limit
+from .booking_pages import now, render_offer, tokens, viewer_hour_format, viewer_zone
+from .security import token_page
+
+bp = Blueprint("manage", __name__)
+
+NOT_CHANGEABLE = {
+    "cancelled": "This meeting has been cancelled.",
+    "started": "This meeting has already started, so it can't be changed here.",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _changeable(booking) -> None:
+    if booking.status != "confirmed":
+        gone("disabled", None, NOT_CHANGEABLE["cancelled"])
+    if booking.start_at <= now():
+        gone("disabled", None, NOT_CHANGEABLE["started"])
+
+
+@bp.route("/booking/cancel/<token>", methods=["GET", "HEAD", "POST"])
+@token_page
+def cancel(token: str):
+    booking = booking_for("cancel", token)
+    zone = viewer_zone(booking.invitee_tzid, booking.account.tzid)
+    hour_format = viewer_hour_format(booking.hour_format)
+    when = timefmt.span(booking.start_at, booking.end_at, zone, hour_format)
+    if request.method != "POST":
+        _changeable(booking)
+        return render_template(
+            "booking/cancel.html",
+            booking=booking,
+            when=when,
+            form_token=tokens().dumps("booking-form", booking.public_id),
+        )
+    rate_limit(booking.public_id)
+    check_form_token(booking.public_id)
+    try:
+        booking_changes.cancel(
+            db.sessions(),
+            booking.public_id,
+            request.form.get("reason"),
+            "invitee",
+            now(),
+        )
+    except booking_changes.BookingNotChangeable as exc:
+        gone("disabled", None, NOT_CHANGEABLE[exc.reason])
+    return render_template("booking/cancelled.html", booking=booking, when=when)
+
+
+@bp.route("/booking/reschedule/<token>", methods=["GET", "HEAD"])
+@token_page
+def reschedule(token: str):
+    booking = booking_for("reschedule", token)
+    _changeable(booking)
+    return render_offer(booking.link, moving=booking, form_subject=booking.public_id)
+
+
+@bp.post("/booking/reschedule/<token>")
+@token_page
+def move(token: str):
+    booking = booking_for("reschedule", token)
+    rate_limit(booking.public_id)
+    check_form_token(booking.public_id)
+    _changeable(booking)
+    start = parse_utc(request.form.get("start"))
+    if start is None:
+        return render_offer(
+            booking.link, status=422, error="Please pick one of the times.",
+            moving=booking, form_subject=booking.public_id,
+        )  # fmt: skip
+    try:
+        db.retrying(
+            lambda: booking_changes.reschedule(
+                db.sessions(),
+                booking.public_id,
+                start,
+                now(),
+                current_app.config["BOOKING_WINDOW_DAYS"],
+            )
+        )
+    except booking_changes.BookingNotChangeable as exc:
+        gone("disabled", None, NOT_CHANGEABLE[exc.reason])
+    except (SlotUnavailable, db.TransactionConflict):
+        db.session().rollback()  # a fresh snapshot: show what is free now
+        return render_offer(
+            booking.link, status=409, moving=booking, form_subject=booking.public_id,
+            error="Sorry, that time was just taken. Please pick another.",
+        )  # fmt: skip
+    confirmation = tokens().dumps("confirmation", booking.public_id)
+    return redirect(url_for("booking.confirmed", token=confirmation), 303)
+
+
+@bp.get("/booked/<token>/invite.ics")
+@token_page
+def invite(token: str):
+    booking = booking_for("confirmation", token)
+    method = "CANCEL" if booking.status == "cancelled" else "PUBLISH"
+    body = booking_ics(booking, method=method)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="invite.ics"'},
+    )

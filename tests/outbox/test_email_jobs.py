@@ -1,0 +1,101 @@
+"""Booking confirmations go through the outbox to a real (local) SMTP server."""
+
+from __future__ import annotations
+
+import email
+import socket
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from helpers import book, create_link
+from sqlalchemy import select, update
+
+from backend import db
+from backend.models import Job
+from backend.outbox import worker as jobs
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        self.messages.append(
+            (envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    yield inbox
+    controller.stop()
+
+
+def test_booking_mails_invitee_and_host_with_an_invitation(app, client, host, smtp):
+    link = create_link(
+        client,
+        host,
+        summary="Interview <b>now</b>",
+        contact={"name": "Ada <img src=x onerror=alert(1)>", "email": "ada@example.com"},
+    )
+    response, _ = book(client, link["url"], name="Ada <img src=x onerror=alert(1)>")
+    assert response.status_code == 303
+    assert jobs.run_once(app) == 1
+    assert sorted(rcpt[0] for rcpt, _ in smtp.messages) == ["ada@example.com", host.email]
+    for _rcpt, message in smtp.messages:
+        html = message.get_body(("html",)).get_content()
+        assert "<img src=x" not in html and "&lt;img src=x" in html
+        assert "<b>now</b>" not in html
+        ics = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+        body = ics.get_content()
+        body = body.decode() if isinstance(body, bytes) else body
+        assert "METHOD:REQUEST" in body and "BEGIN:VEVENT" in body
+        assert "mailto:ada@example.com" in body.replace("\r\n ", "")
+    with app.app_context():
+        job = db.session().scalars(select(Job)).one()
+        assert job.status == "done" and job.attempts == 1
+
+
+def test_smtp_outage_loses_nothing(app, client, host):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port())  # nobody listening
+    link = create_link(client, host)
+    assert book(client, link["url"])[0].status_code == 303
+    assert jobs.run_once(app) == 1
+    with app.app_context():
+        job = db.session().scalars(select(Job)).one()
+        assert job.status == "pending" and job.attempts == 1 and job.last_error
+        assert job.run_at > datetime.now(UTC)
+    # The server comes back and the retry is due: delivered exactly once.
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        app.config.update(SMTP_PORT=controller.port)
+        with app.app_context(), db.write() as s:
+            s.execute(update(Job).values(run_at=datetime.now(UTC) - timedelta(seconds=1)))
+        assert jobs.run_once(app) == 1
+        assert jobs.run_once(app) == 0
+        assert len(inbox.messages) == 2
+    finally:
+        controller.stop()
+
+
+def test_without_smtp_the_job_completes_quietly(app, client, host):
+    link = create_link(client, host)
+    book(client, link["url"])
+    assert jobs.run_once(app) == 1
+    with app.app_context():
+        assert db.session().scalars(select(Job)).one().status == "done"

@@ -1,0 +1,227 @@
+"""After booking: confirmation page, .ics, add-to-calendar, cancel and reschedule links,
+the 12/24-hour choice carried through, and the e-mails each change sends."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+
+import pytest
+from helpers import book, create_link, form_fields, path_of
+from sqlalchemy import select, update
+from test_email_jobs import smtp  # noqa: F401 (fixture)
+
+from backend import db
+from backend.models import Booking, Event
+from backend.outbox import worker as jobs
+
+
+def _booked(client, host, **link_body):
+    link = create_link(client, host, **link_body)
+    response, fields = book(client, link["url"])
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    return link, fields, response.headers["Location"], page.get_data(as_text=True)
+
+
+def _href(html: str, element_id: str) -> str:
+    return unescape(re.search(rf'href="([^"]+)" id="{element_id}"', html).group(1))
+
+
+def test_confirmation_offers_ics_calendar_links_and_self_service(client, host):
+    _link, fields, location, html = _booked(client, host, summary="Intro call")
+    assert "Download .ics" in html
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in html
+    assert "https://outlook.live.com/calendar/0/deeplink/compose?" in html
+    start = fields["starts"][0]
+    stamp = start.replace("-", "").replace(":", "")
+    assert stamp in unescape(html)  # Google's dates=YYYYMMDDTHHMMSSZ/…
+    ics = client.get(location + "/invite.ics")
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    body = ics.get_data(as_text=True)
+    assert "BEGIN:VEVENT" in body and "SUMMARY:Intro call" in body
+    assert f"DTSTART:{stamp}" in body
+    assert ics.headers["Cache-Control"] == "no-store"
+    assert _href(html, "cancel").startswith("http://schedlink.test/booking/cancel/")
+    assert _href(html, "reschedule").startswith("http://schedlink.test/booking/reschedule/")
+
+
+def test_tokens_are_purpose_bound(client, host):
+    _link, _fields, location, html = _booked(client, host)
+    cancel_token = _href(html, "cancel").rsplit("/", 1)[1]
+    reschedule_token = _href(html, "reschedule").rsplit("/", 1)[1]
+    confirmation_token = location.rsplit("/", 1)[1]
+    assert client.get(f"/booking/reschedule/{cancel_token}").status_code == 404
+    assert client.get(f"/booking/cancel/{reschedule_token}").status_code == 404
+    assert client.get(f"/booking/cancel/{confirmation_token}").status_code == 404
+    assert client.get(f"/b/{cancel_token}").status_code == 404
+
+
+def test_cancel_frees_the_slot_and_tells_both(app, client, host, smtp):  # noqa: F811
+    link, fields, _location, html = _booked(client, host)
+    assert jobs.run_once(app) == 1
+    smtp.messages.clear()
+    cancel_url = path_of(_href(html, "cancel"))
+    page = client.get(cancel_url)
+    assert page.status_code == 200 and "Cancel this meeting?" in page.get_data(as_text=True)
+    form_token = form_fields(page.get_data(as_text=True))["form_token"]
+    done = client.post(cancel_url, data={"form_token": form_token, "reason": "Ill <b>today</b>"})
+    assert done.status_code == 200 and "is cancelled" in done.get_data(as_text=True)
+    with app.app_context():
+        booking = db.session().scalars(select(Booking)).one()
+        assert booking.status == "cancelled" and booking.cancelled_by == "invitee"
+        assert booking.cancel_reason == "Ill <b>today</b>" and booking.sequence == 1
+        event = db.session().scalars(select(Event)).one()
+        assert event.status == "cancelled"
+    # The slot is offered again by another link.
+    other = create_link(client, host)
+    assert (
+        fields["starts"][0]
+        in form_fields(client.get(path_of(other["url"])).get_data(as_text=True))["starts"]
+    )
+    assert jobs.run_once(app) == 1
+    assert len(smtp.messages) == 2
+    for _rcpt, message in smtp.messages:
+        assert message["Subject"].startswith("Cancelled:")
+        ics = next(
+            p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"
+        ).get_content()
+        ics = ics.decode() if isinstance(ics, bytes) else ics
+        assert "METHOD:CANCEL" in ics and "SEQUENCE:1" in ics and "STATUS:CANCELLED" in ics
+        assert "&lt;b&gt;today" in message.get_body(("html",)).get_content()
+    # Cancelling twice: a clear page, not an error.
+    again = client.get(cancel_url)
+    assert again.status_code == 410 and "cancelled" in again.get_data(as_text=True)
+
+
+def test_reschedule_moves_the_booking_atomically(app, client, host, smtp):  # noqa: F811
+    link, fields, _location, html = _booked(client, host)
+    jobs.run_once(app)
+    smtp.messages.clear()
+    url = path_of(_href(html, "reschedule"))
+    page = client.get(url).get_data(as_text=True)
+    assert "Pick a new time" in page
+    offered = form_fields(page)
+    assert fields["starts"][0] in offered["starts"], "its own time is not busy for itself"
+    new_start = offered["starts"][-1]
+    moved = client.post(url, data={"form_token": offered["form_token"], "start": new_start})
+    assert moved.status_code == 303
+    confirmation = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert new_start in confirmation
+    with app.app_context():
+        booking = db.session().scalars(select(Booking)).one()
+        event = db.session().scalars(select(Event)).one()
+        assert booking.status == "confirmed" and booking.sequence == 1
+        assert (
+            booking.start_at
+            == event.start_at
+            == datetime.fromisoformat(new_start.replace("Z", "+00:00"))
+        )
+    jobs.run_once(app)
+    subjects = sorted(m["Subject"] for _r, m in smtp.messages)
+    assert all(s.startswith("Moved:") for s in subjects) and len(subjects) == 2
+    for _r, message in smtp.messages:
+        ics = next(
+            p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"
+        ).get_content()
+        ics = ics.decode() if isinstance(ics, bytes) else ics
+        assert "METHOD:REQUEST" in ics and "SEQUENCE:1" in ics
+    # The link itself stays used up.
+    assert client.get(path_of(link["url"])).status_code == 410
+
+
+def test_reschedule_onto_a_taken_time_is_409(app, client, host):
+    _link, fields, _location, html = _booked(client, host)
+    url = path_of(_href(html, "reschedule"))
+    offered = form_fields(client.get(url).get_data(as_text=True))
+    target = offered["starts"][-1]
+    blocker = create_link(client, host)
+    assert book(client, blocker["url"], start=target)[0].status_code == 303
+    response = client.post(url, data={"form_token": offered["form_token"], "start": target})
+    assert response.status_code == 409
+    with app.app_context():
+        moved = (
+            db.session()
+            .scalars(
+                select(Booking).where(
+                    Booking.start_at
+                    == datetime.fromisoformat(fields["starts"][0].replace("Z", "+00:00"))
+                )
+            )
+            .one()
+        )
+        assert moved.sequence == 0
+
+
+def test_past_meetings_cannot_be_changed(app, client, host):
+    _link, _fields, _location, html = _booked(client, host)
+    with app.app_context(), db.write() as s:
+        past = datetime.now(UTC) - timedelta(hours=2)
+        s.execute(update(Booking).values(start_at=past, end_at=past + timedelta(minutes=30)))
+    for element in ("cancel", "reschedule"):
+        response = client.get(path_of(_href(html, element)))
+        assert response.status_code == 410
+        assert "already started" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"), [("en-US,en;q=0.9", "12"), ("de-DE", "24"), ("en-GB", "24"), ("", "24")]
+)
+def test_clock_defaults_from_the_locale(client, host, accept, expected):
+    link = create_link(client, host)
+    html = client.get(path_of(link["url"]), headers={"Accept-Language": accept}).get_data(
+        as_text=True
+    )
+    assert f'name="h" value="{expected}"' in html
+    if expected == "12":
+        assert re.search(r"<span>\d{1,2}:\d\d (am|pm)</span>", html)
+    else:
+        assert re.search(r"<span>\d\d:\d\d</span>", html)
+
+
+def test_twelve_hour_choice_sticks_through_confirmation_and_email(app, client, host, smtp):  # noqa: F811
+    link = create_link(client, host)
+    page = client.get(path_of(link["url"]) + "?h=12&tz=America/New_York").get_data(as_text=True)
+    fields = form_fields(page)
+    assert fields["h"] == "12" and fields["tz"] == "America/New_York"
+    response = client.post(
+        path_of(link["url"]),
+        data={
+            "form_token": fields["form_token"],
+            "start": fields["starts"][0],
+            "name": "Ada",
+            "email": "ada@example.com",
+            "tz": fields["tz"],
+            "h": fields["h"],
+        },
+    )
+    confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(
+        r"\d{1,2}:\d\d (am|pm)–\d{1,2}:\d\d (am|pm) \(America/New York\)", confirmation
+    )
+    jobs.run_once(app)
+    invitee_mail = next(m for r, m in smtp.messages if r == ["ada@example.com"])
+    assert re.search(
+        r"(am|pm) \(America/New York\)", invitee_mail.get_body(("plain",)).get_content()
+    )
+
+
+def test_zone_picker_and_month_view(client, host):
+    link = create_link(client, host)
+    html = client.get(path_of(link["url"]) + "?tz=Asia/Kolkata").get_data(as_text=True)
+    assert 'list="zones"' in html and '<option value="Asia/Kolkata">' in html
+    days = re.findall(r'<h2 id="day-(\d{4}-\d\d-\d\d)"', html)
+    assert days and all(f'href="#day-{d}"' in html for d in days)
+    assert "Kolkata" in html
+    bogus = client.get(path_of(link["url"]) + "?tz=Not/AZone&h=7").get_data(as_text=True)
+    assert 'name="tz" value="Not/AZone"' not in bogus
+
+
+def test_booking_posts_are_rate_limited(app, client, host):
+    app.config["RATELIMIT_BOOKING"] = "3/minute"
+    link = create_link(client, host)
+    codes = [client.post(path_of(link["url"]), data={}).status_code for _ in range(4)]
+    assert codes[:3] == [400, 400, 400] and codes[3] == 429
+    limited = client.post(path_of(link["url"]), data={})
+    assert int(limited.headers["Retry-After"]) >= 1

@@ -1,0 +1,56 @@
+"""`schedlink demo`: the seeded host and the pretend host-app pages with hidden markup."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from backend import db
+from backend.web.demo import CANDIDATES, DEMO_EMAIL, seed
+
+
+def test_seed_is_repeatable_and_gives_a_working_key(app, client):
+    with app.app_context(), db.write() as s:
+        _password, first = seed(s)
+    with app.app_context(), db.write() as s:
+        password, second = seed(s)
+    assert first != second
+    for key in (first, second):
+        me = client.get("/v1/userinfo", headers={"Authorization": f"Bearer {key}"}).get_json()
+        assert me["email"] == DEMO_EMAIL and me["tzid"] == "Europe/London"
+    rules = client.get(
+        "/v1/availability_rules", headers={"Authorization": f"Bearer {second}"}
+    ).get_json()
+    days = {p["day"] for p in rules["availability_rules"][0]["weekly_periods"]}
+    assert days == {"monday", "tuesday", "wednesday", "thursday", "friday"}
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    signed_in = client.post(
+        "/login", data={"csrf_token": csrf, "email": DEMO_EMAIL, "password": password}
+    )
+    assert signed_in.status_code == 303
+
+
+def test_every_candidate_page_carries_markup_the_parser_reads(app, client):
+    with app.app_context(), db.write() as s:
+        _password, key = seed(s)
+    assert "Ada Lovelace" in client.get("/demo/").get_data(as_text=True)
+    for candidate_id, person in CANDIDATES.items():
+        html = client.get(f"/demo/ats/candidates/{candidate_id}").get_data(as_text=True)
+        parsed = client.post(
+            "/v1/markup/parse",
+            json={"html": html},
+            headers={"Authorization": f"Bearer {key}"},
+        ).get_json()
+        contact = parsed["contacts"][0]
+        assert contact["name"] == person["name"]
+        assert contact["email"] == person["email"]
+        assert contact["reference"] == f"candidate-{candidate_id}"
+        assert contact["duration_minutes"] == person["duration"]
+        assert contact["source"] == "schedlink"
+        assert "<script>" not in html.split("<main")[1]
+        assert unescape(re.search(r'data-name="([^"]*)"', html).group(1)) == person["name"]
+
+
+def test_unknown_candidate_is_404(client):
+    assert client.get("/demo/ats/candidates/0").status_code == 404
