@@ -1,25 +1,26 @@
 """Contacts from a page's markup: the server-side parser, single source of truth (Flask-free).
 
-Formats, most trusted first: the native ``data-schedlink-contact`` element, schema.org Person
-as JSON-LD and as microdata, microformats2 ``h-card``, classic hCard, and ``mailto:`` links as
-a last resort. docs/markup.md is the host developers' description of what is read here.
+One pipeline, read top to bottom in :func:`parse_contacts`:
 
-Everything in the input is untrusted. Values come back as plain text (never markup, nothing
-escaped: callers escape at the sink); hostile input ends in a MarkupError subclass or a
-result, quickly, never in anything else.
+    bytes -> one soup (soup.py) -> raw records per format (native, jsonld, microdata,
+    microformats, mailto) -> values cleaned and validated (values.py) -> merged by trust
+    (merge.py)
+
+docs/markup.md is the host developers' description of what is read. Everything in the input
+is untrusted. Values come back as plain text (never markup, nothing escaped: callers escape at
+the sink); hostile input ends in a MarkupError subclass or a result, in time proportional to
+its size: every walk is bounded (soup.MAX_ELEMENTS, tree.TEXT_BUDGET, the caps per format).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lxml import etree
-
 from ..text import is_valid_email, normalize_email
-from . import parse as markup_parse
-from . import tree as html_tree
-from .reader import Reader
-from .values import FIELDS, RANK, SOURCES, Notes, Record
+from . import jsonld, mailto, merge, microdata, microformats, native, soup
+from .errors import MarkupError, MarkupTooLarge, MarkupUnreadable
+from .tree import Budget
+from .values import FIELDS, SOURCES, Notes, build_records
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -35,43 +36,10 @@ __all__ = [
     "parse_contacts",
 ]
 
-DEFAULT_MAX_BYTES = 2_000_000
+DEFAULT_MAX_BYTES = 1_048_576  # 1 MiB: whole pages are a developer's tool, fragments far less
 KNOWN_SOURCES = SOURCES
-MAX_CONTACTS = 50
-MAX_NATIVE = 100  # candidate elements read per format family
-MAX_STRUCTURED = 500
-MAX_MAILTO = 500
-
-# Candidates are found by XPath in C (see markup_parse for why not BeautifulSoup), each query
-# capped before libxml2 sorts or de-duplicates (see markup_html.owners_of). The class query,
-# the costliest, runs only when "card" occurs in the bytes at all.
-_NATIVE = html_tree.owners_of("descendant::*/@data-schedlink-contact", MAX_NATIVE)
-# Same test as the extension's a[href^="mailto:" i]; the first-letter test is a cheap filter.
-_MAILTO = html_tree.owners_of(
-    "descendant::a/@href[contains('mM', substring(., 1, 1))"
-    " and translate(substring(., 1, 7), 'MAILTO', 'mailto') = 'mailto:']",
-    MAX_MAILTO,
-)
-_FIRST = f"[position() <= {MAX_STRUCTURED + 1}]"
-_STRUCTURED = (
-    f"(descendant::script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]){_FIRST}"
-    f" | (descendant::*/@itemscope){_FIRST}/.."
-)
-_CARDS = f" | (descendant::*/@class[contains(., 'card')]){_FIRST}/.."  # h-card and vcard
-_STRUCTURED_QUERY = etree.XPath(_STRUCTURED)  # a union: document order
-_STRUCTURED_AND_CARDS_QUERY = etree.XPath(_STRUCTURED + _CARDS)
-
-
-class MarkupError(Exception):
-    """The markup cannot be read."""
-
-
-class MarkupTooLarge(MarkupError):
-    """The input is larger than ``max_bytes`` (checked before parsing)."""
-
-
-class MarkupUnreadable(MarkupError):
-    """The input cannot be decoded or parsed at all, or is built to exhaust the parser."""
+MAX_CONTACTS = merge.MAX_CONTACTS
+MAX_STRUCTURED = 500  # JSON-LD blocks, microdata items and cards read per page, in all
 
 
 @dataclass(frozen=True)
@@ -97,65 +65,24 @@ class ParseResult:
     warnings: list[str]
 
 
-def _utf8(html: str | bytes, max_bytes: int) -> bytes:
-    if isinstance(html, bytearray | memoryview):
-        html = bytes(html)
-    if isinstance(html, bytes):
-        if len(html) > max_bytes:
-            raise MarkupTooLarge(f"the markup is over {max_bytes} bytes")
-        return markup_parse.to_utf8(html)
-    if not isinstance(html, str):
-        raise MarkupUnreadable("the markup must be a string")
-    if len(html) > max_bytes:  # every character is at least one byte
-        raise MarkupTooLarge(f"the markup is over {max_bytes} bytes")
-    data = html.encode("utf-8", "replace")  # lone surrogates become "?"
-    if len(data) > max_bytes:
-        raise MarkupTooLarge(f"the markup is over {max_bytes} bytes")
-    return data
-
-
-def _capped(items: list, limit: int, what: str, notes: Notes) -> list:
-    if len(items) > limit:
-        notes.add(f"The markup has more than {limit} {what}; only the first {limit} were read.")
-        return items[:limit]
-    return items
-
-
-def _merge(records: list[Record], notes: Notes) -> list[Contact]:
-    """One contact per e-mail address (case-insensitive); without one, one per record.
-
-    Field by field the most trusted source wins, then document order; ``source`` is the most
-    trusted source in the group. Order: native contacts, then the structured formats in
-    document order, then contacts found only as mailto links.
-    """
-    groups: list[list[Record]] = []
-    by_email: dict[str, list[Record]] = {}
-    for record in sorted(records, key=lambda r: r.order):
-        email = record.values.get("email")
-        if isinstance(email, str) and email:
-            key = email.lower()
-            if key in by_email:
-                by_email[key].append(record)
-                continue
-            by_email[key] = [record]
-            groups.append(by_email[key])
-        else:
-            groups.append([record])
-    if len(groups) > MAX_CONTACTS:
-        notes.add(
-            f"The markup holds {len(groups)} contacts; only the first {MAX_CONTACTS} are returned."
-        )
-        groups = groups[:MAX_CONTACTS]
-    contacts = []
-    for group in groups:
-        ranked = sorted(group, key=lambda r: (RANK[r.source], r.order))
-        values = {
-            key: next((r.values[key] for r in ranked if r.values.get(key) is not None), None)
-            for key in FIELDS
-            if key != "source"
-        }
-        contacts.append(Contact(**values, source=ranked[0].source))
-    return contacts
+def _structured_end(page: soup.Page, notes: Notes) -> int:
+    """How far into ``page.elements`` the structured formats read: up to their 500th
+    candidate (JSON-LD blocks, microdata items and cards alike, in document order)."""
+    count = 0
+    for index, element in enumerate(page.elements):
+        if element.attrs and (
+            jsonld.is_block(element)
+            or microdata.is_item(element)
+            or microformats.card_kind(element)
+        ):
+            count += 1
+            if count > MAX_STRUCTURED:
+                notes.add(
+                    f"The markup has more than {MAX_STRUCTURED} structured elements;"
+                    f" only the first {MAX_STRUCTURED} were read."
+                )
+                return index
+    return len(page.elements)
 
 
 def parse_contacts(
@@ -169,31 +96,28 @@ def parse_contacts(
     input is over ``max_bytes`` (UTF-8 bytes for a str), MarkupUnreadable when it cannot be
     parsed or is built to exhaust the parser.
     """
-    data = _utf8(html, max_bytes)
-    try:
-        root, depth = markup_parse.parse(data)
-    except markup_parse.Unreadable as exc:
-        raise MarkupUnreadable(str(exc)) from exc
     notes = Notes()
-    if root is None:
-        return ParseResult([], [])
-    if depth is not None:
-        note = f"The markup nests elements more than {markup_parse.LIBXML2_DEPTH} deep"
-        if depth == "flattened":
-            note += (
-                f"; elements with attributes deeper than {markup_parse.DEPTH_CAP} levels were read"
-                " as if less deeply nested, so contacts there may be incomplete"
-            )
-        notes.add(note + ".")
-    reader = Reader(notes)
-    natives = _capped(_NATIVE(root), MAX_NATIVE, "native elements", notes)
-    for index, element in enumerate(natives):
-        reader.native(index, element)
-    query = _STRUCTURED_AND_CARDS_QUERY if b"card" in data else _STRUCTURED_QUERY
-    reader.structured(_capped(query(root), MAX_STRUCTURED, "structured elements", notes))
-    # Always queried: a marker test would have to be case-insensitive and see through
-    # entity-encoded hrefs, and lower-casing a copy of the page costs more than the query.
-    for index, anchor in enumerate(_capped(_MAILTO(root), MAX_MAILTO, "mailto links", notes)):
-        reader.mailto(index, anchor)
-    contacts = _merge(reader.records, notes)
+    # 1. Bytes -> one soup.
+    data = soup.to_bytes(html, max_bytes)
+    page = soup.build(data, notes)
+    if not page.elements:
+        return ParseResult([], notes.result())
+    # 2. Each format reads the soup into raw records (budget: text read, in all formats).
+    budget = Budget(notes)
+    end = _structured_end(page, notes)
+    raws = [
+        *native.read(page, notes),
+        *jsonld.read(page, end, notes),
+        *microdata.read(page, end, budget, notes),
+        *microformats.read(page, end, budget, notes),
+    ]
+    links = mailto.read(page, budget, notes)
+    # 3. Values cleaned and validated; mailto: links inside a card join that card.
+    records, roots = build_records(raws, notes)
+    link_records, _ = build_records(merge.unowned_links(links, roots), notes)
+    # 4. Merged by trust.
+    contacts = [
+        Contact(**values, source=source)
+        for values, source in merge.by_trust(records + link_records, notes)
+    ]
     return ParseResult(contacts, notes.result())

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import json
 
-from .values import Notes
+from bs4 import NavigableString, Tag
+
+from .soup import Page
+from .tree import attribute, line_of
+from .values import Notes, Raw
 
 MAX_SCRIPT_CHARS = 500_000
 MAX_TOTAL_CHARS = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 10_000
 MAX_PERSONS = 200  # per block: the page's contact list is capped at 50 anyway
+MAX_PAGE_PERSONS = 500  # in all blocks
 
 _SCHEMA_PREFIXES = ("", "schema:", "http://schema.org/", "https://schema.org/")
 
 
-class Budget:
+class _Chars:
     """JSON-LD characters read so far on one page."""
 
     def __init__(self) -> None:
@@ -154,7 +159,7 @@ def _merge_by_id(persons: list[dict]) -> list[dict]:
 
 
 def read_jsonld(
-    text: str, budget: Budget, notes: Notes, where: str
+    text: str, budget: _Chars, notes: Notes, where: str
 ) -> list[dict[str, tuple[str, str]]]:
     """Raw values of the Persons in one script block, in document order."""
     if "Person" not in text:  # cheap skip of the Product/Article/... blocks every page has
@@ -178,3 +183,31 @@ def read_jsonld(
     if truncated:
         notes.add(f"JSON-LD block{where} is nested too deeply or too large; partly read.")
     return [_raw(node) for node in _merge_by_id(persons)]
+
+
+def is_block(element: Tag) -> bool:
+    """A ``<script>`` whose type contains ``ld+json`` in any letter case."""
+    return element.name == "script" and "ld+json" in (attribute(element, "type") or "").lower()
+
+
+def read(page: Page, end: int, notes: Notes) -> list[Raw]:
+    """Raw records of the Persons in the JSON-LD blocks among ``page.elements[:end]``."""
+    chars = _Chars()
+    raws: list[Raw] = []
+    for index in range(end):
+        element = page.elements[index]
+        if not is_block(element):
+            continue
+        where = line_of(element)
+        # The script's text as the parser left it: raw, never HTML-decoded.
+        text = "".join(s for s in element.contents if isinstance(s, NavigableString))
+        for sub, values in enumerate(read_jsonld(text, chars, notes, where)):
+            if len(raws) == MAX_PAGE_PERSONS:
+                notes.add(
+                    f"The JSON-LD blocks hold more than {MAX_PAGE_PERSONS} Persons;"
+                    " only the first were read."
+                )
+                return raws
+            label = f"JSON-LD Person #{len(raws) + 1}{where}"
+            raws.append(Raw("json-ld", (1, index, sub), label, values))
+    return raws

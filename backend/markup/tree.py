@@ -1,7 +1,9 @@
-"""Small helpers on the parsed tree that the format readers share (Flask-free).
+"""Reading the soup, bounded (Flask-free): the helpers every format shares.
 
-Values are always text (attribute values, or text content without script/style), never
-markup; all walks are iterative or XPath in C, and bounded.
+Values are always text (attribute values, or text content without script/style/template
+text), never markup. Nothing here recurses or rescans: text is gathered against a per-parse
+Budget, and "the nearest enclosing X" is memoized (Scopes), so every walk over a page costs
+time in proportion to the page however deeply it nests.
 """
 
 from __future__ import annotations
@@ -10,153 +12,205 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from lxml import etree
+from bs4 import NavigableString, Tag
 
-from .values import mailto_addresses
+from .values import Notes, mailto_addresses
 
 _NO_TEXT = frozenset({"script", "style", "template"})
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
 TEXT_SCAN_LIMIT = 10_000  # characters of text read from one element
-MAX_PROPERTIES = 2000  # property elements examined per page and format
-_VALUE_CHILDREN = etree.XPath("*[contains(concat(' ', normalize-space(@class), ' '), ' value ')]")
+TEXT_NODE_LIMIT = 5_000  # nodes visited to read one element's text
+TEXT_BUDGET = 200_000  # nodes visited to read text, per parse (a plain 1 MB page has ~55 000)
+MAX_PROPERTIES = 2000  # property elements read per page and format
+MAX_ROOT_PROPERTIES = 200  # property elements read per card or item
 
 
-def owners_of(attributes: str, limit: int) -> etree.XPath:
-    """XPath: the elements carrying the attributes ``attributes`` selects, in document order,
-    at most ``limit + 1`` (so callers can tell that there were more).
+class Budget:
+    """The text-reading work left for one parse; running out is one warning, not minutes."""
 
-    ``descendant::*/@x/..`` runs 3x faster in libxml2 than ``descendant::*[@x]``, but its
-    parent step de-duplicates in quadratic time (40 000 matches take a second), and so does
-    a union: the position cap comes before both.
-    """
-    return etree.XPath(f"({attributes})[position() <= {limit + 1}]/..")
+    def __init__(self, notes: Notes, nodes: int = TEXT_BUDGET) -> None:
+        self.notes = notes
+        self.nodes = nodes
 
-
-def classes(element: etree._Element) -> list[str]:
-    value = element.get("class")
-    return value.split() if value else []
-
-
-def text_of(element: etree._Element, limit: int = TEXT_SCAN_LIMIT) -> str:
-    """The element's text content without script/style text: never markup.
-
-    Stops after about ``limit`` characters, so a property on a huge element costs little.
-    """
-    parts: list[str] = []
-    size = 0
-    skipping = 0  # depth inside elements whose text is not content
-    for event, node in etree.iterwalk(element, events=("start", "end")):
-        if event == "start":
-            if node.tag in _NO_TEXT:
-                skipping += 1
-            elif not skipping and node.text:
-                parts.append(node.text[: limit + 1 - size])
-                size += len(parts[-1])
-        else:
-            if node.tag in _NO_TEXT:
-                skipping -= 1
-            if node is not element and not skipping and node.tail:
-                parts.append(node.tail[: limit + 1 - size])
-                size += len(parts[-1])
-        if size > limit:
-            break
-    return "".join(parts)
+    def out(self) -> None:
+        if self.nodes >= 0:
+            self.nodes = -1
+            self.notes.add(
+                f"The markup's cards and items hold more text than is read ({TEXT_BUDGET} nodes"
+                " in all); values after that point were not read."
+            )
 
 
-def index_properties(
-    roots: list[etree._Element],
-    query: etree.XPath,
-    relevant: Callable[[etree._Element], bool],
-    owner_of: Callable[[etree._Element], etree._Element | None],
-    limit: int,
-) -> tuple[dict[etree._Element, list[etree._Element]], bool]:
-    """Property elements grouped by the item/card that owns them, and whether ``limit`` cut.
-
-    Only the subtrees of outermost roots are searched, once each: nested cards would
-    otherwise rescan the same elements once per nesting level.
-    """
-    root_set = set(roots)
-    by_owner: dict[etree._Element, list[etree._Element]] = {}
-    seen = 0
-    for root in roots:
-        if any(ancestor in root_set for ancestor in root.iterancestors()):
-            continue
-        for element in query(root):
-            if not relevant(element):
-                continue
-            seen += 1
-            if seen > limit:
-                return by_owner, True
-            owner = owner_of(element)
-            if owner is not None:
-                by_owner.setdefault(owner, []).append(element)
-    return by_owner, False
+def attribute(element: Tag, name: str) -> str | None:
+    value = element.attrs.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    return " ".join(value)  # a multi-valued attribute (class, rel) that BeautifulSoup split
 
 
-def is_hidden(element: etree._Element) -> bool:
-    """Hidden from sighted users by the element or an ancestor (what the markup checker flags)."""
-    node: etree._Element | None = element
-    while node is not None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("head", "template", "script", "meta", "noscript"):
-            return True
-        if node.get("hidden") is not None:
-            return True
-        if (node.get("aria-hidden") or "").strip().lower() == "true":
-            return True
-        if tag == "input" and (node.get("type") or "").strip().lower() == "hidden":
-            return True
-        style = node.get("style")
-        if style and _DISPLAY_NONE.search(style):
-            return True
-        node = node.getparent()
-    return False
+def classes(element: Tag) -> list[str]:
+    value = element.attrs.get("class")
+    if not value:
+        return []
+    return value.split() if isinstance(value, str) else list(value)
 
 
-def line_of(element: etree._Element) -> str:
-    line = element.sourceline
+def line_of(element: Tag | None) -> str:
+    line = element.sourceline if element is not None else None
     return f" (line {line})" if line else ""
 
 
-def _value_class(element: etree._Element) -> str | None:
+def text_of(element: Tag, budget: Budget, limit: int = TEXT_SCAN_LIMIT) -> str:
+    """The element's text content without script/style/template text: never markup.
+
+    Stops after about ``limit`` characters or TEXT_NODE_LIMIT nodes, and when the parse's
+    Budget runs out: a property on a huge element, or cards nested in each other's names,
+    cost little.
+    """
+    parts: list[str] = []
+    size = 0
+    visits = 0
+    stack = [iter(element.contents)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        visits += 1
+        if visits > TEXT_NODE_LIMIT:
+            break
+        budget.nodes -= 1
+        if budget.nodes < 0:
+            budget.out()
+            break
+        if type(node) is Tag:
+            if node.name not in _NO_TEXT:
+                stack.append(iter(node.contents))
+        elif isinstance(node, NavigableString):
+            parts.append(node[: limit + 1 - size])
+            size += len(parts[-1])
+            if size > limit:
+                break
+    return "".join(parts)
+
+
+class Scopes:
+    """The nearest enclosing element of one kind (an item, a card), memoized per page.
+
+    Each element is examined once however many properties ask about it, so a page nested
+    100 000 deep costs the same as a flat one.
+    """
+
+    def __init__(self, is_scope: Callable[[Tag], bool]) -> None:
+        self.is_scope = is_scope
+        self.inner: dict[int, Tag | None] = {}  # id(element) -> nearest scope, itself included
+
+    def owner(self, element: Tag) -> Tag | None:
+        """The nearest scope strictly enclosing ``element``."""
+        path = []
+        node = element.parent
+        found = None
+        while node is not None:
+            key = id(node)
+            if key in self.inner:
+                found = self.inner[key]
+                break
+            if self.is_scope(node):
+                found = node
+                self.inner[key] = node
+                break
+            path.append(key)
+            node = node.parent
+        for key in path:
+            self.inner[key] = found
+        return found
+
+
+def _hides(node: Tag) -> bool:
+    name = node.name
+    if name in ("head", "template", "script", "meta", "noscript"):
+        return True
+    attrs = node.attrs
+    if not attrs:
+        return False
+    if "hidden" in attrs:
+        return True
+    if (attribute(node, "aria-hidden") or "").strip().lower() == "true":
+        return True
+    if name == "input" and (attribute(node, "type") or "").strip().lower() == "hidden":
+        return True
+    style = attribute(node, "style")
+    return bool(style and _DISPLAY_NONE.search(style))
+
+
+class Hidden:
+    """Hidden from sighted users by the element or an ancestor, memoized per page."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, bool] = {}
+
+    def __call__(self, element: Tag) -> bool:
+        path = []
+        node: Tag | None = element
+        found = False
+        while node is not None:
+            key = id(node)
+            if key in self.memo:
+                found = self.memo[key]
+                break
+            if _hides(node):
+                found = True
+                self.memo[key] = True
+                break
+            path.append(key)
+            node = node.parent
+        for key in path:
+            self.memo[key] = found
+        return found
+
+
+def _value_class(element: Tag, budget: Budget) -> str | None:
     # The microformats value-class pattern: <span class="tel"><span class="type">work</span>
     # <span class="value">+1 555</span></span> means "+1 555". Children only: bounded work.
-    parts = _VALUE_CHILDREN(element)
-    return "".join(text_of(part) for part in parts) if parts else None
+    parts = []
+    for child in element.contents[:TEXT_NODE_LIMIT]:
+        if type(child) is Tag and "value" in classes(child):
+            parts.append(text_of(child, budget))
+    return "".join(parts) if parts else None
 
 
-def plain_value(element: etree._Element) -> str:
+def plain_value(element: Tag, budget: Budget) -> str:
     """A text property: value-class, alt/title/value/content attributes, else text content."""
-    tag = element.tag
-    if tag == "meta":
-        return element.get("content") or ""
-    if tag in ("img", "area") and element.get("alt") is not None:
-        return element.get("alt") or ""
-    if tag == "abbr" and element.get("title") is not None:
-        return element.get("title") or ""
-    if tag in ("data", "input") and element.get("value") is not None:
-        return element.get("value") or ""
-    found = _value_class(element)
-    return found if found is not None else text_of(element)
+    name = element.name
+    if name == "meta":
+        return attribute(element, "content") or ""
+    if name in ("img", "area") and "alt" in element.attrs:
+        return attribute(element, "alt") or ""
+    if name == "abbr" and "title" in element.attrs:
+        return attribute(element, "title") or ""
+    if name in ("data", "input") and "value" in element.attrs:
+        return attribute(element, "value") or ""
+    found = _value_class(element, budget)
+    return found if found is not None else text_of(element, budget)
 
 
-def _href(element: etree._Element, scheme: str) -> str | None:
-    href = element.get("href") if element.tag in ("a", "area", "link") else None
+def _href(element: Tag, scheme: str) -> str | None:
+    href = attribute(element, "href") if element.name in ("a", "area", "link") else None
     if href and href.strip()[: len(scheme)].lower() == scheme:
         return href.strip()
     return None
 
 
-def email_value(element: etree._Element) -> str:
+def email_value(element: Tag, budget: Budget) -> str:
     """An e-mail property: the first address of a mailto: link, else the text."""
     href = _href(element, "mailto:")
     if href is None:
-        return plain_value(element)
+        return plain_value(element, budget)
     addresses = mailto_addresses(href)
     return addresses[0][0] if addresses else ""
 
 
-def phone_value(element: etree._Element) -> str:
+def phone_value(element: Tag, budget: Budget) -> str:
     """A phone property: the number of a tel: link, else the text."""
     href = _href(element, "tel:")
-    return unquote(href[4:], errors="replace") if href else plain_value(element)
+    return unquote(href[4:], errors="replace") if href else plain_value(element, budget)

@@ -97,24 +97,61 @@ class Notes:
 
 
 @dataclass
+class Raw:
+    """One contact as one format found it, before cleaning.
+
+    ``values`` maps a Contact field to (value as found, the name the format gives that value),
+    so warnings speak the host developer's vocabulary (``data-email``, ``jobTitle``, ``p-org``).
+    ``values`` is None for an element that describes an organization: it yields no contact,
+    but the mailto: links inside it are its own. ``element`` is the card, item or native
+    element (None for JSON-LD, whose Persons hold no links).
+    """
+
+    source: str
+    order: tuple  # document order: (tier, candidate index, index inside the candidate)
+    label: str  # "h-card #2 (line 14)"
+    values: dict[str, tuple[str, str]] | None
+    element: object = None
+    warnings: tuple[str, ...] = ()  # about the element itself, reported before its values
+
+
+@dataclass
 class Record:
     """One contact as one format described it, already cleaned and validated."""
 
     source: str
-    order: tuple  # document order: (tier, candidate index, index inside the candidate)
+    order: tuple
     values: dict[str, object] = field(default_factory=dict)
+    element: object = None
 
 
-def build_record(
-    source: str, order: tuple, label: str, raw: dict[str, tuple[str, str]], notes: Notes
-) -> Record | None:
-    """Clean and validate raw values into a Record; None if it has neither e-mail nor name.
-
-    ``raw`` maps a Contact field to (value as found, the name the format gives that value),
-    so warnings speak the host developer's vocabulary (``data-email``, ``jobTitle``, ``p-org``).
+def build_records(raws: list[Raw], notes: Notes) -> tuple[list[Record], dict[int, Record | None]]:
+    """Cleaned records, and {id(element): its record, or None for an organization} for the
+    elements whose mailto: links belong to them (an element that yielded nothing is not one).
     """
+    records: list[Record] = []
+    roots: dict[int, Record | None] = {}
+    for raw in sorted(raws, key=lambda r: r.order):
+        for warning in raw.warnings:
+            notes.add(warning)
+        if raw.values is None:
+            roots.setdefault(id(raw.element), None)
+            continue
+        record = build_record(raw, notes)
+        if record is None:
+            notes.add(f"{raw.label} has neither a valid e-mail address nor a name; ignored.")
+            continue
+        records.append(record)
+        if raw.element is not None:
+            roots.setdefault(id(raw.element), record)
+    return records, roots
+
+
+def build_record(raw: Raw, notes: Notes) -> Record | None:
+    """Clean and validate raw values into a Record; None if it has neither e-mail nor name."""
+    label = raw.label
     values: dict[str, object] = {}
-    for key, (value, what) in raw.items():
+    for key, (value, what) in (raw.values or {}).items():
         text = clean_text(value) if isinstance(value, str) else ""
         if not text:
             continue
@@ -154,4 +191,4 @@ def build_record(
             values[key] = text
     if not values.get("email") and not values.get("name"):
         return None
-    return Record(source, order, values)
+    return Record(raw.source, raw.order, values, raw.element)

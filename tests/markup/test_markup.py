@@ -86,7 +86,7 @@ def test_contact_is_frozen_and_the_exceptions_form_one_family():
     assert issubclass(MarkupTooLarge, MarkupError)
     assert issubclass(MarkupUnreadable, MarkupError)
     assert KNOWN_SOURCES == ("schedlink", "json-ld", "microdata", "h-card", "hcard", "mailto")
-    assert DEFAULT_MAX_BYTES == 2_000_000
+    assert DEFAULT_MAX_BYTES == 1_048_576  # 1 MiB: whole pages over it are 413
 
 
 def test_str_and_bytes_give_the_same_answer():

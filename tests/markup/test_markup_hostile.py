@@ -19,7 +19,7 @@ from backend.markup.contacts import (
     parse_contacts,
 )
 from backend.markup.jsonld import MAX_SCRIPT_CHARS, MAX_TOTAL_CHARS
-from backend.markup.parse import DEPTH_CAP, LIBXML2_DEPTH, MAX_ATTRIBUTES
+from backend.markup.soup import MAX_ATTRIBUTES
 
 NATIVE = '<div hidden data-schedlink-contact data-name="Ada" data-email="ada@example.com"></div>'
 MAILTO = '<a href="mailto:zed@example.com">Zed</a>'
