@@ -9,7 +9,8 @@ One pipeline, read top to bottom in :func:`parse_contacts`:
 docs/markup.md is the host developers' description of what is read. Everything in the input
 is untrusted. Values come back as plain text (never markup, nothing escaped: callers escape at
 the sink); hostile input ends in a MarkupError subclass or a result, in time proportional to
-its size: every walk is bounded (soup.MAX_ELEMENTS, tree.TEXT_BUDGET, the caps per format).
+its size: every walk is bounded (soup.node_budget, tree.TEXT_BUDGET, the caps per
+format).
 """
 
 from __future__ import annotations

@@ -194,9 +194,8 @@ def read(page: Page, end: int, notes: Notes) -> list[Raw]:
     """Raw records of the Persons in the JSON-LD blocks among ``page.elements[:end]``."""
     chars = _Chars()
     raws: list[Raw] = []
-    for index in range(end):
-        element = page.elements[index]
-        if not is_block(element):
+    for index, element in enumerate(page.elements[:end]):
+        if element.name != "script" or not is_block(element):
             continue
         where = line_of(element)
         # The script's text as the parser left it: raw, never HTML-decoded.

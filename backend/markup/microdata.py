@@ -119,7 +119,7 @@ def _values(item: Tag, owned: dict, budget: Budget) -> dict[str, tuple[str, str]
 def read(page: Page, end: int, budget: Budget, notes: Notes) -> list[Raw]:
     """Raw records of the Person items among ``page.elements[:end]`` (Organizations too, as
     elements whose mailto: links are their own)."""
-    items = [(i, page.elements[i]) for i in range(end) if is_item(page.elements[i])]
+    items = [(i, e) for i, e in enumerate(page.elements[:end]) if "itemscope" in e.attrs]
     kinds = [(i, item, kind) for i, item in items if (kind := item_kind(item))]
     if not kinds:
         return []

@@ -99,9 +99,9 @@ def _properties(page: Page, classic: bool, notes: Notes) -> dict[int, list[Tag]]
     owned: dict[int, list[Tag]] = {}
     seen = 0
     for element in page.elements:
-        names = classes(element)
-        if not names:
+        if "class" not in element.attrs:
             continue
+        names = classes(element)
         if not (any(n in _CLASSIC for n in names) if classic else _mf2_relevant(names)):
             continue
         card = scopes.owner(element)
@@ -208,8 +208,11 @@ def read(page: Page, end: int, budget: Budget, notes: Notes) -> list[Raw]:
     An element with both ``h-card`` and ``vcard`` is read as an h-card only (mf2 parsers
     ignore the classic names when an mf2 root is present).
     """
-    cards = [(i, page.elements[i]) for i in range(end)]
-    cards = [(i, card, kind) for i, card in cards if (kind := card_kind(card))]
+    cards = [
+        (i, card, kind)
+        for i, card in enumerate(page.elements[:end])
+        if "class" in card.attrs and (kind := card_kind(card))
+    ]
     raws: list[Raw] = []
     for kind in ("h-card", "hcard"):
         mine = [(i, card) for i, card, k in cards if k == kind]

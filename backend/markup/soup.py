@@ -8,7 +8,8 @@
 
 Why the builder is subclassed rather than used as ``BeautifulSoup(data, "lxml")``:
 - Building a soup costs ~50 µs per node in Python, so a page of 250 000 ``<br>`` would cost 5x
-  a plain page of the same size; the builder stops after MAX_ELEMENTS elements (warning).
+  a plain page of the same size; the builder stops after ``node_budget(size)`` elements and
+  text runs (warning), so that no input costs much more than a plain page of its size.
 - The lxml builder records no line numbers, and warnings name elements by line. The bytes are
   fed to libxml2 one line at a time where a line holds a ``>`` (the only place a tag can end),
   so each tag gets the number of the line its ``>`` is on, exactly what libxml2 itself reports.
@@ -35,7 +36,15 @@ from .errors import MarkupTooLarge, MarkupUnreadable
 from .values import Notes
 
 MAX_ATTRIBUTES = 256  # per element; real pages stay far below this
-MAX_ELEMENTS = 60_000  # elements built; a plain 1 MB page has ~30 000
+# Elements and text runs built: a plain page has one per ~19 bytes, the costliest shapes (bare
+# <br>, tiny classed elements) cost ~1.3x as much per node, so one per 16 bytes keeps every
+# shape within ~1.5x a plain page of its size. Small inputs always get NODES_FLOOR.
+BYTES_PER_NODE = 16
+NODES_FLOOR = 5_000
+
+
+def node_budget(size: int) -> int:
+    return NODES_FLOOR + size // BYTES_PER_NODE
 
 # One start (or end) tag with more than MAX_ATTRIBUTES attributes, tokenized as HTML5 (and
 # libxml2 2.14) does: quoted values may hold '<' and '>', attributes may follow a quoted value
@@ -47,6 +56,7 @@ _ATTRIBUTE_BOMB = re.compile(rb"</?[A-Za-z][^\s/>]*+(?:" + _ATTR + rb"){%d}" % (
 _LONG_TAG = re.compile(rb"</?[A-Za-z][^>]{%d}" % (2 * MAX_ATTRIBUTES))
 _QUOTED_GT = re.compile(rb"""=[\t\n\f\r ]*+(?:"[^">]*+>|'[^'>]*+>)""")
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
+_PIECE = 16_384  # bytes fed to libxml2 at most at once
 _NOT_CHARSETS = frozenset(
     {"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined", "charmap"}
 )
@@ -108,10 +118,11 @@ def _has_attribute_bomb(data: bytes) -> bool:
 class BoundedLXML(LXMLTreeBuilder):
     """BeautifulSoup's lxml HTML builder with an element budget and line numbers."""
 
-    def __init__(self, max_elements: int = MAX_ELEMENTS) -> None:
+    def __init__(self, max_nodes: int) -> None:
         super().__init__()
-        self.max_elements = max_elements
-        self.elements = 0
+        self.max_nodes = max_nodes
+        self.nodes = 0
+        self.in_text = False  # the last event was text: more text extends the same run
         self.stopped = False
         self.line = 1
 
@@ -131,6 +142,8 @@ class BoundedLXML(LXMLTreeBuilder):
                 line += count(b"\n", pos, gt)
                 newline = find(b"\n", gt)
                 end = size if newline < 0 else newline + 1
+            # A long line goes in pieces, so that feeding stops soon after the budget does.
+            end = min(end, max(gt, pos) + _PIECE)
             self.line = line
             feed(markup[pos:end])
             if end > gt >= 0 and markup[end - 1 : end] == b"\n":
@@ -139,22 +152,28 @@ class BoundedLXML(LXMLTreeBuilder):
         self.parser.close()
 
     def start(self, tag, attrib, nsmap=None) -> None:  # noqa: ANN001 (lxml's target API)
-        if self.stopped:
-            return
-        self.elements += 1
-        if self.elements > self.max_elements:
-            self.stopped = True
+        if self.stopped or self._over():
             return
         self.soup.handle_starttag(tag, None, None, dict(attrib), sourceline=self.line)
 
+    def _over(self) -> bool:
+        self.in_text = False
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            self.stopped = True
+        return self.stopped
+
     def end(self, tag) -> None:  # noqa: ANN001
         if not self.stopped:
+            self.in_text = False
             self.soup.endData()
             self.soup.handle_endtag(tag)
 
     def data(self, data) -> None:  # noqa: ANN001
-        if not self.stopped:
-            self.soup.handle_data(data)
+        if self.stopped or (not self.in_text and self._over()):
+            return
+        self.in_text = True
+        self.soup.handle_data(data)
 
     def comment(self, text) -> None:  # noqa: ANN001
         """Not content (markup inside comments is ignored): not built."""
@@ -174,19 +193,20 @@ class Page:
     elements: list[Tag]
 
 
-def build(data: bytes, notes: Notes, max_elements: int = MAX_ELEMENTS) -> Page:
+def build(data: bytes, notes: Notes) -> Page:
     """UTF-8 bytes -> the Page (MarkupUnreadable for input built to exhaust libxml2)."""
     if _has_attribute_bomb(data):
         raise MarkupUnreadable(f"an element carries more than {MAX_ATTRIBUTES} attributes")
-    builder = BoundedLXML(max_elements)
+    max_nodes = node_budget(len(data))
+    builder = BoundedLXML(max_nodes)
     try:
         soup = BeautifulSoup(data, builder=builder, from_encoding="utf-8")
     except (ParserRejectedMarkup, etree.LxmlError, UnicodeError) as exc:
         raise MarkupUnreadable("the HTML could not be parsed") from exc
     if builder.stopped:
         notes.add(
-            f"The markup has more than {max_elements} elements; only the first"
-            f" {max_elements} were read (line {builder.line} onwards was not)."
+            f"The markup has more than {max_nodes} elements and texts; only those before"
+            f" line {builder.line} were read."
         )
     elements = [node for node in soup.descendants if type(node) is Tag]
     return Page(soup, elements)

@@ -19,8 +19,8 @@ from .values import Notes, mailto_addresses
 _NO_TEXT = frozenset({"script", "style", "template"})
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
 TEXT_SCAN_LIMIT = 10_000  # characters of text read from one element
-TEXT_NODE_LIMIT = 5_000  # nodes visited to read one element's text
-TEXT_BUDGET = 200_000  # nodes visited to read text, per parse (a plain 1 MB page has ~55 000)
+TEXT_NODE_LIMIT = 2_000  # nodes visited to read one element's text
+TEXT_BUDGET = 50_000  # nodes visited to read text, per parse (a contact's card needs ~20)
 MAX_PROPERTIES = 2000  # property elements read per page and format
 MAX_ROOT_PROPERTIES = 200  # property elements read per card or item
 
@@ -31,10 +31,11 @@ class Budget:
     def __init__(self, notes: Notes, nodes: int = TEXT_BUDGET) -> None:
         self.notes = notes
         self.nodes = nodes
+        self.warned = False
 
     def out(self) -> None:
-        if self.nodes >= 0:
-            self.nodes = -1
+        if not self.warned:
+            self.warned = True
             self.notes.add(
                 f"The markup's cards and items hold more text than is read ({TEXT_BUDGET} nodes"
                 " in all); values after that point were not read."
@@ -49,10 +50,11 @@ def attribute(element: Tag, name: str) -> str | None:
 
 
 def classes(element: Tag) -> list[str]:
+    """The element's class names (BeautifulSoup splits them once, as it builds the soup)."""
     value = element.attrs.get("class")
     if not value:
         return []
-    return value.split() if isinstance(value, str) else list(value)
+    return value.split() if isinstance(value, str) else value
 
 
 def line_of(element: Tag | None) -> str:

@@ -7,6 +7,7 @@ noted next to them); bench/bench_markup.py measures the normal-case speed.
 from __future__ import annotations
 
 import codecs
+import functools
 import time
 
 import pytest
@@ -25,8 +26,47 @@ NATIVE = '<div hidden data-schedlink-contact data-name="Ada" data-email="ada@exa
 MAILTO = '<a href="mailto:zed@example.com">Zed</a>'
 
 
+# No input shape may cost much more than a plain page of the same size. bench/bench_markup.py
+# measures the worst shapes at <= 2x; the factor here is generous for a loaded CI machine.
+SLOWER_THAN_PLAIN = 4
+_last_size = [0]
+
+
+def _plain_page(size: int) -> str:
+    """An ordinary app page: rows of text, links, tables, a few classes."""
+    rows = []
+    total = 0
+    i = 0
+    while total < size:
+        i += 1
+        row = (
+            f'<div class="row item-{i}" data-id="{i}"><span class="label">Note {i}</span>'
+            f'<a href="/notes/{i}?tab=activity" class="link">Open &amp; edit</a>'
+            f"<p>Phone screen went well; <b>strong</b> on design, follow up {i}.</p>"
+            f"<table><tr><td>{i}</td><td>stage 2</td></tr></table></div>\n"
+        )
+        rows.append(row)
+        total += len(row)
+    return "".join(rows)
+
+
+@functools.cache
+def _plain_seconds_per_byte() -> float:
+    page = _plain_page(300_000)
+    best = min(timed(page)[1] for _ in range(3))
+    return best / len(page)
+
+
+def assert_fast(seconds: float, size: int | None = None) -> None:
+    """The last input timed cost at most SLOWER_THAN_PLAIN x a plain page of its size."""
+    size = _last_size[0] if size is None else size
+    ceiling = SLOWER_THAN_PLAIN * _plain_seconds_per_byte() * size + 0.25
+    assert seconds < ceiling, f"{seconds:.2f} s for {size} bytes; ceiling {ceiling:.2f} s"
+
+
 def timed(html, **kwargs) -> tuple[object, float]:
     """(ParseResult or the MarkupError raised, seconds)."""
+    _last_size[0] = len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "replace"))
     start = time.perf_counter()
     try:
         outcome: object = parse_contacts(html, **kwargs)
@@ -138,7 +178,7 @@ def test_nul_bytes_anywhere():
     ]
     outcome, seconds = timed(b"\x00" * DEFAULT_MAX_BYTES)
     assert outcome == ParseResult([], [])
-    assert seconds < 2  # measured ~0.03 s
+    assert_fast(seconds)
 
 
 def test_two_megabytes_of_entities_in_a_name():
@@ -147,7 +187,7 @@ def test_two_megabytes_of_entities_in_a_name():
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
     assert outcome.contacts[0].name == "&" * 200
-    assert seconds < 2  # measured ~0.05 s
+    assert_fast(seconds)
 
 
 @pytest.mark.parametrize(
@@ -167,21 +207,21 @@ def test_two_megabytes_of_entities_in_a_name():
 def test_junk_finishes_fast(junk):
     outcome, seconds = timed(junk)
     assert isinstance(outcome, ParseResult | MarkupUnreadable)
-    assert seconds < 3  # measured < 0.2 s each
+    assert_fast(seconds)
 
 
 # --- nesting depth -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("depth", [10, 250, 254, 255, 256, 300, 1000, 100_000])
+@pytest.mark.parametrize("depth", [10, 250, 254, 255, 256, 300, 1000, 5_000])
 def test_any_depth_is_read_completely(depth):
-    # libxml2 stops building the tree at depth 256 and silently drops everything after it;
-    # the parser must notice and still see the contact inside and the link after the nesting.
+    # libxml2's own tree builder stops at depth 256 and silently drops everything after it;
+    # its event interface, which builds the soup, has no such limit: nothing may be lost.
     html = "<div>" * depth + NATIVE + "</div>" * depth + MAILTO
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
     assert emails(outcome) == ["ada@example.com", "zed@example.com"]
-    assert seconds < 3  # measured ~0.06 s at 100 000
+    assert_fast(seconds, len(html))
 
 
 def test_control_characters_read_the_same_at_any_depth():
@@ -191,20 +231,18 @@ def test_control_characters_read_the_same_at_any_depth():
     assert [c.name for c in shallow] == [c.name for c in deep] == ["AB C"]
 
 
-def test_deep_nesting_is_reported():
+def test_deep_nesting_is_read_completely_without_warnings():
+    # The old lxml tree needed a rebuilt, flattened tree (and a warning) past depth 255; the
+    # soup keeps the structure at any depth, so there is nothing to warn about.
     assert parse_contacts("<div>" * 250 + NATIVE).warnings == []
-    parse_contacts("<div>" * 1000 + NATIVE)
-    assert parse_contacts(NATIVE).warnings == []  # the parser's error log starts afresh
     deep = parse_contacts("<div>" * 1000 + NATIVE)
     assert emails(deep) == ["ada@example.com"]
-    assert deep.warnings == [f"The markup nests elements more than {LIBXML2_DEPTH} deep."]
+    assert deep.warnings == []
     flat = parse_contacts('<div class="x">' * 1000 + NATIVE)
     assert emails(flat) == ["ada@example.com"]
-    assert flat.warnings == [
-        f"The markup nests elements more than {LIBXML2_DEPTH} deep; elements with attributes"
-        f" deeper than {DEPTH_CAP} levels were read as if less deeply nested, so contacts there"
-        " may be incomplete."
-    ]
+    assert flat.warnings == []
+    card = '<div class="vcard"><span class="fn">Deep</span>' * 2000
+    assert [c.name for c in parse_contacts(card).contacts][:2] == ["Deep", "Deep"]
 
 
 def test_sloppy_unclosed_inline_tags_do_not_lose_the_rest_of_the_page():
@@ -213,7 +251,7 @@ def test_sloppy_unclosed_inline_tags_do_not_lose_the_rest_of_the_page():
 
 
 def test_deep_nesting_with_attributes_everywhere():
-    n = (DEFAULT_MAX_BYTES - 1000) // 17
+    n = 50_000  # 850 kB, within the soup's element budget
     html = '<div class="h-card"><span class="p-name">Top</span>'
     html += '<div class="x" a>' * n + NATIVE + MAILTO
     outcome, seconds = timed(html)
@@ -223,7 +261,7 @@ def test_deep_nesting_with_attributes_everywhere():
         ("Ada", "ada@example.com"),
         ("Top", "zed@example.com"),
     ]
-    assert seconds < 5  # measured ~0.9 s: the slow path builds 117 000 elements in Python
+    assert_fast(seconds, len(html))
 
 
 def test_a_card_deeper_than_libxml2s_limit_keeps_its_structure():
@@ -266,7 +304,7 @@ def test_many_elements_just_under_the_attribute_limit():
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
     assert emails(outcome) == ["ada@example.com"]
-    assert seconds < 3  # measured ~0.2 s
+    assert_fast(seconds)
 
 
 # --- JSON-LD -------------------------------------------------------------------------------------
@@ -285,7 +323,7 @@ def test_deeply_nested_json_is_refused_not_recursed():
     assert isinstance(outcome, ParseResult)
     assert emails(outcome) == ["ada@example.com"]
     assert outcome.warnings == ["JSON-LD block (line 1) is not valid JSON; ignored."]
-    assert seconds < 2
+    assert_fast(seconds)
 
 
 def test_json_nesting_beyond_the_walk_depth_is_partly_read():
@@ -307,7 +345,7 @@ def test_a_huge_json_ld_block_is_skipped():
 
 
 def test_json_ld_has_a_total_budget():
-    block = '{"@type": "Person", "name": "P", "note": "' + "x" * 300_000 + '"}'
+    block = '{"@type": "Person", "name": "P", "note": "' + "x" * 200_000 + '"}'
     result = parse_contacts(ld(block) * 5)
     assert len(result.contacts) == MAX_TOTAL_CHARS // len(block)
     assert result.warnings == [
@@ -320,7 +358,7 @@ def test_json_ld_node_count_is_capped():
     outcome, seconds = timed(ld(many))
     assert isinstance(outcome, ParseResult)
     assert "nested too deeply or too large; partly read" in " ".join(outcome.warnings)
-    assert seconds < 3
+    assert_fast(seconds)
 
 
 @pytest.mark.parametrize(
@@ -346,7 +384,7 @@ def test_odd_json_values_do_not_crash(text):
 
 
 def test_many_mailto_links_are_capped():
-    html = "".join(f'<a href="mailto:p{i}@example.com">P{i}</a>' for i in range(40_000))
+    html = "".join(f'<a href="mailto:p{i}@example.com">P{i}</a>' for i in range(20_000))
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
     assert len(outcome.contacts) == 50
@@ -354,7 +392,7 @@ def test_many_mailto_links_are_capped():
         "The markup has more than 500 mailto links; only the first 500 were read."
         in outcome.warnings
     )
-    assert seconds < 3  # measured ~0.1 s
+    assert_fast(seconds, len(html))
 
 
 def test_many_cards_and_items_are_capped():
@@ -367,7 +405,7 @@ def test_many_cards_and_items_are_capped():
         "The markup has more than 500 structured elements; only the first 500 were read."
         in outcome.warnings
     )
-    assert seconds < 3
+    assert_fast(seconds)
 
 
 @pytest.mark.parametrize(
@@ -383,16 +421,16 @@ def test_tens_of_thousands_of_sibling_candidates(unit):
     # libxml2 de-duplicates some XPath results in quadratic time; the queries cap first.
     outcome, seconds = timed(unit * ((DEFAULT_MAX_BYTES - 100) // len(unit)))
     assert isinstance(outcome, ParseResult)
-    assert seconds < 3  # measured < 0.2 s
+    assert_fast(seconds)
 
 
 @pytest.mark.parametrize(
     "html",
     [
         '<div itemscope itemtype="https://schema.org/Person">'
-        + '<i itemprop="name">N</i>' * 80_000,
-        '<div class="h-card">' + '<i class="p-name">N</i>' * 80_000,
-        '<div class="vcard">' + '<i class="fn">N</i>' * 90_000,
+        + '<i itemprop="name">N</i>' * 40_000,
+        '<div class="h-card">' + '<i class="p-name">N</i>' * 40_000,
+        '<div class="vcard">' + '<i class="fn">N</i>' * 45_000,
     ],
     ids=["itemprops", "mf2-properties", "classic-properties"],
 )
@@ -400,7 +438,7 @@ def test_a_card_with_a_hundred_thousand_properties(html):
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
     assert [c.name for c in outcome.contacts] == ["N"]
-    assert seconds < 3
+    assert_fast(seconds)
 
 
 def test_nested_cards_with_huge_properties():
@@ -408,7 +446,7 @@ def test_nested_cards_with_huge_properties():
     html = '<div class="h-card"><div class="p-name">x ' * 190 + "y " * 400_000
     outcome, seconds = timed(html)
     assert isinstance(outcome, ParseResult)
-    assert seconds < 3
+    assert_fast(seconds)
 
 
 def test_content_after_the_end_of_the_document_is_read_as_browsers_do():
@@ -425,3 +463,103 @@ def test_content_after_the_end_of_the_document_is_read_as_browsers_do():
     ]
     trailing = '<p>x</p></body></html><a href="mailto:c@example.com">C</a>'
     assert [c.email for c in parse_contacts(trailing).contacts] == ["c@example.com"]
+
+
+# --- shapes built to make a parser superlinear (the security review's and others) ------------
+
+
+def _fill(unit: str, head: str = "", tail: str = "", size: int = 300_000) -> str:
+    return head + unit * ((size - len(head) - len(tail)) // len(unit)) + tail
+
+
+REVIEW_HCARD = '<div class="h-card"><span class="p-name">'
+REVIEW_ITEM = '<div itemscope itemtype="https://schema.org/Person"><span itemprop="name">'
+
+
+@pytest.mark.parametrize("opener", [REVIEW_HCARD, REVIEW_ITEM], ids=["h-card", "microdata"])
+def test_the_security_reviews_payloads(opener):
+    # 406 kB took ~10 s on the lxml parser: every nested card re-read its name's whole subtree.
+    closers = "</span></div>" * 120
+    review = opener * 120 + "<br>" * 100_000 + closers
+    outcome, seconds = timed(review)
+    assert isinstance(outcome, ParseResult)
+    assert_fast(seconds)
+    # The same shape at the size limit: read, bounded, with clear warnings.
+    full = _fill("<br>", opener * 120, closers, DEFAULT_MAX_BYTES)
+    outcome, seconds = timed(full)
+    assert isinstance(outcome, ParseResult)
+    assert_fast(seconds)
+    assert any("elements and texts; only those before line 1 were read" in w for w in outcome.warnings)
+    # The 1.9 MB variant (38-45 s before) is over the limit: refused before parsing.
+    outcome, seconds = timed(opener * 120 + "<br>" * 475_000 + closers)
+    assert isinstance(outcome, MarkupTooLarge)
+    assert seconds < 0.05
+
+
+def test_the_text_budget_ends_in_a_warning_and_keeps_what_was_found():
+    html = NATIVE + REVIEW_HCARD * 120 + ("<b>x</b>" * 40_000)
+    outcome, seconds = timed(html)
+    assert isinstance(outcome, ParseResult)
+    assert emails(outcome)[0] == "ada@example.com"
+    assert any("hold more text than is read" in w for w in outcome.warnings)
+    assert_fast(seconds)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        _fill('<div itemscope itemtype="https://schema.org/Person" itemprop="knows">'
+              '<b itemprop="name">x</b>'),
+        _fill('<div class="h-card p-author"><b class="p-name">x</b>'),
+        _fill('<div class="vcard"><b class="fn">x</b><a class="email" href="mailto:a@b.example">'),
+        _fill('<a href="mailto:a@example.com">a</a>'),
+        _fill('<a href="mailto:' + ",".join(f"p{i}@example.com" for i in range(200)) + '">a</a>'),
+        '<script type="application/ld+json">{"@graph": ['
+        + ",".join('{"@type": "Person", "name": "N%d"}' % i for i in range(25_000))
+        + "]}</script>",
+        _fill('<script type="application/ld+json">{"@type": "Person", "name": "N"}</script>'),
+        _fill("<i " + " ".join(f"a{i}" for i in range(MAX_ATTRIBUTES)) + "></i>"),
+        _fill('<i class="' + " ".join(f"h-card p-name c{i}" for i in range(200)) + '">x</i>'),
+        _fill("<br>"),
+        _fill("<i>x</i>"),
+        _fill("<b class=a>"),
+        _fill("<p>x\n"),
+        _fill("&amp;"),
+        _fill(">\n"),
+    ],
+    ids=[
+        "nested-itemscope", "nested-h-cards", "nested-vcards", "mailto-links",
+        "mailto-addresses", "graph-nodes", "json-ld-blocks", "long-attribute-lists",
+        "long-class-lists", "br", "tiny-elements", "classed-elements", "lines", "entities",
+        "gt-lines",
+    ],
+)  # fmt: skip
+def test_no_shape_costs_much_more_than_a_plain_page(html):
+    outcome, seconds = timed(html)
+    assert isinstance(outcome, ParseResult)
+    assert_fast(seconds)
+
+
+def test_the_element_budget_keeps_what_came_before_it():
+    from backend.markup.soup import node_budget
+
+    html = NATIVE + "\n" + "<br>" * 20_000 + "\n" + MAILTO
+    budget = node_budget(len(html))
+    assert budget < 20_000
+    result = parse_contacts(html)
+    assert emails(result) == ["ada@example.com"]
+    assert result.warnings == [
+        f"The markup has more than {budget} elements and texts; only those before line 2"
+        " were read."
+    ]
+    # An ordinary page of the same size is read whole.
+    plain = NATIVE + _plain_page(len(html)) + MAILTO
+    assert emails(parse_contacts(plain)) == ["ada@example.com", "zed@example.com"]
+
+
+def test_line_numbers_survive_long_lines():
+    long_line = '<p class="x">' + "y" * 100_000 + "</p>" * 50 + "<br>" * 10_000
+    html = long_line + "\n\n" + '<div data-schedlink-contact data-email="nope"></div>'
+    assert parse_contacts(html).warnings[0].startswith("schedlink contact #1 (line 3)")
+    html = "\n" * 5 + "<p\nclass=x\n>" + long_line + '<i data-schedlink-contact data-name="A">'
+    assert parse_contacts(html).warnings[0].startswith("schedlink contact #1 (line 8)")
