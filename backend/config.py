@@ -49,7 +49,7 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS"),
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2_500_000),
-        "MARKUP_MAX_BYTES": _int("MARKUP_MAX_BYTES", 2_000_000),
+        "MARKUP_MAX_BYTES": _int("MARKUP_MAX_BYTES", 1_048_576),
         "CORS_ORIGINS": _list("CORS_ORIGINS") or extension_origins,
         # Where a link may send the invitee after booking; none unless configured.
         "REDIRECT_ORIGINS": [o.lower().rstrip("/") for o in _list("REDIRECT_ORIGINS")],

@@ -1,8 +1,8 @@
 """POST /v1/markup/parse: the contacts a page fragment carries."""
 
 from flask import Blueprint, current_app
-from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..errors import api_error
 from ..markup import MarkupTooLarge, MarkupUnreadable, parse_contacts
 from ..validation import ValidationError
 from .auth import json_body, require_api_key
@@ -22,10 +22,17 @@ def parse():
         errors["url"] = [{"key": "errors.invalid", "description": "url must be a string."}]
     if errors:
         raise ValidationError(errors)
+    max_bytes = current_app.config["MARKUP_MAX_BYTES"]
     try:
-        result = parse_contacts(html, url, max_bytes=current_app.config["MARKUP_MAX_BYTES"])
-    except MarkupTooLarge as exc:
-        raise RequestEntityTooLarge() from exc
+        result = parse_contacts(html, url, max_bytes=max_bytes)
+    except MarkupTooLarge:
+        # Whole pages are a developer's tool; the extension sends candidate fragments only.
+        size = len(html.encode("utf-8", "replace"))
+        return api_error(
+            413,
+            f"html is {size:,} UTF-8 bytes; this endpoint reads at most {max_bytes:,}. "
+            "Send the part of the page around the contact, as the browser extension does.",
+        )
     except MarkupUnreadable as exc:
         raise ValidationError(
             {"html": [{"key": "errors.invalid", "description": str(exc)}]}

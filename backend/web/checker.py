@@ -84,8 +84,9 @@ def check():
         return _page(
             413,
             error=(
-                f"The markup is {size:,} bytes; the checker reads at most {max_bytes:,} bytes. "
-                "Paste only the part of the page around the contact."
+                f"The markup is {size:,} bytes; the checker reads at most {max_bytes:,} bytes "
+                "(whole pages over that are refused). Paste only the part of the page around "
+                "the contact."
             ),
         )
     except MarkupUnreadable as exc:
