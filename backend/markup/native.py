@@ -37,9 +37,13 @@ def read(page: Page, notes: Notes) -> list[Raw]:
     raws = []
     for index, element in enumerate(found):
         label = f"schedlink contact #{index + 1}{line_of(element)}"
-        visible = () if hidden(element) else (
-            f"{label} is visible on the page; host apps usually hide it "
-            '(hidden, aria-hidden="true" or style="display:none").',
+        visible = (
+            ()
+            if hidden(element)
+            else (
+                f"{label} is visible on the page; host apps usually hide it "
+                '(hidden, aria-hidden="true" or style="display:none").',
+            )
         )
         values = {
             key: (value, name)

@@ -46,6 +46,7 @@ NODES_FLOOR = 5_000
 def node_budget(size: int) -> int:
     return NODES_FLOOR + size // BYTES_PER_NODE
 
+
 # One start (or end) tag with more than MAX_ATTRIBUTES attributes, tokenized as HTML5 (and
 # libxml2 2.14) does: quoted values may hold '<' and '>', attributes may follow a quoted value
 # directly. Possessive quantifiers keep the search linear. Two cheaper searches decide first
