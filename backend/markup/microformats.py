@@ -40,6 +40,7 @@ MF2_ROOTS = frozenset(
     }
 )  # fmt: skip
 _MF2_PROPERTY = re.compile(r"[pue]-[a-z]+(?:-[a-z]+)*")
+_MF2_PREFIXES = frozenset("pueh")
 
 # mf2 property class -> (Contact field or name part, how the value is read)
 _MF2 = {
@@ -78,8 +79,12 @@ def card_kind(element: Tag) -> str | None:
 
 def _mf2_relevant(names: list[str]) -> bool:
     # Properties we read, any other p-/e- property (they rule out an implied name) and nested
-    # roots; not Tailwind's p-4 (mf2 property names are lowercase letters and hyphens).
-    return any(n in _MF2 or n in MF2_ROOTS or _MF2_PROPERTY.fullmatch(n) for n in names)
+    # roots; not Tailwind's p-4 (mf2 property names are lowercase letters and hyphens). The
+    # prefix test first: most pages' classes are nothing of the kind.
+    return any(
+        n[1:2] == "-" and n[:1] in _MF2_PREFIXES and (n in MF2_ROOTS or _MF2_PROPERTY.fullmatch(n))
+        for n in names
+    )
 
 
 def _blocks_implied(name: str) -> bool:
