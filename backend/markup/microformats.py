@@ -115,7 +115,7 @@ def _properties(page: Page, classic: bool, notes: Notes) -> dict[int, list[Tag]]
         mine = owned.setdefault(id(card), [])
         if len(mine) == MAX_ROOT_PROPERTIES:
             notes.add(
-                f"A {_LABELS[kind]}{line_of(card)} has more than {MAX_ROOT_PROPERTIES}"
+                f"An {_LABELS[kind]}{line_of(card)} has more than {MAX_ROOT_PROPERTIES}"
                 " properties; only the first were read."
             )
             continue

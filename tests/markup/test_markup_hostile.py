@@ -563,3 +563,26 @@ def test_line_numbers_survive_long_lines():
     assert parse_contacts(html).warnings[0].startswith("schedlink contact #1 (line 3)")
     html = "\n" * 5 + "<p\nclass=x\n>" + long_line + '<i data-schedlink-contact data-name="A">'
     assert parse_contacts(html).warnings[0].startswith("schedlink contact #1 (line 8)")
+
+
+def test_caps_on_addresses_persons_and_properties_are_reported():
+    many = ",".join(f"p{i}@example.com" for i in range(30))
+    result = parse_contacts(f'<a href="mailto:{many}">all</a>')
+    assert emails(result) == [f"p{i}@example.com" for i in range(20)]
+    block = ld("[" + ",".join(f'{{"@type": "Person", "name": "P{i}"}}' for i in range(200)) + "]")
+    result = parse_contacts(block * 3)
+    assert len(result.contacts) == 50
+    assert "The JSON-LD blocks hold more than 500 Persons; only the first were read." in (
+        result.warnings
+    )
+    card = '<div class="h-card">' + '<i class="p-note">n</i>' * 300 + '<b class="p-name">Late</b>'
+    result = parse_contacts(card)
+    assert [c.name for c in result.contacts] == []  # its name is property 301
+    assert result.warnings[0] == (
+        "An h-card (line 1) has more than 200 properties; only the first were read."
+    )
+    item = '<div itemscope itemtype="https://schema.org/Person">' + '<i itemprop="x">n</i>' * 300
+    result = parse_contacts(item + '<b itemprop="name">Late</b>')
+    assert result.warnings[0] == (
+        "A microdata item (line 1) has more than 200 properties; only the first were read."
+    )
