@@ -109,7 +109,7 @@ def hostile_pages() -> dict[str, bytes]:
         "mailto_links": fill('<a href="mailto:a@example.com">a</a>'),
         "graph_nodes": (
             '<script type="application/ld+json">{"@graph": ['
-            + ",".join(f'{{"@type": "Person", "name": "N{i}"}}' for i in range(28_000))
+            + ",".join(f'{{"@type": "Person", "name": "N{i}"}}' for i in range(25_000))
             + "]}</script>"
         ).encode(),
         "json_ld_blocks": fill(
