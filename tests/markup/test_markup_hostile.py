@@ -586,3 +586,16 @@ def test_caps_on_addresses_persons_and_properties_are_reported():
     assert result.warnings[0] == (
         "A microdata item (line 1) has more than 200 properties; only the first were read."
     )
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 3])
+def test_long_lines_fed_in_pieces_keep_multibyte_characters_whole(shift):
+    # libxml2 is fed long lines in pieces; a piece may end inside a UTF-8 sequence.
+    from backend.markup.soup import build
+    from backend.markup.values import Notes
+
+    text = "x" * shift + "\u00e9\u20ac\U0001f600" * 9000
+    html = f"<p>{text}</p>" + '<i hidden data-schedlink-contact data-name="Zo\u00eb \u2603">'
+    page = build(html.encode(), Notes())
+    assert [e.get_text() for e in page.elements if e.name == "p"] == [text]
+    assert [c.name for c in parse_contacts(html).contacts] == ["Zo\u00eb \u2603"]
