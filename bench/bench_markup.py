@@ -123,7 +123,7 @@ def hostile_pages() -> dict[str, bytes]:
 
 def median_seconds(fn, data: bytes, runs: int) -> float:
     """Median CPU time of this process: an absolute number that other work on a shared
-    machine disturbs less than wall-clock time does (the ratios below use wall-clock)."""
+    machine disturbs less than wall-clock time does."""
     fn(data)  # warm caches (time zone list)
     times = []
     for _ in range(runs):
@@ -134,14 +134,15 @@ def median_seconds(fn, data: bytes, runs: int) -> float:
 
 
 def ratio(fn, base, data: bytes, runs: int) -> tuple[float, float]:
-    """Median of fn over median of base, runs interleaved so machine load hits both alike."""
+    """Median of fn over median of base, in CPU time of this process, runs interleaved so
+    that other work on a shared machine disturbs both alike."""
     fn(data), base(data)
     ours, theirs = [], []
     for _ in range(runs):
         for f, times in ((fn, ours), (base, theirs)):
-            start = time.perf_counter()
+            start = time.process_time()
             f(data)
-            times.append(time.perf_counter() - start)
+            times.append(time.process_time() - start)
     return statistics.median(ours) / statistics.median(theirs), statistics.median(theirs)
 
 
