@@ -128,9 +128,7 @@ def test_toolbar_click_to_booked_meeting_in_firefox(configured_firefox, server):
 
     popup.fill("#summary", "Technical interview")
     popup.click("#create")
-    wait_until(
-        lambda: popup.js("document.body.dataset.link") in ("created", "failed"), timeout=15
-    )
+    wait_until(lambda: popup.js("document.body.dataset.link") in ("created", "failed"), timeout=15)
     assert popup.js("document.body.dataset.link") == "created", popup.text("#error")
     url = popup.value("#link-url")
     assert url.startswith(f"{server.url}/b/")

@@ -67,9 +67,9 @@ export const DEFAULT_LIMITS = Object.freeze({
  *   [data-schedlink-contact] element is not sent twice). outerHTML never
  *   includes shadow trees or frame documents, so their candidates are separate;
  * - kept candidates are ordered by trust (best format found inside them), then
- *   scope (the root's own first, then shadow roots and frames in the order
- *   their hosts appear), then document order, so budget pressure drops mailto
- *   links before native markup;
+ *   scope (the root's own first; under each scope, depth first, its shadow
+ *   roots in host order, then its frames), then document order, so budget
+ *   pressure drops mailto links before native markup;
  * - a candidate larger than maxElementBytes is not sent; candidates nested in
  *   it are considered instead; the total is capped at maxTotalBytes and
  *   maxCandidates. <html> and <body> are never candidates themselves (their
@@ -113,38 +113,36 @@ export function findCandidates(root, limits) {
     return MAILTO; // a[href^=mailto:] is the only selector left
   }
 
-  // Every scope to search, root first, then depth-first in host order. One
-  // pass over each scope's elements finds the shadow hosts and frames in it:
-  // no selector matches "has a shadow root", so this walk is unavoidable.
+  // Every scope to search, root first, then depth-first in host order. No
+  // selector matches "has a shadow root", so each scope is walked once for
+  // hosts (a TreeWalker: no array of every element is built); frames are
+  // found by selector.
   const scopes = { shadowRoots: 0, frames: 0, unreadableFrames: 0 };
   const roots = [];
-  const seen = new Set();
   function addScope(node) {
-    if (!node || seen.has(node) || roots.length >= opts.maxScopes) return;
-    seen.add(node);
+    if (roots.length >= opts.maxScopes) return;
     roots.push(node);
-    const all = node.querySelectorAll('*');
-    for (let i = 0; i < all.length; i++) {
-      const el = all[i];
+    const walker = (node.ownerDocument || node).createTreeWalker(node, 1); // 1 = SHOW_ELEMENT
+    for (let el = walker.nextNode(); el !== null; el = walker.nextNode()) {
       const shadow = el.shadowRoot;
       if (shadow) {
         scopes.shadowRoots += 1;
         addScope(shadow);
       }
-      const tag = el.localName;
-      if (tag === 'iframe' || tag === 'frame') {
-        let inner = null;
-        try {
-          inner = el.contentDocument; // null for a cross-origin frame
-        } catch (_) {
-          inner = null; // or a SecurityError
-        }
-        if (inner && inner.documentElement) {
-          scopes.frames += 1;
-          addScope(inner);
-        } else if (el.getAttribute('src')) {
-          scopes.unreadableFrames += 1;
-        }
+    }
+    const frames = node.querySelectorAll('iframe, frame');
+    for (let i = 0; i < frames.length; i++) {
+      let inner = null;
+      try {
+        inner = frames[i].contentDocument; // null for a cross-origin frame
+      } catch (_) {
+        inner = null; // or a SecurityError
+      }
+      if (inner && inner.documentElement) {
+        scopes.frames += 1;
+        addScope(inner);
+      } else if (frames[i].getAttribute('src')) {
+        scopes.unreadableFrames += 1;
       }
     }
   }
