@@ -55,8 +55,8 @@ def firefox_missing_reason() -> str | None:
         import marionette_driver  # noqa: F401
     except ImportError:
         return "marionette-driver not installed (pip install -e '.[test]')"
-    if shutil.which("node") is None:
-        return "node not installed (needed to build the Firefox package)"
+    if shutil.which("node") is None or not (EXTENSION_DIR / "node_modules" / "web-ext").is_dir():
+        return "node or the extension's dev dependencies missing (cd extension && npm ci)"
     return None
 
 

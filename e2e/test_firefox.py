@@ -27,9 +27,9 @@ import uuid
 import pytest
 from conftest import start_firefox
 from firefox import FirefoxPopup, wait_until
-from marionette_driver.by import By
 from pages_server import pages  # noqa: F401 - the session fixture serving e2e/pages/
 
+By = pytest.importorskip("marionette_driver.by", reason="marionette-driver not installed").By
 BACKEND_PATTERN = "http://127.0.0.1/*"
 
 

@@ -17,6 +17,8 @@
 // popup/, options/, icons/*.png. Tests, bench, scripts and node_modules stay out.
 //
 //   node scripts/package.mjs [--store] [--dist DIR]
+//   node scripts/package.mjs --lint-firefox   web-ext lint of the Firefox package's
+//                                              files, warnings counted as errors
 //
 //   node scripts/package.mjs --e2e-dir DIR [--browser chrome|firefox]
 // writes an unpacked copy for browser tests instead, with bench/ included: for
@@ -122,6 +124,22 @@ export async function buildPackages({ dist = join(root, 'dist'), store = false, 
   return written;
 }
 
+/** web-ext lint of exactly what the Firefox package holds; resolves to the linter summary. */
+export async function lintFirefox({ base = root } = {}) {
+  const staging = mkdtempSync(join(tmpdir(), 'schedlink-lint-'));
+  try {
+    const dir = join(staging, 'firefox');
+    stage(dir, firefoxManifest(readManifest(base)), runtimeFiles(base), base);
+    const result = await webExt.cmd.lint(
+      { sourceDir: dir, warningsAsErrors: true, output: 'text', selfHosted: false },
+      { shouldExitProgram: false },
+    );
+    return result.summary;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
 function option(name) {
   const i = process.argv.indexOf(name);
   if (i === -1) return null;
@@ -132,7 +150,10 @@ function option(name) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const e2eDir = option('--e2e-dir');
-  if (e2eDir) {
+  if (process.argv.includes('--lint-firefox')) {
+    const summary = await lintFirefox();
+    if (summary.errors || summary.warnings) process.exitCode = 1;
+  } else if (e2eDir) {
     const browser = option('--browser') || 'chrome';
     writeE2eDir(e2eDir, { browser });
     console.log(`unpacked ${browser} test build in ${e2eDir}`);
