@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser import EXTENSION_ID, DevTools, start_chromium, wait_until
-from firefox import Firefox, build_package, firefox_missing_reason
+from firefox import build_package, firefox_missing_reason, start_firefox
 from live_server import LiveServer
 
 # The Firefox add-on's moz-extension:// origin for this session: pre-set in each Firefox
@@ -110,16 +110,6 @@ def firefox_available():
 def firefox_package(firefox_available, tmp_path_factory):
     """dist/schedlink-firefox.zip as `npm run package` (web-ext build) makes it."""
     return build_package(tmp_path_factory.mktemp("dist"))
-
-
-def start_firefox(profile: Path, package: Path, extension_uuid: str) -> Firefox:
-    browser = Firefox(profile, extension_uuid)
-    try:
-        browser.install_addon(package)
-    except Exception:
-        browser.quit()
-        raise
-    return browser
 
 
 @pytest.fixture(scope="module")

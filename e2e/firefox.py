@@ -339,3 +339,14 @@ class Firefox:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=15)
+
+
+def start_firefox(profile: Path, package: Path, extension_uuid: str) -> Firefox:
+    """A fresh Firefox with the add-on installed from `package` under `extension_uuid`."""
+    browser = Firefox(profile, extension_uuid)
+    try:
+        browser.install_addon(package)
+    except Exception:
+        browser.quit()
+        raise
+    return browser

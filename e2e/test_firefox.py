@@ -25,8 +25,7 @@ import urllib.request
 import uuid
 
 import pytest
-from conftest import start_firefox
-from firefox import FirefoxPopup, wait_until
+from firefox import FirefoxPopup, start_firefox, wait_until
 from pages_server import pages  # noqa: F401 - the session fixture serving e2e/pages/
 
 By = pytest.importorskip("marionette_driver.by", reason="marionette-driver not installed").By
@@ -67,7 +66,8 @@ def fill_options(firefox, server) -> None:
     assert not firefox.has_host_permission(BACKEND_PATTERN)
 
 
-def test_connection(m) -> str:
+def run_connection_test(m) -> str:
+    """Click Test connection; the result line once it has finished."""
     m.find_element(By.ID, "test").click()
     wait_until(
         lambda: not text(m, "result").startswith("Testing"),
@@ -75,9 +75,6 @@ def test_connection(m) -> str:
         message="Test connection never finished",
     )
     return text(m, "result")
-
-
-test_connection.__test__ = False  # a helper, not a test
 
 
 def open_popup(firefox) -> FirefoxPopup:
@@ -115,7 +112,7 @@ def test_toolbar_click_to_booked_meeting_in_firefox(configured_firefox, server):
     m.navigate(firefox.extension_url("options/options.html"))
     wait_until(lambda: m.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "yes")
     # No host permission: the calls are CORS requests from moz-extension://<uuid>.
-    assert test_connection(m) == "Connected as Grace Hopper <recruiter@example.com>."
+    assert run_connection_test(m) == "Connected as Grace Hopper <recruiter@example.com>."
 
     m.navigate(f"{server.url}/demo/ats/candidates/4711")
     assert text(m, "candidate-name") == "Ada Lovelace"
@@ -193,7 +190,7 @@ def test_unlisted_origin_needs_the_host_permission(unlisted_firefox, server):
     fill_options(firefox, server)
 
     # Without CORS for this origin and without the host permission, Firefox blocks the answer.
-    result = test_connection(m)
+    result = run_connection_test(m)
     assert result.startswith(f"Can't reach the schedlink server at {server.url}."), result
     assert "allow access to it in Options" in result
     assert m.find_element(By.ID, "grant-backend-box").is_displayed()
@@ -208,5 +205,5 @@ def test_unlisted_origin_needs_the_host_permission(unlisted_firefox, server):
     assert firefox.has_host_permission(BACKEND_PATTERN)
 
     # With the host permission the request is the extension's own: no CORS needed.
-    assert test_connection(m) == "Connected as Grace Hopper <recruiter@example.com>."
+    assert run_connection_test(m) == "Connected as Grace Hopper <recruiter@example.com>."
     assert not m.find_element(By.ID, "grant-backend-box").is_displayed()
