@@ -1,15 +1,23 @@
 """e2e fixtures: the real production server (`schedlink serve`) on loopback with a SQLite
-database, accounts made with the real CLI, and real Chromium with the unpacked extension."""
+database, accounts made with the real CLI, real Chromium with the unpacked extension, and real
+Firefox (firefox-esr over Marionette) with the Firefox package as a temporary add-on."""
 
 from __future__ import annotations
 
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from browser import EXTENSION_ID, DevTools, start_chromium, wait_until
+from firefox import build_package, firefox_missing_reason, start_firefox
 from live_server import LiveServer
+
+# The Firefox add-on's moz-extension:// origin for this session: pre-set in each Firefox
+# profile (firefox.Firefox) and allowed by the server's CORS list, as an administrator adds
+# a Firefox installation's origin to SCHEDLINK_CORS_ORIGINS.
+FIREFOX_EXTENSION_UUID = str(uuid.uuid4())
 
 
 def pytest_collection_modifyitems(items):
@@ -36,7 +44,9 @@ def server(tmp_path_factory):
         job_worker=True,
         extra_env={
             "SCHEDLINK_DEMO": "true",
-            "SCHEDLINK_CORS_ORIGINS": f"chrome-extension://{EXTENSION_ID}",
+            "SCHEDLINK_CORS_ORIGINS": (
+                f"chrome-extension://{EXTENSION_ID},moz-extension://{FIREFOX_EXTENSION_UUID}"
+            ),
         },
     )
     host = live.create_host_with_cli("recruiter@example.com")
@@ -84,3 +94,30 @@ def configured(driver, server):
     driver.find_element("id", "test").click()
     wait_until(lambda: "Grace Hopper" in result(), message=f"Test connection said {result()!r}")
     return server
+
+
+# --- Firefox -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def firefox_available():
+    reason = firefox_missing_reason()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def firefox_package(firefox_available, tmp_path_factory):
+    """dist/schedlink-firefox.zip as `npm run package` (web-ext build) makes it."""
+    return build_package(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def firefox(firefox_package, tmp_path_factory):
+    """One headless Firefox per module with the add-on installed under the origin the
+    server's CORS list allows."""
+    browser = start_firefox(
+        tmp_path_factory.mktemp("firefox") / "profile", firefox_package, FIREFOX_EXTENSION_UUID
+    )
+    yield browser
+    browser.quit()

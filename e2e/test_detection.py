@@ -299,3 +299,27 @@ def test_xss_payload_stays_text(driver, devtools, configured, pages):  # noqa: F
     assert "Hi," in body  # a first "word" that is markup is not used as a name
     assert XSS_SUMMARY in body
     assert driver.find_element(By.ID, "name").get_attribute("value") == XSS_NAME
+
+
+def test_contacts_in_shadow_roots_and_frames(driver, devtools, configured, pages):  # noqa: F811
+    """Open shadow roots (a web component's and a declarative one) and a same-origin frame
+    are searched; a closed shadow root and a cross-origin frame are not."""
+    driver.get(pages.url("components.html"))
+    wait_until(
+        lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "yes",
+        message="the component page did not finish loading its frames",
+    )
+    popup = open_popup(driver, devtools)
+    assert [c["primary"] for c in listed(popup)] == [
+        "Ada Lovelace <ada@example.com>",  # native markup in an open shadow root
+        "Katherine Johnson <katherine@example.net>",  # microdata in declarative shadow DOM
+        "Grace Hopper <grace@example.com>",  # h-card in a same-origin frame
+    ]
+    assert "Closed Person" not in popup.text("#contact-list")
+    assert "Cross Origin" not in popup.text("#contact-list")
+    assert form(popup) == {
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "summary": "Renewal call",
+        "duration": "25",
+    }

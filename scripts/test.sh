@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Install everything the tests need from the project's own files, then run every check:
 # ruff (lint + format), import-linter, the extension's unit tests and web-ext lint, and pytest
-# (unit, integration on SQLite and PostgreSQL, and e2e in real Chromium).
+# (unit, integration on SQLite and PostgreSQL, and e2e in real Chromium and real Firefox).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+missing=()
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  echo "== installing chromium and chromium-driver (Debian packages)"
+  missing+=(chromium chromium-driver)
+fi
+if ! command -v firefox-esr >/dev/null; then
+  missing+=(firefox-esr)  # driven through Marionette (marionette-driver, in the test extra)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "== installing ${missing[*]} (Debian packages)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -3,16 +3,26 @@
 // (the unpacked extension includes this folder) or serve the extension
 // directory over http from loopback. Query: ?elements=10000&runs=51
 //
+// The page is built as today's web apps are: every SHADOW_EVERY-th row of ten
+// elements is a custom element whose cells live in its open shadow root (the
+// native schedlink markup among them), so findCandidates must search shadow
+// roots to find everything. `elements` counts every element built, light and
+// shadow DOM together.
+//
 // Results: #median-ms, #result (JSON), body[data-median-ms], body[data-done=yes]
 // and one console line "detect-bench {json}". The baseline, measured in the
 // same run on the same page, is the approach findCandidates avoids: a JS walk
-// over every element testing it against the same selector.
+// over every element (entering shadow roots) testing it against the same selector.
 
 import { CANDIDATE_SELECTOR, findCandidates } from '../lib/detect.js';
 
 const params = new URLSearchParams(location.search);
 const ELEMENTS = Math.max(100, Number(params.get('elements')) || 10_000);
 const RUNS = Math.max(3, Number(params.get('runs')) || 51);
+const SHADOW_EVERY = 5; // one row in five renders inside a shadow root
+
+class BenchRow extends HTMLElement {}
+customElements.define('bench-row', BenchRow);
 
 function build(container, total) {
   // Candidate markup of every format, spread through the page.
@@ -39,9 +49,21 @@ function build(container, total) {
   org.textContent = JSON.stringify({ '@context': 'https://schema.org', '@type': 'Organization', name: 'Acme' });
 
   let row = null;
+  let rows = 0;
+  let shadowRoots = 0;
   let i = 0;
   while (made.length < total) {
-    if (i % 10 === 0) row = add(container, document.createElement('div'));
+    if (i % 10 === 0) {
+      rows += 1;
+      if (rows % SHADOW_EVERY === 0 || i === 5000) {
+        // A web component: its cells go into its open shadow root.
+        const host = add(container, document.createElement('bench-row'));
+        row = host.attachShadow({ mode: 'open' });
+        shadowRoots += 1;
+      } else {
+        row = add(container, document.createElement('div'));
+      }
+    }
     const n = i;
     i += 1;
     let el;
@@ -68,7 +90,7 @@ function build(container, total) {
     }
     add(row, el);
   }
-  return made.length;
+  return { built: made.length, shadowRoots };
 }
 
 function median(xs) {
@@ -88,22 +110,30 @@ function time(fn, runs) {
 }
 
 const container = document.getElementById('page');
-const built = build(container, ELEMENTS);
-const elements = document.getElementsByTagName('*').length;
+const { built, shadowRoots } = build(container, ELEMENTS);
+const elements = document.getElementsByTagName('*').length; // light DOM only
 let last = null;
 const samples = time(() => {
   last = findCandidates(document);
 }, RUNS);
 const baseline = time(() => {
-  const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_ELEMENT);
   let n = 0;
-  for (let node = walker.currentNode; node; node = walker.nextNode()) if (node.matches(CANDIDATE_SELECTOR)) n += 1;
+  const walk = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.matches(CANDIDATE_SELECTOR)) n += 1;
+      if (node.shadowRoot) walk(node.shadowRoot);
+    }
+  };
+  walk(document);
   return n;
 }, RUNS);
 const medianMs = median(samples);
 const baselineMs = median(baseline);
 const result = {
-  elements,
+  elements: built,
+  light_dom_elements: elements,
+  shadow_roots: shadowRoots,
   built,
   runs: RUNS,
   median_ms: Number(medianMs.toFixed(3)),
@@ -111,12 +141,13 @@ const result = {
   baseline_median_ms: Number(baselineMs.toFixed(3)),
   ratio_to_baseline: baselineMs > 0 ? Number((medianMs / baselineMs).toFixed(2)) : null,
   candidates: last.candidates.length,
+  scopes: last.scopes,
   by_format: last.candidates.reduce((n, c) => ({ ...n, [c.format]: (n[c.format] || 0) + 1 }), {}),
   target_ms: 10,
   ok: medianMs < 10,
 };
 document.getElementById('runs').textContent = String(RUNS);
-document.getElementById('elements').textContent = String(elements);
+document.getElementById('elements').textContent = `${built} (${shadowRoots} shadow roots)`;
 document.getElementById('median-ms').textContent = result.median_ms.toFixed(3);
 document.getElementById('result').textContent = JSON.stringify(result, null, 2);
 container.hidden = true;

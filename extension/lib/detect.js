@@ -47,27 +47,37 @@ export const DEFAULT_LIMITS = Object.freeze({
   maxElementBytes: 20_000, // one candidate's outerHTML, UTF-8 bytes
   maxTotalBytes: 200_000, // all candidates together
   maxCandidates: 100,
+  maxScopes: 200, // shadow roots and frame documents searched, the page itself included
 });
 
 /**
- * Find contact candidates under `root` (a Document or Element; null means the
- * global `document`, which is how the injected copy is called).
+ * Find contact candidates under `root` (a Document, ShadowRoot or Element;
+ * null means the global `document`, which is how the injected copy is called).
  *
  * Rules:
- * - one querySelectorAll with one combined selector (document order);
+ * - the search covers `root` and every *scope* reachable from it: open shadow
+ *   roots (element.shadowRoot; closed ones are null by design) and the
+ *   documents of same-origin <iframe>/<frame> elements (contentDocument; null
+ *   or a SecurityError for cross-origin frames, which are skipped), nested to
+ *   any depth, at most maxScopes scopes;
+ * - one querySelectorAll with one combined selector per scope (document order);
  * - JSON-LD scripts count only when they mention a schema.org Person type;
- * - only outermost candidates are kept: an element inside another kept
- *   candidate is already part of its outerHTML (a .vcard inside a
- *   [data-schedlink-contact] element is not sent twice);
+ * - only outermost candidates are kept within a scope: an element inside
+ *   another kept candidate is already part of its outerHTML (a .vcard inside a
+ *   [data-schedlink-contact] element is not sent twice). outerHTML never
+ *   includes shadow trees or frame documents, so their candidates are separate;
  * - kept candidates are ordered by trust (best format found inside them), then
- *   document order, so budget pressure drops mailto links before native markup;
+ *   scope (the root's own first; under each scope, depth first, its shadow
+ *   roots in host order, then its frames), then document order, so budget
+ *   pressure drops mailto links before native markup;
  * - a candidate larger than maxElementBytes is not sent; candidates nested in
  *   it are considered instead; the total is capped at maxTotalBytes and
  *   maxCandidates. <html> and <body> are never candidates themselves (their
- *   nested candidates are), so the page is never sent whole.
+ *   nested candidates are), so no page or frame is ever sent whole.
  *
  * @returns {{candidates: {format: string, html: string}[], found: number,
  *   dropped: {tooLarge: number, overBudget: number, overCount: number},
+ *   scopes: {shadowRoots: number, frames: number, unreadableFrames: number},
  *   url: string|null}}
  */
 export function findCandidates(root, limits) {
@@ -79,16 +89,17 @@ export function findCandidates(root, limits) {
   const MAILTO = 5;
   const PERSON = /["/:#]Person"/; // = PERSON_JSON
   const opts = Object.assign(
-    { maxElementBytes: 20000, maxTotalBytes: 200000, maxCandidates: 100 },
+    { maxElementBytes: 20000, maxTotalBytes: 200000, maxCandidates: 100, maxScopes: 200 },
     limits || {},
   );
   const base = root || document;
-  const doc = base.ownerDocument || base;
+  const topDoc = base.ownerDocument || base;
   const encoder = new TextEncoder();
 
   function rankOf(el) {
-    // <html>/<body> would be the whole page: never a candidate themselves.
-    if (el === doc.documentElement || el === doc.body) return -1;
+    // <html>/<body> would be the whole page (or frame): never a candidate themselves.
+    const doc = el.ownerDocument;
+    if (doc && (el === doc.documentElement || el === doc.body)) return -1;
     if (el.hasAttribute('data-schedlink-contact')) return 0;
     if (el.localName === 'script') {
       // type matched the selector; keep it only if it mentions a Person.
@@ -102,11 +113,45 @@ export function findCandidates(root, limits) {
     return MAILTO; // a[href^=mailto:] is the only selector left
   }
 
+  // Every scope to search, root first, then depth-first in host order. No
+  // selector matches "has a shadow root", so each scope is walked once for
+  // hosts (a TreeWalker: no array of every element is built); frames are
+  // found by selector.
+  const scopes = { shadowRoots: 0, frames: 0, unreadableFrames: 0 };
+  const roots = [];
+  function addScope(node) {
+    if (roots.length >= opts.maxScopes) return;
+    roots.push(node);
+    const walker = (node.ownerDocument || node).createTreeWalker(node, 1); // 1 = SHOW_ELEMENT
+    for (let el = walker.nextNode(); el !== null; el = walker.nextNode()) {
+      const shadow = el.shadowRoot;
+      if (shadow) {
+        scopes.shadowRoots += 1;
+        addScope(shadow);
+      }
+    }
+    const frames = node.querySelectorAll('iframe, frame');
+    for (let i = 0; i < frames.length; i++) {
+      let inner = null;
+      try {
+        inner = frames[i].contentDocument; // null for a cross-origin frame
+      } catch (_) {
+        inner = null; // or a SecurityError
+      }
+      if (inner && inner.documentElement) {
+        scopes.frames += 1;
+        addScope(inner);
+      } else if (frames[i].getAttribute('src')) {
+        scopes.unreadableFrames += 1;
+      }
+    }
+  }
+  addScope(base);
+
   // Outermost candidates among `list` (document order). Only the last kept
   // element can contain the next one: anything kept earlier has ended before
   // the last kept element started.
-  function outermost(list, exclude) {
-    const kept = [];
+  function outermost(list, exclude, scope, kept) {
     let last = null;
     for (let i = 0; i < list.length; i++) {
       const el = list[i];
@@ -118,7 +163,7 @@ export function findCandidates(root, limits) {
       }
       const rank = rankOf(el);
       if (rank < 0) continue;
-      last = { el, rank, order: kept.length };
+      last = { el, rank, scope, order: kept.length };
       kept.push(last);
     }
     return kept;
@@ -127,11 +172,16 @@ export function findCandidates(root, limits) {
   const dropped = { tooLarge: 0, overBudget: 0, overCount: 0 };
   const candidates = [];
   let total = 0;
-  const all = base.querySelectorAll(SELECTOR);
-  const found = all.length;
-  // Work list: outermost candidates, best format first, then document order.
-  const byTrust = (a, b) => a.rank - b.rank || a.order - b.order;
-  let queue = outermost(all, null).sort(byTrust);
+  let found = 0;
+  let queue = [];
+  for (let s = 0; s < roots.length; s++) {
+    const all = roots[s].querySelectorAll(SELECTOR);
+    found += all.length;
+    outermost(all, null, s, queue);
+  }
+  // Work list: outermost candidates, best format first, then scope, then document order.
+  const byTrust = (a, b) => a.rank - b.rank || a.scope - b.scope || a.order - b.order;
+  queue.sort(byTrust);
   let pos = 0;
   while (pos < queue.length) {
     const item = queue[pos++];
@@ -145,7 +195,7 @@ export function findCandidates(root, limits) {
     if (size > opts.maxElementBytes) {
       dropped.tooLarge += 1;
       // Fall back to the candidates nested inside the oversized one.
-      const inner = outermost(item.el.querySelectorAll(SELECTOR), item.el);
+      const inner = outermost(item.el.querySelectorAll(SELECTOR), item.el, item.scope, []);
       for (let i = 0; i < inner.length; i++) {
         inner[i].order = item.order + (i + 1) / (inner.length + 1);
       }
@@ -162,18 +212,18 @@ export function findCandidates(root, limits) {
   }
   let url = null;
   try {
-    url = typeof doc.URL === 'string' ? doc.URL : null;
+    url = typeof topDoc.URL === 'string' ? topDoc.URL : null;
   } catch (_) {
     url = null;
   }
-  return { candidates, found, dropped, url };
+  return { candidates, found, dropped, scopes, url };
 }
 
 /**
  * Validate what came back from the page. The injected code runs in a renderer
  * the page controls (assume it is compromised), so its result is untrusted
  * input: check the shape, re-apply every bound, and drop anything else.
- * Returns {candidates, found, dropped, url}; throws TypeError on a bad shape.
+ * Returns {candidates, found, dropped, scopes, url}; throws TypeError on a bad shape.
  */
 export function sanitizeDetection(result, limits = DEFAULT_LIMITS) {
   const lim = { ...DEFAULT_LIMITS, ...limits };
@@ -197,11 +247,13 @@ export function sanitizeDetection(result, limits = DEFAULT_LIMITS) {
   }
   const num = (v) => (Number.isSafeInteger(v) && v >= 0 ? v : 0);
   const d = result.dropped && typeof result.dropped === 'object' ? result.dropped : {};
+  const sc = result.scopes && typeof result.scopes === 'object' ? result.scopes : {};
   const url = typeof result.url === 'string' && result.url.length <= 4096 ? result.url : null;
   return {
     candidates,
     found: num(result.found),
     dropped: { tooLarge: num(d.tooLarge), overBudget: num(d.overBudget), overCount: num(d.overCount) },
+    scopes: { shadowRoots: num(sc.shadowRoots), frames: num(sc.frames), unreadableFrames: num(sc.unreadableFrames) },
     url,
   };
 }

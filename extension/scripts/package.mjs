@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Build the store packages from this directory (no bundling, no minifying):
+// Build both store packages from this one source directory with `web-ext build`
+// (no bundling, no minifying). Each browser's manifest is derived from
+// manifest.json, written with the runtime files into a staging directory, and
+// web-ext builds the zip from there:
 //   dist/schedlink-chrome.zip   manifest without background.scripts and
 //                               browser_specific_settings (Chrome ignores them
 //                               with a warning); keeps "key", so an unpacked
@@ -8,20 +11,27 @@
 //                               assigns its own ID and refuses the field).
 //   dist/schedlink-firefox.zip  manifest without key, background.service_worker
 //                               and minimum_chrome_version (Firefox runs
-//                               background.scripts as an event page).
+//                               background.scripts as an event page). Install
+//                               it as .zip or rename to .xpi for AMO.
 // Only runtime files go in: manifest.json, background.js, content/, lib/,
 // popup/, options/, icons/*.png. Tests, bench, scripts and node_modules stay out.
 //
-//   node scripts/package.mjs --e2e-dir DIR
-// writes an unpacked copy for browser tests instead: the Chrome manifest (same
-// key, same ID) plus host_permissions for loopback pages, because a test that
-// opens popup.html?tab=N in a tab has no toolbar click, hence no activeTab
-// grant. bench/ is included there. Never ship this variant.
+//   node scripts/package.mjs [--store] [--dist DIR]
+//   node scripts/package.mjs --lint-firefox   web-ext lint of the Firefox package's
+//                                              files, warnings counted as errors
+//
+//   node scripts/package.mjs --e2e-dir DIR [--browser chrome|firefox]
+// writes an unpacked copy for browser tests instead, with bench/ included: for
+// Chrome the Chrome manifest (same key, same ID) plus host_permissions for
+// loopback pages, because a test that opens popup.html?tab=N in a tab has no
+// toolbar click, hence no activeTab grant; for Firefox the Firefox manifest
+// as shipped (the bench page needs no page access). Never ship these variants.
 
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zip } from './zip.mjs';
+import { tmpdir } from 'node:os';
+import webExt from 'web-ext';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNTIME_DIRS = ['content', 'lib', 'popup', 'options', 'icons'];
@@ -64,41 +74,93 @@ export function e2eManifest(manifest) {
   return m;
 }
 
-export function writeE2eDir(dir, base = root) {
+function readManifest(base) {
+  return JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8'));
+}
+
+/** Write `files` of `base` into `dir`, the manifest replaced by `manifest`. */
+function stage(dir, manifest, files, base) {
   rmSync(dir, { recursive: true, force: true });
-  const manifest = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8'));
-  for (const name of [...runtimeFiles(base), 'bench/detect-bench.html', 'bench/detect-bench.js']) {
+  for (const name of files) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
-    if (name === 'manifest.json') writeFileSync(join(dir, name), `${JSON.stringify(e2eManifest(manifest), null, 2)}\n`);
+    if (name === 'manifest.json') writeFileSync(join(dir, name), `${JSON.stringify(manifest, null, 2)}\n`);
     else cpSync(join(base, name), join(dir, name));
   }
 }
 
-export function buildPackage(transform, base = root) {
-  const manifest = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8'));
-  const entries = runtimeFiles(base).map((name) => ({
-    name,
-    data: name === 'manifest.json' ? Buffer.from(`${JSON.stringify(transform(manifest), null, 2)}\n`) : readFileSync(join(base, name)),
-  }));
-  return zip(entries);
+export function writeE2eDir(dir, { browser = 'chrome', base = root } = {}) {
+  const manifest = readManifest(base);
+  const m = browser === 'firefox' ? firefoxManifest(manifest) : e2eManifest(manifest);
+  stage(dir, m, [...runtimeFiles(base), 'bench/detect-bench.html', 'bench/detect-bench.js'], base);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--e2e-dir')) {
-  const dir = process.argv[process.argv.indexOf('--e2e-dir') + 1];
-  if (!dir) throw new Error('--e2e-dir needs a directory');
-  writeE2eDir(dir);
-  console.log(`unpacked test build in ${dir}`);
-} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const store = process.argv.includes('--store');
-  const dist = join(root, 'dist');
+export const PACKAGES = Object.freeze({
+  chrome: { file: 'schedlink-chrome.zip', manifest: (m, o) => chromeManifest(m, o) },
+  firefox: { file: 'schedlink-firefox.zip', manifest: (m) => firefoxManifest(m) },
+});
+
+/**
+ * Build dist/schedlink-<browser>.zip for each browser with web-ext build.
+ * Returns the paths written.
+ */
+export async function buildPackages({ dist = join(root, 'dist'), store = false, base = root, browsers = Object.keys(PACKAGES) } = {}) {
   mkdirSync(dist, { recursive: true });
-  const outputs = [
-    ['schedlink-chrome.zip', (m) => chromeManifest(m, { store })],
-    ['schedlink-firefox.zip', firefoxManifest],
-  ];
-  for (const [file, transform] of outputs) {
-    const buf = buildPackage(transform);
-    writeFileSync(join(dist, file), buf);
-    console.log(`${relative(process.cwd(), join(dist, file))}  ${buf.length} bytes`);
+  const staging = mkdtempSync(join(tmpdir(), 'schedlink-package-'));
+  const written = [];
+  try {
+    for (const browser of browsers) {
+      const { file, manifest } = PACKAGES[browser];
+      const dir = join(staging, browser);
+      stage(dir, manifest(readManifest(base), { store }), runtimeFiles(base), base);
+      const { extensionPath } = await webExt.cmd.build(
+        { sourceDir: dir, artifactsDir: dist, filename: file, overwriteDest: true },
+        { showReadyMessage: false },
+      );
+      written.push(extensionPath);
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return written;
+}
+
+/** web-ext lint of exactly what the Firefox package holds; resolves to the linter summary. */
+export async function lintFirefox({ base = root } = {}) {
+  const staging = mkdtempSync(join(tmpdir(), 'schedlink-lint-'));
+  try {
+    const dir = join(staging, 'firefox');
+    stage(dir, firefoxManifest(readManifest(base)), runtimeFiles(base), base);
+    const result = await webExt.cmd.lint(
+      { sourceDir: dir, warningsAsErrors: true, output: 'text', selfHosted: false },
+      { shouldExitProgram: false },
+    );
+    return result.summary;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function option(name) {
+  const i = process.argv.indexOf(name);
+  if (i === -1) return null;
+  const value = process.argv[i + 1];
+  if (!value || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  return value;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const e2eDir = option('--e2e-dir');
+  if (process.argv.includes('--lint-firefox')) {
+    const summary = await lintFirefox();
+    if (summary.errors || summary.warnings) process.exitCode = 1;
+  } else if (e2eDir) {
+    const browser = option('--browser') || 'chrome';
+    writeE2eDir(e2eDir, { browser });
+    console.log(`unpacked ${browser} test build in ${e2eDir}`);
+  } else {
+    const dist = option('--dist') || join(root, 'dist');
+    for (const path of await buildPackages({ dist, store: process.argv.includes('--store') })) {
+      console.log(`${relative(process.cwd(), path) || path}  ${statSync(path).size} bytes`);
+    }
   }
 }

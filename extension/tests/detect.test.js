@@ -215,7 +215,13 @@ describe('findCandidates is self-contained (it is injected as source text)', () 
 });
 
 describe('sanitizeDetection (the page result is untrusted)', () => {
-  const good = { candidates: [{ format: 'h-card', html: '<div class="h-card">A</div>' }], found: 1, dropped: { tooLarge: 0, overBudget: 0, overCount: 0 }, url: 'https://a.example/' };
+  const good = {
+    candidates: [{ format: 'h-card', html: '<div class="h-card">A</div>' }],
+    found: 1,
+    dropped: { tooLarge: 0, overBudget: 0, overCount: 0 },
+    scopes: { shadowRoots: 2, frames: 1, unreadableFrames: 1 },
+    url: 'https://a.example/',
+  };
   it('passes a well-formed result through', () => {
     assert.deepEqual(sanitizeDetection(good), good);
   });
@@ -238,6 +244,7 @@ describe('sanitizeDetection (the page result is untrusted)', () => {
     assert.deepEqual(Object.keys(r.candidates[0]), ['format', 'html']);
     assert.equal(r.found, 0);
     assert.deepEqual(r.dropped, { tooLarge: 0, overBudget: 0, overCount: 0 });
+    assert.deepEqual(r.scopes, { shadowRoots: 0, frames: 0, unreadableFrames: 0 });
     assert.equal(r.url, null);
     assert.equal('evil' in r, false);
   });

@@ -2,13 +2,13 @@
 // extension ID, icons, HTML pages, and a grep of the runtime code for unsafe
 // DOM sinks and for network/key access from the in-page code.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { extensionIdFromKey } from '../scripts/extension-id.mjs';
-import { buildPackage, chromeManifest, firefoxManifest, runtimeFiles } from '../scripts/package.mjs';
-import { unzip } from '../scripts/zip.mjs';
-import { root } from './helpers.js';
+import { buildPackages, chromeManifest, firefoxManifest, runtimeFiles } from '../scripts/package.mjs';
+import { root, unzip } from './helpers.js';
 
 const read = (p) => readFileSync(join(root, p), 'utf8');
 const manifest = JSON.parse(read('manifest.json'));
@@ -147,13 +147,24 @@ describe('packages', () => {
     assert.deepEqual(m.background.scripts, ['background.js']);
     assert.equal('minimum_chrome_version' in m, false);
   });
-  it('a package holds exactly the runtime files', async () => {
-    const files = await unzip(buildPackage(firefoxManifest));
-    const names = Object.keys(files).sort();
-    assert.deepEqual(names, [...runtimeFiles()].sort());
-    assert.ok(names.includes('lib/detect.js') && names.includes('popup/popup.html'));
-    assert.equal(names.some((n) => /^(tests|bench|scripts|node_modules)\//.test(n) || n.startsWith('package')), false);
-    assert.equal('key' in JSON.parse(files['manifest.json'].toString('utf8')), false);
-    assert.equal(files['lib/detect.js'].toString('utf8'), read('lib/detect.js'));
+  it('web-ext build makes both packages from the one source, each with exactly the runtime files', async () => {
+    const dist = mkdtempSync(join(tmpdir(), 'schedlink-dist-'));
+    try {
+      const paths = await buildPackages({ dist });
+      assert.deepEqual(paths.map((p) => p.slice(dist.length + 1)), ['schedlink-chrome.zip', 'schedlink-firefox.zip']);
+      const [chrome, firefox] = paths.map((p) => unzip(readFileSync(p)));
+      for (const files of [chrome, firefox]) {
+        const names = Object.keys(files).sort();
+        assert.deepEqual(names, [...runtimeFiles()].sort());
+        assert.ok(names.includes('lib/detect.js') && names.includes('popup/popup.html'));
+        assert.equal(names.some((n) => /^(tests|bench|scripts|node_modules)\//.test(n) || n.startsWith('package')), false);
+        assert.equal(files['lib/detect.js'].toString('utf8'), read('lib/detect.js'));
+      }
+      assert.deepEqual(JSON.parse(firefox['manifest.json']), firefoxManifest(manifest));
+      assert.deepEqual(JSON.parse(chrome['manifest.json']), chromeManifest(manifest));
+      assert.equal('key' in JSON.parse(firefox['manifest.json']), false);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 });
