@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..ids import looks_like_id
 from ..models import Account, Calendar, Event
+from ..text import clean_multiline, clean_text
 from ..validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
 
 MAX_EVENT_LENGTH = timedelta(days=14)
@@ -88,7 +89,11 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
         errors.raise_if_any()
     event_uid = _string(body, "event_id", errors, 200, required=True)
     summary = _string(body, "summary", errors, 500, required=True)
-    description = _string(body, "description", errors, 8000) or ""
+    # Shown on pages and written into .ics files and e-mails: no control characters.
+    summary = clean_text(summary) if summary is not None else None
+    if summary == "":
+        errors.add("summary", "required", "summary is required.")
+    description = clean_multiline(_string(body, "description", errors, 8000) or "")
     tzid = body.get("tzid") or "Etc/UTC"
     if not is_tzid(tzid):
         errors.add("tzid", "invalid", "Unknown time zone; use an IANA id.")
@@ -118,7 +123,7 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
         session.add(event)
     event.summary, event.description = summary, description
     event.start_at, event.end_at, event.tzid = start, end, tzid
-    event.location = (location_text or None) and location_text[:500]
+    event.location = clean_text(location_text or "")[:500] or None
     event.transparency, event.status = transparency, "confirmed"
     session.flush()
     return event

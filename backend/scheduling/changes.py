@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import database
 from ..availability import offered_slots
 from ..calendars import lock_account
-from ..models import Booking, Event, Job
+from ..models import Booking, Event
+from ..text import clean_text
 from .bookings import SlotUnavailable, booking_by_public_id
+from .notices import queue_notices
 
 
 class BookingNotChangeable(Exception):
@@ -55,12 +57,12 @@ def cancel(
         booking.status = "cancelled"
         booking.cancelled_at = now
         booking.cancelled_by = by
-        booking.cancel_reason = " ".join((reason or "").split())[:1000] or None
+        booking.cancel_reason = clean_text((reason or "")[:5000])[:1000] or None
         booking.sequence += 1
         event = _event_of(s, booking)
         if event is not None:
             event.status = "cancelled"
-        s.add(Job(kind="booking.cancelled", payload={"booking_id": booking.public_id}))
+        queue_notices(s, "booking.cancelled", booking)
     return booking
 
 
@@ -79,7 +81,7 @@ def reschedule(
         event = _event_of(s, booking)
         if event is not None:
             event.start_at, event.end_at = start, end
-        s.add(Job(kind="booking.rescheduled", payload={"booking_id": booking.public_id}))
+        queue_notices(s, "booking.rescheduled", booking)
         try:
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time
