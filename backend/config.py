@@ -53,10 +53,17 @@ def from_environment(instance_path: Path) -> dict:
         "CORS_ORIGINS": _list("CORS_ORIGINS") or extension_origins,
         # Where a link may send the invitee after booking; none unless configured.
         "REDIRECT_ORIGINS": [o.lower().rstrip("/") for o in _list("REDIRECT_ORIGINS")],
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Unset: counters in the app's database, shared by every worker process. Or any
+        # storage URI of the `limits` library, e.g. redis://127.0.0.1:6379/0.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "schedlink-db://"),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "schedlink"),
+        # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
+        "TRUSTED_PROXIES": _list("TRUSTED_PROXIES"),
         "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
         "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),
+        # Per account (the e-mail typed), whichever address the attempts come from.
+        "RATELIMIT_LOGIN_ACCOUNT": _env("RATELIMIT_LOGIN_ACCOUNT", "5/minute;20/hour"),
         "RATELIMIT_MARKUP_CHECKER": _env("RATELIMIT_MARKUP_CHECKER", "30/minute"),
         "SMTP_HOST": _env("SMTP_HOST"),
         "SMTP_PORT": _int("SMTP_PORT", 25),

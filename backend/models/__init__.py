@@ -4,10 +4,12 @@ from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
+from .limits import RateLimitCounter
 from .outbox import Job
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
+    "IdempotencyKey", "Job", "Organization", "RateLimitCounter",
+    "SchedulingLink", "UTCDateTime", "utcnow",
 ]  # fmt: skip
