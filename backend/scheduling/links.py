@@ -132,14 +132,16 @@ def redirect_origin(url: object) -> str | None:
         return None
     if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
         return None
-    parts = urlsplit(url)
+    if not url.isascii():  # e.g. a fullwidth solidus (U+FF0F) that NFKC turns into "/"
+        return None
+    try:  # urlsplit and .port raise ValueError on malformed hosts and ports
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.username:
         return None
     if parts.password is not None or "@" in parts.netloc:
-        return None
-    try:
-        port = parts.port
-    except ValueError:
         return None
     return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
 
