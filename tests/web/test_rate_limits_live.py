@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -122,3 +123,32 @@ def test_sign_in_still_works_for_other_accounts(server):
             allow_redirects=False,
         )
     assert response.status_code == 303
+
+
+# --- tokens out of the access log --------------------------------------------------------------
+
+
+def test_access_log_shows_no_token(server):
+    host = create_host_directly(server.database_url, f"log-{uuid.uuid4().hex[:6]}@example.com")
+    created = requests.post(
+        f"{server.url}/v1/scheduling_links",
+        json={"contact": {"name": "Ada", "email": "ada@example.com"}},
+        headers=host.headers,
+        timeout=TIMEOUT,
+    )
+    url = created.json()["scheduling_link"]["url"]
+    token = url.rsplit("/", 1)[1]
+    before = server.log_size()
+    assert requests.get(url, timeout=TIMEOUT).status_code == 200
+    for path in (f"/booking/cancel/{token}", f"/booking/reschedule/{token}?x=1",
+                 f"/booked/{token}/invite.ics", f"/B/{token}"):  # fmt: skip
+        requests.get(server.url + path, headers={"Referer": url}, timeout=TIMEOUT)
+    deadline = time.monotonic() + 10
+    while server.log_text().count("[redacted]") < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the access log is written after the response
+    with open(server.log_path, "rb") as fh:
+        fh.seek(before)
+        written = fh.read().decode(errors="replace")
+    assert "GET /b/[redacted] HTTP/1.1" in written
+    assert "/booking/cancel/[redacted]" in written and "/booked/[redacted]/invite.ics" in written
+    assert token not in written and token.split(".")[-1] not in written
