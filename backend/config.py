@@ -72,6 +72,7 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_STARTTLS": _env("SMTP_STARTTLS", "false") == "true",
         "MAIL_FROM": _env("MAIL_FROM", "schedlink <no-reply@schedlink.localhost>"),
         "BOOKING_WINDOW_DAYS": _int("BOOKING_WINDOW_DAYS", 14),
+        "EVENTS_PAGE_SIZE": _int("EVENTS_PAGE_SIZE", 250),
         "AVAILABILITY_MAX_PERIODS": _int("AVAILABILITY_MAX_PERIODS", 50),
         "AVAILABILITY_MAX_SPAN_DAYS": _int("AVAILABILITY_MAX_SPAN_DAYS", 35),
         "SESSION_COOKIE_SECURE": _env("BASE_URL", "http://").startswith("https://"),

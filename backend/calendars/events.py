@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..ids import looks_like_id
@@ -157,7 +157,7 @@ def _booking_owned(field: str) -> dict:
     }
 
 
-def read_events(session: Session, account: Account, start: datetime, end: datetime):
+def check_range(start: datetime, end: datetime) -> None:
     if not start < end <= start + MAX_RANGE:
         raise ValidationError(
             {
@@ -169,18 +169,61 @@ def read_events(session: Session, account: Account, start: datetime, end: dateti
                 ]
             }
         )
-    return list(
-        session.execute(
-            select(Event, Calendar.public_id)
-            .join(Calendar, Calendar.id == Event.calendar_id)
-            .where(
-                Calendar.account_id == account.id,
-                Event.status != "cancelled",
-                Event.start_at < end,
-                Event.end_at > start,
-            )
-            .order_by(Event.start_at, Event.id)
-        )
+
+
+def _in_range(account: Account, start: datetime, end: datetime):
+    return (
+        Calendar.account_id == account.id,
+        Event.status != "cancelled",
+        Event.start_at < end,
+        Event.end_at > start,
+    )
+
+
+def read_events(
+    session: Session,
+    account: Account,
+    start: datetime,
+    end: datetime,
+    limit: int | None = None,
+    after: tuple[datetime, int] | None = None,
+):
+    """(event, calendar public id) rows by (start, id); `after` is where the previous page
+    ended (keyset paging: stable while events are added, and no OFFSET scans)."""
+    check_range(start, end)
+    query = (
+        select(Event, Calendar.public_id)
+        .join(Calendar, Calendar.id == Event.calendar_id)
+        .where(*_in_range(account, start, end))
+        .order_by(Event.start_at, Event.id)
+    )
+    query = _after(query, after)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query))
+
+
+def count_events(
+    session: Session,
+    account: Account,
+    start: datetime,
+    end: datetime,
+    after: tuple[datetime, int] | None = None,
+) -> int:
+    query = (
+        select(func.count(Event.id))
+        .join(Calendar, Calendar.id == Event.calendar_id)
+        .where(*_in_range(account, start, end))
+    )
+    return session.scalar(_after(query, after))
+
+
+def _after(query, after: tuple[datetime, int] | None):
+    if after is None:
+        return query
+    last_start, last_id = after
+    return query.where(
+        or_(Event.start_at > last_start, and_(Event.start_at == last_start, Event.id > last_id))
     )
 
 
