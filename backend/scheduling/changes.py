@@ -20,7 +20,8 @@ from .notices import queue_notices
 
 
 class BookingNotChangeable(Exception):
-    """The booking is cancelled or already started; `reason` says which."""
+    """The booking is cancelled or already started, or (for a reschedule) its link has been
+    disabled by the host; `reason` says which."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -72,6 +73,8 @@ def reschedule(
     """Move the booking to another offered time, atomically (the overlap guard applies)."""
     with database.write(sessions) as s:
         booking = _load_for_change(s, public_id, now)
+        if booking.link.status == "disabled":  # turning a link off stops moves through it too
+            raise BookingNotChangeable("disabled")
         end = start + timedelta(minutes=booking.link.duration_minutes)
         offered = offered_slots(s, booking.link, now, window_days, moving_booking_id=booking.id)
         if (start, end) not in set(offered):
