@@ -29,7 +29,7 @@ def _persisted_secret(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -38,7 +38,8 @@ def _persisted_secret(instance_path: Path) -> str:
 
 
 def from_environment(instance_path: Path) -> dict:
-    instance_path.mkdir(parents=True, exist_ok=True)
+    # Owner-only when we create it: it holds the database and the generated secret key.
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     default_db = f"sqlite:///{instance_path / 'schedlink.db'}"
     secret = _env("SECRET_KEY") or _persisted_secret(instance_path)
     extension_origins = [f"chrome-extension://{DEFAULT_CHROME_EXTENSION_ID}"]
