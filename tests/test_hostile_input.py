@@ -149,7 +149,7 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
     app.config.update(
         RATELIMIT_BOOKING="1000000/minute", RATELIMIT_BOOKING_PER_LINK="1000000/minute",
         RATELIMIT_LOGIN="1000000/minute", RATELIMIT_LOGIN_ACCOUNT="1000000/minute",
-        RATELIMIT_MARKUP_CHECKER="1000000/minute",
+        RATELIMIT_MARKUP_CHECKER="1000000/minute", REDIRECT_ORIGINS=["https://ats.example"],
     )  # fmt: skip
     fuzz = Fuzz(app, client, host)
     monday = _weekday(0)
@@ -168,7 +168,7 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
             },
             "summary": "Intro", "duration_minutes": 30, "max_uses": 2,
             "expires_at": f"{monday + timedelta(days=20)}T00:00:00Z",
-            "query_periods": [period],
+            "query_periods": [period], "redirect_url": "https://ats.example/done",
         },
     )  # fmt: skip
     fuzz.json_endpoint("POST", "/v1/scheduling_links", {"markup": NATIVE, "summary": "From page"})
