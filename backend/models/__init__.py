@@ -6,10 +6,11 @@ from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
 from .limits import RateLimitCounter
 from .outbox import Job
+from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "Organization", "RateLimitCounter",
+    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Profile", "RateLimitCounter",
     "SchedulingLink", "UTCDateTime", "utcnow",
 ]  # fmt: skip

@@ -1,14 +1,14 @@
 """rate-limit counters shared by all workers
 
-Revision ID: 0005_10_rate_limits
-Revises: 0004
+Revision ID: 0006_10_rate_limits
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_10_rate_limits"
-down_revision = "0004"
+revision = "0006_10_rate_limits"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
