@@ -247,6 +247,8 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
         fuzz.get(client, f"/booked/{segment}/invite.ics")
         fuzz.get(client, f"/demo/ats/candidates/{segment}")
         fuzz.get(client, f"/tools/markup-checker?example={segment}")
+        for name in ("state", "code", "error"):
+            fuzz.get(client, f"/oauth/callback?state=s&code=c&{name}={segment}")
 
     # Each reason goes into a booking of its own, cancelled by the invitee.
     for i, value in enumerate(SHORT):
