@@ -10,7 +10,7 @@ from flask import Flask
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory: nothing happens at import time, everything here per app."""
-    from . import api, db, errors, limits, web
+    from . import api, db, errors, limits, proxies, web
     from . import config as app_config
     from .outbound import Outbound
     from .scheduling import Tokens
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
+    proxies.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
     api.init_app(app)

@@ -31,7 +31,7 @@ def _persisted_secret(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -40,7 +40,8 @@ def _persisted_secret(instance_path: Path) -> str:
 
 
 def from_environment(instance_path: Path) -> dict:
-    instance_path.mkdir(parents=True, exist_ok=True)
+    # Owner-only when we create it: it holds the database and the generated secret key.
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     default_db = f"sqlite:///{instance_path / 'schedlink.db'}"
     secret = _env("SECRET_KEY") or _persisted_secret(instance_path)
     extension_origins = [f"chrome-extension://{DEFAULT_CHROME_EXTENSION_ID}"]
@@ -55,10 +56,17 @@ def from_environment(instance_path: Path) -> dict:
         "CORS_ORIGINS": _list("CORS_ORIGINS") or extension_origins,
         # Where a link may send the invitee after booking; none unless configured.
         "REDIRECT_ORIGINS": [o.lower().rstrip("/") for o in _list("REDIRECT_ORIGINS")],
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Unset: counters in the app's database, shared by every worker process. Or any
+        # storage URI of the `limits` library, e.g. redis://127.0.0.1:6379/0.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "schedlink-db://"),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "schedlink"),
+        # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
+        "TRUSTED_PROXIES": _list("TRUSTED_PROXIES"),
         "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
         "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),
+        # Per account (the e-mail typed), whichever address the attempts come from.
+        "RATELIMIT_LOGIN_ACCOUNT": _env("RATELIMIT_LOGIN_ACCOUNT", "5/minute;20/hour"),
         "RATELIMIT_MARKUP_CHECKER": _env("RATELIMIT_MARKUP_CHECKER", "30/minute"),
         "SMTP_HOST": _env("SMTP_HOST"),
         "SMTP_PORT": _int("SMTP_PORT", 25),
@@ -67,6 +75,7 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_STARTTLS": _env("SMTP_STARTTLS", "false") == "true",
         "MAIL_FROM": _env("MAIL_FROM", "schedlink <no-reply@schedlink.localhost>"),
         "BOOKING_WINDOW_DAYS": _int("BOOKING_WINDOW_DAYS", 14),
+        "EVENTS_PAGE_SIZE": _int("EVENTS_PAGE_SIZE", 250),
         "AVAILABILITY_MAX_PERIODS": _int("AVAILABILITY_MAX_PERIODS", 50),
         "AVAILABILITY_MAX_SPAN_DAYS": _int("AVAILABILITY_MAX_SPAN_DAYS", 35),
         "SESSION_COOKIE_SECURE": _env("BASE_URL", "http://").startswith("https://"),

@@ -5,11 +5,12 @@ SCHEDLINK_DATABASE_URL. Domain packages take a session factory and open `write()
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,8 +22,23 @@ class TransactionConflict(Exception):
     """A write transaction kept losing a race; the caller answers 409."""
 
 
+def _create_owner_only(url: str) -> None:
+    """A new SQLite file is created readable by its owner alone (0600); SQLite gives its
+    -wal and -shm files the same mode. An existing file keeps the mode it has."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another process got there first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _create_owner_only(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine

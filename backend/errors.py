@@ -7,6 +7,8 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .redaction import redact
+
 log = logging.getLogger(__name__)
 
 CODES = {
@@ -61,7 +63,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         if wants_json():
             return api_error(500, "Something went wrong on our side; it has been logged.")
         error = InternalServerError()

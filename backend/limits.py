@@ -1,22 +1,117 @@
-"""Rate limits: one Flask-Limiter per app, applied inside views where the key is known."""
+"""Rate limits: one Flask-Limiter per app, applied inside views where the key is known.
+
+Counters live where every worker process sees them: by default the app's own database
+(SQLite or PostgreSQL, the `rate_limit_counters` table), or any storage `limits` knows, such
+as Redis, through SCHEDLINK_RATELIMIT_STORAGE_URI. The client is `request.remote_addr`, which
+`backend.proxies` sets from X-Forwarded-For only when the peer is a trusted proxy.
+"""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import Storage
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from .models import RateLimitCounter
+
+DATABASE_STORAGE_URI = "schedlink-db://"
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the app's database: one upsert per hit, atomic on both
+    SQLite and PostgreSQL, so N worker processes count as one."""
+
+    STORAGE_SCHEME = ["schedlink-db"]
+
+    def __init__(self, uri: str | None = None, engine: Engine | None = None, **options):
+        super().__init__(uri, wrap_exceptions=bool(options.pop("wrap_exceptions", False)))
+        if engine is None:
+            raise ValueError("DatabaseStorage needs the app's engine (storage_options)")
+        self.engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @property
+    def base_exceptions(self):
+        return SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        table = RateLimitCounter.__table__
+        stmt = self._insert(table).values(bucket=key, count=amount, expires_at=now + expiry)
+        stale = table.c.expires_at <= now
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.bucket],
+            set_={
+                "count": _case(stale, amount, table.c.count + amount),
+                "expires_at": _case(stale, now + expiry, table.c.expires_at),
+            },
+        ).returning(table.c.count)
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            count = conn.execute(stmt).scalar_one()
+            if random.random() < 0.01:  # now and then, forget windows long gone
+                conn.execute(delete(table).where(table.c.expires_at < now - 3600))
+        return count
+
+    def get(self, key: str) -> int:
+        table = RateLimitCounter.__table__
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(table.c.count).where(table.c.bucket == key, table.c.expires_at > time.time())
+            ).first()
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        table = RateLimitCounter.__table__
+        with self.engine.connect() as conn:
+            expires = conn.execute(select(table.c.expires_at).where(table.c.bucket == key)).scalar()
+        return max(expires or 0.0, time.time())
+
+    def check(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(1))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            return conn.execute(delete(RateLimitCounter.__table__)).rowcount
+
+    def clear(self, key: str) -> None:
+        table = RateLimitCounter.__table__
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            conn.execute(delete(table).where(table.c.bucket == key))
+
+
+def _case(condition, then, otherwise):
+    from sqlalchemy import case
+
+    return case((condition, then), else_=otherwise)
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    uri = app.config["RATELIMIT_STORAGE_URI"] or DATABASE_STORAGE_URI
+    options = {}
+    if uri == DATABASE_STORAGE_URI:
+        options["engine"] = app.extensions["schedlink.engine"]
     app.extensions["schedlink.limiter"] = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_uri=uri,
+        storage_options=options,
         headers_enabled=True,
+        key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", ""),
     )
 
 

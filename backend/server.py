@@ -7,6 +7,21 @@ import subprocess
 import sys
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from .redaction import redact
+
+
+class RedactingLogger(Logger):
+    """gunicorn's access log with the token segments of URLs replaced (request line, path,
+    query, Referer): anyone who can read the log could otherwise cancel bookings."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f", "{referer}i"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        return atoms
 
 
 class Server(BaseApplication):
@@ -48,6 +63,7 @@ def run(host: str, port: int, workers: int, with_worker: bool = True) -> None:
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": "-",
+            "logger_class": RedactingLogger,
             "on_exit": on_exit,
         }
     ).run()

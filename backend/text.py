@@ -29,6 +29,18 @@ def clean_text(value: str) -> str:
     return " ".join(value.split())
 
 
+def clean_multiline(value: str) -> str:
+    """Like clean_text, but line breaks stay (descriptions): CR LF and CR become LF, each
+    line is cleaned on its own, and runs of blank lines shrink to one."""
+    lines = [
+        clean_text(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+    text = "\n".join(lines).strip("\n")
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
+
+
 def _ascii_domain(domain: str) -> str | None:
     if not domain.isascii():
         try:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Account, ApiKey, utcnow
+from ..text import clean_text
 
 API_KEY_PREFIX = "slk_"
 
@@ -24,7 +25,7 @@ def create_api_key(
     plaintext = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         account_id=account.id,
-        label=(label or "API key").strip()[:100] or "API key",
+        label=clean_text((label or "")[:1000])[:100] or "API key",
         key_hash=hash_api_key(plaintext),
         prefix=plaintext[: len(API_KEY_PREFIX) + 6],
     )

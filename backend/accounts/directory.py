@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..ids import new_id
 from ..models import Account, Calendar, Organization
-from ..text import is_valid_email, normalize_email
+from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, ValidationError, is_tzid
 from .passwords import MIN_PASSWORD, hash_password
 
@@ -27,7 +27,7 @@ def create_account(
     normalized = normalize_email(email) if isinstance(email, str) else None
     if not normalized or not is_valid_email(normalized):
         errors.add("email", "invalid", "Enter a valid e-mail address.")
-    name = (name or "").strip()
+    name = clean_text(name or "")
     if not name or len(name) > 200:
         errors.add("name", "invalid", "A name of 1 to 200 characters is required.")
     if not is_tzid(tzid):
@@ -54,7 +54,7 @@ def create_account(
 def organization_named(session: Session, name: str) -> Organization:
     """The organization with this name, created on first use (accounts in one see each
     other's availability)."""
-    name = " ".join((name or "").split())[:200]
+    name = clean_text(name or "")[:200]
     if not name:
         raise ValidationError(
             {"organization": [{"key": "errors.invalid", "description": "Name required."}]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, jsonify
 from flask_cors import CORS
 
@@ -12,9 +14,12 @@ from . import account, availability, calendars, links, markup
 
 def init_app(app: Flask) -> None:
     # Explicit origins only (the extension's), no cookies: the API trusts bearer keys alone.
+    # Each one matched exactly: flask-cors compares plain strings case-insensitively, and an
+    # extension id (the origin's host) is case-sensitive, so pass anchored literal patterns.
+    origins = [re.compile(re.escape(origin) + r"\Z") for origin in app.config["CORS_ORIGINS"]]
     CORS(
         app,
-        resources={r"/v1/*": {"origins": app.config["CORS_ORIGINS"]}},
+        resources={r"/v1/*": {"origins": origins}},
         supports_credentials=False,
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         methods=["GET", "POST", "PUT", "DELETE"],

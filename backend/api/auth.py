@@ -35,25 +35,58 @@ def current_account() -> Account:
     return g.account
 
 
+MAX_DEPTH = 32  # far deeper than any request body here; deeper is refused before parsing
+
+
+def _invalid_body(description: str) -> ValidationError:
+    return ValidationError({"body": [{"key": "errors.invalid", "description": description}]})
+
+
 def json_body() -> dict:
-    data = request.get_json(force=True, silent=True)
+    raw = request.get_data(cache=True)
+    if _nesting(raw) > MAX_DEPTH:
+        raise _invalid_body(f"JSON may be nested at most {MAX_DEPTH} levels deep.")
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # a guard above should make this unreachable; never a 500
+        raise _invalid_body(f"JSON may be nested at most {MAX_DEPTH} levels deep.") from None
     if not isinstance(data, dict):
-        raise ValidationError(
-            {"body": [{"key": "errors.invalid", "description": "Send a JSON object body."}]}
-        )
+        raise _invalid_body("Send a JSON object body.")
     if not _clean_text(data):
-        raise ValidationError(
-            {"body": [{"key": "errors.invalid",
-                       "description": "Text may not contain NUL or unpaired surrogates."}]}
-        )  # fmt: skip
+        raise _invalid_body("Text may not contain NUL or unpaired surrogates.")
     return data
+
+
+def _nesting(raw: bytes) -> int:
+    """The deepest [ / { nesting outside strings, read in one pass without parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    return deepest
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 def _clean_text(value, depth: int = 0) -> bool:
     """JSON may escape a lone surrogate (\\ud800) or NUL; neither can be stored as text."""
     if isinstance(value, str):
         return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
-    if depth > 64:
+    if depth > MAX_DEPTH + 1:
         return False
     if isinstance(value, dict):
         return all(_clean_text(k, depth + 1) and _clean_text(v, depth + 1)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import NotFound
 
 from .. import db
@@ -12,6 +13,7 @@ from ..calendars.events import (
     CalendarNotFound,
     calendar_for,
     calendars_of,
+    count_events,
     delete_event,
     event_to_dict,
     lock_account,
@@ -19,6 +21,7 @@ from ..calendars.events import (
     read_events,
     upsert_event,
 )
+from ..scheduling import BadToken, TokenExpired
 from ..validation import ValidationError, is_tzid, parse_utc
 from .auth import current_account, json_body, require_api_key
 
@@ -110,8 +113,52 @@ def events():
         )
     start = _bound("from", tzid) or datetime.now().astimezone()
     end = _bound("to", tzid) or start + timedelta(days=30)
-    rows = read_events(db.session(), account, start, end)
+    return _page(account, start, end, 1, None)
+
+
+@bp.get("/events/pages/<page_token>")
+def events_page(page_token: str):
+    """The `next_page` URL of a previous answer: the same query, from where that page ended."""
+    try:
+        cursor = json.loads(
+            current_app.extensions["schedlink.tokens"].loads("events-page", page_token)
+        )
+        if cursor["account"] != current_account().id:
+            raise ValueError("another account's page")
+        start, end = parse_utc(cursor["from"]), parse_utc(cursor["to"])
+        after = (parse_utc(cursor["after"][0]), int(cursor["after"][1]))
+        page = int(cursor["page"])
+        if start is None or end is None or after[0] is None:
+            raise ValueError("a malformed cursor")
+    except (BadToken, TokenExpired, ValueError, KeyError, TypeError, IndexError):
+        raise NotFound("That page does not exist or has expired; read from the start.") from None
+    return _page(current_account(), start, end, page, after)
+
+
+def _exact(value: datetime) -> str:
+    """ISO 8601 with microseconds: the keyset must compare equal to the stored value."""
+    return value.astimezone(UTC).isoformat()
+
+
+def _page(account, start: datetime, end: datetime, page: int, after) -> dict:
+    size = current_app.config["EVENTS_PAGE_SIZE"]
+    session = db.session()
+    rows = read_events(session, account, start, end, limit=size + 1, after=after)
+    more, rows = len(rows) > size, rows[:size]
+    # Pages so far plus what is left from here: exact, and a count of the rest only.
+    remaining = count_events(session, account, start, end, after=after)
+    pages = {"current": page, "total": page + max(0, -(-remaining // size) - 1)}
+    if more:
+        last = rows[-1][0]
+        cursor = {
+            "account": account.id, "from": _exact(start), "to": _exact(end),
+            "after": [_exact(last.start_at), last.id], "page": page + 1,
+        }  # fmt: skip
+        token = current_app.extensions["schedlink.tokens"].dumps("events-page", json.dumps(cursor))
+        pages["next_page"] = current_app.config["BASE_URL"] + url_for(
+            "api_calendars.events_page", page_token=token
+        )
     return {
-        "pages": {"current": 1, "total": 1},
+        "pages": pages,
         "events": [event_to_dict(event, calendar_id) for event, calendar_id in rows],
     }

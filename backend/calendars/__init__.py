@@ -6,6 +6,7 @@ from .events import (
     CalendarNotFound,
     calendar_for,
     calendars_of,
+    count_events,
     delete_event,
     event_to_dict,
     lock_account,
@@ -15,6 +16,7 @@ from .events import (
 from .ics import booking_ics
 
 __all__ = [
-    "CalendarNotFound", "booking_ics", "calendar_for", "calendars_of", "delete_event",
-    "event_to_dict", "google_url", "lock_account", "outlook_url", "read_events", "upsert_event",
+    "CalendarNotFound", "booking_ics", "calendar_for", "calendars_of", "count_events",
+    "delete_event", "event_to_dict", "google_url", "lock_account", "outlook_url", "read_events",
+    "upsert_event",
 ]  # fmt: skip

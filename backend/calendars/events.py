@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..ids import looks_like_id
 from ..models import Account, Calendar, Event
+from ..text import clean_multiline, clean_text
 from ..validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
 
 MAX_EVENT_LENGTH = timedelta(days=14)
@@ -88,7 +89,11 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
         errors.raise_if_any()
     event_uid = _string(body, "event_id", errors, 200, required=True)
     summary = _string(body, "summary", errors, 500, required=True)
-    description = _string(body, "description", errors, 8000) or ""
+    # Shown on pages and written into .ics files and e-mails: no control characters.
+    summary = clean_text(summary) if summary is not None else None
+    if summary == "":
+        errors.add("summary", "required", "summary is required.")
+    description = clean_multiline(_string(body, "description", errors, 8000) or "")
     tzid = body.get("tzid") or "Etc/UTC"
     if not is_tzid(tzid):
         errors.add("tzid", "invalid", "Unknown time zone; use an IANA id.")
@@ -118,7 +123,7 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
         session.add(event)
     event.summary, event.description = summary, description
     event.start_at, event.end_at, event.tzid = start, end, tzid
-    event.location = (location_text or None) and location_text[:500]
+    event.location = clean_text(location_text or "")[:500] or None
     event.transparency, event.status = transparency, "confirmed"
     session.flush()
     return event
@@ -152,7 +157,7 @@ def _booking_owned(field: str) -> dict:
     }
 
 
-def read_events(session: Session, account: Account, start: datetime, end: datetime):
+def check_range(start: datetime, end: datetime) -> None:
     if not start < end <= start + MAX_RANGE:
         raise ValidationError(
             {
@@ -164,18 +169,61 @@ def read_events(session: Session, account: Account, start: datetime, end: dateti
                 ]
             }
         )
-    return list(
-        session.execute(
-            select(Event, Calendar.public_id)
-            .join(Calendar, Calendar.id == Event.calendar_id)
-            .where(
-                Calendar.account_id == account.id,
-                Event.status != "cancelled",
-                Event.start_at < end,
-                Event.end_at > start,
-            )
-            .order_by(Event.start_at, Event.id)
-        )
+
+
+def _in_range(account: Account, start: datetime, end: datetime):
+    return (
+        Calendar.account_id == account.id,
+        Event.status != "cancelled",
+        Event.start_at < end,
+        Event.end_at > start,
+    )
+
+
+def read_events(
+    session: Session,
+    account: Account,
+    start: datetime,
+    end: datetime,
+    limit: int | None = None,
+    after: tuple[datetime, int] | None = None,
+):
+    """(event, calendar public id) rows by (start, id); `after` is where the previous page
+    ended (keyset paging: stable while events are added, and no OFFSET scans)."""
+    check_range(start, end)
+    query = (
+        select(Event, Calendar.public_id)
+        .join(Calendar, Calendar.id == Event.calendar_id)
+        .where(*_in_range(account, start, end))
+        .order_by(Event.start_at, Event.id)
+    )
+    query = _after(query, after)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query))
+
+
+def count_events(
+    session: Session,
+    account: Account,
+    start: datetime,
+    end: datetime,
+    after: tuple[datetime, int] | None = None,
+) -> int:
+    query = (
+        select(func.count(Event.id))
+        .join(Calendar, Calendar.id == Event.calendar_id)
+        .where(*_in_range(account, start, end))
+    )
+    return session.scalar(_after(query, after))
+
+
+def _after(query, after: tuple[datetime, int] | None):
+    if after is None:
+        return query
+    last_start, last_id = after
+    return query.where(
+        or_(Event.start_at > last_start, and_(Event.start_at == last_start, Event.id > last_id))
     )
 
 

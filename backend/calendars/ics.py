@@ -6,6 +6,7 @@ from __future__ import annotations
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..models import Booking
+from ..text import clean_text
 
 
 def booking_ics(booking: Booking, method: str = "REQUEST", description: str = "") -> bytes:
@@ -20,16 +21,17 @@ def booking_ics(booking: Booking, method: str = "REQUEST", description: str = ""
     event.add("dtstamp", booking.cancelled_at or booking.created_at)
     event.add("dtstart", booking.start_at)
     event.add("dtend", booking.end_at)
-    event.add("summary", booking.link.summary)
+    # Values are cleaned at input; cleaning again here covers rows written before that.
+    event.add("summary", clean_text(booking.link.summary))
     if description:
         event.add("description", description)
     event.add("sequence", booking.sequence)
     event.add("status", "CANCELLED" if booking.status == "cancelled" else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{booking.account.email}")
-    organizer.params["cn"] = vText(booking.account.name)
+    organizer.params["cn"] = vText(clean_text(booking.account.name))
     event.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{booking.invitee_email}")
-    attendee.params["cn"] = vText(booking.invitee_name)
+    attendee.params["cn"] = vText(clean_text(booking.invitee_name))
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     event.add("attendee", attendee)
     cal.add_component(event)

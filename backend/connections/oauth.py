@@ -195,7 +195,8 @@ def complete_authorization(
 ) -> Linked:
     """Finish a consent: one use of its state, code exchanged, the profile created or re-linked."""
     request = None
-    if isinstance(state, str) and 0 < len(state) <= 64:
+    # Printable ASCII only: a NUL in the lookup is an error on PostgreSQL, not "not found".
+    if isinstance(state, str) and 0 < len(state) <= 64 and state.isascii() and state.isprintable():
         request = session.get(OAuthRequest, state)
     if request is None or request.expires_at <= now:
         raise AuthorizationFailed(

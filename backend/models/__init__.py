@@ -4,12 +4,13 @@ from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
+from .limits import RateLimitCounter
 from .outbox import Job
 from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Profile", "SchedulingLink",
-    "UTCDateTime", "utcnow",
+    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Profile", "RateLimitCounter",
+    "SchedulingLink", "UTCDateTime", "utcnow",
 ]  # fmt: skip

@@ -1,20 +1,24 @@
 """E-mail through the configured SMTP server: a booking's confirmation, reschedule and
-cancellation go to the invitee and the host, each with an .ics (REQUEST or CANCEL)."""
+cancellation go to the invitee and the host, each with an .ics (REQUEST or CANCEL).
+
+One job per recipient, so a recipient the server refuses is retried alone: the other's mail
+is neither held back nor sent twice. Each party's invitation carries only their own links.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import timefmt
+from .. import database, timefmt
 from ..calendars import booking_ics
-from ..scheduling import booking_by_public_id, manage_urls
+from ..models import Job
+from ..scheduling import RECIPIENTS, booking_by_public_id, manage_urls
+from .mime import Mail, build
 
 log = logging.getLogger(__name__)
 
@@ -29,31 +33,30 @@ SUBJECTS = {
 }
 
 
-def send(config, message: EmailMessage) -> None:
+def send(config, sender: str, recipient: str, raw: bytes) -> None:
+    """Exactly the checked bytes go out, to exactly one recipient."""
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
         if config["SMTP_STARTTLS"]:
             smtp.starttls(context=ssl.create_default_context())
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-        smtp.send_message(message)
+        smtp.sendmail(sender, [recipient], raw)
 
 
-def _message(config, to: tuple[str, str], subject: str, text: str, html: str, ics: bytes, method):
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = formataddr(to)
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="schedlink.localhost")
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    message.add_attachment(
-        ics, maintype="text", subtype="calendar", filename="invite.ics",
-        params={"method": method},
-    )  # fmt: skip
-    return message
+def _split(sessions: sessionmaker, kind: str, payload: dict) -> None:
+    """A job queued before jobs were per recipient: replace it by one per recipient."""
+    with database.write(sessions) as s:
+        for role in RECIPIENTS:
+            s.add(Job(kind=kind, payload={**payload, "recipient": role}))
 
 
 def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str) -> None:
+    role = payload.get("recipient")
+    if role is None:
+        _split(sessions, kind, payload)
+        return
+    if role not in RECIPIENTS:
+        raise ValueError(f"unknown recipient {role!r}")
     if not config["SMTP_HOST"]:
         log.info("SMTP not configured; no e-mail for %s %s", kind, payload["booking_id"])
         return
@@ -61,40 +64,58 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
         booking = booking_by_public_id(s, payload["booking_id"])
         if booking is None:
             return
-        cancelled = kind == "booking.cancelled"
+        mail = _mail_for(booking, kind, role, config)
+    sender, recipient, raw = build(mail)
+    send(config, sender, recipient, raw)
+
+
+def _mail_for(booking, kind: str, role: str, config) -> Mail:
+    cancelled = kind == "booking.cancelled"
+    method = "CANCEL" if cancelled else "REQUEST"
+    manage = None
+    description = ""
+    if role == "invitee" and not cancelled:
         tokens = current_app.extensions["schedlink.tokens"]
-        manage = None if cancelled else manage_urls(tokens, config["BASE_URL"], booking)
-        method = "CANCEL" if cancelled else "REQUEST"
-        description = (
-            "" if cancelled else f"Reschedule: {manage['reschedule']}\nCancel: {manage['cancel']}"
-        )
-        ics = booking_ics(booking, method=method, description=description)
-        names = {
-            "summary": booking.link.summary,
-            "host": booking.account.name,
-            "invitee": booking.invitee_name,
-        }
-        invitee_zone = booking.invitee_tzid or booking.account.tzid
-        recipients = (
-            ("invitee", (booking.invitee_name, booking.invitee_email), invitee_zone,
-             booking.hour_format, SUBJECTS[kind][0]),
-            ("host", (booking.account.name, booking.account.email), booking.account.tzid,
-             "24", SUBJECTS[kind][1]),
-        )  # fmt: skip
-        for role, to, zone, hour_format, subject in recipients:
-            context = {
-                "booking": booking,
-                "link": booking.link,
-                "host": booking.account,
-                "role": role,
-                "kind": kind,
-                "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
-                "manage": manage if role == "invitee" else None,
-            }
-            text = render_template("email/booking_update.txt", **context)
-            html = render_template("email/booking_update.html", **context)
-            send(config, _message(config, to, subject.format(**names), text, html, ics, method))
+        manage = manage_urls(tokens, config["BASE_URL"], booking)
+        description = f"Reschedule: {manage['reschedule']}\nCancel: {manage['cancel']}"
+    ics = booking_ics(booking, method=method, description=description)
+    names = {
+        "summary": booking.link.summary,
+        "host": booking.account.name,
+        "invitee": booking.invitee_name,
+    }
+    if role == "invitee":
+        to = (booking.invitee_name, booking.invitee_email)
+        zone, hour_format = booking.invitee_tzid or booking.account.tzid, booking.hour_format
+        subject = SUBJECTS[kind][0]
+    else:
+        to = (booking.account.name, booking.account.email)
+        zone, hour_format, subject = booking.account.tzid, "24", SUBJECTS[kind][1]
+    context = {
+        "booking": booking,
+        "link": booking.link,
+        "host": booking.account,
+        "role": role,
+        "kind": kind,
+        "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
+        "manage": manage,
+    }
+    return Mail(
+        sender=config["MAIL_FROM"],
+        to_name=to[0],
+        to_address=to[1],
+        subject=subject.format(**names),
+        text=render_template("email/booking_update.txt", **context),
+        html=render_template("email/booking_update.html", **context),
+        ics=ics,
+        ics_method=method,
+    )
 
 
 def handler(kind: str):
     return lambda sessions, payload, config: send_booking_update(sessions, payload, config, kind)
+
+
+def register(handlers: dict) -> None:
+    for kind in SUBJECTS:
+        handlers[kind] = handler(kind)

@@ -20,7 +20,10 @@ from . import mailer
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
-HANDLERS = {kind: mailer.handler(kind) for kind in mailer.SUBJECTS}
+# Job kind -> handler(sessions, payload, config). Each package that queues jobs registers
+# its kinds here; a kind nobody handles fails (and is retried) rather than vanishing.
+HANDLERS: dict = {}
+mailer.register(HANDLERS)
 
 
 def _now() -> datetime:

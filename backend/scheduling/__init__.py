@@ -20,13 +20,15 @@ from .links import (
     link_to_dict,
     list_links,
 )
+from .notices import RECIPIENTS, queue_notices
 from .tokens import BadToken, TokenExpired, Tokens
 from .urls import manage_urls
 
 __all__ = [
     "BadToken", "BookingNotChangeable", "BookingNotFound", "Invitee", "LinkNotFound",
-    "LinkUnavailable", "LinkView", "SlotUnavailable", "TokenExpired", "Tokens", "book",
-    "booking_by_public_id", "cancel", "create_link", "disable_link", "effective_status",
-    "get_link", "link_to_dict", "list_links", "load_link_view", "manage_urls", "reschedule",
+    "LinkUnavailable", "LinkView", "RECIPIENTS", "SlotUnavailable", "TokenExpired", "Tokens",
+    "book", "booking_by_public_id", "cancel", "create_link", "disable_link", "effective_status",
+    "get_link", "link_to_dict", "list_links", "load_link_view", "manage_urls", "queue_notices",
+    "reschedule",
     "validate_invitee",
 ]  # fmt: skip

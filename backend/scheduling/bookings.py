@@ -15,10 +15,11 @@ from ..accounts import local_calendar
 from ..availability import offered_slots
 from ..calendars import lock_account
 from ..ids import new_id
-from ..models import Booking, Event, Job, SchedulingLink
-from ..text import is_valid_email, normalize_email
+from ..models import Booking, Event, SchedulingLink
+from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
 from .links import LinkNotFound, effective_status
+from .notices import queue_notices
 
 
 class BookingError(Exception):
@@ -47,7 +48,9 @@ class Invitee:
 
 def validate_invitee(name: object, email: object, tzid: object) -> Invitee:
     errors = FieldErrors()
-    name = " ".join(name.split()) if isinstance(name, str) else ""
+    # Cleaned at input: no control characters (NUL, ESC, CR/LF) reach the database, the
+    # .ics or an e-mail header, whatever the page or a client sends.
+    name = clean_text(name) if isinstance(name, str) and len(name) <= 10_000 else ""
     if not name or len(name) > 200:
         errors.add("name", "invalid", "Please enter your name (up to 200 characters).")
     normalized = normalize_email(email) if isinstance(email, str) else None
@@ -138,7 +141,7 @@ def book(
                 booking_id=booking.id,
             )
         )
-        s.add(Job(kind="booking.confirmed", payload={"booking_id": booking.public_id}))
+        queue_notices(s, "booking.confirmed", booking)
     return booking
 
 

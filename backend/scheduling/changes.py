@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import database
 from ..availability import offered_slots
 from ..calendars import lock_account
-from ..models import Booking, Event, Job
+from ..models import Booking, Event
+from ..text import clean_text
 from .bookings import SlotUnavailable, booking_by_public_id
+from .notices import queue_notices
 
 
 class BookingNotChangeable(Exception):
-    """The booking is cancelled or already started; `reason` says which."""
+    """The booking is cancelled or already started, or (for a reschedule) its link has been
+    disabled by the host; `reason` says which."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -55,12 +58,12 @@ def cancel(
         booking.status = "cancelled"
         booking.cancelled_at = now
         booking.cancelled_by = by
-        booking.cancel_reason = " ".join((reason or "").split())[:1000] or None
+        booking.cancel_reason = clean_text((reason or "")[:5000])[:1000] or None
         booking.sequence += 1
         event = _event_of(s, booking)
         if event is not None:
             event.status = "cancelled"
-        s.add(Job(kind="booking.cancelled", payload={"booking_id": booking.public_id}))
+        queue_notices(s, "booking.cancelled", booking)
     return booking
 
 
@@ -70,6 +73,8 @@ def reschedule(
     """Move the booking to another offered time, atomically (the overlap guard applies)."""
     with database.write(sessions) as s:
         booking = _load_for_change(s, public_id, now)
+        if booking.link.status == "disabled":  # turning a link off stops moves through it too
+            raise BookingNotChangeable("disabled")
         end = start + timedelta(minutes=booking.link.duration_minutes)
         offered = offered_slots(s, booking.link, now, window_days, moving_booking_id=booking.id)
         if (start, end) not in set(offered):
@@ -79,7 +84,7 @@ def reschedule(
         event = _event_of(s, booking)
         if event is not None:
             event.start_at, event.end_at = start, end
-        s.add(Job(kind="booking.rescheduled", payload={"booking_id": booking.public_id}))
+        queue_notices(s, "booking.rescheduled", booking)
         try:
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..ids import looks_like_id, new_id
 from ..markup import MarkupError, parse_contacts
 from ..models import Account, SchedulingLink
-from ..text import is_valid_email, normalize_email
+from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, format_utc, is_tzid, parse_utc
 
 CONTACT_FIELDS = (
@@ -41,8 +41,7 @@ def _text(value: object, limit: int) -> str | None:
         return None
     if not isinstance(value, str):
         return None
-    value = " ".join(value.split())
-    return value[:limit] or None
+    return clean_text(value[: limit * 4])[:limit] or None
 
 
 def _contact_from(payload: dict, errors: FieldErrors, markup_max_bytes: int) -> dict | None:
@@ -93,7 +92,7 @@ def _contact_from(payload: dict, errors: FieldErrors, markup_max_bytes: int) -> 
     if isinstance(duration, int) and not isinstance(duration, bool) and 1 <= duration <= 1440:
         contact["duration_minutes"] = duration
     source = raw.get("source")
-    contact["source"] = source if isinstance(source, str) and len(source) <= 20 else "manual"
+    contact["source"] = _text(source, 20) or "manual"
     return contact
 
 
@@ -133,14 +132,16 @@ def redirect_origin(url: object) -> str | None:
         return None
     if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
         return None
-    parts = urlsplit(url)
+    if not url.isascii():  # e.g. a fullwidth solidus (U+FF0F) that NFKC turns into "/"
+        return None
+    try:  # urlsplit and .port raise ValueError on malformed hosts and ports
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.username:
         return None
     if parts.password is not None or "@" in parts.netloc:
-        return None
-    try:
-        port = parts.port
-    except ValueError:
         return None
     return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
 

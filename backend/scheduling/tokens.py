@@ -38,6 +38,8 @@ PURPOSES = {
     "reschedule": Purpose("schedlink.booking-reschedule.v1", 400 * DAY),
     "booking-form": Purpose("schedlink.booking-form.v1", 6 * 3600),
     "confirmation": Purpose("schedlink.booking-confirmation.v1", 400 * DAY),
+    # The next page of GET /v1/events: the query and where the previous page ended.
+    "events-page": Purpose("schedlink.events-page.v1", DAY),
 }
 
 

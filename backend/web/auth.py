@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -20,6 +23,7 @@ from .. import db
 from ..accounts import InvalidCredentials, authenticate, create_api_key, revoke_api_key
 from ..limits import limit
 from ..models import Account
+from ..text import normalize_email
 from .security import check_csrf
 
 bp = Blueprint("auth", __name__)
@@ -51,10 +55,31 @@ def login_required(view):
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: "//evil" and "/\\evil" are other hosts to a browser.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
+    """A same-origin path, read the way a browser reads a Location: browsers drop tab, CR
+    and LF and treat a backslash as a slash, so "/\t/evil.com" is "//evil.com", another host."""
+    if target and len(target) <= 2000:
+        path = re.sub(r"[\t\r\n]", "", target).replace("\\", "/")
+        try:
+            parts = urlsplit(path)
+        except ValueError:
+            parts = None
+        if (
+            parts is not None
+            and path.startswith("/")
+            and not path.startswith("//")
+            and not parts.scheme
+            and not parts.netloc
+            and all(ch.isprintable() and not ch.isspace() for ch in path)
+        ):
+            return path
     return url_for("dashboard.index")
+
+
+def _login_account_key(email: str) -> str:
+    """One bucket per account however its address is spelled; hashed, so any input fits."""
+    typed = email[:1000]
+    canonical = normalize_email(typed) or typed.strip().lower()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -62,13 +87,16 @@ def login():
     error = None
     if request.method == "POST":
         check_csrf()
-        with limit("RATELIMIT_LOGIN", "login"):
+        email = request.form.get("email", "")
+        with limit("RATELIMIT_LOGIN", "login"):  # per client address
+            pass
+        with limit(
+            "RATELIMIT_LOGIN_ACCOUNT", "login-account", key=lambda: _login_account_key(email)
+        ):
             pass
         try:
             with db.write() as s:
-                account = authenticate(
-                    s, request.form.get("email", ""), request.form.get("password", "")
-                )
+                account = authenticate(s, email, request.form.get("password", ""))
                 account_id, version = account.id, account.session_version
         except InvalidCredentials:
             error = "That e-mail and password don't match an account."

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import db, timefmt
 from ..accounts import active_api_keys
+from ..ids import looks_like_id
 from ..models import Booking
 from ..scheduling import LinkNotFound, disable_link, effective_status, get_link, list_links
 from ..scheduling import changes as booking_changes
@@ -89,7 +90,9 @@ def disable(link_id: str):
 @login_required
 def cancel_booking(booking_id: str):
     check_csrf()
-    booking = db.session().scalar(select(Booking).where(Booking.public_id == booking_id))
+    booking = None
+    if looks_like_id(booking_id, "bk"):  # a NUL would reach PostgreSQL as an error
+        booking = db.session().scalar(select(Booking).where(Booking.public_id == booking_id))
     if booking is None or booking.account_id != g.user.id:
         flash("That booking is not yours or no longer exists.")
         return redirect(url_for("dashboard.index"), 303)

@@ -62,7 +62,8 @@ def _int(value: str, default):
     value = (value or "").strip()
     if not value:
         return default
-    return int(value) if value.isdigit() else value
+    # ASCII digits only ("²".isdigit() is true, int("²") fails), and few enough of them.
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else value[:50]
 
 
 def rule_from_form(form) -> tuple[dict, list[str]]:

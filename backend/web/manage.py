@@ -28,6 +28,8 @@ bp = Blueprint("manage", __name__)
 NOT_CHANGEABLE = {
     "cancelled": "This meeting has been cancelled.",
     "started": "This meeting has already started, so it can't be changed here.",
+    "disabled": "The host has turned off this scheduling link, so the meeting can't be moved"
+    " here. You can still cancel it from your confirmation e-mail.",
 }
 
 
@@ -35,11 +37,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _changeable(booking) -> None:
+def _changeable(booking, moving: bool = False) -> None:
     if booking.status != "confirmed":
         gone("disabled", None, NOT_CHANGEABLE["cancelled"])
     if booking.start_at <= now():
         gone("disabled", None, NOT_CHANGEABLE["started"])
+    if moving and booking.link.status == "disabled":
+        gone("disabled", booking.link.display_message, NOT_CHANGEABLE["disabled"])
 
 
 @bp.route("/booking/cancel/<token>", methods=["GET", "HEAD", "POST"])
@@ -76,7 +80,7 @@ def cancel(token: str):
 @token_page
 def reschedule(token: str):
     booking = booking_for("reschedule", token)
-    _changeable(booking)
+    _changeable(booking, moving=True)
     return render_offer(booking.link, moving=booking, form_subject=booking.public_id)
 
 
@@ -86,7 +90,7 @@ def move(token: str):
     booking = booking_for("reschedule", token)
     rate_limit(booking.public_id)
     check_form_token(booking.public_id)
-    _changeable(booking)
+    _changeable(booking, moving=True)
     start = parse_utc(request.form.get("start"))
     if start is None:
         return render_offer(

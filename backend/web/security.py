@@ -65,5 +65,8 @@ def csrf_token() -> str:
 def check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
-    if not expected or not hmac.compare_digest(sent, expected):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    if not expected or not hmac.compare_digest(
+        sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8")
+    ):
         abort(400, description="The form expired or did not come from this site; try again.")

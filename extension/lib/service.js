@@ -5,7 +5,7 @@
 import { ApiError, createApiClient } from './api.js';
 import { badgeCount, badgeText } from './detect.js';
 import { UserError, describeError } from './errors.js';
-import { createSettingsStore, normalizeApiKey } from './settings.js';
+import { SettingsError, createSettingsStore, normalizeApiKey } from './settings.js';
 import { normalizeBackendUrl, originPattern, pageUrlForParse } from './url.js';
 import { detectInTab } from '../content/detect-in-tab.js';
 
@@ -133,6 +133,14 @@ export function createService({ browser, fetch, now = () => Date.now(), log = ()
       const overrides = {};
       if (backendUrl) overrides.backendUrl = normalizeBackendUrl(backendUrl).url;
       if (apiKey && apiKey.trim()) overrides.apiKey = normalizeApiKey(apiKey);
+      // The stored key goes only to the stored server: a typed-but-unsaved URL (a typo, or
+      // a look-alike pasted from elsewhere) must not receive it.
+      if (overrides.backendUrl && !overrides.apiKey) {
+        const saved = await settings.load();
+        if (saved.apiKey && overrides.backendUrl !== saved.backendUrl) {
+          throw new SettingsError('To test another server, type its API key too (or save the new URL first); the saved key is only sent to the saved server.');
+        }
+      }
       const { api } = await apiFor(overrides);
       return { backendUrl: api.baseUrl, userinfo: await api.userinfo() };
     },

@@ -169,6 +169,23 @@ describe('settings', () => {
     assert.equal(fetch.calls[0].headers.Authorization, 'Bearer sk_other_key_123');
     assert.deepEqual(r.userinfo, { sub: 'acc_1', email: 'host@example.com', name: 'Host <b>Name</b>', tzid: null });
   });
+  it('testConnection never sends the saved key to a typed but unsaved server URL', async () => {
+    const b = await fakeBrowser({ stored: configured });
+    const fetch = fakeFetch(() => json(200, { sub: 'acc_1' }));
+    const handlers = createService({ browser: b.api, fetch }).handlers;
+    for (const typed of ['https://evil.example.com/', 'http://127.0.0.1:5001', 'http://localhost:5000']) {
+      await assert.rejects(handlers.testConnection({ backendUrl: typed }), (err) => err.name === 'SettingsError');
+      await assert.rejects(handlers.testConnection({ backendUrl: typed, apiKey: '   ' }), (err) => err.name === 'SettingsError');
+    }
+    assert.equal(fetch.calls.length, 0, 'nothing was sent anywhere');
+    // The saved server (however it is typed) and a typed key for another server are fine.
+    await handlers.testConnection({ backendUrl: 'http://127.0.0.1:5000/' });
+    await handlers.testConnection({ backendUrl: 'https://other.example.com', apiKey: 'sk_other_key_123' });
+    assert.deepEqual(fetch.calls.map((c) => [c.url, c.headers.Authorization]), [
+      ['http://127.0.0.1:5000/v1/userinfo', `Bearer ${KEY}`],
+      ['https://other.example.com/v1/userinfo', 'Bearer sk_other_key_123'],
+    ]);
+  });
   it('testConnection reports a wrong key', async () => {
     const b = await fakeBrowser({ stored: configured });
     const fetch = fakeFetch(() => json(401, { error: 'unauthorized', message: 'bad key' }));

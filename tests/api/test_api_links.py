@@ -202,9 +202,21 @@ def test_cors_allows_only_configured_origins(app, client, host):
         },
     )
     assert allowed.headers.get("Access-Control-Allow-Origin") == app_origin
-    for origin in ("https://evil.example", "null", "moz-extension://random"):
+    near_misses = (
+        app_origin.upper(), app_origin.replace("chrome-extension://", "Chrome-Extension://"),
+        app_origin[:-1] + app_origin[-1].upper(), app_origin + "x", app_origin + "/",
+        "x" + app_origin, app_origin[:-1],
+    )  # fmt: skip
+    for origin in ("https://evil.example", "null", "moz-extension://random", *near_misses):
         response = client.get("/v1/userinfo", headers={**host.headers, "Origin": origin})
-        assert "Access-Control-Allow-Origin" not in response.headers
+        assert "Access-Control-Allow-Origin" not in response.headers, origin
+        preflight = client.options(
+            "/v1/scheduling_links",
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        )
+        assert "Access-Control-Allow-Origin" not in preflight.headers, origin
+    exact = client.get("/v1/userinfo", headers={**host.headers, "Origin": app_origin})
+    assert exact.headers["Access-Control-Allow-Origin"] == app_origin
     assert client.get("/v1/userinfo", headers={"Origin": app_origin}).status_code == 401
 
 

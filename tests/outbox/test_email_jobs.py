@@ -23,7 +23,7 @@ def test_booking_mails_invitee_and_host_with_an_invitation(app, client, host, sm
     )
     response, _ = book(client, link["url"], name="Ada <img src=x onerror=alert(1)>")
     assert response.status_code == 303
-    assert jobs.run_once(app) == 1
+    assert jobs.run_once(app) == 2  # one job per recipient
     assert sorted(rcpt[0] for rcpt, _ in smtp.messages) == ["ada@example.com", host.email]
     for _rcpt, message in smtp.messages:
         html = message.get_body(("html",)).get_content()
@@ -35,19 +35,19 @@ def test_booking_mails_invitee_and_host_with_an_invitation(app, client, host, sm
         assert "METHOD:REQUEST" in body and "BEGIN:VEVENT" in body
         assert "mailto:ada@example.com" in body.replace("\r\n ", "")
     with app.app_context():
-        job = db.session().scalars(select(Job)).one()
-        assert job.status == "done" and job.attempts == 1
+        for job in db.session().scalars(select(Job)):
+            assert job.status == "done" and job.attempts == 1
 
 
 def test_smtp_outage_loses_nothing(app, client, host):
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nobody listening
     link = create_link(client, host)
     assert book(client, link["url"])[0].status_code == 303
-    assert jobs.run_once(app) == 1
+    assert jobs.run_once(app) == 2
     with app.app_context():
-        job = db.session().scalars(select(Job)).one()
-        assert job.status == "pending" and job.attempts == 1 and job.last_error
-        assert job.run_at > datetime.now(UTC)
+        for job in db.session().scalars(select(Job)):
+            assert job.status == "pending" and job.attempts == 1 and job.last_error
+            assert job.run_at > datetime.now(UTC)
     # The server comes back and the retry is due: delivered exactly once.
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
@@ -56,7 +56,7 @@ def test_smtp_outage_loses_nothing(app, client, host):
         app.config.update(SMTP_PORT=controller.port)
         with app.app_context(), db.write() as s:
             s.execute(update(Job).values(run_at=datetime.now(UTC) - timedelta(seconds=1)))
-        assert jobs.run_once(app) == 1
+        assert jobs.run_once(app) == 2
         assert jobs.run_once(app) == 0
         assert len(inbox.messages) == 2
     finally:
@@ -66,6 +66,6 @@ def test_smtp_outage_loses_nothing(app, client, host):
 def test_without_smtp_the_job_completes_quietly(app, client, host):
     link = create_link(client, host)
     book(client, link["url"])
-    assert jobs.run_once(app) == 1
+    assert jobs.run_once(app) == 2
     with app.app_context():
-        assert db.session().scalars(select(Job)).one().status == "done"
+        assert {job.status for job in db.session().scalars(select(Job))} == {"done"}

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from backend import db
 from backend.models import Booking, Event
 from backend.outbox import worker as jobs
+from backend.scheduling import changes as booking_changes
 
 
 def _booked(client, host, **link_body):
@@ -59,7 +60,7 @@ def test_tokens_are_purpose_bound(client, host):
 
 def test_cancel_frees_the_slot_and_tells_both(app, client, host, smtp):  # noqa: F811
     link, fields, _location, html = _booked(client, host)
-    assert jobs.run_once(app) == 1
+    assert jobs.run_once(app) == 2
     smtp.messages.clear()
     cancel_url = path_of(_href(html, "cancel"))
     page = client.get(cancel_url)
@@ -79,7 +80,7 @@ def test_cancel_frees_the_slot_and_tells_both(app, client, host, smtp):  # noqa:
         fields["starts"][0]
         in form_fields(client.get(path_of(other["url"])).get_data(as_text=True))["starts"]
     )
-    assert jobs.run_once(app) == 1
+    assert jobs.run_once(app) == 2
     assert len(smtp.messages) == 2
     for _rcpt, message in smtp.messages:
         assert message["Subject"].startswith("Cancelled:")
@@ -224,3 +225,36 @@ def test_booking_posts_are_rate_limited(app, client, host):
     assert codes[:3] == [400, 400, 400] and codes[3] == 429
     limited = client.post(path_of(link["url"]), data={})
     assert int(limited.headers["Retry-After"]) >= 1
+
+
+def test_disabling_the_link_stops_reschedules_but_not_cancels(app, client, host):
+    link, fields, _location, html = _booked(client, host, max_uses=3)
+    url = path_of(_href(html, "reschedule"))
+    offered = form_fields(client.get(url).get_data(as_text=True))
+    disabled = client.post(
+        f"/v1/scheduling_links/{link['id']}/disable",
+        json={"display_message": "Position filled"},
+        headers=host.headers,
+    )
+    assert disabled.get_json()["scheduling_link"]["status"] == "disabled"
+    page = client.get(url)
+    assert page.status_code == 410 and "Position filled" in page.get_data(as_text=True)
+    moved = client.post(
+        url, data={"form_token": offered["form_token"], "start": offered["starts"][-1]}
+    )
+    assert moved.status_code == 410
+    with app.app_context():
+        booking = db.session().scalars(select(Booking)).one()
+        assert booking.sequence == 0 and booking.status == "confirmed"
+        assert booking.start_at == datetime.fromisoformat(
+            fields["starts"][0].replace("Z", "+00:00")
+        )
+    # The domain refuses it too, whichever face asks.
+    with pytest.raises(booking_changes.BookingNotChangeable):
+        booking_changes.reschedule(
+            app.extensions["schedlink.sessions"], booking.public_id, booking.start_at,
+            datetime.now(UTC), 14,
+        )  # fmt: skip
+    cancel_url = path_of(_href(html, "cancel"))
+    form_token = form_fields(client.get(cancel_url).get_data(as_text=True))["form_token"]
+    assert client.post(cancel_url, data={"form_token": form_token}).status_code == 200

@@ -119,9 +119,13 @@ class Live:
         return self.jobs_for("booking.confirmed", booking_public_id)
 
     def jobs_for(self, kind: str, booking_public_id: str) -> int:
+        """How many times the change was announced: each time is one job per recipient."""
         payloads = self.rows(select(Job.payload).where(Job.kind == kind))
         decoded = [p if isinstance(p, dict) else json.loads(p) for (p,) in payloads]
-        return sum(1 for p in decoded if p.get("booking_id") == booking_public_id)
+        mine = [p.get("recipient") for p in decoded if p.get("booking_id") == booking_public_id]
+        host, invitee = mine.count("host"), mine.count("invitee")
+        assert host == invitee and host + invitee == len(mine), mine
+        return host
 
     def overlapping_confirmed_pairs(self) -> list:
         """Every pair of confirmed bookings of one host whose half-open intervals overlap."""

@@ -282,10 +282,12 @@ def invariant_violations(engine: Engine, posts: list[Post]) -> list[str]:
         " JOIN calendars c ON c.id = e.calendar_id WHERE e.booking_id IS NOT NULL",
     ):
         events.setdefault(event.booking_id, []).append(event)
-    jobs = Counter()
+    jobs, invitee_jobs = Counter(), Counter()
     for (payload,) in rows(engine, "SELECT payload FROM jobs WHERE kind = 'booking.confirmed'"):
         decoded = payload if isinstance(payload, dict) else json.loads(payload)
-        jobs[decoded.get("booking_id")] += 1
+        # One job per recipient; count the host's, and check the invitee's matches below.
+        jobs[decoded.get("booking_id")] += decoded.get("recipient") == "host"
+        invitee_jobs[decoded.get("booking_id")] += decoded.get("recipient") == "invitee"
     by_public_id = {b.public_id: b for b in bookings}
     for booking in bookings:
         mine = events.get(booking.id, [])
@@ -296,7 +298,7 @@ def invariant_violations(engine: Engine, posts: list[Post]) -> list[str]:
             mine[0].account_id != booking.account_id
         ):
             problems.append(f"event differs from its booking: {tuple(booking)} {tuple(mine[0])}")
-        if jobs[booking.public_id] != 1:
+        if jobs[booking.public_id] != 1 or invitee_jobs[booking.public_id] != 1:
             problems.append(
                 f"booking has {jobs[booking.public_id]} booking.confirmed jobs: {tuple(booking)}"
             )

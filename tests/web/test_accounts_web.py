@@ -63,7 +63,15 @@ def test_logout(client, host):
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/", "/\\evil.example", "https://evil.example", "/%09/evil.example",
+        "/%0A/evil.example", "/%0D%0A/evil.example", "/%5C/evil.example", "%09//evil.example",
+        "/%0A/x", "/\t/evil.example", "%2F%2Fevil.example", "／／evil.example", "/%00/x",
+        "javascript:alert(1)", "http:/evil.example", "\\\\evil.example",
+    ],
+)  # fmt: skip
 def test_login_never_redirects_off_site(client, host, target):
     page = client.get(f"/login?next={target}").get_data(as_text=True)
     response = client.post(
@@ -76,6 +84,28 @@ def test_login_never_redirects_off_site(client, host, target):
     )
     assert response.status_code == 303
     assert response.headers["Location"] in ("/", "http://schedlink.test/")
+
+
+def test_login_keeps_a_same_site_next(client, host):
+    page = client.get("/login").get_data(as_text=True)
+    data = {"csrf_token": _csrf(page), "email": host.email, "password": "correct horse battery"}
+    response = client.post("/login?next=/settings/hours%3Fx%3D1", data=data)
+    assert response.status_code == 303 and response.headers["Location"] == "/settings/hours?x=1"
+
+
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(app, client, host):
+    """No SCHEDLINK_TRUSTED_PROXIES: a client can't pick a fresh bucket by sending the header."""
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = "1000/minute"  # only the per-address limit here
+    token = _csrf(client.get("/login").get_data(as_text=True))
+    statuses = [
+        client.post(
+            "/login",
+            data={"csrf_token": token, "email": f"u{i}@example.com", "password": "x" * 12},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+        ).status_code
+        for i in range(12)
+    ]
+    assert statuses == [401] * 10 + [429] * 2
 
 
 def test_api_ignores_session_cookies(client, host):

@@ -1,0 +1,23 @@
+"""Secrets out of logs: the booking, confirmation, cancel and reschedule URLs carry signed
+tokens that act for whoever holds them, so log lines show those path segments as
+[redacted]. Flask-free; used by the access log (`server`) and the error log (`errors`)."""
+
+from __future__ import annotations
+
+import re
+
+REDACTED = "[redacted]"
+# Routes whose next path segment is a token (see web/booking.py, web/manage.py, api events).
+_TOKEN_ROUTE = re.compile(
+    r"(/(?:b|booked|booking/cancel|booking/reschedule|v1/events/pages)/)[^/?#\s\"]+",
+    re.IGNORECASE,
+)
+# Anything else shaped like an itsdangerous token (payload.timestamp.signature).
+_SIGNED = re.compile(r"[A-Za-z0-9_=-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16,}")
+
+
+def redact(text: str | None) -> str | None:
+    """`text` (a path, a request line, a Referer) with every token replaced."""
+    if not text:
+        return text
+    return _SIGNED.sub(REDACTED, _TOKEN_ROUTE.sub(lambda m: m.group(1) + REDACTED, text))
