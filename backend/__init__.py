@@ -12,6 +12,7 @@ def create_app(config: dict | None = None) -> Flask:
     """The app factory: nothing happens at import time, everything here per app."""
     from . import api, db, errors, limits, web
     from . import config as app_config
+    from .accounts import Keys
     from .scheduling import Tokens
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SCHEDLINK_INSTANCE_PATH")
@@ -21,6 +22,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(app_config.from_environment(Path(app.instance_path)))
     app.config.update(config or {})
     app.extensions["schedlink.tokens"] = Tokens(
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
+    )
+
+    # TOTP secrets sealed at rest, password-reset and e-mail-change links.
+    app.extensions["schedlink.account_keys"] = Keys(
         app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
     )
 

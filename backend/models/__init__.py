@@ -1,5 +1,6 @@
 """Tables, one module per domain; importing this package registers them all on `Base`."""
 
+from .account_security import Passkey, RecoveryCode, UserSession
 from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
@@ -9,5 +10,6 @@ from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
+    "IdempotencyKey", "Job", "Organization", "Passkey", "RecoveryCode", "SchedulingLink",
+    "UTCDateTime", "UserSession", "utcnow",
 ]  # fmt: skip

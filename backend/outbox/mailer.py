@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import timefmt
+from .. import timefmt, tls
 from ..calendars import booking_ics
 from ..scheduling import booking_by_public_id, manage_urls
 
@@ -32,7 +31,7 @@ SUBJECTS = {
 def send(config, message: EmailMessage) -> None:
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
         if config["SMTP_STARTTLS"]:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=tls.client_context())
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
         smtp.send_message(message)

@@ -15,12 +15,13 @@ from sqlalchemy.orm import sessionmaker
 
 from .. import database
 from ..models import Job
-from . import mailer
+from . import account_mail, mailer
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 HANDLERS = {kind: mailer.handler(kind) for kind in mailer.SUBJECTS}
+HANDLERS.update(account_mail.HANDLERS)
 
 
 def _now() -> datetime:
