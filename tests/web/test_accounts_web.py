@@ -54,9 +54,7 @@ def test_api_key_is_shown_once_works_and_can_be_revoked(client, host):
     profile = client.get("/profile/api-keys")
     assert profile.headers["Cache-Control"] == "no-store"
     page = profile.get_data(as_text=True)
-    created = client.post(
-        "/profile/api-keys", data={"csrf_token": _csrf(page), "label": "Laptop"}
-    )
+    created = client.post("/profile/api-keys", data={"csrf_token": _csrf(page), "label": "Laptop"})
     # Shown on the page that created it, never through the cookie or a redirect.
     assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
     key = re.search(r'id="new-api-key">([^<]+)<', created.get_data(as_text=True)).group(1)
