@@ -14,6 +14,7 @@ from selenium.webdriver.common.virtual_authenticator import (
     Transport,
     VirtualAuthenticatorOptions,
 )
+from test_accessibility import axe_source, violations  # noqa: F401 (fixture)
 
 PASSWORD = "a long enough password"
 
@@ -41,7 +42,21 @@ def _sign_in(driver, url: str, email: str) -> None:
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
 
-def test_passkey_as_second_factor(driver, passkey_server):
+def _expire_sudo(live) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(live.database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE user_sessions SET reauth_at = :t"),
+            {"t": (datetime.now(UTC) - timedelta(minutes=16)).replace(tzinfo=None)},
+        )
+    engine.dispose()
+
+
+def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: F811
     live, host = passkey_server
     driver.add_virtual_authenticator(
         VirtualAuthenticatorOptions(
@@ -77,10 +92,29 @@ def test_passkey_as_second_factor(driver, passkey_server):
     _sign_in(driver, live.url, host.email)
     wait_until(lambda: driver.current_url == f"{live.url}/login/verify")
     wait_until(lambda: driver.find_element(By.CSS_SELECTOR, ".passkey").get_attribute("data-ready"))
+    assert not violations(driver, axe_source)
     driver.find_element(By.ID, "use-passkey").click()
     wait_until(lambda: driver.current_url == f"{live.url}/", timeout=15,
                message=f"passkey sign-in failed: {_body(driver)[:500]}")  # fmt: skip
     assert "Upcoming bookings" in _body(driver)
+
+    # Sudo mode after 15 minutes: the password plus the passkey confirm it's you.
+    _expire_sudo(live)
+    driver.get(f"{live.url}/profile/api-keys")
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/profile/api-keys'] button").click()
+    wait_until(lambda: "/profile/confirm" in driver.current_url)
+    assert not violations(driver, axe_source)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    wait_until(lambda: driver.find_element(By.CSS_SELECTOR, ".passkey").get_attribute("data-ready"))
+    driver.find_element(By.ID, "use-passkey").click()
+    wait_until(lambda: driver.current_url == f"{live.url}/profile/api-keys", timeout=15,
+               message=f"sudo with passkey failed: {_body(driver)[:500]}")  # fmt: skip
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/profile/api-keys'] button").click()
+    wait_until(lambda: driver.find_elements(By.ID, "new-api-key"))
+    assert driver.find_element(By.ID, "new-api-key").text.startswith("slk_")
+    for path in ("/profile", "/profile/security"):
+        driver.get(f"{live.url}{path}")
+        assert not violations(driver, axe_source), path
 
     # A passkey that is not registered to this account is refused.
     driver.remove_all_credentials()

@@ -9,6 +9,7 @@ import http.client
 import socket
 import ssl
 import subprocess
+import threading
 import time
 import warnings
 
@@ -80,6 +81,39 @@ def test_tls_1_1_only_client_is_refused_with_a_protocol_version_alert(tls_server
         with pytest.raises(ssl.SSLError) as refused:
             _handshake(port, ssl.TLSVersion.TLSv1_1)
     assert refused.value.reason == "TLSV1_ALERT_PROTOCOL_VERSION", refused.value
+
+
+def test_the_tls_1_1_probe_does_connect_to_a_server_that_allows_it(tmp_path):
+    """The control: the same probe gets through to a deliberately weak server, so the refusal
+    above is the server's minimum version at work, not the client failing on its own."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    pem = tmp_path / "weak.pem"
+    cert.private_key_and_cert_chain_pem.write_to_path(str(pem))
+    weak = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        weak.minimum_version = ssl.TLSVersion.TLSv1
+        weak.set_ciphers("DEFAULT@SECLEVEL=0")
+        weak.load_cert_chain(str(pem))
+        listener = socket.create_server(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+
+        def serve_one():
+            conn, _ = listener.accept()
+            try:
+                with weak.wrap_socket(conn, server_side=True):
+                    pass
+            except (ssl.SSLError, OSError):
+                pass
+
+        thread = threading.Thread(target=serve_one, daemon=True)
+        thread.start()
+        try:
+            assert _handshake(port, ssl.TLSVersion.TLSv1_1) == "TLSv1.1"
+        finally:
+            thread.join(timeout=10)
+            listener.close()
 
 
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
