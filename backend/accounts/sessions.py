@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..ids import new_id
@@ -15,6 +15,7 @@ from ..models import Account, UserSession
 
 LIFETIME = timedelta(days=14)
 SUDO_WINDOW = timedelta(minutes=15)
+KEEP_ENDED = timedelta(days=30)  # ended sessions stay listed in the database this long
 # last_seen_at is refreshed at most this often: one small write per minute, not per request.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -28,6 +29,16 @@ def start_session(
 ) -> tuple[UserSession, str]:
     """A new session (just authenticated, so it starts in sudo mode); returns the token
     for the cookie, which is never stored."""
+    # Housekeeping on the way in: this account's long-ended sessions are dropped.
+    s.execute(
+        delete(UserSession).where(
+            UserSession.account_id == account.id,
+            or_(
+                UserSession.revoked_at < now - KEEP_ENDED,
+                UserSession.expires_at < now - KEEP_ENDED,
+            ),
+        )
+    )
     token = secrets.token_urlsafe(32)
     row = UserSession(
         public_id=new_id("ses"),

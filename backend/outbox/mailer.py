@@ -78,7 +78,7 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
             ("invitee", (booking.invitee_name, booking.invitee_email), invitee_zone,
              booking.hour_format, SUBJECTS[kind][0]),
             ("host", (booking.account.name, booking.account.email), booking.account.tzid,
-             "24", SUBJECTS[kind][1]),
+             booking.account.hour_format, SUBJECTS[kind][1]),
         )  # fmt: skip
         for role, to, zone, hour_format, subject in recipients:
             context = {

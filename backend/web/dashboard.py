@@ -55,7 +55,7 @@ def index():
     return render_template(
         "account/dashboard.html",
         bookings=[
-            (b, timefmt.span(b.start_at, b.end_at, g.user.tzid, "24"))
+            (b, timefmt.span(b.start_at, b.end_at, g.user.tzid, g.user.hour_format))
             for b in upcoming_bookings(s, g.user)
         ],
         links=[(link, effective_status(link, moment)) for link in list_links(s, g.user, 50)],

@@ -47,6 +47,8 @@ def verify():
     if account_id is None:
         return _expired()
     account = db.session().get(Account, account_id)
+    if account is None:
+        return _expired()
     error = None
     if request.method == "POST":
         check_csrf()

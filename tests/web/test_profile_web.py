@@ -80,3 +80,18 @@ def test_email_change_by_link_to_the_new_address(app, client, host, smtp):  # no
     smtp.messages.clear()
     jobs.run_once(app)
     assert [rcpt[0] for rcpt, _ in smtp.messages] == ["host@example.com"]  # changed: to the old
+
+
+def test_hour_format_is_the_default_on_the_dashboard(client, host):
+    from helpers import book, create_link
+
+    link = create_link(client, host)
+    assert book(client, link["url"])[0].status_code == 303
+    web_login(client)
+    assert re.search(
+        r"\d\d:\d\d–\d\d:\d\d \(Europe/London\)", client.get("/").get_data(as_text=True)
+    )
+    changed = client.patch("/v1/account", json={"hour_format": "12"}, headers=host.headers)
+    assert changed.status_code == 200
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r"\d{1,2}:\d\d\s?(am|pm|AM|PM)", page), "12-hour times after the change"
