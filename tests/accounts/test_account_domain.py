@@ -75,3 +75,35 @@ def test_ended_sessions_stay_ended(app, host):
         assert sessions.session_for_token(s, token, now) is None
         assert sessions.session_for_token(s, token, now - timedelta(days=1)) is None
         assert len(sessions.active_sessions(s, account, now)) == 0
+
+
+def test_one_totp_code_raced_from_many_threads_is_accepted_once(app, host):
+    """Concurrent sign-ins with the same code: the account row lock lets exactly one through,
+    and the stored step is that code's."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from backend.accounts import check_code, locked_account
+
+    keys = app.extensions["schedlink.account_keys"]
+    sessions_factory = app.extensions["schedlink.sessions"]
+    now = datetime.now(UTC)
+    with db.write(sessions_factory) as s:
+        account = s.get(Account, host.account_id)
+        secret = begin_enrolment(account, keys)
+        assert confirm_enrolment(account, keys, pyotp.TOTP(secret).at(now), now)
+    later = now + timedelta(seconds=30)
+    code = pyotp.TOTP(secret).at(later)
+    barrier = Barrier(6)
+
+    def attempt(_):
+        barrier.wait()
+        with db.write(sessions_factory) as s:
+            return check_code(s, locked_account(s, host.account_id), keys, code, later, False)
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(attempt, range(6)))
+    assert results.count("totp") == 1 and results.count(None) == 5
+    with sessions_factory() as s:
+        step = s.get(Account, host.account_id).totp_last_step
+    assert step == pyotp.TOTP(secret).timecode(later)
