@@ -7,7 +7,9 @@
     {% extends "profile/layout.html" %}
     {% block section %}…{% endblock %}      (the view passes section="calendars")
 
-Sections live under /profile/, which `security` serves with Cache-Control: no-store.
+Sections live under /profile/, which `security` serves with Cache-Control: no-store. Views
+that connect, change or remove something sensitive (a calendar or conferencing connection, say)
+add `@sudo_required` (from `web.sudo`) under `@login_required`.
 """
 
 from __future__ import annotations
