@@ -13,7 +13,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import api, db, errors, limits, web
     from . import config as app_config
     from .accounts import Keys
+    from .outbound import Outbound
     from .scheduling import Tokens
+    from .sealing import Sealer
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SCHEDLINK_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path or None)
@@ -23,6 +25,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["schedlink.tokens"] = Tokens(
         app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
+    )
+    app.extensions["schedlink.sealer"] = Sealer(
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
+    )
+    app.extensions["schedlink.outbound"] = Outbound(
+        app.config["OUTBOUND_ALLOW"], ca_file=app.config["OUTBOUND_CA_FILE"]
     )
 
     # TOTP secrets sealed at rest, password-reset and e-mail-change links.

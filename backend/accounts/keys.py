@@ -1,13 +1,12 @@
 """Keys derived from the app's secret key (and its fallbacks, for rotation): sealing TOTP
-secrets at rest, and signed one-purpose tokens for password-reset and e-mail-change links."""
+secrets at rest (with the shared `sealing.Sealer`), and signed one-purpose tokens for
+password-reset and e-mail-change links."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..sealing import SealBroken, Sealer
 
 
 class KeysError(Exception):
@@ -22,25 +21,19 @@ class TokenExpired(KeysError):
     pass
 
 
-def _fernet_key(secret: str) -> bytes:
-    # Domain-separated from every other use of the secret key.
-    digest = hashlib.sha256(b"schedlink.totp-seal.v1\x00" + secret.encode()).digest()
-    return base64.urlsafe_b64encode(digest)
-
-
 class Keys:
     def __init__(self, secret_key: str, fallbacks: list[str] | tuple[str, ...] = ()):
         self._secrets = [secret_key, *fallbacks]  # the first seals and signs; all open
-        self._box = MultiFernet([Fernet(_fernet_key(k)) for k in self._secrets])
+        self._sealer = Sealer(secret_key, fallbacks)
 
     def seal(self, plaintext: str) -> str:
-        return self._box.encrypt(plaintext.encode()).decode()
+        return self._sealer.seal(plaintext)
 
     def unseal(self, sealed: str) -> str:
         try:
-            return self._box.decrypt(sealed.encode()).decode()
-        except InvalidToken as exc:
-            raise KeysError("sealed value does not open with any configured key") from exc
+            return self._sealer.unseal(sealed)
+        except SealBroken as exc:
+            raise KeysError(str(exc)) from exc
 
     def dumps(self, purpose: str, payload) -> str:
         return URLSafeTimedSerializer(list(reversed(self._secrets)), salt=purpose).dumps(payload)

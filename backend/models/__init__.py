@@ -6,10 +6,11 @@ from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
 from .outbox import Job
+from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "Organization", "Passkey", "RecoveryCode", "SchedulingLink",
-    "UTCDateTime", "UserSession", "utcnow",
+    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Passkey", "Profile",
+    "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession", "utcnow",
 ]  # fmt: skip

@@ -1,6 +1,7 @@
 """The HTML face: thin blueprints over the domain packages — the public booking page and the
 invitee's self-service, sign-in and the host's dashboard and working hours, the markup checker,
-the demo host app — plus the headers, CSP nonce and CSRF every page relies on."""
+the demo host app, the OAuth consent callback — plus the headers, CSP nonce and CSRF every page
+relies on."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from . import (
     demo,
     hours,
     manage,
+    oauth,
     password_reset,
     profile,
     profile_nav,
@@ -30,7 +32,9 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     user_sessions.init_app(app)
     profile_nav.init_app(app)
-    for face in (auth, second_factor, password_reset, booking, manage, dashboard, hours, checker):
+    for face in (
+        auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
+    ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
     for section in (profile, api_keys, account_security, sudo):

@@ -1,7 +1,7 @@
 """account security: server-side sessions, TOTP, recovery codes, passkeys, hour format
 
-Revision ID: 0005_14
-Revises: 0004
+Revision ID: 0006_14
+Revises: 0005
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import backend.models
 
-revision = "0005_14"
-down_revision = "0004"
+revision = "0006_14"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
