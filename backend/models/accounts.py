@@ -36,7 +36,7 @@ class Account(Base):
     tzid: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(200))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
-    # Bumped on password change/logout-everywhere: old session cookies stop working.
+    # Bumped on every password change (sessions themselves are rows in user_sessions).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped in the same transaction as any change to this host's busy time or working hours;
     # offered slots are cached per version, and the UPDATE doubles as the per-host row lock.
