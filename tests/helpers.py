@@ -69,22 +69,21 @@ def make_host(app, email="host@example.com", name="Grace Hopper", tzid="Europe/L
         return Host(account.sub, account.email, plaintext, account.id)
 
 
-def csrf_of(html: str) -> str:
+def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def web_login(client, email="host@example.com", password="correct horse battery"):
-    """The sign-in form as a browser posts it; returns the response (303 when signed in)."""
+def login(client, email="host@example.com", password="correct horse battery"):
     page = client.get("/login").get_data(as_text=True)
     return client.post(
-        "/login", data={"csrf_token": csrf_of(page), "email": email, "password": password}
+        "/login", data={"csrf_token": _csrf(page), "email": email, "password": password}
     )
 
 
 def web_post(client, page_path: str, action: str, data: dict | None = None):
     """Open `page_path` (for its CSRF token) and post `data` to `action`, with the Referer a
     browser sends (same-origin policy)."""
-    token = csrf_of(client.get(page_path).get_data(as_text=True))
+    token = _csrf(client.get(page_path).get_data(as_text=True))
     return client.post(
         action,
         data={"csrf_token": token, **(data or {})},

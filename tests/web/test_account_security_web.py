@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pyotp
-from helpers import web_login, web_post
+from helpers import login, web_post
 from sqlalchemy import select, update
-from test_email_jobs import smtp  # noqa: F401 (fixture)
 
 from backend import db
 from backend.models import Job, RecoveryCode, UserSession
@@ -45,7 +44,7 @@ def _text(message) -> str:
 
 
 def test_sign_out_ends_the_session_on_the_server(app, client, host):
-    assert web_login(client).status_code == 303
+    assert login(client).status_code == 303
     copied = _cookie(client)
     assert _signed_in(_with_cookie(app, copied))
     assert web_post(client, "/", "/logout").status_code == 303
@@ -60,12 +59,12 @@ def test_sign_out_ends_the_session_on_the_server(app, client, host):
 
 def test_sessions_list_and_ending_one_and_everywhere(app, client, host):
     laptop, phone = app.test_client(), app.test_client()
-    web_login(laptop)
+    login(laptop)
     phone.environ_base["HTTP_USER_AGENT"] = (
         "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
     )
-    web_login(phone)
-    web_login(client)
+    login(phone)
+    login(client)
     page = client.get("/profile/security")
     assert page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
@@ -85,11 +84,11 @@ def test_sessions_list_and_ending_one_and_everywhere(app, client, host):
     assert not _signed_in(client) and not _signed_in(_with_cookie(app, copied))
 
 
-def test_password_change_signs_out_other_sessions_and_mails_the_owner(app, client, host, smtp):  # noqa: F811
+def test_password_change_signs_out_other_sessions_and_mails_the_owner(app, client, host, smtp):
     other = app.test_client()
-    web_login(other)
+    login(other)
     copied_other = _cookie(other)
-    web_login(client)
+    login(client)
     form = {"current_password": PASSWORD, "password_confirm": NEW_PASSWORD}
 
     weak = web_post(
@@ -128,13 +127,13 @@ def test_password_change_signs_out_other_sessions_and_mails_the_owner(app, clien
     assert [(to, m["Subject"]) for to, m in mails] == [
         (host.email, "Your schedlink password was changed")
     ]
-    assert web_login(app.test_client()).status_code == 401
-    assert web_login(app.test_client(), password=NEW_PASSWORD).status_code == 303
+    assert login(app.test_client()).status_code == 401
+    assert login(app.test_client(), password=NEW_PASSWORD).status_code == 303
 
 
-def test_password_reset_by_mailed_one_time_link(app, client, host, smtp):  # noqa: F811
+def test_password_reset_by_mailed_one_time_link(app, client, host, smtp):
     signed_in = app.test_client()
-    web_login(signed_in)
+    login(signed_in)
     known = web_post(client, "/login/forgot", "/login/forgot", {"email": host.email})
     unknown = web_post(client, "/login/forgot", "/login/forgot", {"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
@@ -160,7 +159,7 @@ def test_password_reset_by_mailed_one_time_link(app, client, host, smtp):  # noq
     assert not _signed_in(signed_in), "a reset ends every session"
     assert client.get(link).status_code == 410, "the link works once"
     assert client.get(link[:-3] + "xyz").status_code == 404
-    assert web_login(app.test_client(), password=NEW_PASSWORD).status_code == 303
+    assert login(app.test_client(), password=NEW_PASSWORD).status_code == 303
     assert [m["Subject"] for _, m in _mails(app, smtp)][-1] == "Your schedlink password was changed"
 
 
@@ -202,14 +201,14 @@ def _enrol_totp(client) -> tuple[str, list[str]]:
 
 def _second_step(app, password=PASSWORD):
     browser = app.test_client()
-    response = web_login(browser, password=password)
+    response = login(browser, password=password)
     assert response.status_code == 303 and response.headers["Location"].endswith("/login/verify")
     assert not _signed_in(browser), "the password alone does not sign in"
     return browser
 
 
-def test_totp_sign_in_with_real_codes_and_replay_refused(app, client, host, smtp):  # noqa: F811
-    web_login(client)
+def test_totp_sign_in_with_real_codes_and_replay_refused(app, client, host, smtp):
+    login(client)
     secret, codes = _enrol_totp(client)
     with app.app_context():
         stored = db.session().scalars(select(RecoveryCode.code_hash)).all()
@@ -238,7 +237,7 @@ def test_totp_sign_in_with_real_codes_and_replay_refused(app, client, host, smtp
 
 
 def test_second_factor_attempts_are_limited_per_account(app, client, host):
-    web_login(client)
+    login(client)
     _enrol_totp(client)
     browser = _second_step(app)
     statuses = [
@@ -254,7 +253,7 @@ def _expire_sudo(app):
 
 
 def test_sudo_mode_asks_again_after_15_minutes(app, client, host):
-    web_login(client)
+    login(client)
     secret, _codes = _enrol_totp(client)
     _expire_sudo(app)
     asked = web_post(client, "/profile/api-keys", "/profile/api-keys", {"label": "x"})
@@ -270,8 +269,8 @@ def test_sudo_mode_asks_again_after_15_minutes(app, client, host):
     assert created.status_code == 201
 
 
-def test_turning_mfa_off_needs_password_and_a_code(app, client, host, smtp):  # noqa: F811
-    web_login(client)
+def test_turning_mfa_off_needs_password_and_a_code(app, client, host, smtp):
+    login(client)
     secret, codes = _enrol_totp(client)
     refused = web_post(
         client,
@@ -294,7 +293,7 @@ def test_turning_mfa_off_needs_password_and_a_code(app, client, host, smtp):  # 
         {"password": PASSWORD, "code": codes[1]},
     )
     assert off.status_code == 303
-    plain = web_login(app.test_client())
+    plain = login(app.test_client())
     assert plain.status_code == 303 and "/login/verify" not in plain.headers["Location"]
     with app.app_context():
         assert db.session().scalars(select(RecoveryCode)).all() == []
@@ -303,7 +302,7 @@ def test_turning_mfa_off_needs_password_and_a_code(app, client, host, smtp):  # 
 
 
 def test_an_expired_session_is_signed_out(app, client, host):
-    web_login(client)
+    login(client)
     with app.app_context(), db.write() as s:
         s.execute(update(UserSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert not _signed_in(client)

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from helpers import _csrf, login
 
 
 def _cookie_payload(value: str) -> str:
@@ -19,13 +16,6 @@ def _cookie_payload(value: str) -> str:
     data = value.lstrip(".").split(".")[0]
     raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
     return (zlib.decompress(raw) if value.startswith(".") else raw).decode()
-
-
-def login(client, email="host@example.com", password="correct horse battery"):
-    page = client.get("/login").get_data(as_text=True)
-    return client.post(
-        "/login", data={"csrf_token": _csrf(page), "email": email, "password": password}
-    )
 
 
 def test_profile_needs_sign_in(client, host):

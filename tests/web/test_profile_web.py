@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 
-from helpers import web_login, web_post
-from test_email_jobs import smtp  # noqa: F401 (fixture)
+from helpers import login, web_post
 
 from backend.outbox import worker as jobs
 
 
 def test_profile_sections_and_no_store(client, host):
-    web_login(client)
+    login(client)
     page = client.get("/profile")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
@@ -23,7 +22,7 @@ def test_profile_sections_and_no_store(client, host):
 
 
 def test_edit_name_zone_and_hour_format_with_escaped_errors(client, host):
-    web_login(client)
+    login(client)
     bad = web_post(
         client,
         "/profile",
@@ -47,8 +46,8 @@ def test_edit_name_zone_and_hour_format_with_escaped_errors(client, host):
     assert 'value="12" checked' in page
 
 
-def test_email_change_by_link_to_the_new_address(app, client, host, smtp):  # noqa: F811
-    web_login(client)
+def test_email_change_by_link_to_the_new_address(app, client, host, smtp):
+    login(client)
     taken_by = app.test_client()
     from helpers import make_host
 
@@ -69,11 +68,11 @@ def test_email_change_by_link_to_the_new_address(app, client, host, smtp):  # no
 
     # Opening the link (as a mail scanner would) changes nothing; the button does.
     assert "Confirm grace@new.example" in taken_by.get(link).get_data(as_text=True)
-    assert web_login(app.test_client(), email="grace@new.example").status_code == 401
+    assert login(app.test_client(), email="grace@new.example").status_code == 401
     done = web_post(taken_by, link, link)
     assert done.status_code == 200 and "You now sign in as" in done.get_data(as_text=True)
-    assert web_login(app.test_client(), email="grace@new.example").status_code == 303
-    assert web_login(app.test_client(), email="host@example.com").status_code == 401
+    assert login(app.test_client(), email="grace@new.example").status_code == 303
+    assert login(app.test_client(), email="host@example.com").status_code == 401
     assert taken_by.get(link).status_code == 410, "used once"
     assert taken_by.get(link + "x").status_code == 404
 
@@ -87,7 +86,7 @@ def test_hour_format_is_the_default_on_the_dashboard(client, host):
 
     link = create_link(client, host)
     assert book(client, link["url"])[0].status_code == 303
-    web_login(client)
+    login(client)
     assert re.search(
         r"\d\d:\d\d–\d\d:\d\d \(Europe/London\)", client.get("/").get_data(as_text=True)
     )
