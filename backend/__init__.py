@@ -12,6 +12,7 @@ def create_app(config: dict | None = None) -> Flask:
     """The app factory: nothing happens at import time, everything here per app."""
     from . import api, db, errors, limits, proxies, web
     from . import config as app_config
+    from .accounts import Keys
     from .outbound import Outbound
     from .scheduling import Tokens
     from .sealing import Sealer
@@ -30,6 +31,11 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.extensions["schedlink.outbound"] = Outbound(
         app.config["OUTBOUND_ALLOW"], ca_file=app.config["OUTBOUND_CA_FILE"]
+    )
+
+    # TOTP secrets sealed at rest, password-reset and e-mail-change links.
+    app.extensions["schedlink.account_keys"] = Keys(
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
     )
 
     db.init_app(app)

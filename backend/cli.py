@@ -26,13 +26,47 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="gunicorn worker processes")
 @click.option("--no-job-worker", is_flag=True, help="don't drain jobs in this process group")
-def serve(host: str, port: int, workers: int | None, no_job_worker: bool) -> None:
+@click.option(
+    "--certfile",
+    type=click.Path(exists=True, dir_okay=False),
+    help="serve HTTPS with this certificate (PEM, chain included); TLS 1.2 at least",
+)
+@click.option(
+    "--keyfile",
+    type=click.Path(exists=True, dir_okay=False),
+    help="the certificate's private key (PEM), if not in --certfile",
+)
+def serve(
+    host: str,
+    port: int,
+    workers: int | None,
+    no_job_worker: bool,
+    certfile: str | None,
+    keyfile: str | None,
+) -> None:
     """Migrate the database and run the production server."""
     from .server import default_workers, run
 
+    if keyfile and not certfile:
+        raise click.UsageError("--keyfile needs --certfile")
+    if certfile:
+        from .tls import server_context
+
+        try:
+            server_context(certfile, keyfile)  # fail here, clearly, not in every worker
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"cannot use that certificate and key: {exc}") from None
     app = _app()
-    click.echo(f"schedlink on http://{host}:{port}  (database: {_safe_url(app)})")
-    run(host, port, workers or default_workers(), with_worker=not no_job_worker)
+    scheme = "https" if certfile else "http"
+    click.echo(f"schedlink on {scheme}://{host}:{port}  (database: {_safe_url(app)})")
+    run(
+        host,
+        port,
+        workers or default_workers(),
+        with_worker=not no_job_worker,
+        certfile=certfile,
+        keyfile=keyfile,
+    )
 
 
 @main.command()

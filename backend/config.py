@@ -67,6 +67,9 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),
         # Per account (the e-mail typed), whichever address the attempts come from.
         "RATELIMIT_LOGIN_ACCOUNT": _env("RATELIMIT_LOGIN_ACCOUNT", "5/minute;20/hour"),
+        # Second-factor, sudo and password-change attempts per account; reset mails.
+        "RATELIMIT_MFA": _env("RATELIMIT_MFA", "6 per 5 minutes"),
+        "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per hour"),
         "RATELIMIT_MARKUP_CHECKER": _env("RATELIMIT_MARKUP_CHECKER", "30/minute"),
         "SMTP_HOST": _env("SMTP_HOST"),
         "SMTP_PORT": _int("SMTP_PORT", 25),

@@ -78,3 +78,14 @@ def login(client, email="host@example.com", password="correct horse battery"):
     return client.post(
         "/login", data={"csrf_token": _csrf(page), "email": email, "password": password}
     )
+
+
+def web_post(client, page_path: str, action: str, data: dict | None = None):
+    """Open `page_path` (for its CSRF token) and post `data` to `action`, with the Referer a
+    browser sends (same-origin policy)."""
+    token = _csrf(client.get(page_path).get_data(as_text=True))
+    return client.post(
+        action,
+        data={"csrf_token": token, **(data or {})},
+        headers={"Referer": f"http://schedlink.test{page_path}"},
+    )

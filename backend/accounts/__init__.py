@@ -1,5 +1,7 @@
-"""Accounts: sign-up and lookup, passwords, API keys. Flask-free."""
+"""Accounts: sign-up and lookup, the profile, passwords, API keys, server-side sessions and
+multi-factor authentication (TOTP, recovery codes, passkeys). Flask-free."""
 
+from . import passkeys, sessions
 from .api_keys import account_for_api_key, active_api_keys, create_api_key, revoke_api_key
 from .directory import (
     AccountError,
@@ -9,10 +11,48 @@ from .directory import (
     local_calendar,
     organization_named,
 )
-from .passwords import InvalidCredentials, authenticate, set_password
+from .keys import Keys, KeysError, TokenExpired, TokenInvalid
+from .mfa import check_code, disable_mfa, locked_account, mfa_enabled, passkey_count
+from .notices import notify
+from .passkeys import PasskeyError
+from .passwords import (
+    MIN_PASSWORD,
+    InvalidCredentials,
+    account_for_reset_token,
+    authenticate,
+    change_password,
+    check_new_password,
+    reset_token,
+    set_password,
+    verify_password,
+)
+from .profile import (
+    HOUR_FORMATS,
+    apply_email_change,
+    email_change_target,
+    email_change_token,
+    profile_fields,
+    request_email_change,
+    update_profile,
+)
+from .recovery import new_recovery_codes, remaining_recovery_codes
+from .totp import (
+    begin_enrolment,
+    confirm_enrolment,
+    pending_secret,
+    provisioning_uri,
+    qr_data_uri,
+)
 
 __all__ = [
-    "AccountError", "EmailTaken", "InvalidCredentials", "account_for_api_key",
-    "active_api_keys", "authenticate", "create_account", "create_api_key", "find_by_email",
-    "local_calendar", "organization_named", "revoke_api_key", "set_password",
+    "HOUR_FORMATS", "MIN_PASSWORD", "AccountError", "EmailTaken", "InvalidCredentials",
+    "Keys", "KeysError", "PasskeyError", "TokenExpired", "TokenInvalid",
+    "account_for_api_key", "account_for_reset_token", "active_api_keys", "apply_email_change",
+    "authenticate", "begin_enrolment", "change_password", "check_code", "check_new_password",
+    "confirm_enrolment", "create_account", "create_api_key", "disable_mfa",
+    "email_change_target", "email_change_token", "find_by_email", "local_calendar",
+    "locked_account", "mfa_enabled", "new_recovery_codes", "notify", "organization_named",
+    "passkey_count", "passkeys", "pending_secret", "profile_fields", "provisioning_uri",
+    "qr_data_uri", "remaining_recovery_codes", "request_email_change", "reset_token",
+    "revoke_api_key", "sessions", "set_password", "update_profile", "verify_password",
 ]  # fmt: skip

@@ -9,7 +9,7 @@ from ..ids import new_id
 from ..models import Account, Calendar, Organization
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, ValidationError, is_tzid
-from .passwords import MIN_PASSWORD, hash_password
+from .passwords import hash_password, password_problem
 
 
 class AccountError(Exception):
@@ -32,8 +32,8 @@ def create_account(
         errors.add("name", "invalid", "A name of 1 to 200 characters is required.")
     if not is_tzid(tzid):
         errors.add("tzid", "invalid", f"Unknown time zone {tzid!r}; use an IANA id.")
-    if len(password or "") < MIN_PASSWORD:
-        errors.add("password", "invalid", f"Use at least {MIN_PASSWORD} characters.")
+    if problem := password_problem(password):
+        errors.add("password", "invalid", problem)
     errors.raise_if_any()
     if session.scalar(select(Account.id).where(Account.email == normalized)) is not None:
         raise EmailTaken(normalized)

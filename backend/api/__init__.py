@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
         resources={r"/v1/*": {"origins": origins}},
         supports_credentials=False,
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        methods=["GET", "POST", "PUT", "DELETE"],
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         expose_headers=["Retry-After"],
         max_age=600,
     )

@@ -1,5 +1,6 @@
 """Tables, one module per domain; importing this package registers them all on `Base`."""
 
+from .account_security import Passkey, RecoveryCode, UserSession
 from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
@@ -11,6 +12,6 @@ from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Profile", "RateLimitCounter",
-    "SchedulingLink", "UTCDateTime", "utcnow",
+    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Passkey", "Profile",
+    "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession", "utcnow",
 ]  # fmt: skip

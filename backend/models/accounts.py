@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    BigInteger,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,11 +36,20 @@ class Account(Base):
     tzid: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(200))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
-    # Bumped on password change/logout-everywhere: old session cookies stop working.
+    # Bumped on every password change (sessions themselves are rows in user_sessions).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped in the same transaction as any change to this host's busy time or working hours;
     # offered slots are cached per version, and the UPDATE doubles as the per-host row lock.
     availability_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "12" or "24": how the host's own pages and e-mails show times by default.
+    hour_format: Mapped[str] = mapped_column(String(2), default="24", server_default="24")
+    # TOTP: the confirmed secret (encrypted at rest), one awaiting its first code during
+    # enrolment, and the last accepted time step (a code is accepted once, RFC 6238 §5.2).
+    totp_secret: Mapped[str | None] = mapped_column(String(400))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(400))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The WebAuthn user handle: random, so passkeys never carry the account id or e-mail.
+    webauthn_user_id: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendars: Mapped[list[Calendar]] = relationship(back_populates="account")

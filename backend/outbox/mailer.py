@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import database, timefmt
+from .. import database, timefmt, tls
 from ..calendars import booking_ics
 from ..models import Job
 from ..scheduling import RECIPIENTS, booking_by_public_id, manage_urls
@@ -37,7 +36,7 @@ def send(config, sender: str, recipient: str, raw: bytes) -> None:
     """Exactly the checked bytes go out, to exactly one recipient."""
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
         if config["SMTP_STARTTLS"]:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=tls.client_context())
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
         smtp.sendmail(sender, [recipient], raw)
@@ -90,7 +89,8 @@ def _mail_for(booking, kind: str, role: str, config) -> Mail:
         subject = SUBJECTS[kind][0]
     else:
         to = (booking.account.name, booking.account.email)
-        zone, hour_format, subject = booking.account.tzid, "24", SUBJECTS[kind][1]
+        zone, hour_format = booking.account.tzid, booking.account.hour_format
+        subject = SUBJECTS[kind][1]
     context = {
         "booking": booking,
         "link": booking.link,

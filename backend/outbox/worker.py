@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from .. import database
 from ..models import Job
-from . import mailer
+from . import account_mail, mailer
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -24,6 +24,7 @@ MAX_ATTEMPTS = 12
 # its kinds here; a kind nobody handles fails (and is retried) rather than vanishing.
 HANDLERS: dict = {}
 mailer.register(HANDLERS)
+HANDLERS.update(account_mail.HANDLERS)
 
 
 def _now() -> datetime:

@@ -7,12 +7,37 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, booking, checker, dashboard, demo, hours, manage, oauth, security
+from . import (
+    account_security,
+    api_keys,
+    auth,
+    booking,
+    checker,
+    dashboard,
+    demo,
+    hours,
+    manage,
+    oauth,
+    password_reset,
+    profile,
+    profile_nav,
+    second_factor,
+    security,
+    sudo,
+    user_sessions,
+)
 
 
 def init_app(app: Flask) -> None:
     security.init_app(app)
-    for face in (auth, booking, manage, dashboard, hours, checker, oauth):
+    user_sessions.init_app(app)
+    profile_nav.init_app(app)
+    for face in (
+        auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
+    ):  # fmt: skip
         face.init_app(app)
+    # The profile area; each registers its section (profile_nav.add_section).
+    for section in (profile, api_keys, account_security, sudo):
+        section.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)

@@ -1,4 +1,5 @@
-"""Web sign-in and the profile page, where API keys are created (shown once) and revoked."""
+"""Web sign-in (the password step; the second factor is `second_factor`), sign-out, and the
+`login_required` guard every signed-in page uses."""
 
 from __future__ import annotations
 
@@ -10,38 +11,25 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    flash,
     g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
 from .. import db
-from ..accounts import InvalidCredentials, authenticate, create_api_key, revoke_api_key
+from ..accounts import InvalidCredentials, authenticate, mfa_enabled
 from ..limits import limit
-from ..models import Account
 from ..text import normalize_email
 from .security import check_csrf
+from .user_sessions import begin_pending, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.before_request(_load_account)
-
-
-def _load_account() -> None:
-    g.user = None
-    account_id = session.get("account_id")
-    if account_id is None:
-        return
-    account = db.session().get(Account, account_id)
-    if account is not None and session.get("session_version") == account.session_version:
-        g.user = account
 
 
 def login_required(view):
@@ -97,13 +85,16 @@ def login():
         try:
             with db.write() as s:
                 account = authenticate(s, email, request.form.get("password", ""))
-                account_id, version = account.id, account.session_version
+                account_id, second_factor = account.id, mfa_enabled(s, account)
         except InvalidCredentials:
             error = "That e-mail and password don't match an account."
         else:
-            session.clear()
-            session["account_id"], session["session_version"] = account_id, version
-            return redirect(_safe_next(request.args.get("next")), 303)
+            target = _safe_next(request.args.get("next"))
+            if second_factor:
+                begin_pending(account_id, target)
+                return redirect(url_for("second_factor.verify"), 303)
+            sign_in(account_id)
+            return redirect(target, 303)
     status = 401 if error else 200
     return render_template("account/login.html", error=error), status
 
@@ -111,26 +102,5 @@ def login():
 @bp.post("/logout")
 def logout():
     check_csrf()
-    session.clear()
+    sign_out()  # the server-side session ends for good: a copied cookie no longer works
     return redirect(url_for("auth.login"), 303)
-
-
-@bp.post("/api-keys")
-@login_required
-def new_api_key():
-    check_csrf()
-    with db.write() as s:
-        _key, plaintext = create_api_key(s, g.user, request.form.get("label", "API key"))
-    # Shown once on the next page, then gone: only its hash is stored.
-    session["new_api_key"] = plaintext
-    return redirect(url_for("dashboard.index") + "#api-keys", 303)
-
-
-@bp.post("/api-keys/<int:key_id>/revoke")
-@login_required
-def revoke(key_id: int):
-    check_csrf()
-    with db.write() as s:
-        revoked = revoke_api_key(s, g.user, key_id)
-    flash("API key revoked." if revoked else "That key was already gone.")
-    return redirect(url_for("dashboard.index") + "#api-keys", 303)

@@ -1,12 +1,11 @@
-"""The host's dashboard: upcoming bookings (cancel one, the invitee is told), links (status,
-uses; disable one) and API keys."""
+"""The host's dashboard: upcoming bookings (cancel one, the invitee is told) and links (status,
+uses; disable one). API keys live in the profile area (`api_keys`)."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     flash,
     g,
     redirect,
@@ -14,12 +13,10 @@ from flask import (
     request,
     url_for,
 )
-from flask import session as cookie
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import db, timefmt
-from ..accounts import active_api_keys
 from ..ids import looks_like_id
 from ..models import Booking
 from ..scheduling import LinkNotFound, disable_link, effective_status, get_link, list_links
@@ -59,13 +56,10 @@ def index():
     return render_template(
         "account/dashboard.html",
         bookings=[
-            (b, timefmt.span(b.start_at, b.end_at, g.user.tzid, "24"))
+            (b, timefmt.span(b.start_at, b.end_at, g.user.tzid, g.user.hour_format))
             for b in upcoming_bookings(s, g.user)
         ],
         links=[(link, effective_status(link, moment)) for link in list_links(s, g.user, 50)],
-        keys=active_api_keys(s, g.user),
-        new_key=cookie.pop("new_api_key", None),
-        base_url=current_app.config["BASE_URL"],
     )
 
 

@@ -27,6 +27,19 @@ def init_app(app: Flask) -> None:
     )
 
 
+# Every page under these paths is private (the profile area's sections live under /profile/).
+PRIVATE_PREFIXES = ("/profile", "/login")
+
+
+def no_store(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.no_store = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def _new_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(18)
 
@@ -38,8 +51,12 @@ def _add_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         headers["Content-Security-Policy"] = CSP.format(nonce=g.get("csp_nonce", "none"))
-    if current_app.config["BASE_URL"].startswith("https://"):
+    if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if g.get("no_store") or request.path.startswith(PRIVATE_PREFIXES):
+        # Account pages show secrets (new API keys, recovery codes, TOTP secrets) and personal
+        # data: never kept by a browser or proxy cache.
+        headers["Cache-Control"] = "no-store"
     if g.get("token_page"):
         # The URL itself is the secret: never leak it in Referer, never cache the page.
         headers["Referrer-Policy"] = "no-referrer"
@@ -63,7 +80,8 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    sent = request.form.get("csrf_token", "")
+    # Forms send a field; the page scripts' fetch() calls send the header.
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
     if not expected or not hmac.compare_digest(

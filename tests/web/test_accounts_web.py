@@ -8,6 +8,16 @@ import pytest
 from helpers import _csrf, login
 
 
+def _cookie_payload(value: str) -> str:
+    """What anyone holding the cookie can read: Flask's session is signed, not encrypted."""
+    import base64
+    import zlib
+
+    data = value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    return (zlib.decompress(raw) if value.startswith(".") else raw).decode()
+
+
 def test_profile_needs_sign_in(client, host):
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -30,21 +40,26 @@ def test_login_without_csrf_token_is_refused(client, host):
 
 def test_api_key_is_shown_once_works_and_can_be_revoked(client, host):
     assert login(client).status_code == 303
-    profile = client.get("/").get_data(as_text=True)
-    assert "Grace Hopper" in profile
-    created = client.post("/api-keys", data={"csrf_token": _csrf(profile), "label": "Laptop"})
-    assert created.status_code == 303
-    shown = client.get("/").get_data(as_text=True)
-    key = re.search(r'id="new-api-key">([^<]+)<', shown).group(1)
+    assert "Grace Hopper" in client.get("/").get_data(as_text=True)
+    profile = client.get("/profile/api-keys")
+    assert profile.headers["Cache-Control"] == "no-store"
+    page = profile.get_data(as_text=True)
+    created = client.post("/profile/api-keys", data={"csrf_token": _csrf(page), "label": "Laptop"})
+    # Shown on the page that created it, never through the cookie or a redirect.
+    assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
+    key = re.search(r'id="new-api-key">([^<]+)<', created.get_data(as_text=True)).group(1)
     assert key.startswith("slk_")
-    assert key not in client.get("/").get_data(as_text=True), "shown once only"
+    assert key not in created.headers.get("Set-Cookie", "")
+    cookie = client.get_cookie("session")
+    assert cookie is None or key not in _cookie_payload(cookie.value)
+    assert key not in client.get("/profile/api-keys").get_data(as_text=True), "shown once only"
     assert client.get("/v1/userinfo", headers={"Authorization": f"Bearer {key}"}).status_code == 200
 
-    page = client.get("/").get_data(as_text=True)
-    key_ids = re.findall(r"/api-keys/(\d+)/revoke", page)
+    page = client.get("/profile/api-keys").get_data(as_text=True)
+    key_ids = re.findall(r"/profile/api-keys/(\d+)/revoke", page)
     assert len(key_ids) == 2  # the fixture's and the new one
     newest = key_ids[0]
-    revoked = client.post(f"/api-keys/{newest}/revoke", data={"csrf_token": _csrf(page)})
+    revoked = client.post(f"/profile/api-keys/{newest}/revoke", data={"csrf_token": _csrf(page)})
     assert revoked.status_code == 303
     assert client.get("/v1/userinfo", headers={"Authorization": f"Bearer {key}"}).status_code == 401
     assert client.get("/v1/userinfo", headers=host.headers).status_code == 200
@@ -52,7 +67,7 @@ def test_api_key_is_shown_once_works_and_can_be_revoked(client, host):
 
 def test_state_changing_forms_need_csrf(client, host):
     login(client)
-    assert client.post("/api-keys", data={"label": "x"}).status_code == 400
+    assert client.post("/profile/api-keys", data={"label": "x"}).status_code == 400
     assert client.post("/logout").status_code == 400
 
 

@@ -1,0 +1,68 @@
+"""The API keys section: create a key (shown once, on the page the POST answers with — never
+put in the cookie or a redirect), list and revoke keys."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from .. import db
+from ..accounts import active_api_keys, create_api_key, revoke_api_key
+from .auth import login_required
+from .profile_nav import add_section
+from .security import check_csrf
+from .sudo import sudo_required
+
+bp = Blueprint("api_keys", __name__, url_prefix="/profile/api-keys")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_section(app, "api-keys", "API keys", "api_keys.index", order=40)
+
+
+def _page(new_key: str | None = None, status: int = 200):
+    return render_template(
+        "profile/api_keys.html",
+        section="api-keys",
+        keys=active_api_keys(db.session(), g.user),
+        new_key=new_key,
+        base_url=current_app.config["BASE_URL"],
+    ), status
+
+
+@bp.get("")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("")
+@login_required
+@sudo_required
+def create():
+    check_csrf()
+    with db.write() as s:
+        _key, plaintext = create_api_key(s, g.user, request.form.get("label", "API key"))
+    # Answered directly (201, no-store): the only copy of the key leaves in this response.
+    return _page(new_key=plaintext, status=201)
+
+
+@bp.post("/<int:key_id>/revoke")
+@login_required
+@sudo_required
+def revoke(key_id: int):
+    check_csrf()
+    with db.write() as s:
+        revoked = revoke_api_key(s, g.user, key_id)
+    flash("API key revoked." if revoked else "That key was already gone.")
+    return redirect(url_for("api_keys.index"), 303)
