@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Integer,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,6 +41,8 @@ class Account(Base):
     # Bumped in the same transaction as any change to this host's busy time or working hours;
     # offered slots are cached per version, and the UPDATE doubles as the per-host row lock.
     availability_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Whether a booking page with no free times may show this e-mail so people can ask.
+    show_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendars: Mapped[list[Calendar]] = relationship(back_populates="account")

@@ -89,8 +89,9 @@ def move(token: str):
     _changeable(booking)
     start = parse_utc(request.form.get("start"))
     if start is None:
+        message = "Please pick one of the times."
         return render_offer(
-            booking.link, status=422, error="Please pick one of the times.",
+            booking.link, status=422, error=message, field_errors={"start": message},
             moving=booking, form_subject=booking.public_id,
         )  # fmt: skip
     try:
@@ -107,9 +108,10 @@ def move(token: str):
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
     except (SlotUnavailable, db.TransactionConflict):
         db.session().rollback()  # a fresh snapshot: show what is free now
+        message = "Sorry, that time was just taken. Please pick another."
         return render_offer(
             booking.link, status=409, moving=booking, form_subject=booking.public_id,
-            error="Sorry, that time was just taken. Please pick another.",
+            error=message, field_errors={"start": message},
         )  # fmt: skip
     confirmation = tokens().dumps("confirmation", booking.public_id)
     return redirect(url_for("booking.confirmed", token=confirmation), 303)
