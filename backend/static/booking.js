@@ -95,6 +95,12 @@
       MSK: 'Europe/Moscow', UTC: 'UTC', GMT: 'Europe/London', PT: 'America/Los_Angeles',
       ET: 'America/New_York', CT: 'America/Chicago', MT: 'America/Denver' };
 
+    // Where most people are, first among zones that share an abbreviation or an offset.
+    const POPULAR = new Set(['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles',
+      'America/Toronto', 'America/Mexico_City', 'America/Sao_Paulo', 'Europe/London', 'Europe/Berlin',
+      'Europe/Paris', 'Europe/Madrid', 'Europe/Moscow', 'Africa/Lagos', 'Africa/Johannesburg', 'Asia/Dubai',
+      'Asia/Kolkata', 'Asia/Shanghai', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Auckland', 'UTC']);
+
     async function load() {
       if (entries) return entries;
       const response = await fetch(input.dataset.zones || '/zones.json');
@@ -131,7 +137,7 @@
         else if (entry.country.toLowerCase().startsWith(q)) score = 60;
         else if (entry.offset.toUpperCase() === upper) score = 50;
         else if (entry.words.includes(q)) score = 40;
-        if (score) scored.push([score, entry]);
+        if (score) scored.push([score + (POPULAR.has(entry.id) ? 5 : 0), entry]);
       }
       scored.sort((a, b) => b[0] - a[0] || a[1].city.localeCompare(b[1].city));
       return scored.slice(0, 8).map(([, entry]) => entry);

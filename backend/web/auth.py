@@ -104,5 +104,5 @@ def revoke(key_id: int):
     check_csrf()
     with db.write() as s:
         revoked = revoke_api_key(s, g.user, key_id)
-    flash("API key revoked." if revoked else "That key was already gone.")
+    flash("API key revoked." if revoked else "That key was already gone.", "api-keys")
     return redirect(url_for("dashboard.index") + "#api-keys", 303)

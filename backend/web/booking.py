@@ -125,7 +125,9 @@ def rate_limit(subject: str) -> None:
 def zone_list():
     """The time-zone picker's data: each zone offered with its country, for searching."""
     countries = booking_pages.zone_countries()
-    zones = [[zone, countries.get(zone, "")] for zone in booking_pages.offered_zones()]
+    # Canonical zones only (those with a country, and UTC): old aliases such as US/Pacific
+    # still work when typed, but would crowd the search results.
+    zones = [[zone, countries[zone]] for zone in sorted(countries)] + [["UTC", ""]]
     response = jsonify({"zones": zones})
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

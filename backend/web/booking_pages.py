@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
     app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["local_time"] = timefmt.short
 
 
 def initials(name: str | None) -> str:
@@ -58,10 +59,6 @@ def _zones() -> tuple[str, ...]:
     return tuple(
         sorted(z for z in known_tzids() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
     )
-
-
-def offered_zones() -> tuple[str, ...]:
-    return _zones()
 
 
 _OPTION = Markup('<option value="{}">')  # Markup.format escapes the value
