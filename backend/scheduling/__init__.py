@@ -26,9 +26,9 @@ from .tokens import BadToken, TokenExpired, Tokens
 from .urls import link_url, manage_urls
 
 __all__ = [
-    "LINK_FILTERS", "BadToken", "BookingNotChangeable", "BookingNotFound", "Invitee", "LinkNotFound",
-    "LinkUnavailable", "LinkView", "SlotUnavailable", "TokenExpired", "Tokens", "book",
-    "booking_by_public_id", "cancel", "create_link", "disable_link", "effective_status",
-    "get_link", "link_to_dict", "links_page", "list_links", "load_link_view", "link_url", "manage_urls", "reschedule",
-    "validate_invitee",
+    "LINK_FILTERS", "BadToken", "BookingNotChangeable", "BookingNotFound", "Invitee",
+    "LinkNotFound", "LinkUnavailable", "LinkView", "SlotUnavailable", "TokenExpired", "Tokens",
+    "book", "booking_by_public_id", "cancel", "create_link", "disable_link", "effective_status",
+    "get_link", "link_to_dict", "links_page", "list_links", "load_link_view", "link_url",
+    "manage_urls", "reschedule", "validate_invitee",
 ]  # fmt: skip
