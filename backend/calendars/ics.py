@@ -21,6 +21,10 @@ def booking_ics(booking: Booking, method: str = "REQUEST", description: str = ""
     event.add("dtstart", booking.start_at)
     event.add("dtend", booking.end_at)
     event.add("summary", booking.link.summary)
+    if booking.invitee_notes:
+        # Untrusted text: the icalendar library escapes it by the format's rules.
+        note = f"Note from {booking.invitee_name}: {booking.invitee_notes}"
+        description = f"{note}\n\n{description}" if description else note
     if description:
         event.add("description", description)
     event.add("sequence", booking.sequence)
