@@ -9,7 +9,6 @@ import socket
 from browser import EXTENSION_ID, trigger_action, wait_until
 from screens import DIR, set_viewport
 
-
 # Chrome shows a popup at its content's size, up to 600 px high; beyond that it scrolls.
 POPUP_HEIGHT = 600
 
@@ -20,7 +19,8 @@ def popup_shot(driver, popup, name: str) -> None:
     viewport, given the popup's state (its form and result), and photographed."""
     state = popup.js(
         "JSON.stringify({html: document.querySelector('main').innerHTML,"
-        " values: Array.from(document.querySelectorAll('input')).map(i => [i.id, i.value, i.checked]),"
+        " values: Array.from(document.querySelectorAll('input'))"
+        "   .map(i => [i.id, i.value, i.checked]),"
         " body: Object.assign({}, document.body.dataset)})"
     )
     tab_id = popup.js(
@@ -53,7 +53,8 @@ def on_screen(popup, selector: str) -> bool:
     """Inside the popup's first 600 px, so visible without scrolling."""
     return popup.js(
         f"(() => {{ const r = document.querySelector('{selector}').getBoundingClientRect();"
-        f" return r.top + scrollY >= 0 && r.bottom + scrollY <= {POPUP_HEIGHT} && r.height > 0; }})()"
+        f" return r.top + scrollY >= 0 && r.bottom + scrollY <= {POPUP_HEIGHT}"
+        " && r.height > 0; })()"
     )
 
 
