@@ -87,10 +87,12 @@ def echo_form(form) -> dict:
 
 
 def _weekly(days: dict, problems: dict) -> list[dict]:
+    """The weekly periods; problems per day, and under "rows:<day>" which ranges (by
+    position) are wrong, so only those are marked."""
     weekly = []
     for day in DAYS:
-        spans = []
-        for start_text, end_text in days[day]:
+        spans, bad = [], set()
+        for n, (start_text, end_text) in enumerate(days[day]):
             start, end = _time(start_text), _time(end_text)
             if not start_text.strip() or not end_text.strip():
                 problems[day] = f"{day.title()}: give each range a start and an end time."
@@ -99,12 +101,17 @@ def _weekly(days: dict, problems: dict) -> list[dict]:
             elif end != "00:00" and end <= start:
                 problems[day] = f"{day.title()}: a range must end after it starts ({start}–{end})."
             else:
-                spans.append((start, "24:00" if end == "00:00" else end))
+                spans.append((start, "24:00" if end == "00:00" else end, n))
+                continue
+            bad.add(n)
         spans.sort()
-        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
+        for (_s1, e1, n1), (s2, _e2, n2) in zip(spans, spans[1:], strict=False):
             if s2 < e1:
                 problems.setdefault(day, f"{day.title()}: two ranges overlap; merge them into one.")
-        weekly += [{"day": day, "start_time": s, "end_time": e} for s, e in spans]
+                bad |= {n1, n2}
+        if bad:
+            problems[f"rows:{day}"] = bad
+        weekly += [{"day": day, "start_time": s, "end_time": e} for s, e, _n in spans]
     return weekly
 
 
@@ -203,14 +210,14 @@ def edit():
     if request.method == "GET":
         rule = rule_to_dict(host_rule(db.session(), g.user))
         form = form_from_rule(rule, g.user.show_email)
-        return render_template("account/hours.html", form=form, problems={})
+        return render_template("account/hours.html", form=form, problems={}, bad_rows={})
     check_csrf()
     copy_from = request.form.get("copy")
     if copy_from:
         # "Copy to all weekdays" without the script: show the result; saving is one more click.
         form = _copy_weekdays(echo_form(request.form), copy_from)
         flash(f"Copied {copy_from.title()}'s hours to every weekday. Save to keep them.", "notice")
-        return render_template("account/hours.html", form=form, problems={})
+        return render_template("account/hours.html", form=form, problems={}, bad_rows={})
     data, problems = rule_from_form(request.form)
     if not problems:
         try:
@@ -218,8 +225,10 @@ def edit():
         except RuleError as exc:
             problems = _plain(exc.errors, data)
     if problems:
+        rows = {k[5:]: problems.pop(k) for k in list(problems) if k.startswith("rows:")}
         form = echo_form(request.form)
-        return render_template("account/hours.html", form=form, problems=problems), 422
+        page = render_template("account/hours.html", form=form, problems=problems, bad_rows=rows)
+        return page, 422
     with db.write() as s:
         lock_account(s, g.user.id)
         row = s.get(AvailabilityRuleRow, g.user.id)

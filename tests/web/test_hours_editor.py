@@ -121,3 +121,15 @@ def test_no_times_page_shows_the_hosts_email_only_when_allowed(client, host):
     assert client.post("/settings/hours", data=MultiDict(data)).status_code == 303
     page = client.get(path_of(link["url"])).get_data(as_text=True)
     assert 'href="mailto:host@example.com?subject=' in page
+
+
+def test_only_the_wrong_range_is_marked(client, host):
+    login(client)
+    page = client.get("/settings/hours").get_data(as_text=True)
+    data = _form(page, tuesday=[("09:00", "12:00"), ("14:00", "13:00")])
+    html = client.post("/settings/hours", data=MultiDict(data)).get_data(as_text=True)
+    assert 'id="tuesday-start-1" name="tuesday-start" value="09:00" step="300">' in html
+    assert (
+        'id="tuesday-start-2" name="tuesday-start" value="14:00" step="300" aria-invalid="true"'
+        in html
+    )
