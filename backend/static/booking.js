@@ -83,7 +83,8 @@
     const localTime = (id) => {
       try {
         return new Date().toLocaleTimeString(hourFormat === '12' ? 'en-US' : 'en-GB', {
-          timeZone: id, hour: 'numeric', minute: '2-digit', hour12: hourFormat === '12',
+          timeZone: id, hour: hourFormat === '12' ? 'numeric' : '2-digit', minute: '2-digit',
+          hour12: hourFormat === '12',
         }).toLowerCase();
       } catch {
         return '';

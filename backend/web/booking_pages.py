@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import db, timefmt
@@ -24,6 +24,8 @@ from ..validation import format_utc, is_tzid, known_tzids
 def init_app(app: Flask) -> None:
     app.extensions["schedlink.slot_cache"] = SlotCache()
     app.jinja_env.globals["zone_options"] = zone_options
+    # Constant per deployment; url_for is a noticeable share of this page's cost.
+    app.jinja_env.globals["zones_url"] = cache(lambda: url_for("booking.zone_list"))
     app.jinja_env.filters["first_name"] = first_name
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
