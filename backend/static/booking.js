@@ -133,6 +133,7 @@
         const city = entry.city.toLowerCase();
         if (entry.id.toLowerCase() === q) score = 100;
         else if (city === q) score = 90;
+        else if (entry.country.toLowerCase() === q) score = 85;
         else if (entry.abbrs.has(upper)) score = 80;
         else if (city.startsWith(q)) score = 70;
         else if (entry.country.toLowerCase().startsWith(q)) score = 60;
