@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from helpers import Host, make_host
+from mail_server import smtp  # noqa: F401 - the fixture, for every test
 from sqlalchemy import create_engine, text
 
 from backend import create_app, db
@@ -82,6 +83,9 @@ def app(database_url, tmp_path):
             "BASE_URL": "http://schedlink.test",
             "SERVER_NAME": "schedlink.test",
             "DEMO": True,
+            # Local stand-ins and receivers listen on 127.0.0.1; every other private address
+            # (10/8, 169.254.169.254, ::1 …) stays refused, so SSRF tests can use those.
+            "OUTBOUND_ALLOW": ["127.0.0.1"],
         }
     )
     yield app

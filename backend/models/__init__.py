@@ -5,9 +5,11 @@ from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
 from .outbox import Job
+from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
+    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Profile", "SchedulingLink",
+    "UTCDateTime", "utcnow",
 ]  # fmt: skip

@@ -3,8 +3,7 @@ problems next to their fields (never API paths), nothing lost on a mistake."""
 
 from __future__ import annotations
 
-from helpers import create_link, path_of
-from test_accounts_web import _csrf, login
+from helpers import _csrf, create_link, login, path_of
 from werkzeug.datastructures import MultiDict
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -1,14 +1,14 @@
 """invitee notes on bookings; hosts may show their e-mail on pages with no free times
 
-Revision ID: 0005_15
-Revises: 0004
+Revision ID: 0006_15
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_15"
-down_revision = "0004"
+revision = "0006_15"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
