@@ -69,7 +69,8 @@ def cancel(token: str):
         )
     except booking_changes.BookingNotChangeable as exc:
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
-    return render_template("booking/cancelled.html", booking=booking, when=when)
+    emailed = bool(current_app.config["SMTP_HOST"])
+    return render_template("booking/cancelled.html", booking=booking, when=when, emailed=emailed)
 
 
 @bp.route("/booking/reschedule/<token>", methods=["GET", "HEAD"])
