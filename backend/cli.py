@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -82,7 +83,7 @@ def demo(host: str, port: int, workers: int | None) -> None:
     os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{host}:{port}")
     app = _app()
     with app.app_context(), db.write() as s:
-        password, key = seed(s)
+        password, key = seed(s, Path(app.instance_path))
     base = app.config["BASE_URL"]
     click.echo(
         "\n".join(

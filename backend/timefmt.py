@@ -45,3 +45,9 @@ def span(start: datetime, end: datetime, tzid: str, hour_format: str) -> str:
         f"{long_date(s)}, {clock(s, hour_format)}–{clock(e, hour_format)} "
         f"({tzid.replace('_', ' ')})"
     )
+
+
+def short(value: datetime, tzid: str) -> str:
+    """'3 Dec 2026, 14:05': a moment in a list, in the reader's zone."""
+    here = local(value, tzid)
+    return f"{here.day} {here:%b %Y, %H:%M}"

@@ -1,5 +1,6 @@
 """axe-core (from the npm registry) inside real Chromium: no serious or critical violations
-on the booking, confirmation, reschedule, cancel and error pages."""
+on the booking page (each step, desktop and phone, with and without mistakes), the
+confirmation, reschedule, cancel and error pages, and the host's dashboard and hours."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from browser import wait_until
+from screens import DESKTOP, PHONE, set_viewport
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -64,10 +67,28 @@ def test_public_pages_have_no_serious_violations(driver, server, axe_source):
     driver.get(link["url"])
     pages["booking page"] = violations(driver, axe_source)
 
-    driver.set_window_size(390, 844)  # a phone
+    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#booker.enhanced"))
+    zone = driver.find_element(By.ID, "tz")
+    zone.click()
+    zone.send_keys(Keys.CONTROL, "a")
+    zone.send_keys("tok")
+    wait_until(lambda: driver.find_element(By.ID, "tz-list").is_displayed())
+    pages["time-zone search open"] = violations(driver, axe_source)
+
+    set_viewport(driver, PHONE)
     driver.get(link["url"])
-    pages["booking page (mobile)"] = violations(driver, axe_source)
-    driver.set_window_size(1280, 900)
+    pages["booking page (phone, day)"] = violations(driver, axe_source)
+    driver.find_elements(By.CSS_SELECTOR, ".month a[data-date]")[0].click()
+    pages["booking page (phone, times)"] = violations(driver, axe_source)
+    driver.find_element(By.CSS_SELECTOR, ".day:not([hidden]) .slot").click()
+    driver.find_element(By.ID, "name").clear()
+    driver.find_element(By.ID, "confirm").click()
+    pages["booking page (phone, details with a mistake)"] = violations(driver, axe_source)
+    driver.execute_script("document.getElementById('book-form').submit()")
+    wait_until(lambda: driver.find_elements(By.ID, "error"))
+    pages["booking page after a refused form (422)"] = violations(driver, axe_source)
+    set_viewport(driver, DESKTOP)
+    driver.get(link["url"])
 
     slot = driver.find_elements(By.CSS_SELECTOR, 'input[name="start"]')[0]
     slot.find_element(By.XPATH, "..").click()
@@ -91,6 +112,32 @@ def test_public_pages_have_no_serious_violations(driver, server, axe_source):
     pages["used link page (410)"] = violations(driver, axe_source)
     driver.get(f"{server.url}/b/not-a-real-token")
     pages["bad token page (404)"] = violations(driver, axe_source)
+    empty = _create_link(
+        server, query_periods=[{"start": "2020-01-01T09:00:00Z", "end": "2020-01-01T10:00:00Z"}]
+    )
+    driver.get(empty["url"])
+    pages["no free times page"] = violations(driver, axe_source)
+
+    # The host's pages.
+    driver.get(f"{server.url}/login")
+    pages["sign-in page"] = violations(driver, axe_source)
+    driver.find_element(By.ID, "email").send_keys("recruiter@example.com")
+    driver.find_element(By.ID, "password").send_keys("a long enough password")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_until(lambda: driver.find_elements(By.ID, "bookings"))
+    pages["dashboard"] = violations(driver, axe_source)
+    set_viewport(driver, PHONE)
+    pages["dashboard (phone)"] = violations(driver, axe_source)
+    driver.get(f"{server.url}/settings/hours")
+    pages["working hours (phone)"] = violations(driver, axe_source)
+    set_viewport(driver, DESKTOP)
+    driver.get(f"{server.url}/settings/hours")
+    pages["working hours"] = violations(driver, axe_source)
+    end = driver.find_elements(By.CSS_SELECTOR, 'input[name="monday-end"]')[0]
+    driver.execute_script("arguments[0].value = '08:00'", end)
+    driver.find_element(By.ID, "save-hours").click()
+    wait_until(lambda: driver.find_elements(By.ID, "problems"))
+    pages["working hours with a mistake"] = violations(driver, axe_source)
 
     bad = {name: describe(found) for name, found in pages.items() if found}
     assert not bad, "\n\n".join(f"{name}:\n{text}" for name, text in bad.items())

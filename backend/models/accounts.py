@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ForeignKey,
     Integer,
     LargeBinary,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +52,8 @@ class Account(Base):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # The WebAuthn user handle: random, so passkeys never carry the account id or e-mail.
     webauthn_user_id: Mapped[bytes | None] = mapped_column(LargeBinary(64))
+    # Whether a booking page with no free times may show this e-mail so people can ask.
+    show_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendars: Mapped[list[Calendar]] = relationship(back_populates="account")

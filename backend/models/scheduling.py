@@ -59,6 +59,8 @@ class Booking(Base):
     invitee_name: Mapped[str] = mapped_column(String(200))
     invitee_email: Mapped[str] = mapped_column(String(254))
     invitee_tzid: Mapped[str | None] = mapped_column(String(64))
+    # Free text from the invitee for the host; untrusted, escaped wherever it is shown.
+    invitee_notes: Mapped[str | None] = mapped_column(String(2000))
     # "12" or "24": the invitee's clock, carried into pages and e-mails.
     hour_format: Mapped[str] = mapped_column(String(2), default="24", server_default="24")
     # iCalendar SEQUENCE: bumped on every change so calendars apply updates in order.

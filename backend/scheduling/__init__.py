@@ -12,23 +12,24 @@ from .bookings import (
 from .changes import BookingNotChangeable, BookingNotFound, cancel, reschedule
 from .link_view import LinkView, load_link_view
 from .links import (
+    LINK_FILTERS,
     LinkNotFound,
     create_link,
     disable_link,
     effective_status,
     get_link,
     link_to_dict,
+    links_page,
     list_links,
 )
 from .notices import RECIPIENTS, queue_notices
 from .tokens import BadToken, TokenExpired, Tokens
-from .urls import manage_urls
+from .urls import link_url, manage_urls
 
 __all__ = [
-    "BadToken", "BookingNotChangeable", "BookingNotFound", "Invitee", "LinkNotFound",
-    "LinkUnavailable", "LinkView", "RECIPIENTS", "SlotUnavailable", "TokenExpired", "Tokens",
-    "book", "booking_by_public_id", "cancel", "create_link", "disable_link", "effective_status",
-    "get_link", "link_to_dict", "list_links", "load_link_view", "manage_urls", "queue_notices",
-    "reschedule",
-    "validate_invitee",
+    "LINK_FILTERS", "RECIPIENTS", "BadToken", "BookingNotChangeable", "BookingNotFound",
+    "Invitee", "LinkNotFound", "LinkUnavailable", "LinkView", "SlotUnavailable", "TokenExpired",
+    "Tokens", "book", "booking_by_public_id", "cancel", "create_link", "disable_link",
+    "effective_status", "get_link", "link_to_dict", "link_url", "links_page", "list_links",
+    "load_link_view", "manage_urls", "queue_notices", "reschedule", "validate_invitee",
 ]  # fmt: skip

@@ -44,20 +44,42 @@ class Invitee:
     name: str
     email: str
     tzid: str | None
+    notes: str | None = None
 
 
-def validate_invitee(name: object, email: object, tzid: object) -> Invitee:
+MAX_NOTES = 2000
+
+
+def _notes(value: object) -> str:
+    """Keep the invitee's line breaks (a list reads as one), drop other control characters."""
+    if not isinstance(value, str):
+        return ""
+    lines = ("".join(ch for ch in line if ch.isprintable()).strip() for line in value.splitlines())
+    return "\n".join(lines).strip()
+
+
+def validate_invitee(name: object, email: object, tzid: object, notes: object = None) -> Invitee:
     errors = FieldErrors()
     # Cleaned at input: no control characters (NUL, ESC, CR/LF) reach the database, the
     # .ics or an e-mail header, whatever the page or a client sends.
     name = clean_text(name) if isinstance(name, str) and len(name) <= 10_000 else ""
-    if not name or len(name) > 200:
-        errors.add("name", "invalid", "Please enter your name (up to 200 characters).")
-    normalized = normalize_email(email) if isinstance(email, str) else None
-    if not normalized or not is_valid_email(normalized):
-        errors.add("email", "invalid", "Please enter a valid e-mail address.")
+    if not name:
+        errors.add("name", "required", "Please enter your name.")
+    elif len(name) > 200:
+        errors.add("name", "invalid", "Please shorten your name to 200 characters.")
+    email = email.strip() if isinstance(email, str) else ""
+    normalized = normalize_email(email) if email else None
+    if not email:
+        errors.add("email", "required", "Please enter your e-mail address.")
+    elif not normalized or not is_valid_email(normalized):
+        errors.add("email", "invalid", "Please enter a valid e-mail address, like ada@example.com.")
+    cleaned = _notes(notes)
+    if len(cleaned) > MAX_NOTES:
+        errors.add("notes", "invalid", f"Please shorten your note to {MAX_NOTES} characters.")
     errors.raise_if_any()
-    return Invitee(name=name, email=normalized, tzid=tzid if is_tzid(tzid) else None)
+    return Invitee(
+        name=name, email=normalized, tzid=tzid if is_tzid(tzid) else None, notes=cleaned or None
+    )
 
 
 def load_link(session: Session, public_id: str) -> SchedulingLink:
@@ -121,6 +143,7 @@ def book(
             invitee_name=invitee.name,
             invitee_email=invitee.email,
             invitee_tzid=invitee.tzid,
+            invitee_notes=invitee.notes,
             hour_format=hour_format,
             created_at=now,
         )
@@ -134,7 +157,8 @@ def book(
                 calendar_id=local_calendar(s, link.account).id,
                 event_uid=booking.public_id,
                 summary=link.summary,
-                description=f"Booked by {invitee.name} <{invitee.email}> via schedlink",
+                description=f"Booked by {invitee.name} <{invitee.email}> via schedlink"
+                + (f"\n\nNote: {invitee.notes}" if invitee.notes else ""),
                 start_at=start,
                 end_at=end,
                 tzid=link.account.tzid,

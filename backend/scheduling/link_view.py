@@ -21,6 +21,8 @@ class HostView:
     name: str
     tzid: str
     availability_version: int
+    email: str
+    show_email: bool
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ _QUERY = (
         _LINK.id, _LINK.public_id, _LINK.account_id, _LINK.contact, _LINK.summary,
         _LINK.duration_minutes, _LINK.expires_at, _LINK.max_uses, _LINK.uses, _LINK.status,
         _LINK.display_message, _LINK.query_periods, _LINK.redirect_url,
-        _HOST.sub, _HOST.name, _HOST.tzid, _HOST.availability_version,
+        _HOST.sub, _HOST.name, _HOST.tzid, _HOST.availability_version, _HOST.email,
+        _HOST.show_email,
     )
     .join_from(SchedulingLink.__table__, Account.__table__, _HOST.id == _LINK.account_id)
 )  # fmt: skip
@@ -61,7 +64,15 @@ def load_link_view(session: Session, public_id: str) -> LinkView:
     row = session.connection().execute(_BY_PUBLIC_ID, {"public_id": public_id}).one_or_none()
     if row is None:
         raise LinkNotFound(public_id)
-    host = HostView(row.account_id, row.sub, row.name, row.tzid, row.availability_version)
+    host = HostView(
+        row.account_id,
+        row.sub,
+        row.name,
+        row.tzid,
+        row.availability_version,
+        row.email,
+        bool(row.show_email),
+    )
     return LinkView(
         id=row.id, public_id=row.public_id, account_id=row.account_id, account=host,
         contact=row.contact, summary=row.summary, duration_minutes=row.duration_minutes,

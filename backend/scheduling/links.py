@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from ..ids import looks_like_id, new_id
 from ..markup import MarkupError, parse_contacts
@@ -242,6 +242,33 @@ def list_links(session: Session, account: Account, limit: int = 100) -> list[Sch
             .limit(limit)
         )
     )
+
+
+LINK_FILTERS = ("all", "open", "completed", "disabled", "expired")
+
+
+def links_page(
+    session: Session, account: Account, status: str, page: int, per_page: int, now: datetime
+) -> tuple[list[SchedulingLink], int]:
+    """One page of the account's links, newest first, filtered by effective status
+    ("expired" is an open link past its expiry); returns (links, total matching)."""
+    where = [SchedulingLink.account_id == account.id]
+    if status == "open":
+        where += [SchedulingLink.status == "open", SchedulingLink.expires_at > now]
+    elif status == "expired":
+        where += [SchedulingLink.status == "open", SchedulingLink.expires_at <= now]
+    elif status in ("completed", "disabled"):
+        where.append(SchedulingLink.status == status)
+    total = session.scalar(select(func.count()).select_from(SchedulingLink).where(*where)) or 0
+    links = session.scalars(
+        select(SchedulingLink)
+        .options(selectinload(SchedulingLink.bookings))
+        .where(*where)
+        .order_by(SchedulingLink.created_at.desc(), SchedulingLink.id.desc())
+        .offset(max(page - 1, 0) * per_page)
+        .limit(per_page)
+    )
+    return list(links), total
 
 
 def disable_link(link: SchedulingLink, payload: object) -> SchedulingLink:

@@ -3,7 +3,7 @@ can put them in e-mails too. Each carries a token signed for that one purpose.""
 
 from __future__ import annotations
 
-from ..models import Booking
+from ..models import Booking, SchedulingLink
 from .tokens import Tokens
 
 
@@ -17,3 +17,9 @@ def manage_urls(tokens: Tokens, base_url: str, booking: Booking) -> dict[str, st
         "cancel": _url(tokens, base_url, "/booking/cancel/", "cancel", booking),
         "reschedule": _url(tokens, base_url, "/booking/reschedule/", "reschedule", booking),
     }
+
+
+def link_url(tokens: Tokens, base_url: str, link: SchedulingLink) -> str:
+    """The booking page of a link: the same URL every time it is asked for."""
+    token = tokens.dumps("booking", link.public_id, issued_at=int(link.created_at.timestamp()))
+    return f"{base_url}/b/{token}"

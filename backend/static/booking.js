@@ -1,10 +1,16 @@
 // Progressive enhancement only: every page here works without this script.
-// Show times in the visitor's own zone: the server renders a guess (the contact's or the
-// host's zone); when the browser knows better and the visitor hasn't chosen, ask again.
+// - Times in the visitor's own zone: the server renders a guess (the contact's or the host's
+//   zone); when the browser knows better and the visitor hasn't chosen, ask again.
+// - A time-zone search by city, country, abbreviation or offset.
+// - Booking in steps: a calendar beside the chosen day's times and the details form
+//   (desktop), or one step per screen with a way back (phone).
+// - Remembering a booking in this browser, so reopening the used link leads back to it.
 (() => {
+  const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
-  const zoneInput = document.getElementById("tz");
-  const zones = document.getElementById("zones");
+  const zoneInput = $('tz');
+  const zones = $('zones');
+  const hourFormat = document.querySelector('input[name="h"]')?.value || '24';
   let browserZone;
   try {
     browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -12,27 +18,403 @@
     browserZone = null;
   }
   const known = (zone) => zones && Array.from(zones.options).some((o) => o.value === zone);
-  if (!params.has("tz") && browserZone && zoneInput && zoneInput.dataset.current !== browserZone
+  if (!params.has('tz') && browserZone && zoneInput && zoneInput.dataset.current !== browserZone
       && known(browserZone)) {
-    params.set("tz", browserZone);
-    if (!params.has("h")) params.set("h", hourFormatOfLocale());
+    params.set('tz', browserZone);
+    if (!params.has('h')) params.set('h', hourFormatOfLocale());
     location.replace(`${location.pathname}?${params}`);
     return;
-  }
-  // Picking a known zone from the list applies it at once.
-  if (zoneInput) {
-    zoneInput.addEventListener("change", () => {
-      if (known(zoneInput.value)) zoneInput.form.submit();
-    });
   }
 
   function hourFormatOfLocale() {
     try {
-      const hc = new Intl.DateTimeFormat(navigator.language, { hour: "numeric" })
+      const hc = new Intl.DateTimeFormat(navigator.language, { hour: 'numeric' })
         .resolvedOptions().hourCycle;
-      return hc === "h11" || hc === "h12" ? "12" : "24";
+      return hc === 'h11' || hc === 'h12' ? '12' : '24';
     } catch {
-      return "24";
+      return '24';
     }
+  }
+
+  function el(tag, props = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (key === 'text') node.textContent = value;
+      else if (key in node && !key.startsWith('aria') && key !== 'role') node[key] = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  if (zoneInput) zonePicker(zoneInput);
+  const booker = $('booker');
+  if (booker) steps(booker);
+  remember();
+  recall();
+
+  // ---- time-zone search -------------------------------------------------------------
+  function zonePicker(input) {
+    const form = input.form;
+    const list = el('ul', { id: 'tz-list', role: 'listbox', className: 'tz-list', 'aria-label': 'Time zones' });
+    const status = el('p', { id: 'tz-status', className: 'hint', role: 'status' });
+    list.hidden = true;
+    input.removeAttribute('list');
+    input.setAttribute('role', 'combobox');
+    input.setAttribute('aria-autocomplete', 'list');
+    input.setAttribute('aria-expanded', 'false');
+    input.setAttribute('aria-controls', 'tz-list');
+    input.after(list);
+    list.after(status);
+    form.classList.add('enhanced');
+    let entries = null;
+    let shown = [];
+    let active = -1;
+
+    const labelOf = (id) => id.split('/').pop().replaceAll('_', ' ');
+    const format = (id, options) => {
+      try {
+        return new Intl.DateTimeFormat('en-US', { timeZone: id, ...options })
+          .formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value || '';
+      } catch {
+        return '';
+      }
+    };
+    const localTime = (id) => {
+      try {
+        return new Date().toLocaleTimeString(hourFormat === '12' ? 'en-US' : 'en-GB', {
+          timeZone: id, hour: hourFormat === '12' ? 'numeric' : '2-digit', minute: '2-digit',
+          hour12: hourFormat === '12',
+        }).toLowerCase();
+      } catch {
+        return '';
+      }
+    };
+    // Abbreviations people type; Intl gives most of them in one English locale or another.
+    const EXTRA = { JST: 'Asia/Tokyo', KST: 'Asia/Seoul', SGT: 'Asia/Singapore', HKT: 'Asia/Hong_Kong',
+      CET: 'Europe/Berlin', CEST: 'Europe/Berlin', EET: 'Europe/Athens', WET: 'Europe/Lisbon',
+      MSK: 'Europe/Moscow', UTC: 'UTC', GMT: 'Europe/London', PT: 'America/Los_Angeles',
+      ET: 'America/New_York', CT: 'America/Chicago', MT: 'America/Denver' };
+
+    // Where most people are, first among zones that share an abbreviation or an offset.
+    const POPULAR = new Set(['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles',
+      'America/Toronto', 'America/Mexico_City', 'America/Sao_Paulo', 'Europe/London', 'Europe/Berlin',
+      'Europe/Paris', 'Europe/Madrid', 'Europe/Moscow', 'Africa/Lagos', 'Africa/Johannesburg', 'Asia/Dubai',
+      'Asia/Kolkata', 'Asia/Shanghai', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Auckland', 'UTC']);
+
+    async function load() {
+      if (entries) return entries;
+      const response = await fetch(input.dataset.zones || '/zones.json');
+      const data = await response.json();
+      entries = data.zones.map(([id, country]) => {
+        const abbrs = new Set();
+        for (const locale of ['en-US', 'en-GB', 'en-IN', 'en-AU']) {
+          try {
+            const name = new Intl.DateTimeFormat(locale, { timeZone: id, timeZoneName: 'short' })
+              .formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value;
+            if (name && !/^(GMT|UTC)[+-]/.test(name)) abbrs.add(name.toUpperCase());
+          } catch { /* an id this browser doesn't know */ }
+        }
+        for (const [abbr, zone] of Object.entries(EXTRA)) if (zone === id) abbrs.add(abbr);
+        const offset = format(id, { timeZoneName: 'shortOffset' });
+        return { id, country, city: labelOf(id), abbrs, offset,
+          words: `${id.replaceAll('_', ' ')} ${country}`.toLowerCase() };
+      });
+      return entries;
+    }
+
+    function search(text) {
+      const q = text.trim().toLowerCase().replaceAll('_', ' ');
+      if (!q) return [];
+      const upper = q.toUpperCase().replace(/^UTC/, 'GMT');
+      const scored = [];
+      for (const entry of entries) {
+        let score = 0;
+        const city = entry.city.toLowerCase();
+        if (entry.id.toLowerCase() === q) score = 100;
+        else if (city === q) score = 90;
+        else if (entry.country.toLowerCase() === q) score = 85;
+        else if (entry.abbrs.has(upper)) score = 80;
+        else if (city.startsWith(q)) score = 70;
+        else if (entry.country.toLowerCase().startsWith(q)) score = 60;
+        else if (entry.offset.toUpperCase() === upper) score = 50;
+        else if (entry.words.includes(q)) score = 40;
+        if (score) scored.push([score + (POPULAR.has(entry.id) ? 5 : 0), entry]);
+      }
+      scored.sort((a, b) => b[0] - a[0] || a[1].city.localeCompare(b[1].city));
+      return scored.slice(0, 8).map(([, entry]) => entry);
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+      input.removeAttribute('aria-activedescendant');
+      active = -1;
+    }
+
+    function highlight(index) {
+      active = index;
+      list.querySelectorAll('[role="option"]').forEach((li, i) => {
+        li.setAttribute('aria-selected', i === index ? 'true' : 'false');
+      });
+      if (index >= 0) input.setAttribute('aria-activedescendant', `tz-option-${index}`);
+      else input.removeAttribute('aria-activedescendant');
+    }
+
+    function render() {
+      list.replaceChildren();
+      shown = search(input.value);
+      shown.forEach((entry, i) => {
+        const place = entry.country && entry.country !== entry.city ? `${entry.city}, ${entry.country}` : entry.city;
+        list.append(el('li', { role: 'option', id: `tz-option-${i}`, 'aria-selected': 'false',
+          'data-zone': entry.id }, [
+          el('span', { className: 'place', text: place }),
+          el('span', { className: 'muted', text: ` ${entry.offset} · ${localTime(entry.id)}` }),
+        ]));
+      });
+      list.hidden = shown.length === 0;
+      input.setAttribute('aria-expanded', shown.length ? 'true' : 'false');
+      input.removeAttribute('aria-invalid');
+      if (input.value.trim() && !shown.length) {
+        status.textContent = `No time zone matches “${input.value.trim()}”. Try a city such as Berlin or Tokyo.`;
+        status.classList.add('error');
+        input.setAttribute('aria-invalid', 'true');
+      } else {
+        status.textContent = shown.length ? `${shown.length} time zones found.` : '';
+        status.classList.remove('error');
+      }
+      highlight(shown.length ? 0 : -1);
+    }
+
+    function choose(entry) {
+      input.value = entry.id;
+      close();
+      status.textContent = `Showing times in ${entry.city}…`;
+      form.submit();
+    }
+
+    input.addEventListener('focus', () => {
+      load().catch(() => {});
+      input.select();
+    });
+    input.addEventListener('input', async () => {
+      try {
+        await load();
+      } catch {
+        return; // the plain form still works: type an id or a city and press Show times
+      }
+      render();
+    });
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'ArrowDown' && shown.length) {
+        event.preventDefault();
+        if (list.hidden) render();
+        highlight(Math.min(active + 1, shown.length - 1));
+      } else if (event.key === 'ArrowUp' && shown.length) {
+        event.preventDefault();
+        highlight(Math.max(active - 1, 0));
+      } else if (event.key === 'Escape') {
+        close();
+      } else if (event.key === 'Enter') {
+        if (!list.hidden && active >= 0) {
+          event.preventDefault();
+          choose(shown[active]);
+        } else if (entries && input.value.trim() && !search(input.value).length) {
+          event.preventDefault();
+          render();
+        }
+      }
+    });
+    list.addEventListener('mousedown', (event) => event.preventDefault());
+    list.addEventListener('click', (event) => {
+      const li = event.target.closest('[role="option"]');
+      if (li) choose(shown[Number(li.id.split('-').pop())]);
+    });
+    input.addEventListener('blur', () => setTimeout(close, 100));
+    form.addEventListener('submit', (event) => {
+      if (entries && input.value.trim() && !search(input.value).length) {
+        event.preventDefault();
+        render();
+      }
+    });
+  }
+
+  // ---- booking in steps -------------------------------------------------------------
+  function steps(root) {
+    const form = root.closest('form');
+    const phone = window.matchMedia('(max-width: 55.99rem)');
+    const days = Array.from(root.querySelectorAll('.day'));
+    const dayLinks = Array.from(root.querySelectorAll('.month a[data-date]'));
+    const months = Array.from(root.querySelectorAll('.month'));
+    const chosen = $('chosen');
+    root.classList.add('enhanced');
+    form.noValidate = true; // our own messages, next to the fields
+    root.querySelectorAll('.back').forEach((button) => {
+      button.hidden = false;
+      button.addEventListener('click', () => go(button.dataset.back, true));
+    });
+
+    // One month at a time, with buttons to the others.
+    let monthIndex = 0;
+    const monthNav = months.length > 1 ? el('div', { className: 'month-nav' }, [
+      el('button', { type: 'button', className: 'secondary', id: 'prev-month', 'aria-label': 'Previous month', text: '‹' }),
+      el('button', { type: 'button', className: 'secondary', id: 'next-month', 'aria-label': 'Next month', text: '›' }),
+    ]) : null;
+    if (monthNav) {
+      months[0].parentElement.prepend(monthNav);
+      $('prev-month').addEventListener('click', () => showMonth(monthIndex - 1));
+      $('next-month').addEventListener('click', () => showMonth(monthIndex + 1));
+    }
+    function showMonth(index) {
+      monthIndex = Math.max(0, Math.min(index, months.length - 1));
+      months.forEach((m, i) => { m.hidden = i !== monthIndex; });
+      if (monthNav) {
+        $('prev-month').disabled = monthIndex === 0;
+        $('next-month').disabled = monthIndex === months.length - 1;
+      }
+    }
+
+    function go(step, moveFocus) {
+      root.dataset.step = step;
+      if (!moveFocus || !phone.matches) return;
+      root.scrollIntoView({ block: 'start' });
+      const target = step === 'day' ? root.querySelector('.month:not([hidden]) a[aria-current]') || dayLinks[0]
+        : step === 'time' ? days.find((d) => !d.hidden)?.querySelector('input')
+        : $('name') || $('confirm');
+      target?.focus({ preventScroll: true });
+    }
+
+    function showDay(date) {
+      days.forEach((d) => { d.hidden = d.dataset.date !== date; });
+      dayLinks.forEach((a) => {
+        if (a.dataset.date === date) a.setAttribute('aria-current', 'date');
+        else a.removeAttribute('aria-current');
+      });
+      const index = months.findIndex((m) => m.querySelector(`a[data-date="${date}"]`));
+      showMonth(index < 0 ? 0 : index);
+    }
+
+    function describeChoice(radio) {
+      if (!radio) {
+        chosen.hidden = true;
+        return;
+      }
+      const day = radio.closest('.day').querySelector('h3').textContent;
+      const time = radio.nextElementSibling.textContent.trim();
+      chosen.textContent = `${day}, ${time}`;
+      chosen.hidden = false;
+    }
+
+    dayLinks.forEach((a) => a.addEventListener('click', (event) => {
+      event.preventDefault();
+      showDay(a.dataset.date);
+      go('time', true);
+    }));
+    form.querySelectorAll('input[name="start"]').forEach((radio) => {
+      radio.addEventListener('change', () => {
+        clearError(radio.closest('fieldset'), 'start');
+        describeChoice(radio);
+        go('details', true);
+      });
+    });
+
+    function setError(field, name, text) {
+      let box = $(`${name}-error`);
+      if (!box) {
+        box = el('p', { className: 'field-error', id: `${name}-error` });
+        if (name === 'start') field.querySelector('.back').after(box);
+        else field.after(box);
+      }
+      box.textContent = text;
+      field.setAttribute('aria-describedby', box.id);
+      if (field.tagName !== 'FIELDSET') field.setAttribute('aria-invalid', 'true');
+    }
+    function clearError(field, name) {
+      $(`${name}-error`)?.remove();
+      field.removeAttribute('aria-describedby');
+      field.removeAttribute('aria-invalid');
+    }
+    for (const name of ['name', 'email', 'notes']) {
+      $(name)?.addEventListener('input', () => clearError($(name), name));
+    }
+
+    form.addEventListener('submit', (event) => {
+      const picked = form.querySelector('input[name="start"]:checked');
+      const problems = [];
+      const name = $('name');
+      const email = $('email');
+      if (name && !name.value.trim()) problems.push([name, 'name', 'Please enter your name.']);
+      if (email && !email.value.trim()) problems.push([email, 'email', 'Please enter your e-mail address.']);
+      else if (email && !email.validity.valid) {
+        problems.push([email, 'email', 'Please enter a valid e-mail address, like ada@example.com.']);
+      }
+      if (!picked) problems.unshift([root.querySelector('.pane-time'), 'start', 'Please pick one of the times.']);
+      if (!problems.length) {
+        $('confirm').disabled = true; // one booking per click
+        return;
+      }
+      event.preventDefault();
+      for (const [field, key, text] of problems) setError(field, key, text);
+      const [first] = problems;
+      if (first[1] === 'start') go('time', true);
+      else {
+        go('details', false);
+        first[0].focus();
+      }
+    });
+
+    // Start where the visitor is: their chosen time (after a mistake), else the first day.
+    const picked = form.querySelector('input[name="start"]:checked');
+    const invalid = form.querySelector('[aria-invalid="true"]');
+    if (picked) {
+      showDay(picked.closest('.day').dataset.date);
+      describeChoice(picked);
+      go('details', false);
+    } else {
+      showDay(days[0].dataset.date);
+      go($('start-error') ? 'time' : invalid ? 'details' : 'day', false);
+    }
+  }
+
+  // ---- back to a booking from a used link ---------------------------------------------
+  function remember() {
+    const booked = $('booked');
+    if (!booked?.dataset.link) return;
+    const key = `schedlink:${booked.dataset.link}`;
+    try {
+      if (booked.dataset.status !== 'confirmed') {
+        localStorage.removeItem(key);
+        return;
+      }
+      localStorage.setItem(key, JSON.stringify({
+        when: $('when').textContent.trim(),
+        view: location.pathname,
+        reschedule: $('reschedule')?.getAttribute('href'),
+        cancel: $('cancel')?.getAttribute('href'),
+      }));
+    } catch { /* storage off: the e-mail and this page's address still lead back */ }
+  }
+
+  function recall() {
+    const gone = document.querySelector('[data-link-status="completed"][data-link]');
+    if (!gone) return;
+    let saved;
+    try {
+      saved = JSON.parse(localStorage.getItem(`schedlink:${gone.dataset.link}`) || 'null');
+    } catch {
+      saved = null;
+    }
+    const local = (href) => typeof href === 'string' && href.startsWith('/') && !href.startsWith('//');
+    const same = (href) => typeof href === 'string' && (local(href) || href.startsWith(`${location.origin}/`));
+    if (!saved || !local(saved.view)) return;
+    const links = [[saved.view, 'See your booking', 'see-booking']];
+    if (same(saved.reschedule)) links.push([saved.reschedule, 'Pick another time', 'yours-reschedule']);
+    if (same(saved.cancel)) links.push([saved.cancel, 'Cancel it', 'yours-cancel']);
+    const box = el('div', { className: 'yours', id: 'your-booking', role: 'status' }, [
+      el('h2', { text: 'You booked this link' }),
+      el('p', { text: String(saved.when || '') }),
+      el('div', { className: 'actions' }, links.map(([href, text, id]) => el('a', { href, text, id }))),
+    ]);
+    gone.querySelector('h1').after(box);
   }
 })();

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
-from werkzeug.exceptions import NotFound
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from .. import db, timefmt
 from ..calendars import google_url, outlook_url
+from ..errors import api_error, wants_json
 from ..limits import limit
 from ..scheduling import (
     BadToken,
@@ -37,9 +48,30 @@ GONE_REASONS = {
 }
 
 
+# Pages whose address carries a token: a mistyped or cut-off one gets the same page as a
+# forged one, even when it no longer matches a route ("/b/a/b", "/booked/").
+TOKEN_PATHS = ("/b/", "/booked/", "/booking/")
+
+
 def init_app(app: Flask) -> None:
     booking_pages.init_app(app)
     app.register_blueprint(bp)
+    app.register_error_handler(404, _page_not_found)
+
+
+def _page_not_found(exc):
+    if wants_json():
+        return api_error(404, exc.description or "Not found.")
+    if request.path.startswith(TOKEN_PATHS):
+        g.token_page = True
+        return render_template("booking/not_found.html"), 404
+    message = "There is no page at this address. Check it for typos, or start from the home page."
+    return render_template("error.html", status=404, title="Page not found", message=message), 404
+
+
+def not_found():
+    """The one page for every kind of bad, truncated or unknown token."""
+    abort(current_app.make_response((render_template("booking/not_found.html"), 404)))
 
 
 def _link_for(token: str) -> LinkView:
@@ -49,19 +81,20 @@ def _link_for(token: str) -> LinkView:
     except TokenExpired:
         gone("expired", None)
     except BadToken:
-        raise NotFound() from None
+        not_found()
     try:
         return load_link_view(db.session(), public_id)
     except LinkNotFound:
-        raise NotFound() from None
+        not_found()
 
 
-def gone(status: str, message: str | None, reason: str | None = None):
+def gone(status: str, message: str | None, reason: str | None = None, link=None):
     page = render_template(
         "booking/gone.html",
         status=status,
         reason=reason or GONE_REASONS[status],
         message=message,
+        link=link,
     )
     abort(current_app.make_response((page, 410)))
 
@@ -88,13 +121,25 @@ def rate_limit(subject: str) -> None:
         pass
 
 
+@bp.get("/zones.json")
+def zone_list():
+    """The time-zone picker's data: each zone offered with its country, for searching."""
+    countries = booking_pages.zone_countries()
+    # Canonical zones only (those with a country, and UTC): old aliases such as US/Pacific
+    # still work when typed, but would crowd the search results.
+    zones = [[zone, countries[zone]] for zone in sorted(countries)] + [["UTC", ""]]
+    response = jsonify({"zones": zones})
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.route("/b/<token>", methods=["GET", "HEAD"])
 @token_page
 def offer(token: str):
     link = _link_for(token)
     status = effective_status(link, now())
     if status != "open":
-        gone(status, link.display_message)
+        gone(status, link.display_message, link=link)
     return render_offer(link)
 
 
@@ -104,18 +149,26 @@ def submit(token: str):
     link = _link_for(token)
     rate_limit(link.public_id)
     check_form_token(link.public_id)
-    form = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
+    form = {field: request.form.get(field, "") for field in ("name", "email", "notes")}
     status = effective_status(link, now())
     if status != "open":
-        gone(status, link.display_message)
+        gone(status, link.display_message, link=link)
     start = parse_utc(request.form.get("start"))
+    problems = {}
     if start is None:
-        return render_offer(link, status=422, error="Please pick one of the times.", form=form)
+        problems["start"] = "Please pick one of the times."
     try:
-        invitee = validate_invitee(form["name"], form["email"], request.form.get("tz"))
+        invitee = validate_invitee(
+            form["name"], form["email"], request.form.get("tz"), form["notes"]
+        )
     except ValidationError as exc:
-        messages = [item["description"] for items in exc.errors.values() for item in items]
-        return render_offer(link, status=422, error=" ".join(messages), form=form)
+        problems |= {field: items[0]["description"] for field, items in exc.errors.items()}
+    if problems:
+        # Everything typed and the chosen time stay; each message sits by its field.
+        return render_offer(
+            link, status=422, error=_summary(problems), form=form,
+            field_errors=problems, chosen=request.form.get("start"),
+        )  # fmt: skip
     hour_format = normalize_hour_format(request.form.get("h"), "24")
     try:
         booking = db.retrying(
@@ -135,19 +188,28 @@ def submit(token: str):
         db.session().rollback()  # a fresh snapshot: show what is free now
         link = load_link_view(db.session(), link.public_id)
         message = "Sorry, that time was just taken. Please pick another."
-        return render_offer(link, status=409, error=message, form=form)
+        return render_offer(
+            link, status=409, error=message, form=form, field_errors={"start": message}
+        )
     confirmation = tokens().dumps("confirmation", booking.public_id)
     return redirect(url_for("booking.confirmed", token=confirmation), 303)
+
+
+def _summary(problems: dict) -> str:
+    count = len(problems)
+    return (
+        "Please fix the marked field." if count == 1 else f"Please fix the {count} marked fields."
+    )
 
 
 def booking_for(purpose: str, token: str):
     try:
         public_id = tokens().loads(purpose, token)
     except (BadToken, TokenExpired):
-        raise NotFound() from None
+        not_found()
     booking = booking_by_public_id(db.session(), public_id)
     if booking is None:
-        raise NotFound()
+        not_found()
     return booking
 
 
@@ -169,4 +231,6 @@ def confirmed(token: str):
         manage=manage_urls(tokens(), current_app.config["BASE_URL"], booking),
         google=google_url(booking),
         outlook=outlook_url(booking),
+        # Only promise an e-mail that will be sent: the job is queued with the booking.
+        emailed=bool(current_app.config["SMTP_HOST"]),
     )

@@ -8,9 +8,10 @@ import re
 from collections import OrderedDict
 from datetime import UTC, date, datetime
 from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import db, timefmt
@@ -23,9 +24,22 @@ from ..validation import format_utc, is_tzid, known_tzids
 def init_app(app: Flask) -> None:
     app.extensions["schedlink.slot_cache"] = SlotCache()
     app.jinja_env.globals["zone_options"] = zone_options
+    # Constant per deployment; url_for is a noticeable share of this page's cost.
+    app.jinja_env.globals["zones_url"] = cache(lambda: url_for("booking.zone_list"))
     app.jinja_env.filters["first_name"] = first_name
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
+    app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["local_time"] = timefmt.short
+
+
+def initials(name: str | None) -> str:
+    """ "Grace Brewster Hopper" → "GH": the first letters of the first and last words."""
+    words = [w for w in (name or "").split() if w[:1].isalpha()]
+    if not words:
+        return "?"
+    picked = words[:1] + words[-1:] if len(words) > 1 else words
+    return "".join(w[0] for w in picked).upper()
 
 
 def first_name(full_name: str | None) -> str:
@@ -65,12 +79,74 @@ def zone_options(current: str) -> Markup:
     return _OPTION.format(current) + _zone_options_html()
 
 
+@cache
+def zone_countries() -> dict[str, str]:
+    """IANA zone → country name, from the tz database's own tables (shipped with tzdata)."""
+    base = resources.files("tzdata") / "zoneinfo"
+    names = {}
+    for line in (base / "iso3166.tab").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, _, name = line.partition("\t")
+            names[code] = name.strip()
+    countries = {}
+    for line in (base / "zone.tab").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, _coords, zone, *_ = line.split("\t")
+            countries[zone] = names.get(code, code)
+    return countries
+
+
+@cache
+def _zones_by_city() -> dict[str, str]:
+    """ "tokyo" → Asia/Tokyo, "new york" → America/New_York: what people type without a script."""
+    by_city = {}
+    for zone in _zones():
+        by_city.setdefault(zone.rsplit("/", 1)[-1].replace("_", " ").lower(), zone)
+    return by_city
+
+
+def resolve_zone(text: str | None) -> str | None:
+    """A zone id from an id or a city name, or None when nothing matches."""
+    if is_tzid(text):
+        return text
+    typed = " ".join((text or "").replace("_", " ").split()).lower()
+    if not typed:
+        return None
+    return _zones_by_city().get(typed) or _zones_by_city().get(typed.rsplit("/", 1)[-1])
+
+
+def unknown_zone() -> str | None:
+    """What the visitor typed as a zone when it matches none, to say so on the page."""
+    asked = request.values.get("tz")
+    if asked and resolve_zone(asked) is None:
+        return asked[:80]
+    return None
+
+
 def viewer_zone(*fallbacks: str | None) -> str:
-    """The zone asked for (?tz= or the form), else the first valid fallback, else UTC."""
-    for candidate in (request.values.get("tz"), *fallbacks):
+    """The zone asked for (?tz= or the form, an id or a city), else the first valid
+    fallback, else UTC."""
+    asked = resolve_zone(request.values.get("tz"))
+    if asked:
+        return asked
+    for candidate in fallbacks:
         if is_tzid(candidate):
             return candidate
     return "UTC"
+
+
+def zone_label(zone: str, hour_format: str, moment: datetime) -> str:
+    """ "Asia/Tokyo" → "Tokyo, Japan · GMT+9 · now 3:40 pm"."""
+    here = moment.astimezone(ZoneInfo(zone))
+    offset = here.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    gmt = "GMT" if minutes == 0 else f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    country = zone_countries().get(zone)
+    place = f"{city}, {country}" if country and country != city else city
+    return f"{place} · {gmt} · now {timefmt.clock(here, hour_format)}"
 
 
 def viewer_hour_format(fallback: str | None = None) -> str:
@@ -107,6 +183,8 @@ def render_offer(
     form: dict | None = None,
     form_subject: str | None = None,
     moving=None,
+    field_errors: dict | None = None,
+    chosen: str | None = None,
 ):
     """The offer page: for a new booking (form fields) or for moving `moving` (a booking)."""
     contact = link.contact or {}
@@ -122,6 +200,7 @@ def render_offer(
             db.session(), link, now(), window
         )
     days = group_by_day(slots, zone)
+    moment = now()
     html = render_template(
         "booking/offer.html",
         link=link,
@@ -131,8 +210,13 @@ def render_offer(
         months=month_grids(days),
         zone=zone,
         hour_format=hour_format,
-        form=form or {"name": contact.get("name") or "", "email": contact.get("email") or ""},
+        zone_label=zone_label(zone, hour_format, moment),
+        unknown_zone=unknown_zone(),
+        form=form
+        or {"name": contact.get("name") or "", "email": contact.get("email") or "", "notes": ""},
         error=error,
+        field_errors=field_errors or {},
+        chosen=chosen,
         moving=moving,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),
     )

@@ -1,11 +1,15 @@
-"""The host's dashboard: upcoming bookings (cancel one, the invitee is told) and links (status,
-uses; disable one). API keys live in the profile area (`api_keys`)."""
+"""The host's dashboard: upcoming bookings (cancel one, the invitee is told), recent
+cancellations with their reasons, and links (status, URL to copy, filter, pages; turn one off).
+API keys live in the profile area (`api_keys`)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     flash,
     g,
     redirect,
@@ -19,13 +23,23 @@ from sqlalchemy.orm import joinedload
 from .. import db, timefmt
 from ..ids import looks_like_id
 from ..models import Booking
-from ..scheduling import LinkNotFound, disable_link, effective_status, get_link, list_links
+from ..scheduling import (
+    LINK_FILTERS,
+    LinkNotFound,
+    disable_link,
+    effective_status,
+    get_link,
+    link_url,
+    links_page,
+)
 from ..scheduling import changes as booking_changes
 from .auth import login_required
 from .booking_pages import now
 from .security import check_csrf
 
 bp = Blueprint("dashboard", __name__)
+LINKS_PER_PAGE = 20
+CANCELLATIONS_SHOWN_DAYS = 30
 
 
 def init_app(app: Flask) -> None:
@@ -48,19 +62,73 @@ def upcoming_bookings(s, account, limit: int = 100) -> list[Booking]:
     )
 
 
+def recent_cancellations(s, account, limit: int = 20) -> list[Booking]:
+    """Cancelled meetings that had not yet happened, cancelled in the last weeks."""
+    since = now() - timedelta(days=CANCELLATIONS_SHOWN_DAYS)
+    return list(
+        s.scalars(
+            select(Booking)
+            .options(joinedload(Booking.link))
+            .where(
+                Booking.account_id == account.id,
+                Booking.status == "cancelled",
+                Booking.cancelled_at > since,
+            )
+            .order_by(Booking.cancelled_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _when(booking: Booking) -> str:
+    return timefmt.span(booking.start_at, booking.end_at, g.user.tzid, "24")
+
+
+def _link_row(link, moment) -> dict:
+    latest = link.bookings[-1] if link.bookings else None
+    return {
+        "link": link,
+        "status": effective_status(link, moment),
+        "url": link_url(
+            current_app.extensions["schedlink.tokens"], current_app.config["BASE_URL"], link
+        ),
+        "booking": latest,
+        "booking_when": _when(latest) if latest else None,
+    }
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
 @bp.get("/")
 @login_required
 def index():
     s = db.session()
     moment = now()
+    status = request.args.get("status", "all")
+    status = status if status in LINK_FILTERS else "all"
+    page = _page_number(request.args.get("page"))
+    links, total = links_page(s, g.user, status, page, LINKS_PER_PAGE, moment)
+    pages = max(1, -(-total // LINKS_PER_PAGE))
     return render_template(
         "account/dashboard.html",
-        bookings=[
-            (b, timefmt.span(b.start_at, b.end_at, g.user.tzid, g.user.hour_format))
-            for b in upcoming_bookings(s, g.user)
-        ],
-        links=[(link, effective_status(link, moment)) for link in list_links(s, g.user, 50)],
+        bookings=[(b, _when(b)) for b in upcoming_bookings(s, g.user)],
+        cancellations=[(b, _when(b)) for b in recent_cancellations(s, g.user)],
+        links=[_link_row(link, moment) for link in links],
+        link_filter=status,
+        link_filters=LINK_FILTERS,
+        page=page,
+        pages=pages,
+        total=total,
+        base_url=current_app.config["BASE_URL"],
     )
+
+
+def _back_to(section: str):
+    """Back to the section acted on (its filter and page kept), where the message shows."""
+    query = {k: v for k, v in request.args.items() if k in ("status", "page")}
+    return redirect(url_for("dashboard.index", **query) + f"#{section}", 303)
 
 
 @bp.post("/links/<link_id>/disable")
@@ -74,10 +142,10 @@ def disable(link_id: str):
                 {"display_message": request.form.get("message") or None},
             )
     except LinkNotFound:
-        flash("That link is not yours or no longer exists.")
+        flash("That link is not yours or no longer exists.", "links")
     else:
-        flash("Link turned off: visitors now see that it is no longer available.")
-    return redirect(url_for("dashboard.index") + "#links", 303)
+        flash("Link turned off: visitors now see that it is no longer available.", "links")
+    return _back_to("links")
 
 
 @bp.post("/bookings/<booking_id>/cancel")
@@ -88,8 +156,8 @@ def cancel_booking(booking_id: str):
     if looks_like_id(booking_id, "bk"):  # a NUL would reach PostgreSQL as an error
         booking = db.session().scalar(select(Booking).where(Booking.public_id == booking_id))
     if booking is None or booking.account_id != g.user.id:
-        flash("That booking is not yours or no longer exists.")
-        return redirect(url_for("dashboard.index"), 303)
+        flash("That booking is not yours or no longer exists.", "bookings")
+        return _back_to("bookings")
     try:
         booking_changes.cancel(
             db.sessions(),
@@ -99,7 +167,8 @@ def cancel_booking(booking_id: str):
             now(),
         )
     except booking_changes.BookingNotChangeable:
-        flash("That booking can no longer be cancelled.")
+        flash("That booking can no longer be cancelled.", "bookings")
     else:
-        flash(f"Cancelled; {booking.invitee_name} is told by e-mail.")
-    return redirect(url_for("dashboard.index") + "#bookings", 303)
+        told = "is told by e-mail" if current_app.config["SMTP_HOST"] else "sees it on their page"
+        flash(f"Cancelled the meeting with {booking.invitee_name}; they {told}.", "bookings")
+    return _back_to("bookings")

@@ -1,5 +1,7 @@
-"""The working-hours editor: weekly ranges per day, time zone, date overrides, minimum
-notice, buffers and how far ahead people may book. Plain form fields, no script needed."""
+"""The working-hours editor: time ranges per day (native time inputs), time zone, date
+overrides, minimum notice, buffers, how far ahead people may book, and whether a page with
+no free times shows the host's e-mail. Works without script; every problem is said in plain
+words next to its field, all at once."""
 
 from __future__ import annotations
 
@@ -10,92 +12,198 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 from .. import db
 from ..availability import RuleError, host_rule, parse_rule, rule_to_dict
 from ..calendars import lock_account
-from ..models import AvailabilityRuleRow
+from ..models import Account, AvailabilityRuleRow
+from ..validation import is_tzid
 from .auth import login_required
 from .security import check_csrf
 
 bp = Blueprint("hours", __name__, url_prefix="/settings")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = DAYS[:5]
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
+# The number fields: (form name, what people call it, largest value).
+NUMBERS = (
+    ("min_notice_minutes", "Minimum notice", 366 * 1440),
+    ("buffer_before", "Buffer before", 1440),
+    ("buffer_after", "Buffer after", 1440),
+    ("max_days_ahead", "Bookable days ahead", 3660),
+)
+
+
+UNKNOWN_ZONE = "We don't know this time zone: pick one from the list, like Europe/London."
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _ranges(text: str) -> list[dict] | None:
-    """'09:00-12:00, 13:00-17:00' → periods; None when it can't be read."""
-    periods = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        match = _RANGE.match(part)
-        if not match:
-            return None
-        start, end = (t.zfill(5) for t in match.groups())
-        periods.append({"start_time": start, "end_time": end})
-    return periods
+def _time(text: str) -> str | None:
+    """'9:00' or '09:00' → '09:00'; None if it isn't a time of day."""
+    match = _TIME.match(text.strip())
+    return f"{int(match[1]):02d}:{match[2]}" if match else None
 
 
-def _as_text(periods) -> str:
-    return ", ".join(f"{p['start_time']}-{p['end_time']}" for p in periods)
-
-
-def form_from_rule(rule: dict) -> dict:
-    by_day = {day: [] for day in DAYS}
+def form_from_rule(rule: dict, show_email: bool) -> dict:
+    days = {day: [] for day in DAYS}
     for period in rule["weekly_periods"]:
-        by_day[period["day"]].append(period)
+        end = "00:00" if period["end_time"] == "24:00" else period["end_time"]
+        days[period["day"]].append((period["start_time"], end))
     overrides = "\n".join(
-        f"{o['date']}: {_as_text(o['periods']) or 'off'}" for o in rule.get("date_overrides", [])
-    )
+        f"{o['date']}: " + (", ".join(f"{p['start_time']}-{p['end_time']}" for p in o["periods"])
+                            or "off")
+        for o in rule.get("date_overrides", [])
+    )  # fmt: skip
     return {
         "tzid": rule["tzid"],
-        "days": {day: _as_text(periods) for day, periods in by_day.items()},
+        "days": days,
         "overrides": overrides,
         "min_notice_minutes": rule.get("min_notice_minutes", 0),
         "max_days_ahead": rule.get("max_days_ahead") or "",
         "buffer_before": rule.get("buffer", {}).get("before", 0),
         "buffer_after": rule.get("buffer", {}).get("after", 0),
+        "show_email": show_email,
     }
 
 
-def _int(value: str, default):
-    """Digits become a number; anything else typed is passed on for the rule to refuse."""
-    value = (value or "").strip()
-    if not value:
-        return default
-    # ASCII digits only ("²".isdigit() is true, int("²") fails), and few enough of them.
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else value[:50]
+def echo_form(form) -> dict:
+    """What the person sent, shown back unchanged next to the problems."""
+    return {
+        "tzid": form.get("tzid", ""),
+        "days": {
+            day: [
+                (start, end)
+                for start, end in zip(
+                    form.getlist(f"{day}-start"), form.getlist(f"{day}-end"), strict=False
+                )
+                if start.strip() or end.strip()
+            ]
+            for day in DAYS
+        },
+        "overrides": form.get("overrides", ""),
+        **{name: form.get(name, "") for name, _label, _top in NUMBERS},
+        "show_email": form.get("show_email") == "yes",
+    }
 
 
-def rule_from_form(form) -> tuple[dict, list[str]]:
-    problems, weekly, overrides = [], [], []
+def _weekly(days: dict, problems: dict) -> list[dict]:
+    """The weekly periods; problems per day, and under "rows:<day>" which ranges (by
+    position) are wrong, so only those are marked."""
+    weekly = []
     for day in DAYS:
-        periods = _ranges(form.get(f"day-{day}", ""))
-        if periods is None:
-            problems.append(f"{day.title()}: write ranges like 09:00-12:00, 13:00-17:00.")
+        spans, bad = [], set()
+        for n, (start_text, end_text) in enumerate(days[day]):
+            start, end = _time(start_text), _time(end_text)
+            if not start_text.strip() or not end_text.strip():
+                problems[day] = f"{day.title()}: give each range a start and an end time."
+            elif start is None or end is None:
+                problems[day] = f"{day.title()}: write times like 09:00 or 17:30."
+            elif end != "00:00" and end <= start:
+                problems[day] = f"{day.title()}: a range must end after it starts ({start}–{end})."
+            else:
+                spans.append((start, "24:00" if end == "00:00" else end, n))
+                continue
+            bad.add(n)
+        spans.sort()
+        for (_s1, e1, n1), (s2, _e2, n2) in zip(spans, spans[1:], strict=False):
+            if s2 < e1:
+                problems.setdefault(day, f"{day.title()}: two ranges overlap; merge them into one.")
+                bad |= {n1, n2}
+        if bad:
+            problems[f"rows:{day}"] = bad
+        weekly += [{"day": day, "start_time": s, "end_time": e} for s, e, _n in spans]
+    return weekly
+
+
+def _overrides(text: str, problems: dict) -> list[dict]:
+    overrides, bad = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
             continue
-        weekly += [{"day": day, **p} for p in periods]
-    for line in filter(None, (ln.strip() for ln in form.get("overrides", "").splitlines())):
         day, _, spec = line.partition(":")
-        periods = [] if spec.strip().lower() in ("off", "") else _ranges(spec)
-        if periods is None:
-            problems.append(f"Override {line!r}: write 2026-12-24: off or 2026-12-24: 10:00-12:00.")
+        periods = []
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            match = _RANGE.match(part)
+            start, end = (_time(t) for t in match.groups()) if match else (None, None)
+            if part.lower() == "off":
+                continue
+            if start is None or end is None or end <= start:
+                periods = None
+                break
+            periods.append({"start_time": start, "end_time": end})
+        if periods is None or not re.fullmatch(r"\d{4}-\d\d-\d\d", day.strip()):
+            bad.append(str(number))
             continue
         overrides.append({"date": day.strip(), "periods": periods})
+    if bad:
+        lines = "line " + bad[0] if len(bad) == 1 else "lines " + ", ".join(bad)
+        problems["overrides"] = (
+            f"Date overrides, {lines}: write one date per line, like 2026-12-24: off "
+            "or 2026-12-31: 10:00-12:00."
+        )
+    return overrides
+
+
+def _number(form, name: str, label: str, top: int, problems: dict, default):
+    text = (form.get(name) or "").strip()
+    if not text:
+        return default
+    # ASCII digits, few of them: "²".isdigit() is true but int("²") fails, and 5,000 digits
+    # exceed int()'s limit — both once gave a 500.
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) > top:
+        problems[name] = f"{label}: a whole number from 0 to {top}."
+        return default
+    return int(text)
+
+
+def rule_from_form(form) -> tuple[dict, dict]:
+    """The rule the form describes and {field: problem in plain words}."""
+    problems: dict[str, str] = {}
+    echoed = echo_form(form)
+    numbers = {
+        name: _number(form, name, label, top, problems, None if name == "max_days_ahead" else 0)
+        for name, label, top in NUMBERS
+    }
     rule = {
         "availability_rule_id": "default",
-        "tzid": form.get("tzid", "").strip(),
-        "weekly_periods": weekly,
-        "date_overrides": overrides,
-        "min_notice_minutes": _int(form.get("min_notice_minutes"), 0),
-        "buffer": {
-            "before": _int(form.get("buffer_before"), 0),
-            "after": _int(form.get("buffer_after"), 0),
-        },
+        "tzid": echoed["tzid"].strip(),
+        "weekly_periods": _weekly(echoed["days"], problems),
+        "date_overrides": _overrides(echoed["overrides"], problems),
+        "min_notice_minutes": numbers["min_notice_minutes"],
+        "buffer": {"before": numbers["buffer_before"], "after": numbers["buffer_after"]},
     }
-    max_days = _int(form.get("max_days_ahead"), None)
-    if max_days is not None:
-        rule["max_days_ahead"] = max_days
+    if numbers["max_days_ahead"] is not None:
+        rule["max_days_ahead"] = numbers["max_days_ahead"]
+    if not is_tzid(rule["tzid"]):
+        problems["tzid"] = UNKNOWN_ZONE
     return rule, problems
+
+
+def _plain(errors: dict, rule: dict) -> dict:
+    """What the rule checker refused, said as the form's own words on the form's fields."""
+    problems = {}
+    for path in errors:
+        if path.startswith("tzid"):
+            problems["tzid"] = UNKNOWN_ZONE
+        elif path.startswith("weekly_periods"):
+            index = re.match(r"weekly_periods\[(\d+)\]", path)
+            day = rule["weekly_periods"][int(index[1])]["day"] if index else "monday"
+            problems.setdefault(day, f"{day.title()}: please check these hours.")
+        elif path.startswith("date_overrides"):
+            problems["overrides"] = "Date overrides: please check the dates and times."
+        else:
+            name = {"buffer.before": "buffer_before", "buffer.after": "buffer_after"}.get(
+                path, path
+            )
+            label = dict((n, lbl) for n, lbl, _top in NUMBERS).get(name, "This value")
+            problems[name] = f"{label}: please check this value."
+    return problems
+
+
+def _copy_weekdays(form: dict, source: str) -> dict:
+    if source in DAYS:
+        form["days"] = {**form["days"], **{day: list(form["days"][source]) for day in WEEKDAYS}}
+    return form
 
 
 @bp.route("/hours", methods=["GET", "POST"])
@@ -103,18 +211,26 @@ def rule_from_form(form) -> tuple[dict, list[str]]:
 def edit():
     if request.method == "GET":
         rule = rule_to_dict(host_rule(db.session(), g.user))
-        return render_template("account/hours.html", form=form_from_rule(rule), problems=[])
+        form = form_from_rule(rule, g.user.show_email)
+        return render_template("account/hours.html", form=form, problems={}, bad_rows={})
     check_csrf()
+    copy_from = request.form.get("copy")
+    if copy_from:
+        # "Copy to all weekdays" without the script: show the result; saving is one more click.
+        form = _copy_weekdays(echo_form(request.form), copy_from)
+        flash(f"Copied {copy_from.title()}'s hours to every weekday. Save to keep them.", "notice")
+        return render_template("account/hours.html", form=form, problems={}, bad_rows={})
     data, problems = rule_from_form(request.form)
     if not problems:
         try:
             rule = parse_rule(data)
         except RuleError as exc:
-            problems = [f"{field}: {item['description']}" for field, items in exc.errors.items()
-                        for item in items]  # fmt: skip
+            problems = _plain(exc.errors, data)
     if problems:
-        form = {**form_from_rule({**data, "weekly_periods": []}), **_echo(request.form)}
-        return render_template("account/hours.html", form=form, problems=problems), 422
+        rows = {k[5:]: problems.pop(k) for k in list(problems) if k.startswith("rows:")}
+        form = echo_form(request.form)
+        page = render_template("account/hours.html", form=form, problems=problems, bad_rows=rows)
+        return page, 422
     with db.write() as s:
         lock_account(s, g.user.id)
         row = s.get(AvailabilityRuleRow, g.user.id)
@@ -122,18 +238,6 @@ def edit():
             s.add(AvailabilityRuleRow(account_id=g.user.id, rule=rule_to_dict(rule)))
         else:
             row.rule = rule_to_dict(rule)
+        s.get(Account, g.user.id).show_email = request.form.get("show_email") == "yes"
     flash("Working hours saved. New and open links offer these times now.")
     return redirect(url_for("hours.edit"), 303)
-
-
-def _echo(form) -> dict:
-    """What the person typed, shown back unchanged next to the problems."""
-    return {
-        "tzid": form.get("tzid", ""),
-        "days": {day: form.get(f"day-{day}", "") for day in DAYS},
-        "overrides": form.get("overrides", ""),
-        "min_notice_minutes": form.get("min_notice_minutes", ""),
-        "max_days_ahead": form.get("max_days_ahead", ""),
-        "buffer_before": form.get("buffer_before", ""),
-        "buffer_after": form.get("buffer_after", ""),
-    }

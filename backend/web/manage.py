@@ -73,7 +73,8 @@ def cancel(token: str):
         )
     except booking_changes.BookingNotChangeable as exc:
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
-    return render_template("booking/cancelled.html", booking=booking, when=when)
+    emailed = bool(current_app.config["SMTP_HOST"])
+    return render_template("booking/cancelled.html", booking=booking, when=when, emailed=emailed)
 
 
 @bp.route("/booking/reschedule/<token>", methods=["GET", "HEAD"])
@@ -93,8 +94,9 @@ def move(token: str):
     _changeable(booking, moving=True)
     start = parse_utc(request.form.get("start"))
     if start is None:
+        message = "Please pick one of the times."
         return render_offer(
-            booking.link, status=422, error="Please pick one of the times.",
+            booking.link, status=422, error=message, field_errors={"start": message},
             moving=booking, form_subject=booking.public_id,
         )  # fmt: skip
     try:
@@ -111,9 +113,10 @@ def move(token: str):
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
     except (SlotUnavailable, db.TransactionConflict):
         db.session().rollback()  # a fresh snapshot: show what is free now
+        message = "Sorry, that time was just taken. Please pick another."
         return render_offer(
             booking.link, status=409, moving=booking, form_subject=booking.public_id,
-            error="Sorry, that time was just taken. Please pick another.",
+            error=message, field_errors={"start": message},
         )  # fmt: skip
     confirmation = tokens().dumps("confirmation", booking.public_id)
     return redirect(url_for("booking.confirmed", token=confirmation), 303)

@@ -19,6 +19,18 @@ const state = {
   chosen: null, // the detected contact the form started from, or null
   link: null,
   site: null,
+  created: 0, // links made in this popup: after the first, the button says "Create another"
+  serverProblem: null, // why the server can't be used (down, key refused), kept until it works
+};
+
+// Short words for the status line; the error box below says the rest and how to fix it.
+const PROBLEM_STATUS = {
+  unreachable: "Can't reach the schedlink server.",
+  timeout: 'The schedlink server did not answer.',
+  unauthorized: 'The server refused the API key.',
+  not_configured: 'schedlink is not set up yet.',
+  bad_response: 'That address does not answer like a schedlink server.',
+  redirect: 'The server address in Options redirects elsewhere.',
 };
 
 function setStatus(text) {
@@ -131,7 +143,8 @@ async function detect() {
     const first = state.contacts.length ? $('contact-0') : $('name');
     first.focus();
   } catch (err) {
-    setStatus('');
+    if (PROBLEM_STATUS[err.code]) state.serverProblem = err;
+    setStatus(PROBLEM_STATUS[err.code] || '');
     showError(err);
     document.body.dataset.detect = 'failed';
     $('name').focus();
@@ -161,32 +174,44 @@ function showFieldErrors(byInput) {
 async function createLink(event) {
   event.preventDefault();
   if (document.body.dataset.link === 'creating') return;
-  showError(null);
   clearFieldErrors();
   const built = buildLinkRequest(formValues(), state.chosen, Date.now());
   if (!built.ok) {
     showFieldErrors(built.errors);
-    setStatus('Please fix the marked fields.');
+    // A known server problem stays in view: fixing the fields alone won't be enough.
+    setStatus(state.serverProblem
+      ? `Please fix the marked fields. ${PROBLEM_STATUS[state.serverProblem.code]}`
+      : 'Please fix the marked fields.');
     return;
   }
+  showError(null);
   document.body.dataset.link = 'creating';
   $('create').disabled = true;
-  setStatus('Creating the link…');
+  setStatus(state.created ? 'Creating another link…' : 'Creating the link…');
   try {
     const { link } = await send('createLink', built.payload);
     state.link = { ...link, requested: built.payload };
+    state.serverProblem = null;
+    state.created += 1;
     $('link-url').value = link.url;
+    const who = built.payload.contact.name || built.payload.contact.email;
+    $('link-for').textContent = `For ${who} · ${link.summary} · ${link.duration_minutes} min`;
+    $('result-heading').textContent = state.created > 1 ? `One-time link (${state.created} made)` : 'One-time link';
     $('link-box').hidden = false;
     $('qr').hidden = true;
+    $('create').textContent = 'Create another';
     document.body.dataset.link = 'created';
     const copied = await copyText(link.url, $('link-url'));
-    setStatus(copied ? 'Link created and copied to the clipboard.' : 'Link created. Press Copy to copy it.');
+    const made = state.created > 1 ? 'Another link created' : 'Link created';
+    setStatus(copied ? `${made} and copied to the clipboard.` : `${made}. Press Copy to copy it.`);
+    window.scrollTo(0, 0);
     $('link-url').focus();
     $('link-url').select();
     loadQr(link.id);
   } catch (err) {
     document.body.dataset.link = 'failed';
-    setStatus('');
+    if (PROBLEM_STATUS[err.code]) state.serverProblem = err;
+    setStatus(PROBLEM_STATUS[err.code] || 'The link was not created.');
     if (err.fields) {
       const { byInput, other } = fieldErrorsByInput(err.fields);
       showFieldErrors(byInput);

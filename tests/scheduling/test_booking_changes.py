@@ -211,11 +211,15 @@ def test_zone_picker_and_month_view(client, host):
     link = create_link(client, host)
     html = client.get(path_of(link["url"]) + "?tz=Asia/Kolkata").get_data(as_text=True)
     assert 'list="zones"' in html and '<option value="Asia/Kolkata">' in html
-    days = re.findall(r'<h2 id="day-(\d{4}-\d\d-\d\d)"', html)
+    days = re.findall(r'<h3 id="day-(\d{4}-\d\d-\d\d)"', html)
     assert days and all(f'href="#day-{d}"' in html for d in days)
-    assert "Kolkata" in html
+    assert "Kolkata, India · GMT+5:30 · now" in html
     bogus = client.get(path_of(link["url"]) + "?tz=Not/AZone&h=7").get_data(as_text=True)
     assert 'name="tz" value="Not/AZone"' not in bogus
+    assert "We don't know the time zone “Not/AZone”" in bogus
+    # Without the script, a city typed in the zone field is enough.
+    city = client.get(path_of(link["url"]) + "?tz=new+york").get_data(as_text=True)
+    assert 'name="tz" value="America/New_York"' in city and "We don" not in city
 
 
 def test_booking_posts_are_rate_limited(app, client, host):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import _csrf, book, create_link, login, path_of
+from helpers import _csrf, book, create_link, form_fields, login, path_of
 
 from backend.outbox import worker as jobs
 
@@ -42,7 +42,7 @@ def test_host_cancels_a_booking_and_the_invitee_is_told(app, client, host, smtp)
         f"/bookings/{booking_id}/cancel", data={"csrf_token": _csrf(page), "reason": "Role filled"}
     )
     assert done.status_code == 303
-    assert booking_id not in client.get("/").get_data(as_text=True)
+    assert f'data-booking="{booking_id}"' not in client.get("/").get_data(as_text=True)
     jobs.run_once(app)
     to_invitee = next(m for r, m in smtp.messages if r == ["ada@example.com"])
     assert to_invitee["Subject"].startswith("Cancelled:")
@@ -62,57 +62,104 @@ def test_other_hosts_cannot_touch_my_things(app, client, host):
     assert api["scheduling_link"]["status"] == "completed"
 
 
-def test_working_hours_editor_round_trip(client, host):
-    login(client)
-    page = client.get("/settings/hours").get_data(as_text=True)
-    assert 'value="09:00-17:00"' in page and 'value="Europe/London"' in page
-    form = {
-        "csrf_token": _csrf(page),
-        "tzid": "America/New_York",
-        "day-monday": "08:00-12:00, 13:00-16:30",
-        "day-tuesday": "",
-        "day-wednesday": "",
-        "day-thursday": "",
-        "day-friday": "10:00-14:00",
-        "day-saturday": "",
-        "day-sunday": "",
-        "overrides": "2026-12-25: off\n2026-12-28: 09:00-11:00",
-        "min_notice_minutes": "120",
-        "buffer_before": "10",
-        "buffer_after": "5",
-        "max_days_ahead": "30",
-    }
-    assert client.post("/settings/hours", data=form).status_code == 303
-    rule = client.get("/v1/availability_rules", headers=host.headers).get_json()[
-        "availability_rules"
-    ][0]
-    assert rule["tzid"] == "America/New_York"
-    assert {(p["day"], p["start_time"], p["end_time"]) for p in rule["weekly_periods"]} == {
-        ("monday", "08:00", "12:00"),
-        ("monday", "13:00", "16:30"),
-        ("friday", "10:00", "14:00"),
-    }
-    assert rule["min_notice_minutes"] == 120 and rule["max_days_ahead"] == 30
-    assert rule["buffer"] == {"before": 10, "after": 5}
-    assert {o["date"] for o in rule["date_overrides"]} == {"2026-12-25", "2026-12-28"}
-    shown = client.get("/settings/hours").get_data(as_text=True)
-    assert 'value="08:00-12:00, 13:00-16:30"' in shown and "2026-12-25: off" in shown
+NOTE = '<script>alert("x")</script> Call me on\nSignal, please'
 
 
-def test_working_hours_editor_explains_mistakes(client, host):
-    login(client)
-    page = client.get("/settings/hours").get_data(as_text=True)
-    response = client.post(
-        "/settings/hours",
+def _book_with_note(client, url):
+    page = client.get(path_of(url)).get_data(as_text=True)
+    fields = form_fields(page)
+    return client.post(
+        path_of(url),
         data={
-            "csrf_token": _csrf(page),
-            "tzid": "Mars/Olympus",
-            "day-monday": "nine to five",
-            "min_notice_minutes": "soon",
+            "form_token": fields["form_token"],
+            "tz": "Europe/London",
+            "start": fields["starts"][0],
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "notes": NOTE,
         },
     )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Monday" in html
-    assert 'value="nine to five"' in html
-    rule = client.get("/v1/availability_rules", headers=host.headers).get_json()
-    assert rule["availability_rules"][0]["tzid"] == "Europe/London"
+
+
+def test_invitee_notes_reach_the_host_escaped_everywhere(app, client, host, smtp):  # noqa: F811
+    link = create_link(client, host)
+    confirmed = _book_with_note(client, link["url"])
+    assert confirmed.status_code == 303
+    page = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Call me on\nSignal" in page
+    assert "<script>alert" not in page
+    jobs.run_once(app)
+    to_host = next(m for r, m in smtp.messages if r == [host.email])
+    html = to_host.get_body(("html",)).get_content()
+    assert "&lt;script&gt;alert" in html and "<script>alert" not in html
+    assert "Note from Ada Lovelace:" in to_host.get_body(("plain",)).get_content()
+    ics = next(p for p in to_host.iter_attachments()).get_content()
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert (
+        'DESCRIPTION:Note from Ada Lovelace: <script>alert("x")</script> Call me on\\nSignal\\,'
+        in ics.replace("\r\n ", "")
+    )
+    login(client)
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in dashboard
+    assert "<script>alert" not in dashboard
+
+
+def test_invitee_cancellation_shows_on_the_dashboard_and_mails_the_host(app, client, host, smtp):  # noqa: F811
+    link = create_link(client, host, contact={"name": "Ada Lovelace", "email": "ada@example.com"})
+    confirmed, _ = book(client, link["url"])
+    page = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    cancel = path_of(re.search(r'href="([^"]+)" id="cancel"', page).group(1).replace("&amp;", "&"))
+    form = client.get(cancel).get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+    assert (
+        client.post(cancel, data={"form_token": token, "reason": "Took <another> job"}).status_code
+        == 200
+    )
+    jobs.run_once(app)
+    to_host = [m for r, m in smtp.messages if r == [host.email]][-1]
+    assert to_host["Subject"].startswith("Cancelled:")
+    text = to_host.get_body(("plain",)).get_content()
+    assert "Ada Lovelace cancelled it." in text and "Reason: Took <another> job" in text
+    login(client)
+    dashboard = client.get("/").get_data(as_text=True)
+    section = dashboard.split('id="cancellations"')[1].split("</section>")[0]
+    assert "by Ada Lovelace" in section and "Took &lt;another&gt; job" in section
+    row = dashboard.split(f'data-link="{link["id"]}"')[1].split("</tr>")[0]
+    assert "cancelled by the invitee" in row and "Took &lt;another&gt; job" in row
+
+
+def test_links_filter_paginate_and_show_their_url(client, host):
+    made = [
+        create_link(
+            client, host, contact={"name": f"P{i}", "email": f"p{i}@x.org", "reference": f"ref-{i}"}
+        )
+        for i in range(23)
+    ]
+    assert (
+        client.post(
+            f"/v1/scheduling_links/{made[0]['id']}/disable", json={}, headers=host.headers
+        ).status_code
+        == 200
+    )
+    login(client)
+    first = client.get("/").get_data(as_text=True)
+    assert first.count("data-link=") == 20 and "Page 1 of 2 · 23 links" in first
+    assert f'value="{made[-1]["url"]}" readonly' in first  # newest first, URL to copy
+    assert "ref-22" in first
+    second = client.get("/?page=2").get_data(as_text=True)
+    assert second.count("data-link=") == 3 and made[0]["id"] in second
+    disabled = client.get("/?status=disabled").get_data(as_text=True)
+    assert disabled.count("data-link=") == 1 and made[0]["id"] in disabled
+    opened = client.get("/?status=open").get_data(as_text=True)
+    assert made[0]["id"] not in opened and "Page 1 of 2 · 22 links" in opened
+    assert client.get("/?status=nonsense&page=-3").status_code == 200
+
+
+def test_destructive_actions_ask_first(client, host):
+    link = create_link(client, host)
+    book(client, link["url"])
+    create_link(client, host)
+    login(client)
+    page = client.get("/").get_data(as_text=True)
+    assert page.count("data-confirm=") == 3  # cancel booking, turn off link, revoke key

@@ -14,10 +14,12 @@ def test_seed_is_repeatable_and_gives_a_working_key(app, client):
         _password, first = seed(s)
     with app.app_context(), db.write() as s:
         password, second = seed(s)
-    assert first != second
-    for key in (first, second):
-        me = client.get("/v1/userinfo", headers={"Authorization": f"Bearer {key}"}).get_json()
-        assert me["email"] == DEMO_EMAIL and me["tzid"] == "Europe/London"
+    assert first != second  # nothing kept: a new key, and the old one revoked
+    me = client.get("/v1/userinfo", headers={"Authorization": f"Bearer {second}"}).get_json()
+    assert me["email"] == DEMO_EMAIL and me["tzid"] == "Europe/London"
+    assert (
+        client.get("/v1/userinfo", headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    )
     rules = client.get(
         "/v1/availability_rules", headers={"Authorization": f"Bearer {second}"}
     ).get_json()
@@ -54,3 +56,34 @@ def test_every_candidate_page_carries_markup_the_parser_reads(app, client):
 
 def test_unknown_candidate_is_404(client):
     assert client.get("/demo/ats/candidates/0").status_code == 404
+
+
+def test_restarts_keep_the_password_and_key_without_piling_up_keys(app, client, tmp_path):
+    from sqlalchemy import func, select
+
+    from backend.models import ApiKey
+
+    def active() -> int:
+        with app.app_context():
+            return db.session().scalar(
+                select(func.count()).select_from(ApiKey).where(ApiKey.revoked_at.is_(None))
+            )
+
+    with app.app_context(), db.write() as s:
+        first = seed(s, tmp_path)
+    with app.app_context(), db.write() as s:
+        again = seed(s, tmp_path)
+    assert again == first and active() == 1
+    assert (tmp_path / "demo_password").stat().st_mode & 0o777 == 0o600
+    # A lost key file: a new key, and the old one stops working (still one active key).
+    (tmp_path / "demo_api_key").unlink()
+    with app.app_context(), db.write() as s:
+        password, key = seed(s, tmp_path)
+    assert password == first[0] and key != first[1] and active() == 1
+    old = client.get("/v1/userinfo", headers={"Authorization": f"Bearer {first[1]}"})
+    assert old.status_code == 401
+
+
+def test_demo_list_shows_no_hostile_markup(client):
+    page = client.get("/demo/").get_data(as_text=True)
+    assert "Mallory" not in page and "onerror" not in page

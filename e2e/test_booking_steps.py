@@ -1,0 +1,206 @@
+"""The booking page as invitees use it, in real Chromium at 1280 px and 390 px: the calendar,
+the chosen day's times and the details form; the time-zone search; mistakes that lose
+nothing; the way back to a booking from the used link. Screenshots go to e2e/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+from browser import wait_until
+from screens import DESKTOP, PHONE, no_sideways_scroll, set_viewport, shot
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+
+def create_link(server, **body) -> dict:
+    body.setdefault("contact", {"name": "Ada Lovelace", "email": "ada@example.com"})
+    request = urllib.request.Request(
+        f"{server.url}/v1/scheduling_links",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {server.api_key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["scheduling_link"]
+
+
+def visible(driver, css: str) -> bool:
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return bool(found) and found[0].is_displayed()
+
+
+def in_viewport(driver, element) -> bool:
+    return driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight && r.width > 0;",
+        element,
+    )
+
+
+def body_text(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def open_offer(driver, url: str) -> None:
+    # ?tz= pins the zone, so the page doesn't re-ask for the browser's zone mid-test.
+    driver.get(url + "?tz=Europe/London&h=24")
+    wait_until(
+        lambda: driver.find_element(By.ID, "booker").get_attribute("class") == "booker enhanced"
+    )
+
+
+def test_desktop_one_screen_to_book(driver, server):
+    set_viewport(driver, DESKTOP)
+    link = create_link(server, summary="Intro call", duration_minutes=30)
+    open_offer(driver, link["url"])
+    shot(driver, "booking-desktop")
+
+    # Calendar, the first free day's times and the form side by side; Confirm on screen.
+    selected = driver.find_element(By.CSS_SELECTOR, ".month a[aria-current]")
+    first_day = driver.find_elements(By.CSS_SELECTOR, ".month a[data-date]")[0]
+    assert selected.get_attribute("data-date") == first_day.get_attribute("data-date")
+    assert visible(driver, ".pane-time") and visible(driver, ".pane-details")
+    assert in_viewport(driver, driver.find_element(By.ID, "confirm"))
+    shown_days = [d for d in driver.find_elements(By.CSS_SELECTOR, ".day") if d.is_displayed()]
+    assert len(shown_days) == 1
+
+    # Another day shows its own times.
+    other = driver.find_elements(By.CSS_SELECTOR, ".month a[data-date]")[1]
+    other.click()
+    day = driver.find_element(By.CSS_SELECTOR, ".day:not([hidden])")
+    assert day.get_attribute("data-date") == other.get_attribute("data-date")
+    slot = day.find_elements(By.CSS_SELECTOR, ".slot")[1]
+    chosen = slot.find_element(By.TAG_NAME, "input").get_attribute("value")
+    slot.click()
+    assert driver.find_element(By.ID, "chosen").text.endswith(slot.text)
+
+    notes = driver.find_element(By.ID, "notes")
+    notes.send_keys("<b>bold?</b> Please call me on Signal.")
+    shot(driver, "booking-desktop-chosen")
+    driver.find_element(By.ID, "confirm").click()
+    wait_until(lambda: "You're booked" in body_text(driver))
+    assert driver.find_element(By.CSS_SELECTOR, "#when time").get_attribute("datetime") == chosen
+    assert "<b>bold?</b> Please call me on Signal." in driver.find_element(By.ID, "booked").text
+    # The test server sends no e-mail, so the page must not promise one.
+    assert "No e-mail is sent" in driver.find_element(By.ID, "mail-note").text
+    shot(driver, "booked-desktop")
+
+    # The same browser reopens the used link: the way back to the booking.
+    driver.get(link["url"])
+    wait_until(lambda: visible(driver, "#your-booking"))
+    assert "already been used" in body_text(driver)
+    assert driver.find_element(By.ID, "yours-reschedule").get_attribute("href")
+    shot(driver, "used-link-desktop")
+    driver.find_element(By.ID, "see-booking").click()
+    wait_until(lambda: "You're booked" in body_text(driver))
+
+
+def test_phone_steps_with_a_way_back(driver, server):
+    set_viewport(driver, PHONE)
+    link = create_link(server, summary="Phone screen", duration_minutes=45)
+    open_offer(driver, link["url"])
+    shot(driver, "booking-phone-1-day")
+    assert no_sideways_scroll(driver)
+    assert visible(driver, ".pane-day") and not visible(driver, ".pane-time")
+    day = driver.find_elements(By.CSS_SELECTOR, ".month a[data-date]")[0]
+    assert day.size["width"] >= 44 and day.size["height"] >= 44
+    assert in_viewport(driver, day)
+
+    day.click()
+    assert visible(driver, ".pane-time") and not visible(driver, ".pane-day")
+    shot(driver, "booking-phone-2-time")
+    driver.find_element(By.CSS_SELECTOR, ".pane-time .back").click()
+    assert visible(driver, ".pane-day")
+    day.click()
+    slot = driver.find_element(By.CSS_SELECTOR, ".day:not([hidden]) .slot")
+    chosen = slot.find_element(By.TAG_NAME, "input").get_attribute("value")
+    slot.click()
+    assert visible(driver, ".pane-details") and not visible(driver, ".pane-time")
+    assert driver.find_element(By.ID, "chosen").text.endswith(slot.text)
+
+    # A mistake: the name is gone. The message sits by the field; nothing typed is lost.
+    name = driver.find_element(By.ID, "name")
+    name.clear()
+    driver.find_element(By.ID, "notes").send_keys("Running late maybe")
+    driver.find_element(By.ID, "confirm").click()
+    assert driver.find_element(By.ID, "name-error").text == "Please enter your name."
+    assert name.get_attribute("aria-invalid") == "true"
+    assert "name-error" in name.get_attribute("aria-describedby")
+    shot(driver, "booking-phone-3-details-error")
+
+    # The server says the same when the script's check is skipped, keeping the time.
+    driver.execute_script("document.getElementById('book-form').submit()")
+    wait_until(lambda: visible(driver, "#name-error"))
+    assert "Please fix the marked field." in driver.find_element(By.ID, "error").text
+    wait_until(lambda: visible(driver, ".pane-details"))
+    radio = driver.find_element(By.CSS_SELECTOR, 'input[name="start"]:checked')
+    assert radio.get_attribute("value") == chosen
+    assert driver.find_element(By.ID, "notes").get_attribute("value") == "Running late maybe"
+    shot(driver, "booking-phone-3-server-error")
+
+    driver.find_element(By.ID, "name").send_keys("Ada Lovelace")
+    confirm = driver.find_element(By.ID, "confirm")
+    assert in_viewport(driver, confirm) or driver.execute_script(
+        "arguments[0].scrollIntoView(); return true", confirm
+    )
+    confirm.click()
+    wait_until(lambda: "You're booked" in body_text(driver))
+    assert driver.find_element(By.CSS_SELECTOR, "#when time").get_attribute("datetime") == chosen
+    assert no_sideways_scroll(driver)
+    shot(driver, "booked-phone")
+
+
+def test_time_zone_search(driver, server):
+    set_viewport(driver, DESKTOP)
+    link = create_link(server, summary="Zones")
+    open_offer(driver, link["url"])
+    zone = driver.find_element(By.ID, "tz")
+    zone.click()
+    zone.send_keys(Keys.CONTROL, "a")
+    zone.send_keys("tokyo")
+    wait_until(lambda: visible(driver, "#tz-list"))
+    first = driver.find_element(By.CSS_SELECTOR, "#tz-list [role=option]")
+    assert first.text.startswith("Tokyo, Japan") and "GMT+9" in first.text
+    shot(driver, "timezone-search")
+    zone.send_keys(Keys.ENTER)
+    wait_until(lambda: "tz=Asia%2FTokyo" in driver.current_url)
+    assert "Tokyo, Japan · GMT+9" in driver.find_element(By.ID, "zone-now").text
+
+    # By abbreviation and by country.
+    for typed, expected in (("PST", "America/Los_Angeles"), ("india", "Asia/Kolkata")):
+        zone = driver.find_element(By.ID, "tz")
+        zone.click()
+        zone.send_keys(Keys.CONTROL, "a")
+        zone.send_keys(typed)
+        wait_until(lambda: visible(driver, "#tz-list"))
+        option = driver.find_element(By.CSS_SELECTOR, "#tz-list [role=option]")
+        assert option.get_attribute("data-zone") == expected, (typed, option.text)
+
+    # Something that is no zone says so.
+    zone.send_keys(Keys.CONTROL, "a")
+    zone.send_keys("Atlantis")
+    wait_until(lambda: "No time zone matches" in driver.find_element(By.ID, "tz-status").text)
+    assert zone.get_attribute("aria-invalid") == "true"
+
+    # Without the script's help the server says so too (and falls back visibly).
+    driver.get(link["url"] + "?" + urllib.parse.urlencode({"tz": "Atlantis/Nowhere"}))
+    assert "We don't know the time zone “Atlantis/Nowhere”" in body_text(driver)
+
+
+def test_no_times_page_offers_the_host(driver, server):
+    set_viewport(driver, PHONE)
+    # A query period in the past: nothing to offer.
+    link = create_link(
+        server,
+        summary="No times",
+        query_periods=[{"start": "2020-01-01T09:00:00Z", "end": "2020-01-01T10:00:00Z"}],
+    )
+    driver.get(link["url"] + "?tz=Europe/London")
+    assert "No free times right now" in body_text(driver)
+    assert "Reply to the message this link came with" in body_text(driver)
+    shot(driver, "no-times-phone")
+    driver.get(f"{server.url}/b/{link['url'].rsplit('/', 1)[1][:12]}")
+    assert "This link doesn't work" in body_text(driver)
+    shot(driver, "bad-link-phone")

@@ -1,0 +1,163 @@
+"""The host's pages in real Chromium at 1280 px and 390 px: the dashboard (asks before
+destructive actions, says the result where the person is looking, no sideways scroll on a
+phone, sign-out reachable) and the working-hours editor (add and remove ranges, copy to
+weekdays, plain-word problems). Screenshots go to e2e/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+from browser import wait_until
+from screens import DESKTOP, PHONE, no_sideways_scroll, set_viewport, shot
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+HOST_EMAIL = "recruiter@example.com"
+HOST_PASSWORD = "a long enough password"  # what the server fixture gives the CLI
+
+
+def api(server, method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"{server.url}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {server.api_key}", "Content-Type": "application/json"},
+        method=method,
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def book_by_form(server, url: str, name: str, notes: str = "") -> None:
+    """An invitee books the first offered time through the plain HTML form."""
+    from live_server import page_fields
+
+    with urllib.request.urlopen(url, timeout=10) as response:
+        fields = page_fields(response.read().decode())
+    data = urllib.parse.urlencode(
+        {"form_token": fields["form_token"], "tz": "Europe/London", "start": fields["starts"][0],
+         "name": name, "email": "invitee@example.com", "notes": notes}
+    ).encode()  # fmt: skip
+    urllib.request.urlopen(urllib.request.Request(url, data=data, method="POST"), timeout=10)
+
+
+def sign_in(driver, server) -> None:
+    driver.get(f"{server.url}/login")
+    driver.find_element(By.ID, "email").send_keys(HOST_EMAIL)
+    driver.find_element(By.ID, "password").send_keys(HOST_PASSWORD + Keys.ENTER)
+    wait_until(lambda: driver.find_elements(By.ID, "bookings"))
+
+
+def test_dashboard(driver, server):
+    link = api(server, "POST", "/v1/scheduling_links", {
+        "contact": {"name": "Katherine Johnson", "email": "kj@example.com", "reference": "cand-77"},
+        "summary": "Final interview", "duration_minutes": 45,
+    })["scheduling_link"]  # fmt: skip
+    book_by_form(server, link["url"], "Katherine Johnson", "I'll join from the lab.\nThanks!")
+    api(server, "POST", "/v1/scheduling_links", {"contact": {"name": "Dorothy Vaughan",
+        "email": "dv@example.com"}, "summary": "Intro call"})  # fmt: skip
+    set_viewport(driver, DESKTOP)
+    sign_in(driver, server)
+    shot(driver, "dashboard-desktop")
+    row = driver.find_element(By.CSS_SELECTOR, f'tr[data-link="{link["id"]}"]')
+    assert link["url"] == row.find_element(By.CSS_SELECTOR, "input[readonly]").get_attribute(
+        "value"
+    )
+    assert "cand-77" in row.text
+
+    # Cancel asks first; saying no changes nothing.
+    booking_row = driver.find_element(By.CSS_SELECTOR, "tr[data-booking]")
+    assert "I'll join from the lab." in booking_row.text
+    booking_id = booking_row.get_attribute("data-booking")
+    booking_row.find_element(By.CSS_SELECTOR, "button.danger").click()
+    alert = wait_until(lambda: driver.switch_to.alert)
+    assert "Katherine Johnson" in alert.text
+    alert.dismiss()
+    assert driver.find_elements(By.CSS_SELECTOR, f'tr[data-booking="{booking_id}"]')
+    booking_row = driver.find_element(By.CSS_SELECTOR, f'tr[data-booking="{booking_id}"]')
+    booking_row.find_element(By.NAME, "reason").send_keys("Position filled")
+    booking_row.find_element(By.CSS_SELECTOR, "button.danger").click()
+    wait_until(lambda: driver.switch_to.alert).accept()
+    flash = wait_until(lambda: driver.find_element(By.CSS_SELECTOR, "#bookings [data-flash]"))
+    assert "Cancelled the meeting with Katherine Johnson" in flash.text
+    assert driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight",
+        flash,
+    ), "the result shows where the person is looking"
+    focused = driver.execute_script("return document.activeElement.outerHTML")
+    assert "data-flash" in focused, focused
+    cancelled = driver.find_element(By.CSS_SELECTOR, f'tr[data-cancelled="{booking_id}"]')
+    assert "by you" in cancelled.text and "Position filled" in cancelled.text
+
+    # Filters.
+    driver.find_element(By.LINK_TEXT, "Completed").click()
+    wait_until(lambda: "status=completed" in driver.current_url)
+    statuses = {
+        e.text for e in driver.find_elements(By.CSS_SELECTOR, "#links td .status:first-child")
+    }
+    assert statuses <= {"completed"}
+
+    # A phone: no sideways scroll, sign-out reachable.
+    set_viewport(driver, PHONE)
+    driver.get(f"{server.url}/")
+    assert no_sideways_scroll(driver)
+    sign_out = driver.find_element(By.CSS_SELECTOR, "header.site button[type=submit]")
+    assert sign_out.is_displayed() and sign_out.text == "Sign out"
+    assert sign_out.rect["x"] + sign_out.rect["width"] <= PHONE[0]
+    shot(driver, "dashboard-phone")
+    driver.execute_script("document.getElementById('links').scrollIntoView()")
+    shot(driver, "dashboard-phone-links")
+    sign_out.click()
+    wait_until(lambda: "/login" in driver.current_url)
+
+
+def test_hours_editor(driver, server):
+    set_viewport(driver, DESKTOP)
+    sign_in(driver, server)
+    driver.get(f"{server.url}/settings/hours")
+    shot(driver, "hours-desktop")
+    monday = driver.find_element(By.CSS_SELECTOR, '.hours-day[data-day="monday"]')
+    assert len(monday.find_elements(By.CSS_SELECTOR, ".range")) == 1  # the blank row is gone
+    assert monday.find_element(By.CSS_SELECTOR, "input").get_attribute("type") == "time"
+
+    # Monday gets a second range; copy to every weekday; Saturday is removed entirely.
+    monday.find_element(By.CSS_SELECTOR, ".add-range").click()
+    ranges = monday.find_elements(By.CSS_SELECTOR, ".range")
+    assert len(ranges) == 2
+    assert [i.get_attribute("value") for i in ranges[1].find_elements(By.TAG_NAME, "input")] == [
+        "17:00", "18:00",
+    ]  # fmt: skip
+    monday.find_element(By.CSS_SELECTOR, ".copy-range").click()
+    friday = driver.find_element(By.CSS_SELECTOR, '.hours-day[data-day="friday"]')
+    assert len(friday.find_elements(By.CSS_SELECTOR, ".range")) == 2
+    friday.find_elements(By.CSS_SELECTOR, ".remove-range")[1].click()
+    assert len(friday.find_elements(By.CSS_SELECTOR, ".range")) == 1
+    driver.find_element(By.ID, "save-hours").click()
+    wait_until(lambda: "Working hours saved" in driver.find_element(By.TAG_NAME, "body").text)
+    rule = api(server, "GET", "/v1/availability_rules")["availability_rules"][0]
+    spans = {(p["day"], p["start_time"], p["end_time"]) for p in rule["weekly_periods"]}
+    assert ("thursday", "17:00", "18:00") in spans and ("friday", "17:00", "18:00") not in spans
+
+    # A mistake: end before start, said in words by the day.
+    tuesday = driver.find_element(By.CSS_SELECTOR, '.hours-day[data-day="tuesday"]')
+    end = tuesday.find_elements(By.CSS_SELECTOR, 'input[type="time"]')[1]
+    driver.execute_script("arguments[0].value = '08:00'", end)
+    driver.find_element(By.ID, "save-hours").click()
+    error = wait_until(lambda: driver.find_element(By.ID, "tuesday-error"))
+    assert error.text.endswith("Tuesday: a range must end after it starts (09:00–08:00).")
+    shot(driver, "hours-error-desktop")
+
+    set_viewport(driver, PHONE)
+    driver.get(f"{server.url}/settings/hours")
+    assert no_sideways_scroll(driver)
+    shot(driver, "hours-phone")
+    # Put the usual hours back for the other tests.
+    for day in ("monday", "tuesday", "wednesday", "thursday"):
+        box = driver.find_element(By.CSS_SELECTOR, f'.hours-day[data-day="{day}"]')
+        removes = box.find_elements(By.CSS_SELECTOR, ".remove-range")
+        if len(removes) > 1:
+            removes[1].click()
+    driver.find_element(By.ID, "save-hours").click()
+    wait_until(lambda: "Working hours saved" in driver.find_element(By.TAG_NAME, "body").text)
