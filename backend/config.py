@@ -71,4 +71,6 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "DEMO": _env("DEMO") == "true",
+        # How often connected calendars are read again (a host can also "sync now").
+        "CALENDAR_SYNC_SECONDS": _int("CALENDAR_SYNC_SECONDS", 300),
     }

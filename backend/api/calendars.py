@@ -8,10 +8,10 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotFound
 
 from .. import db
+from ..calendars import all_calendars
 from ..calendars.events import (
     CalendarNotFound,
     calendar_for,
-    calendars_of,
     delete_event,
     event_to_dict,
     lock_account,
@@ -42,21 +42,7 @@ def _calendar(s, calendar_id: str):
 
 @bp.get("/calendars")
 def index():
-    account = current_account()
-    return {
-        "calendars": [
-            {
-                "calendar_id": c.public_id,
-                "calendar_name": c.name,
-                "provider_name": "schedlink",
-                "profile_name": account.email,
-                "calendar_readonly": False,
-                "calendar_deleted": False,
-                "calendar_primary": i == 0,
-            }
-            for i, c in enumerate(calendars_of(db.session(), account))
-        ]
-    }
+    return {"calendars": all_calendars(db.session(), current_account())}
 
 
 @bp.post("/calendars/<calendar_id>/events")

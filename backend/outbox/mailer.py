@@ -53,6 +53,16 @@ def _message(config, to: tuple[str, str], subject: str, text: str, html: str, ic
     return message
 
 
+def plain_message(config, to: tuple[str, str], subject: str, text: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = formataddr(to)
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="schedlink.localhost")
+    message.set_content(text)
+    return message
+
+
 def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str) -> None:
     if not config["SMTP_HOST"]:
         log.info("SMTP not configured; no e-mail for %s %s", kind, payload["booking_id"])

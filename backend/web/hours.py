@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 
 from .. import db
 from ..availability import RuleError, host_rule, parse_rule, rule_to_dict
-from ..calendars import lock_account
+from ..calendars import calendar_profiles, lock_account
 from ..models import AvailabilityRuleRow
 from .auth import login_required
 from .security import check_csrf
@@ -102,7 +102,10 @@ def rule_from_form(form) -> tuple[dict, list[str]]:
 def edit():
     if request.method == "GET":
         rule = rule_to_dict(host_rule(db.session(), g.user))
-        return render_template("account/hours.html", form=form_from_rule(rule), problems=[])
+        return render_template(
+            "account/hours.html", form=form_from_rule(rule), problems=[],
+            connected_calendars=len(calendar_profiles(db.session(), g.user)),
+        )  # fmt: skip
     check_csrf()
     data, problems = rule_from_form(request.form)
     if not problems:
@@ -113,7 +116,10 @@ def edit():
                         for item in items]  # fmt: skip
     if problems:
         form = {**form_from_rule({**data, "weekly_periods": []}), **_echo(request.form)}
-        return render_template("account/hours.html", form=form, problems=problems), 422
+        connected = len(calendar_profiles(db.session(), g.user))
+        return render_template(
+            "account/hours.html", form=form, problems=problems, connected_calendars=connected
+        ), 422
     with db.write() as s:
         lock_account(s, g.user.id)
         row = s.get(AvailabilityRuleRow, g.user.id)

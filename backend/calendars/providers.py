@@ -1,0 +1,9 @@
+"""Which source reads which provider's calendars."""
+
+from __future__ import annotations
+
+from .caldav import caldav_source
+from .feeds import ics_source
+from .sources import Source
+
+SOURCES: dict[str, Source] = {"ics": ics_source, "caldav": caldav_source}
