@@ -18,7 +18,7 @@ from .events import (
     upsert_event,
 )
 from .ics import booking_ics
-from .providers import SOURCES
+from .providers import SOURCES, WRITERS
 from .services import (
     PROVIDER_LABELS,
     all_calendars,
@@ -33,9 +33,11 @@ from .services import (
     sync_now,
 )
 from .sync import enqueue_due_syncs, run_sync
+from .writes import BookingWriteFailed, failed_writes, queue_booking_write, run_booking_writes
 
 __all__ = [
-    "PROVIDER_LABELS", "SOURCES", "CalendarNotFound", "EventChanges", "all_calendars",
+    "PROVIDER_LABELS", "SOURCES", "WRITERS", "BookingWriteFailed", "failed_writes",
+    "queue_booking_write", "run_booking_writes", "CalendarNotFound", "EventChanges", "all_calendars",
     "booking_calendar", "booking_calendar_id", "booking_ics", "calendar_for", "calendar_profile",
     "calendar_profiles", "calendars_of", "choose_booking_calendar", "connect_profile",
     "delete_event", "enqueue_due_syncs", "event_to_dict", "events_changed", "google_url",

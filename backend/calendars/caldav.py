@@ -255,3 +255,17 @@ def delete_event(outbound, creds: dict, calendar_url: str, ref: str) -> None:
         return  # already gone: that is what we wanted
     except caldav_error.DAVError as exc:
         raise SourceError(f"The CalDAV server did not delete the booking ({exc}).") from None
+
+
+class CalDAVWriter:
+    """Bookings into a CalDAV calendar: one event object per booking, same UID when moved."""
+
+    def put(self, services, creds, calendar_url, ref, uid, details, now, _profile) -> str:
+        ics = booking_event_ics(
+            uid, details["start"], details["end"], details["summary"], details["description"],
+            details["organizer"], details["attendee"], details["sequence"], now,
+        )  # fmt: skip
+        return write_event(services["outbound"], creds, calendar_url, ref, ics)
+
+    def delete(self, services, creds, calendar_url, ref, _profile) -> None:
+        delete_event(services["outbound"], creds, calendar_url, ref)

@@ -1,9 +1,11 @@
-"""Which source reads which provider's calendars."""
+"""Which source reads, and which writer writes bookings into, each provider's calendars."""
 
 from __future__ import annotations
 
-from .caldav import caldav_source
+from .caldav import CalDAVWriter, caldav_source
 from .feeds import ics_source
 from .sources import Source
 
 SOURCES: dict[str, Source] = {"ics": ics_source, "caldav": caldav_source}
+
+WRITERS = {"caldav": CalDAVWriter()}

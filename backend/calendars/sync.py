@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import database
 from ..ids import new_id
-from ..models import Account, Calendar, CalendarSync, Event, Job, Profile
+from ..models import Account, BookingWrite, Calendar, CalendarSync, Event, Job, Profile
 from .changes import EventChanges, events_changed
 from .sources import (
     FeedInvalid,
@@ -207,11 +207,29 @@ def _failed(sessions, profile_id: int, message: str, now: datetime, disconnect: 
 # --- storing what a source holds ----------------------------------------------------------
 
 
+def written_uids(s: Session, profile: Profile) -> set[str]:
+    """Our own bookings as they come back from a synced calendar (by iCalendar UID or the
+    provider's event id): their busy time is the booking's, not counted twice."""
+    rows = s.execute(
+        select(BookingWrite.external_uid, BookingWrite.external_ref)
+        .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+        .where(Calendar.profile_id == profile.id)
+    )
+    return {value for row in rows for value in row if value}
+
+
+def _not_ours(events: list[SyncedEvent], ours: set[str]) -> list[SyncedEvent]:
+    if not ours:
+        return events
+    return [e for e in events if e.uid not in ours and e.uid.split("/", 1)[0] not in ours]
+
+
 def apply(s: Session, profile: Profile, remote: list[RemoteCalendar]) -> bool:
     existing = {
         c.external_id: c
         for c in s.scalars(select(Calendar).where(Calendar.profile_id == profile.id))
     }
+    ours = written_uids(s, profile)
     changes: list[EventChanges] = []
     seen: set[str] = set()
     for item in remote:
@@ -230,9 +248,9 @@ def apply(s: Session, profile: Profile, remote: list[RemoteCalendar]) -> bool:
         calendar.readonly, calendar.is_primary = item.readonly, item.primary
         calendar.deleted = False
         if item.delta:
-            changes.append(store_delta(s, calendar, item.changed, item.removed))
+            changes.append(store_delta(s, calendar, _not_ours(item.changed, ours), item.removed))
         elif item.events is not None:
-            changes.append(store_events(s, calendar, item.events))
+            changes.append(store_events(s, calendar, _not_ours(item.events, ours)))
         calendar.sync_token = item.sync_token
     for external_id, calendar in existing.items():
         if external_id not in seen and not calendar.deleted:

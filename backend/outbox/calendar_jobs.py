@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from ..calendars import SOURCES, relink_path, run_sync
+from ..calendars import SOURCES, WRITERS, relink_path, run_booking_writes, run_sync
 from ..connections import read_credentials
 from ..models import Account, Profile
 from .mailer import plain_message, send
@@ -32,6 +32,14 @@ def sync(sessions: sessionmaker, payload: dict, config) -> None:
     run_sync(
         sessions, payload["profile_id"], SOURCES, services(), datetime.now(UTC),
         config["CALENDAR_SYNC_SECONDS"], lambda profile: read_credentials(profile, sealer),
+    )  # fmt: skip
+
+
+def write_booking(sessions: sessionmaker, payload: dict, config) -> None:
+    sealer = current_app.extensions["schedlink.sealer"]
+    run_booking_writes(
+        sessions, payload["booking_id"], WRITERS, services(),
+        lambda profile: read_credentials(profile, sealer), datetime.now(UTC),
     )  # fmt: skip
 
 
@@ -59,4 +67,8 @@ def disconnected(sessions: sessionmaker, payload: dict, config) -> None:
         send(config, plain_message(config, (account.name, account.email), subject, text))
 
 
-HANDLERS = {"calendar.sync": sync, "calendar.disconnected": disconnected}
+HANDLERS = {
+    "calendar.sync": sync,
+    "calendar.booking": write_booking,
+    "calendar.disconnected": disconnected,
+}

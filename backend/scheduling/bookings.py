@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from .. import database
 from ..accounts import local_calendar
 from ..availability import offered_slots
-from ..calendars import lock_account
+from ..calendars import lock_account, queue_booking_write
 from ..ids import new_id
 from ..models import Booking, Event, Job, SchedulingLink
 from ..text import is_valid_email, normalize_email
@@ -139,6 +139,7 @@ def book(
             )
         )
         s.add(Job(kind="booking.confirmed", payload={"booking_id": booking.public_id}))
+        queue_booking_write(s, booking)
     return booking
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import database
 from ..availability import offered_slots
-from ..calendars import lock_account
+from ..calendars import lock_account, queue_booking_write
 from ..models import Booking, Event, Job
 from .bookings import SlotUnavailable, booking_by_public_id
 
@@ -61,6 +61,7 @@ def cancel(
         if event is not None:
             event.status = "cancelled"
         s.add(Job(kind="booking.cancelled", payload={"booking_id": booking.public_id}))
+        queue_booking_write(s, booking)
     return booking
 
 
@@ -80,6 +81,7 @@ def reschedule(
         if event is not None:
             event.start_at, event.end_at = start, end
         s.add(Job(kind="booking.rescheduled", payload={"booking_id": booking.public_id}))
+        queue_booking_write(s, booking)
         try:
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import db, timefmt
 from ..accounts import active_api_keys
+from ..calendars import failed_writes
 from ..models import Booking
 from ..scheduling import LinkNotFound, disable_link, effective_status, get_link, list_links
 from ..scheduling import changes as booking_changes
@@ -63,6 +64,7 @@ def index():
         ],
         links=[(link, effective_status(link, moment)) for link in list_links(s, g.user, 50)],
         keys=active_api_keys(s, g.user),
+        write_problems=failed_writes(s, g.user.id),
         new_key=cookie.pop("new_api_key", None),
         base_url=current_app.config["BASE_URL"],
     )
