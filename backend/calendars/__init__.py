@@ -36,11 +36,12 @@ from .sync import enqueue_due_syncs, run_sync
 from .writes import BookingWriteFailed, failed_writes, queue_booking_write, run_booking_writes
 
 __all__ = [
-    "PROVIDER_LABELS", "SOURCES", "WRITERS", "BookingWriteFailed", "failed_writes",
-    "queue_booking_write", "run_booking_writes", "CalendarNotFound", "EventChanges", "all_calendars",
-    "booking_calendar", "booking_calendar_id", "booking_ics", "calendar_for", "calendar_profile",
-    "calendar_profiles", "calendars_of", "choose_booking_calendar", "connect_profile",
-    "delete_event", "enqueue_due_syncs", "event_to_dict", "events_changed", "google_url",
-    "lock_account", "outlook_url", "profile_to_dict", "read_events", "relink_path", "revoke",
-    "run_sync", "start_authorization", "sync_now", "upsert_event", "verify_caldav",
+    "BookingWriteFailed", "CalendarNotFound", "EventChanges", "PROVIDER_LABELS", "SOURCES",
+    "WRITERS", "all_calendars", "booking_calendar", "booking_calendar_id", "booking_ics",
+    "calendar_for", "calendar_profile", "calendar_profiles", "calendars_of",
+    "choose_booking_calendar", "connect_profile", "delete_event", "enqueue_due_syncs",
+    "event_to_dict", "events_changed", "failed_writes", "google_url", "lock_account",
+    "outlook_url", "profile_to_dict", "queue_booking_write", "read_events", "relink_path",
+    "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now", "upsert_event",
+    "verify_caldav",
 ]  # fmt: skip
