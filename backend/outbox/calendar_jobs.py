@@ -7,10 +7,19 @@ import logging
 from datetime import UTC, datetime
 
 from flask import current_app, render_template
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from .. import database
 from ..calendars import SOURCES, WRITERS, relink_path, run_booking_writes, run_sync
-from ..connections import read_credentials
+from ..calendars.sources import SourceDisconnected, SourceError
+from ..connections import (
+    ProfileDisconnected,
+    ProviderUnavailable,
+    access_token,
+    oauth_providers,
+    read_credentials,
+)
 from ..models import Account, Profile
 from .mailer import plain_message, send
 
@@ -18,13 +27,49 @@ log = logging.getLogger(__name__)
 
 
 def services() -> dict:
+    """What calendar sources and writers may use: the outbound guard, the OAuth providers'
+    API base URLs, and fresh access tokens (refreshed and stored in their own transaction)."""
     ext = current_app.extensions
-    return {
-        "outbound": ext["schedlink.outbound"],
-        "sealer": ext["schedlink.sealer"],
-        "config": current_app.config,
-        "sessions": ext["schedlink.sessions"],
-    }
+    config = current_app.config
+    outbound, sealer, sessions = (
+        ext["schedlink.outbound"], ext["schedlink.sealer"], ext["schedlink.sessions"]
+    )  # fmt: skip
+    providers = oauth_providers(config)
+
+    def api_url(name: str) -> str:
+        if name not in providers:
+            raise SourceError(f"{name} is no longer set up on this server.")
+        return providers[name].api_url
+
+    def token(profile_public_id: str) -> str:
+        try:
+            with database.write(sessions) as s:
+                profile = s.scalar(select(Profile).where(Profile.public_id == profile_public_id))
+                return access_token(
+                    s, profile=profile, providers=providers, outbound=outbound, sealer=sealer,
+                    now=datetime.now(UTC),
+                )  # fmt: skip
+        except ProfileDisconnected as exc:
+            # access_token marked the profile disconnected; that change must be committed.
+            _commit_disconnect(sessions, profile_public_id, exc)
+            raise SourceDisconnected(
+                "Your calendar account no longer lets schedlink in (the permission was "
+                "withdrawn or expired). Connect it again."
+            ) from None
+        except ProviderUnavailable as exc:
+            raise SourceError(
+                f"The sign-in service is not answering ({exc}); schedlink will try again."
+            ) from None
+
+    return {"outbound": outbound, "sealer": sealer, "api_url": api_url, "access_token": token}
+
+
+def _commit_disconnect(sessions, profile_public_id: str, exc: Exception) -> None:
+    with database.write(sessions) as s:
+        profile = s.scalar(select(Profile).where(Profile.public_id == profile_public_id))
+        if profile is not None and profile.connected:
+            profile.connected = False
+            profile.disconnected_reason = str(exc)[:1000] or "Access was withdrawn."
 
 
 def sync(sessions: sessionmaker, payload: dict, config) -> None:
