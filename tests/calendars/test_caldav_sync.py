@@ -4,6 +4,7 @@ reschedule, deleted on cancel, and a write failure that loses nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,9 +12,8 @@ import caldav
 import pytest
 from backend.connections import write_credentials
 from calendar_servers import radicale
-from helpers import book, create_link, form_fields, path_of
+from helpers import book, create_link, form_fields, path_of, sign_in
 from sqlalchemy import select, update
-from test_accounts_web import login
 
 from backend import create_app, db
 from backend.models import Booking, BookingWrite, Job, Profile
@@ -46,7 +46,7 @@ def app(database_url, tmp_path):
 
 def _day() -> date:
     today = datetime.now(UTC).date()
-    return today + timedelta(days=(2 - today.weekday()) % 7 + 7)  # a Wednesday next week
+    return today + timedelta(days=(1 - today.weekday()) % 7 + 1)  # a Wednesday within a week
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -126,6 +126,10 @@ def test_caldav_busy_time_and_booking_round_trip(app, client, host, dav, work_ca
     assert _z(_local(day, 10)) not in starts and _z(_local(day, 10, 30)) not in starts
     assert _z(_local(day, 14)) not in starts
     assert _z(_local(day + timedelta(days=7), 10)) in starts
+    third = day + timedelta(days=14)  # past the booking window: seen in the stored events
+    stored = client.get(f"/v1/events?from={third}&to={third + timedelta(days=1)}",
+                        headers=host.headers).get_json()["events"]
+    assert [(e["summary"], e["start"]) for e in stored] == [("Weekly sync", _z(_local(third, 10)))]
     assert _z(_local(day, 11)) in starts
 
     # Bookings go to the Work calendar, with the invitee as attendee.
@@ -159,11 +163,15 @@ def test_caldav_busy_time_and_booking_round_trip(app, client, host, dav, work_ca
     run_once(app)
     moved = [o for o in work_calendar.events() if "schedlink" in o.data]
     assert len(moved) == 1 and f"DTSTART:{_local(day, 15):%Y%m%dT%H%M%S}Z" in moved[0].data
-    assert "SEQUENCE:1" in moved[0].data
+    assert _sequence(moved[0].data) > _sequence(data)
 
     cancel(db_sessions(app), booking.public_id, "changed plans", "host", now)
     run_once(app)
     assert [o for o in work_calendar.events() if "schedlink" in o.data] == []
+
+
+def _sequence(ics: str) -> int:
+    return int(re.search(r"SEQUENCE:(\d+)", ics).group(1))
 
 
 def db_sessions(app):
@@ -197,7 +205,7 @@ def test_a_failed_write_keeps_the_booking_shows_it_and_retries(
         assert db.session().scalar(select(Booking)).status == "confirmed"
         job = db.session().scalar(select(Job).where(Job.kind == "calendar.booking"))
         assert job.status == "pending" and job.attempts == 1 and job.run_at > datetime.now(UTC)
-    login(client)
+    sign_in(client)
     dashboard = client.get("/").get_data(as_text=True)
     assert "Not yet in “Work”" in dashboard and "keeps trying" in dashboard
 
