@@ -18,7 +18,8 @@ PAGE = 2500
 
 
 def _base(services) -> str:
-    return services["api_url"]("google").rstrip("/")
+    # The provider's API root (https://www.googleapis.com); Calendar lives under /calendar/v3.
+    return services["api_url"]("google").rstrip("/") + "/calendar/v3"
 
 
 def _when(value: dict, zone: ZoneInfo) -> datetime | None:

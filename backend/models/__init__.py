@@ -5,10 +5,11 @@ from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .outbox import Job
+from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
-    "BookingWrite", "Calendar", "CalendarSync", "Event",
-    "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
+    "BookingWrite", "Calendar", "CalendarSync", "Event", "IdempotencyKey", "Job", "OAuthRequest",
+    "Organization", "Profile", "SchedulingLink", "UTCDateTime", "utcnow",
 ]  # fmt: skip

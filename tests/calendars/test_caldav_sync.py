@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import caldav
 import pytest
-from backend.connections import write_credentials
 from calendar_servers import radicale
 from helpers import book, create_link, form_fields, path_of, sign_in
 from sqlalchemy import select, update
 
 from backend import create_app, db
+from backend.connections import write_credentials
 from backend.models import Booking, BookingWrite, Job, Profile
 from backend.outbox import run_once
 from backend.scheduling import cancel, reschedule
@@ -37,7 +37,7 @@ def app(database_url, tmp_path):
             "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
             "BASE_URL": "http://schedlink.test", "SERVER_NAME": "schedlink.test",
-            "OUTBOUND_ALLOW": "127.0.0.1",
+            "OUTBOUND_ALLOW": ["127.0.0.1"],
         }
     )  # fmt: skip
     yield app
@@ -127,8 +127,9 @@ def test_caldav_busy_time_and_booking_round_trip(app, client, host, dav, work_ca
     assert _z(_local(day, 14)) not in starts
     assert _z(_local(day + timedelta(days=7), 10)) in starts
     third = day + timedelta(days=14)  # past the booking window: seen in the stored events
-    stored = client.get(f"/v1/events?from={third}&to={third + timedelta(days=1)}",
-                        headers=host.headers).get_json()["events"]
+    stored = client.get(
+        f"/v1/events?from={third}&to={third + timedelta(days=1)}", headers=host.headers
+    ).get_json()["events"]
     assert [(e["summary"], e["start"]) for e in stored] == [("Weekly sync", _z(_local(third, 10)))]
     assert _z(_local(day, 11)) in starts
 

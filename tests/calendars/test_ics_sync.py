@@ -31,7 +31,7 @@ def app(database_url, tmp_path):
             "SECRET_KEY": "test-secret-key",
             "BASE_URL": "http://schedlink.test",
             "SERVER_NAME": "schedlink.test",
-            "OUTBOUND_ALLOW": "127.0.0.1",
+            "OUTBOUND_ALLOW": ["127.0.0.1"],
         }
     )
     yield app

@@ -1,7 +1,7 @@
 """calendar services: synced calendars, sync state, booking calendar, booking writes
 
-Revision ID: 0005_11_calendar_sync
-Revises: 0004
+Revision ID: 0006_11_calendar_sync
+Revises: 0005
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import backend.models
 
-revision = "0005_11_calendar_sync"
-down_revision = "0004"
+revision = "0006_11_calendar_sync"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
