@@ -10,7 +10,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from ..validation import format_utc
-from .rest import NotFoundOrGone, call
+from .rest import NotFoundOrGone, call, with_token
 from .sources import RemoteCalendar, SyncContext, SyncedEvent
 
 WHAT = "Google Calendar"
@@ -79,7 +79,11 @@ def calendars(services, token: str) -> list[dict]:
 
 def google_source(context: SyncContext) -> list[RemoteCalendar]:
     services = context.services
-    token = services["access_token"](context.profile_public_id)
+    return with_token(services, context.profile_public_id, lambda token: _sync(context, token))
+
+
+def _sync(context: SyncContext, token: str) -> list[RemoteCalendar]:
+    services = context.services
     zone = ZoneInfo(context.tzid)
     day = context.now.date().isoformat()
     result = []
@@ -151,7 +155,12 @@ class GoogleWriter:
         }
 
     def put(self, services, creds, calendar_id, ref, uid, details, now, profile) -> str:
-        token = services["access_token"](profile.public_id)
+        return with_token(
+            services, profile.public_id,
+            lambda token: self._put(services, token, calendar_id, ref, uid, details),
+        )  # fmt: skip
+
+    def _put(self, services, token, calendar_id, ref, uid, details) -> str:
         url = f"{_base(services)}/calendars/{quote(calendar_id, safe='')}/events"
         body = self._body(details, uid)
         params = {"sendUpdates": "all"}
@@ -166,11 +175,14 @@ class GoogleWriter:
         return str(data["id"])
 
     def delete(self, services, creds, calendar_id, ref, profile) -> None:
-        token = services["access_token"](profile.public_id)
         calendar = quote(calendar_id, safe="")
         url = f"{_base(services)}/calendars/{calendar}/events/{quote(ref, safe='')}"
-        try:
+
+        def work(token):
             call(services["outbound"], "DELETE", url, token, params={"sendUpdates": "all"},
                  what=WHAT)  # fmt: skip
+
+        try:
+            with_token(services, profile.public_id, work)
         except NotFoundOrGone:
             return  # already gone

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from ..validation import format_utc
-from .rest import NotFoundOrGone, call
+from .rest import NotFoundOrGone, call, with_token
 from .sources import RemoteCalendar, SyncContext, SyncedEvent
 
 WHAT = "Microsoft Outlook"
@@ -65,7 +65,11 @@ def calendars(services, token: str) -> list[dict]:
 
 def microsoft_source(context: SyncContext) -> list[RemoteCalendar]:
     services = context.services
-    token = services["access_token"](context.profile_public_id)
+    return with_token(services, context.profile_public_id, lambda token: _sync(context, token))
+
+
+def _sync(context: SyncContext, token: str) -> list[RemoteCalendar]:
+    services = context.services
     day = context.now.date().isoformat()
     result = []
     for item in calendars(services, token):
@@ -131,7 +135,12 @@ class MicrosoftWriter:
         }
 
     def put(self, services, creds, calendar_id, ref, uid, details, now, profile) -> str:
-        token = services["access_token"](profile.public_id)
+        return with_token(
+            services, profile.public_id,
+            lambda token: self._put(services, token, calendar_id, ref, uid, details),
+        )  # fmt: skip
+
+    def _put(self, services, token, calendar_id, ref, uid, details) -> str:
         base = _base(services)
         body = self._body(details, uid)
         if ref:
@@ -148,7 +157,10 @@ class MicrosoftWriter:
     def delete(self, services, creds, calendar_id, ref, profile) -> None:
         url = f"{_base(services)}/me/events/{quote(ref, safe='')}"
         try:
-            call(services["outbound"], "DELETE", url, services["access_token"](profile.public_id),
-                 what=WHAT)  # fmt: skip
+            with_token(
+                services,
+                profile.public_id,
+                lambda token: call(services["outbound"], "DELETE", url, token, what=WHAT),
+            )
         except NotFoundOrGone:
-            return
+            return  # already gone

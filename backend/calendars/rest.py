@@ -12,6 +12,10 @@ from .sources import SourceError, http_problem, unreachable
 MAX_BODY = 10 * 1024 * 1024
 
 
+class TokenRejected(SourceError):
+    """401: the access token was not accepted; refresh it and try once more."""
+
+
 class NotFoundOrGone(SourceError):
     """404/410: the object (or a sync token) no longer exists."""
 
@@ -60,10 +64,18 @@ def call(
     if response.status in (404, 410):
         raise NotFoundOrGone(response.status, reason, str(http_problem(response.status, what)))
     if response.status == 401:
-        raise SourceError(
+        raise TokenRejected(
             f"{what} did not accept schedlink's access (HTTP 401); it will try again with a "
             "fresh token."
         )
     if response.status == 403 and reason in ("rateLimitExceeded", "userRateLimitExceeded"):
         raise http_problem(429, what)
     raise http_problem(response.status, what)
+
+
+def with_token(services, profile_public_id: str, work):
+    """Run `work(token)`; if the provider rejects the token, refresh it once and run again."""
+    try:
+        return work(services["access_token"](profile_public_id))
+    except TokenRejected:
+        return work(services["access_token"](profile_public_id, force=True))

@@ -198,7 +198,7 @@ def _failed(sessions, profile_id: int, message: str, now: datetime, disconnect: 
         state.sync_error = message[:1000]
         state.failures = (state.failures or 0) + 1
         state.next_sync_at = now + backoff(state.failures)
-        if disconnect and profile.connected:
+        if disconnect and profile.connected:  # the token getter already did this for OAuth
             profile.connected = False
             profile.disconnected_reason = message[:1000]
             s.add(Job(kind="calendar.disconnected", payload={"profile_id": profile.public_id}))

@@ -20,7 +20,7 @@ from ..connections import (
     oauth_providers,
     read_credentials,
 )
-from ..models import Account, Profile
+from ..models import Account, Job, Profile
 from .mailer import plain_message, send
 
 log = logging.getLogger(__name__)
@@ -41,35 +41,27 @@ def services() -> dict:
             raise SourceError(f"{name} is no longer set up on this server.")
         return providers[name].api_url
 
-    def token(profile_public_id: str) -> str:
-        try:
-            with database.write(sessions) as s:
-                profile = s.scalar(select(Profile).where(Profile.public_id == profile_public_id))
+    def token(profile_public_id: str, force: bool = False) -> str:
+        with database.write(sessions) as s:
+            profile = s.scalar(select(Profile).where(Profile.public_id == profile_public_id))
+            try:
                 return access_token(
                     s, profile=profile, providers=providers, outbound=outbound, sealer=sealer,
-                    now=datetime.now(UTC),
+                    now=datetime.now(UTC), force_refresh=force,
                 )  # fmt: skip
-        except ProfileDisconnected as exc:
-            # access_token marked the profile disconnected; that change must be committed.
-            _commit_disconnect(sessions, profile_public_id, exc)
-            raise SourceDisconnected(
-                "Your calendar account no longer lets schedlink in (the permission was "
-                "withdrawn or expired). Connect it again."
-            ) from None
-        except ProviderUnavailable as exc:
-            raise SourceError(
-                f"The sign-in service is not answering ({exc}); schedlink will try again."
-            ) from None
+            except ProfileDisconnected:
+                # access_token marked the profile disconnected: commit that with the e-mail
+                # that tells the host, then stop this sync or write.
+                s.add(Job(kind="calendar.disconnected",
+                          payload={"profile_id": profile_public_id}))  # fmt: skip
+                reason = profile.disconnected_reason
+            except ProviderUnavailable as exc:
+                raise SourceError(
+                    f"The sign-in service is not answering ({exc}); schedlink will try again."
+                ) from None
+        raise SourceDisconnected(reason or "The calendar account no longer lets schedlink in.")
 
     return {"outbound": outbound, "sealer": sealer, "api_url": api_url, "access_token": token}
-
-
-def _commit_disconnect(sessions, profile_public_id: str, exc: Exception) -> None:
-    with database.write(sessions) as s:
-        profile = s.scalar(select(Profile).where(Profile.public_id == profile_public_id))
-        if profile is not None and profile.connected:
-            profile.connected = False
-            profile.disconnected_reason = str(exc)[:1000] or "Access was withdrawn."
 
 
 def sync(sessions: sessionmaker, payload: dict, config) -> None:
