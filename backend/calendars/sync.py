@@ -197,7 +197,8 @@ def _failed(sessions, profile_id: int, message: str, now: datetime, disconnect: 
         state = _state(s, profile)
         state.sync_error = message[:1000]
         state.failures = (state.failures or 0) + 1
-        state.next_sync_at = now + backoff(state.failures)
+        # A disconnected profile is not synced until linked again; then at once.
+        state.next_sync_at = now if disconnect else now + backoff(state.failures)
         if disconnect and profile.connected:  # the token getter already did this for OAuth
             profile.connected = False
             profile.disconnected_reason = message[:1000]

@@ -134,10 +134,11 @@ class GraphCalendar:
             for event in changed:
                 if event["_deleted"]:
                     items.append({"id": event["id"], "@removed": {"reason": "deleted"}})
-                    items.extend(
-                        {"id": o["id"], "@removed": {"reason": "deleted"}}
-                        for o in self._occurrences(event, start, end)
-                    )
+                    if event.get("recurrence"):
+                        items.extend(
+                            {"id": o["id"], "@removed": {"reason": "deleted"}}
+                            for o in self._occurrences(event, start, end)
+                        )
                 elif event.get("recurrence"):
                     items.extend(self._occurrences(event, start, end))
                 elif self._overlaps(event, start, end) or token:
