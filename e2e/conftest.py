@@ -37,6 +37,8 @@ def server(tmp_path_factory):
         extra_env={
             "SCHEDLINK_DEMO": "true",
             "SCHEDLINK_CORS_ORIGINS": f"chrome-extension://{EXTENSION_ID}",
+            # Local test servers (calendar feeds) live on loopback.
+            "SCHEDLINK_OUTBOUND_ALLOW": "127.0.0.1",
         },
     )
     host = live.create_host_with_cli("recruiter@example.com")
