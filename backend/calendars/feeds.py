@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
@@ -84,6 +84,76 @@ def _declined(component, owners: frozenset[str]) -> bool:
     return False
 
 
+RECURRING = ("RRULE", "RDATE", "RECURRENCE-ID")
+
+
+def _split(cal: icalendar.Calendar) -> tuple[list, icalendar.Calendar | None]:
+    """One-off events (no rule, no overrides: nothing to expand) apart from the series, which
+    go to recurring-ical-events in a calendar of their own with the original's time zones and
+    properties (X-WR-TIMEZONE). Most of a busy feed is one-off events, and expanding those
+    through the library costs more than reading them."""
+    events = [c for c in cal.subcomponents if c.name == "VEVENT"]
+    series_uids = {str(c.get("UID")) for c in events if any(k in c for k in RECURRING)}
+    if not series_uids:
+        return events, None
+    series = icalendar.Calendar()
+    for key, value in cal.items():
+        series.add(key, value, encode=False)
+    for component in cal.subcomponents:
+        if component.name == "VTIMEZONE" or str(component.get("UID")) in series_uids:
+            series.add_component(component)
+    singles = [c for c in events if str(c.get("UID")) not in series_uids]
+    return singles, series
+
+
+def _floating_zone(cal: icalendar.Calendar, tzid: str) -> ZoneInfo:
+    """Floating times and dates: the feed's own zone (X-WR-TIMEZONE) if it names one, else
+    the host's."""
+    name = str(cal.get("X-WR-TIMEZONE") or "")
+    try:
+        return ZoneInfo(name) if name else ZoneInfo(tzid)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return ZoneInfo(tzid)
+
+
+def _span(component) -> tuple | None:
+    """DTSTART and the end (DTEND, or DTSTART + DURATION, or RFC 5545's defaults: a day for a
+    date, nothing for a time) read directly: icalendar's validating properties cost more than
+    the rest of a sync."""
+    dtstart = component.get("DTSTART")
+    if dtstart is None:
+        return None
+    first = dtstart.dt
+    dtend, duration = component.get("DTEND"), component.get("DURATION")
+    if dtend is not None:
+        last = dtend.dt
+    elif duration is not None:
+        last = first + duration.dt
+    else:
+        last = first if isinstance(first, datetime) else first + timedelta(days=1)
+    return first, last
+
+
+def _series_occurrences(series: icalendar.Calendar, start: datetime, end: datetime):
+    """(component, start, end, original start) of each occurrence of the series. Reads the
+    library's occurrences without copying a component per occurrence (its public `between`
+    does, and that copy is most of its time); falls back to `between` if that changes."""
+    query = recurring_ical_events.of(series, skip_bad_series=True)
+    occurrences = getattr(query, "_occurrences_between", None)
+    if occurrences is None:
+        for component in query.between(start, end):
+            span = _span(component)
+            if span is not None:
+                rid = component.get("RECURRENCE-ID")
+                yield component, span[0], span[1], rid.dt if rid is not None else span[0]
+        return
+    for occurrence in occurrences(query.to_datetime(start), query.to_datetime(end)):
+        component = occurrence._adapter._component
+        rid = component.get("RECURRENCE-ID")
+        original = rid.dt if rid is not None else occurrence.start
+        yield component, occurrence.start, occurrence.end, original
+
+
 def expand(
     cal: icalendar.Calendar,
     start: datetime,
@@ -93,47 +163,59 @@ def expand(
 ) -> list[SyncedEvent]:
     """Every occurrence of every VEVENT overlapping [start, end), except cancelled ones and
     ones the host (an address in `owners`) declined."""
-    zone = ZoneInfo(tzid)
+    zone = _floating_zone(cal, tzid)
     owner_set = frozenset(o.lower() for o in owners if o)
-    try:
-        occurrences = recurring_ical_events.of(cal, skip_bad_series=True).between(start, end)
-    except Exception as exc:
-        raise FeedInvalid(
-            f"The calendar's repeating events could not be read ({_short(exc)})."
-        ) from None
-    events: dict[str, SyncedEvent] = {}
-    for component in occurrences:
-        if component.name != "VEVENT":
-            continue
-        status = str(component.get("STATUS", "CONFIRMED")).upper()
-        if status == "CANCELLED" or _declined(component, owner_set):
-            continue
+    singles, series = _split(cal)
+    spans = []
+    for component in singles:
+        span = _span(component)
+        if span is not None:
+            spans.append((component, span[0], span[1], None))
+    if series is not None:
         try:
-            first = _utc(component.start, zone)
-            last = _utc(component.end, zone)
-        except (KeyError, TypeError, ValueError, icalendar.InvalidCalendar):
+            spans.extend(_series_occurrences(series, start, end))
+        except Exception as exc:
+            raise FeedInvalid(
+                f"The calendar's repeating events could not be read ({_short(exc)})."
+            ) from None
+    described: dict[int, tuple | None] = {}  # per component: one read for all occurrences
+    events: dict[str, SyncedEvent] = {}
+    for component, first_value, last_value, original_value in spans:
+        about = described.get(id(component), False)
+        if about is False:
+            about = described[id(component)] = _describe(component, owner_set)
+        if about is None:
+            continue  # cancelled, or declined by the host
+        try:
+            first, last = _utc(first_value, zone), _utc(last_value, zone)
+            original = None if original_value is None else _utc(original_value, zone)
+        except (TypeError, ValueError, OverflowError):
             continue  # an event without a usable start is nobody's busy time
-        if last <= first:
-            continue  # a zero-length event (a reminder) takes no time
-        recurrence = component.get("RECURRENCE-ID")
-        original = _utc(recurrence.dt, zone) if recurrence is not None else None
-        uid = _stable_uid(str(component.get("UID") or f"nouid-{first.isoformat()}"), original)
-        transparent = str(component.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
-        events[uid] = SyncedEvent(
-            uid=uid,
-            start=first,
-            end=last,
-            summary=str(component.get("SUMMARY", ""))[:500],
-            transparency="transparent" if transparent else "opaque",
-            status="tentative" if status == "TENTATIVE" else "confirmed",
-            tzid=_zone_name(component.start, tzid),
-        )
+        if last <= first or first >= end or last <= start:
+            continue  # outside the window, or zero-length (a reminder takes no time)
+        uid = _stable_uid(about[0] or f"nouid-{first.isoformat()}", original)
+        events[uid] = SyncedEvent(uid, first, last, about[1], about[2], about[3],
+                                  _zone_name(first_value, tzid))  # fmt: skip
         if len(events) > MAX_OCCURRENCES:
             raise FeedInvalid(
                 f"The calendar has more than {MAX_OCCURRENCES:,} events in the next months; "
                 "schedlink cannot read a calendar that large."
             )
     return list(events.values())
+
+
+def _describe(component, owners: frozenset[str]) -> tuple | None:
+    """(UID, summary, transparency, status) of a VEVENT; None when it is not busy time."""
+    status = str(component.get("STATUS", "CONFIRMED")).upper()
+    if status == "CANCELLED" or _declined(component, owners):
+        return None
+    transparent = str(component.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
+    return (
+        str(component.get("UID") or ""),
+        str(component.get("SUMMARY", ""))[:500],
+        "transparent" if transparent else "opaque",
+        "tentative" if status == "TENTATIVE" else "confirmed",
+    )
 
 
 def _zone_name(value, fallback: str) -> str:
