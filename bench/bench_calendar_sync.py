@@ -93,8 +93,14 @@ def main() -> int:
     text = feed()
     url_db = f"sqlite:///{tmp / 'bench.db'}"
     db.migrate(url_db)
-    app = create_app({"DATABASE_URL": url_db, "SECRET_KEY": "bench-secret-key",
-                      "INSTANCE_PATH": str(tmp / "instance"), "OUTBOUND_ALLOW": ["127.0.0.1"]})
+    app = create_app(
+        {
+            "DATABASE_URL": url_db,
+            "SECRET_KEY": "bench-secret-key",
+            "INSTANCE_PATH": str(tmp / "instance"),
+            "OUTBOUND_ALLOW": ["127.0.0.1"],
+        }
+    )
     sessions = app.extensions["schedlink.sessions"]
     sealer, outbound = app.extensions["schedlink.sealer"], app.extensions["schedlink.outbound"]
     services = {"outbound": outbound, "sealer": sealer}
