@@ -69,12 +69,12 @@ def make_host(app, email="host@example.com", name="Grace Hopper", tzid="Europe/L
         return Host(account.sub, account.email, plaintext, account.id)
 
 
-def csrf_of(html: str) -> str:
+def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def sign_in(client, email="host@example.com", password="correct horse battery"):
+def login(client, email="host@example.com", password="correct horse battery"):
     page = client.get("/login").get_data(as_text=True)
     return client.post(
-        "/login", data={"csrf_token": csrf_of(page), "email": email, "password": password}
+        "/login", data={"csrf_token": _csrf(page), "email": email, "password": password}
     )

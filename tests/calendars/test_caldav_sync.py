@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import caldav
 import pytest
 from calendar_servers import radicale
-from helpers import book, create_link, form_fields, path_of, sign_in
+from helpers import book, create_link, form_fields, login, path_of
 from sqlalchemy import select, update
 
 from backend import create_app, db
@@ -206,7 +206,7 @@ def test_a_failed_write_keeps_the_booking_shows_it_and_retries(
         assert db.session().scalar(select(Booking)).status == "confirmed"
         job = db.session().scalar(select(Job).where(Job.kind == "calendar.booking"))
         assert job.status == "pending" and job.attempts == 1 and job.run_at > datetime.now(UTC)
-    sign_in(client)
+    login(client)
     dashboard = client.get("/").get_data(as_text=True)
     assert "Not yet in “Work”" in dashboard and "keeps trying" in dashboard
 

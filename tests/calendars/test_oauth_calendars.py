@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
-from helpers import book, create_link, form_fields, path_of, sign_in
+from helpers import book, create_link, form_fields, login, path_of
 from live_server import free_port
 from sqlalchemy import select
 from standins import StandinProvider, query_of
@@ -306,7 +306,7 @@ def test_revoked_access_disconnects_tells_the_host_and_relinks(app, client, host
     assert relink in message.get_body(("plain",)).get_content()
 
     # The host follows the link, consents again, and the same profile is connected.
-    sign_in(client)
+    login(client)
     started = client.get(urlsplit(relink).path)
     assert started.status_code == 303
     back = api.standin.consent(started.headers["Location"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from calendar_servers import FeedServer
-from helpers import csrf_of, sign_in
+from helpers import _csrf, login
 
 from backend import create_app
 from backend.outbox import run_once
@@ -44,7 +44,7 @@ def test_page_needs_sign_in(client, host):
 
 
 def test_add_sync_choose_and_remove(app, client, host, feeds):
-    sign_in(client)
+    login(client)
     hours = client.get("/settings/hours").get_data(as_text=True)
     assert "No calendar is connected yet" in hours and "never over events in\n" not in hours
     page = client.get("/calendar_services").get_data(as_text=True)
@@ -53,7 +53,7 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
 
     refused = client.post(
         "/calendar_services/feed",
-        data={"csrf_token": csrf_of(page), "url": "http://10.0.0.8/cal.ics"},
+        data={"csrf_token": _csrf(page), "url": "http://10.0.0.8/cal.ics"},
         follow_redirects=True,
     )
     assert "Not connected:" in refused.get_data(as_text=True)
@@ -64,7 +64,7 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
     added = client.post(
         "/calendar_services/feed",
         data={
-            "csrf_token": csrf_of(page),
+            "csrf_token": _csrf(page),
             "url": feeds.url("named.ics"),
             "profile_name": "<b>Team</b>",
         },
@@ -85,7 +85,7 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
     ]
     synced = client.post(
         f"/calendar_services/{profile_id}/sync",
-        data={"csrf_token": csrf_of(page)},
+        data={"csrf_token": _csrf(page)},
         follow_redirects=True,
     )
     assert "Syncing now" in synced.get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
     feed_calendar = calendars[1]["calendar_id"]
     readonly = client.post(
         "/calendar_services/booking_calendar",
-        data={"csrf_token": csrf_of(page), "calendar_id": feed_calendar},
+        data={"csrf_token": _csrf(page), "calendar_id": feed_calendar},
         follow_redirects=True,
     )
     assert "read-only" in readonly.get_data(as_text=True)
@@ -106,7 +106,7 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
 
     removed = client.post(
         f"/calendar_services/{profile_id}/remove",
-        data={"csrf_token": csrf_of(page)},
+        data={"csrf_token": _csrf(page)},
         follow_redirects=True,
     )
     assert "Calendar removed" in removed.get_data(as_text=True)
