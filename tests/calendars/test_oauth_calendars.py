@@ -5,16 +5,12 @@ revoked refresh token that disconnects the profile and tells the host."""
 
 from __future__ import annotations
 
-import email
 from datetime import UTC, date, datetime, timedelta
-from email import policy
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from helpers import book, create_link, form_fields, login, path_of
-from live_server import free_port
 from sqlalchemy import select
 from standins import StandinProvider, query_of
 from standins.google_calendar import GoogleCalendar
@@ -126,33 +122,19 @@ def api(request):
         yield api
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def app(database_url, tmp_path, api):
     api.reset()
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
     app = create_app(
         {
             "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
             "BASE_URL": "http://schedlink.test", "SERVER_NAME": "schedlink.test",
-            "OUTBOUND_ALLOW": ["127.0.0.1"], "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
+            "OUTBOUND_ALLOW": ["127.0.0.1"],
             **api.standin.config(),
         }
     )  # fmt: skip
-    app.inbox = inbox
     yield app
-    smtp.stop()
     app.extensions["schedlink.engine"].dispose()
 
 
@@ -288,12 +270,12 @@ def test_bookings_are_written_moved_and_deleted(app, client, host, api):
     assert api.bookings() == []
 
 
-def test_revoked_access_disconnects_tells_the_host_and_relinks(app, client, host, api):
+def test_revoked_access_disconnects_tells_the_host_and_relinks(app, client, host, api, smtp):
     profile_id = _link_profile(client, host, api)
     run_once(app)
     api.standin.revoke_refresh_tokens()
     api.standin.expire_access_tokens()
-    app.inbox.messages.clear()
+    smtp.messages.clear()
     _sync(client, host, app, profile_id)
     run_once(app)  # the e-mail job
     profile = _profile(client, host)
@@ -301,7 +283,7 @@ def test_revoked_access_disconnects_tells_the_host_and_relinks(app, client, host
     assert profile["sync_error"]
     relink = profile["profile_relink_url"]
     assert relink == f"http://schedlink.test/calendar_services/{profile_id}/relink"
-    (message,) = app.inbox.messages
+    ((_rcpt, message),) = smtp.messages
     assert message["To"].addresses[0].addr_spec == host.email
     assert relink in message.get_body(("plain",)).get_content()
 
