@@ -92,4 +92,6 @@ def from_environment(instance_path: Path) -> dict:
         # OAuth clients: SCHEDLINK_<GOOGLE|MICROSOFT|ZOOM|GOTO>_{CLIENT_ID,CLIENT_SECRET,
         # AUTHORIZE_URL,TOKEN_URL,API_URL}; endpoints default to the real services.
         **{key: _env(key) for key in oauth_config_keys()},
+        # How often connected calendars are read again (a host can also "sync now").
+        "CALENDAR_SYNC_SECONDS": _int("CALENDAR_SYNC_SECONDS", 300),
     }

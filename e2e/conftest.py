@@ -47,6 +47,8 @@ def server(tmp_path_factory):
             "SCHEDLINK_CORS_ORIGINS": (
                 f"chrome-extension://{EXTENSION_ID},moz-extension://{FIREFOX_EXTENSION_UUID}"
             ),
+            # Local test servers (calendar feeds) live on loopback.
+            "SCHEDLINK_OUTBOUND_ALLOW": "127.0.0.1",
         },
     )
     host = live.create_host_with_cli("recruiter@example.com")

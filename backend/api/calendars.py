@@ -9,10 +9,10 @@ from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import NotFound
 
 from .. import db
+from ..calendars import all_calendars
 from ..calendars.events import (
     CalendarNotFound,
     calendar_for,
-    calendars_of,
     count_events,
     delete_event,
     event_to_dict,
@@ -45,21 +45,7 @@ def _calendar(s, calendar_id: str):
 
 @bp.get("/calendars")
 def index():
-    account = current_account()
-    return {
-        "calendars": [
-            {
-                "calendar_id": c.public_id,
-                "calendar_name": c.name,
-                "provider_name": "schedlink",
-                "profile_name": account.email,
-                "calendar_readonly": False,
-                "calendar_deleted": False,
-                "calendar_primary": i == 0,
-            }
-            for i, c in enumerate(calendars_of(db.session(), account))
-        ]
-    }
+    return {"calendars": all_calendars(db.session(), current_account())}
 
 
 @bp.post("/calendars/<calendar_id>/events")

@@ -1,7 +1,12 @@
 """Calendars and their events: the local calendar (upsert, read, delete), the per-host write
-lock, .ics files and add-to-calendar links. Flask-free."""
+lock, .ics files and add-to-calendar links; connected calendar services (ics feeds, CalDAV,
+Google, Microsoft) synced into stored events, and bookings written to the chosen calendar.
+Flask-free."""
 
 from .add_links import google_url, outlook_url
+from .authorizations import relink_path, start_authorization
+from .caldav import verify as verify_caldav
+from .changes import EventChanges, events_changed
 from .events import (
     CalendarNotFound,
     calendar_for,
@@ -14,9 +19,30 @@ from .events import (
     upsert_event,
 )
 from .ics import booking_ics
+from .providers import SOURCES, WRITERS
+from .services import (
+    PROVIDER_LABELS,
+    all_calendars,
+    booking_calendar,
+    booking_calendar_id,
+    calendar_profile,
+    calendar_profiles,
+    choose_booking_calendar,
+    connect_profile,
+    profile_to_dict,
+    revoke,
+    sync_now,
+)
+from .sync import enqueue_due_syncs, run_sync
+from .writes import BookingWriteFailed, failed_writes, queue_booking_write, run_booking_writes
 
 __all__ = [
-    "CalendarNotFound", "booking_ics", "calendar_for", "calendars_of", "count_events",
-    "delete_event", "event_to_dict", "google_url", "lock_account", "outlook_url", "read_events",
-    "upsert_event",
+    "BookingWriteFailed", "CalendarNotFound", "EventChanges", "PROVIDER_LABELS", "SOURCES",
+    "WRITERS", "all_calendars", "booking_calendar", "booking_calendar_id", "booking_ics",
+    "calendar_for", "calendar_profile", "calendar_profiles", "calendars_of", "count_events",
+    "choose_booking_calendar", "connect_profile", "delete_event", "enqueue_due_syncs",
+    "event_to_dict", "events_changed", "failed_writes", "google_url", "lock_account",
+    "outlook_url", "profile_to_dict", "queue_booking_write", "read_events", "relink_path",
+    "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now", "upsert_event",
+    "verify_caldav",
 ]  # fmt: skip

@@ -82,7 +82,17 @@ def parse_when(value, tzid: str) -> datetime | None:
     return None
 
 
+def _refuse_synced(calendar: Calendar) -> None:
+    if calendar.profile_id is not None:
+        raise ValidationError(
+            {"calendar_id": [{"key": "errors.readonly",
+                              "description": "This calendar is synced from a connected "
+                              "calendar service; change its events there."}]}
+        )  # fmt: skip
+
+
 def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
+    _refuse_synced(calendar)
     errors = FieldErrors()
     if not isinstance(body, dict):
         errors.add("body", "invalid", "Send a JSON object.")
@@ -130,6 +140,7 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
 
 
 def delete_event(session: Session, calendar: Calendar, body: object) -> bool:
+    _refuse_synced(calendar)
     event_uid = body.get("event_id") if isinstance(body, dict) else None
     if not isinstance(event_uid, str) or not event_uid:
         raise ValidationError(

@@ -4,14 +4,15 @@ from .account_security import Passkey, RecoveryCode, UserSession
 from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
-from .calendars import Calendar, Event
+from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .limits import RateLimitCounter
 from .outbox import Job
 from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
-    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Passkey", "Profile",
-    "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession", "utcnow",
+    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
+    "BookingWrite", "Calendar", "CalendarSync", "Event", "IdempotencyKey", "Job", "OAuthRequest",
+    "Organization", "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink",
+    "UTCDateTime", "UserSession", "utcnow",
 ]  # fmt: skip

@@ -6,11 +6,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +31,19 @@ class Calendar(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A synced calendar belongs to a connected profile (ics, caldav, google, microsoft); the
+    # local calendar has none. Its events are replaced by each sync, never edited by hand.
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
+    )
+    external_id: Mapped[str | None] = mapped_column(Text)  # CalDAV URL, Google/Graph id
+    readonly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Gone from the source: kept so clients see calendar_deleted, its events removed.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the source gave to ask "what changed since?" (ETag, ctag/sync-token, syncToken,
+    # deltaLink); None means the next sync reads everything.
+    sync_token: Mapped[str | None] = mapped_column(Text)
 
     account: Mapped[Account] = relationship(back_populates="calendars")
 
@@ -53,4 +69,46 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(12), default="confirmed")
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CalendarSync(Base):
+    """The sync state of one calendar profile: when it last worked, why it last failed, when
+    the worker runs it next (failures back off)."""
+
+    __tablename__ = "calendar_syncs"
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    initial_sync_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sync_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_sync_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class BookingCalendar(Base):
+    """Where a host's new bookings are written (no row: the local calendar only)."""
+
+    __tablename__ = "booking_calendars"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id", ondelete="SET NULL"))
+
+
+class BookingWrite(Base):
+    """A booking's copy in a connected calendar: written, moved and deleted by jobs; a failure
+    is kept here (and shown on the dashboard) while the job retries."""
+
+    __tablename__ = "booking_writes"
+    __table_args__ = (UniqueConstraint("booking_id", "calendar_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("calendars.id", ondelete="CASCADE"))
+    external_uid: Mapped[str] = mapped_column(String(200))
+    external_ref: Mapped[str | None] = mapped_column(Text)  # object URL or provider event id
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # written|failed|removed
+    last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -5,8 +5,6 @@ recovery code used, a passkey added. Links carrying tokens are made here, at sen
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template
 from sqlalchemy import select
@@ -16,6 +14,7 @@ from ..accounts import email_change_token, reset_token
 from ..accounts.notices import KINDS
 from ..models import Account
 from . import mailer
+from .mime import Mail, build
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +69,11 @@ def send_account_notice(sessions: sessionmaker, payload: dict, config, kind: str
         text = render_template("email/account_notice.txt", **context)
         html = render_template("email/account_notice.html", **context)
         to = (account.name, _recipient(kind, account, payload))
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = formataddr(to)
-    message["Subject"] = SUBJECTS[kind]
-    message["Message-ID"] = make_msgid(domain="schedlink.localhost")
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    mailer.send(config, message)
+    mail = Mail(
+        sender=config["MAIL_FROM"], to_name=to[0], to_address=to[1], subject=SUBJECTS[kind],
+        text=text, html=html,
+    )  # fmt: skip
+    mailer.send(config, *build(mail))
 
 
 def _handler(kind: str):

@@ -49,6 +49,12 @@ def _split(sessions: sessionmaker, kind: str, payload: dict) -> None:
             s.add(Job(kind=kind, payload={**payload, "recipient": role}))
 
 
+def send_text(config, to: tuple[str, str], subject: str, text: str) -> None:
+    """A plain notice to one person, built and checked like every other mail."""
+    mail = Mail(config["MAIL_FROM"], to_name=to[0], to_address=to[1], subject=subject, text=text)
+    send(config, *build(mail))
+
+
 def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str) -> None:
     role = payload.get("recipient")
     if role is None:

@@ -28,7 +28,7 @@ _PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ .-]*")
 _CHUNK_BYTES = 45  # 60 base64 characters: each encoded word stays within RFC 2047's 75
 TOP_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted")
 PART_HEADERS = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition"}
-PART_TYPES = ["multipart/mixed", "multipart/alternative", "text/plain", "text/html"]
+PART_TYPES = ["multipart/mixed", "multipart/alternative", "text/plain"]
 
 
 class UnsafeMessage(Exception):
@@ -105,9 +105,9 @@ class Mail:
     to_address: str
     subject: str
     text: str
-    html: str
-    ics: bytes
-    ics_method: str
+    html: str | None = None  # account notices may be text and HTML without an invitation
+    ics: bytes | None = None
+    ics_method: str | None = None
 
 
 def _utf8_qp() -> Charset:
@@ -131,14 +131,16 @@ def build(mail: Mail, domain: str = "schedlink.localhost") -> tuple[str, str, by
     }
     alternative = MIMEMultipart("alternative")
     alternative.attach(MIMEText(mail.text, "plain", _utf8_qp()))
-    alternative.attach(MIMEText(mail.html, "html", _utf8_qp()))
+    if mail.html is not None:
+        alternative.attach(MIMEText(mail.html, "html", _utf8_qp()))
     message = MIMEMultipart("mixed")
     message.attach(alternative)
-    invite = MIMEBase("text", "calendar", method=mail.ics_method, charset="utf-8")
-    invite.set_payload(base64.encodebytes(mail.ics).decode("ascii"))
-    invite["Content-Transfer-Encoding"] = "base64"
-    invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
-    message.attach(invite)
+    if mail.ics is not None:
+        invite = MIMEBase("text", "calendar", method=mail.ics_method, charset="utf-8")
+        invite.set_payload(base64.encodebytes(mail.ics).decode("ascii"))
+        invite["Content-Transfer-Encoding"] = "base64"
+        invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message.attach(invite)
     for name in TOP_HEADERS:
         message[name] = expected[name]
     # compat32 writes these strings as they are (folding only at their spaces); the newer
@@ -181,7 +183,9 @@ def check(raw: bytes, expected: dict[str, str], mail: Mail) -> None:
             raise UnsafeMessage(f"the {name} header does not read back as written")
     parts = list(parsed.walk())
     types = [part.get_content_type() for part in parts]
-    if types != [*PART_TYPES, "text/calendar"]:
+    wanted_types = PART_TYPES[:3] + ["text/html"] * (mail.html is not None)
+    wanted_types += ["text/calendar"] * (mail.ics is not None)
+    if types != wanted_types:
         raise UnsafeMessage(f"unexpected parts: {types}")
     for part in parts[1:]:
         extra = {name.lower() for name in part} - PART_HEADERS

@@ -14,8 +14,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import sessionmaker
 
 from .. import database
+from ..calendars import enqueue_due_syncs
 from ..models import Job
-from . import account_mail, mailer
+from . import account_mail, calendar_jobs, mailer
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -25,6 +26,7 @@ MAX_ATTEMPTS = 12
 HANDLERS: dict = {}
 mailer.register(HANDLERS)
 HANDLERS.update(account_mail.HANDLERS)
+HANDLERS.update(calendar_jobs.HANDLERS)
 
 
 def _now() -> datetime:
@@ -72,6 +74,8 @@ def finish(sessions: sessionmaker, job_id: int, error: str | None, now: datetime
 def run_once(app: Flask) -> int:
     """Run every job that is due now; returns how many ran."""
     sessions = app.extensions["schedlink.sessions"]
+    # Periodic calendar syncs become ordinary jobs, so one worker loop runs everything.
+    enqueue_due_syncs(sessions, _now(), app.config["CALENDAR_SYNC_SECONDS"])
     done = 0
     while (claimed := claim(sessions, _now())) is not None:
         job_id, kind, payload = claimed

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from .. import database
 from ..accounts import local_calendar
 from ..availability import offered_slots
-from ..calendars import lock_account
+from ..calendars import lock_account, queue_booking_write
 from ..ids import new_id
 from ..models import Booking, Event, SchedulingLink
 from ..text import clean_text, is_valid_email, normalize_email
@@ -166,6 +166,7 @@ def book(
             )
         )
         queue_notices(s, "booking.confirmed", booking)
+        queue_booking_write(s, booking)
     return booking
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import database
 from ..availability import offered_slots
-from ..calendars import lock_account
+from ..calendars import lock_account, queue_booking_write
 from ..models import Booking, Event
 from ..text import clean_text
 from .bookings import SlotUnavailable, booking_by_public_id
@@ -64,6 +64,7 @@ def cancel(
         if event is not None:
             event.status = "cancelled"
         queue_notices(s, "booking.cancelled", booking)
+        queue_booking_write(s, booking)
     return booking
 
 
@@ -85,6 +86,7 @@ def reschedule(
         if event is not None:
             event.start_at, event.end_at = start, end
         queue_notices(s, "booking.rescheduled", booking)
+        queue_booking_write(s, booking)
         try:
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time

@@ -12,6 +12,7 @@ from . import (
     api_keys,
     auth,
     booking,
+    calendar_services,
     checker,
     dashboard,
     demo,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
+        calendar_services,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).

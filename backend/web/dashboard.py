@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import db, timefmt
+from ..calendars import failed_writes
 from ..ids import looks_like_id
 from ..models import Booking
 from ..scheduling import (
@@ -121,6 +122,7 @@ def index():
         page=page,
         pages=pages,
         total=total,
+        write_problems=failed_writes(s, g.user.id),
         base_url=current_app.config["BASE_URL"],
     )
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 
 from .. import db
 from ..availability import RuleError, host_rule, parse_rule, rule_to_dict
-from ..calendars import lock_account
+from ..calendars import calendar_profiles, lock_account
 from ..models import Account, AvailabilityRuleRow
 from ..validation import is_tzid
 from .auth import login_required
@@ -212,7 +212,10 @@ def edit():
     if request.method == "GET":
         rule = rule_to_dict(host_rule(db.session(), g.user))
         form = form_from_rule(rule, g.user.show_email)
-        return render_template("account/hours.html", form=form, problems={}, bad_rows={})
+        return render_template(
+            "account/hours.html", form=form, problems={}, bad_rows={},
+            connected_calendars=len(calendar_profiles(db.session(), g.user)),
+        )  # fmt: skip
     check_csrf()
     copy_from = request.form.get("copy")
     if copy_from:
@@ -229,7 +232,11 @@ def edit():
     if problems:
         rows = {k[5:]: problems.pop(k) for k in list(problems) if k.startswith("rows:")}
         form = echo_form(request.form)
-        page = render_template("account/hours.html", form=form, problems=problems, bad_rows=rows)
+        connected = len(calendar_profiles(db.session(), g.user))
+        page = render_template(
+            "account/hours.html", form=form, problems=problems, bad_rows=rows,
+            connected_calendars=connected,
+        )  # fmt: skip
         return page, 422
     with db.write() as s:
         lock_account(s, g.user.id)

@@ -1,0 +1,140 @@
+"""Bookings in the host's chosen calendar. The booking transaction records what the calendar
+should hold (`BookingWrite`, state "pending") and queues a job; the job writes, moves or
+deletes the event and records the outcome. A failure never touches the booking: it is kept
+as state "failed" with the reason (the dashboard shows it) and the job retries with backoff.
+Flask-free."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .. import database
+from ..models import Booking, BookingWrite, Calendar, Job, Profile
+from .services import booking_calendar
+from .sources import SourceError
+
+UID_DOMAIN = "schedlink"
+
+
+class BookingWriteFailed(Exception):
+    """Raised by the job so the outbox retries it; the reason is stored for the host."""
+
+
+def queue_booking_write(session: Session, booking: Booking) -> None:
+    """In the booking transaction: a new booking goes to the chosen calendar; a changed or
+    cancelled one is moved or deleted wherever it was written."""
+    writes = list(
+        session.scalars(select(BookingWrite).where(BookingWrite.booking_id == booking.id))
+    )
+    if not writes and booking.status == "confirmed":
+        calendar = booking_calendar(session, booking.account)
+        if calendar is None:
+            return
+        writes = [
+            BookingWrite(
+                booking_id=booking.id,
+                calendar_id=calendar.id,
+                external_uid=f"{booking.public_id}@{UID_DOMAIN}",
+                state="pending",
+            )  # fmt: skip
+        ]
+        session.add_all(writes)
+    if not writes:
+        return
+    for write in writes:
+        write.state, write.last_error = "pending", None
+    session.add(Job(kind="calendar.booking", payload={"booking_id": booking.public_id}))
+
+
+# A writer puts (ref=None: creates) or deletes one booking event in one provider's calendar.
+Writer = Callable[..., str | None]
+
+
+def run_booking_writes(
+    sessions: sessionmaker,
+    booking_public_id: str,
+    writers: Mapping[str, Any],
+    services: Mapping[str, Any],
+    read_credentials: Callable[[Profile], dict],
+    now: datetime,
+) -> None:
+    with sessions() as s:
+        booking = s.scalar(select(Booking).where(Booking.public_id == booking_public_id))
+        if booking is None:
+            return
+        todo = s.execute(
+            select(BookingWrite, Calendar, Profile)
+            .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+            .join(Profile, Profile.id == Calendar.profile_id)
+            .where(BookingWrite.booking_id == booking.id, BookingWrite.state != "removed")
+        ).all()
+        plans = []
+        for write, calendar, profile in todo:
+            plans.append((write.id, calendar.external_id, profile, read_credentials(profile),
+                          write.external_uid, write.external_ref))  # fmt: skip
+        details = _details(booking)
+    failures = []
+    for write_id, calendar_ref, profile, creds, uid, ref in plans:
+        writer = writers.get(profile.provider_name)
+        try:
+            if writer is None:
+                raise SourceError(f"{profile.provider_name} calendars cannot take bookings.")
+            if not profile.connected:
+                raise SourceError("The calendar is disconnected; connect it again.")
+            if details["status"] == "cancelled":
+                if ref:
+                    writer.delete(services, creds, calendar_ref, ref, profile)
+                outcome = ("removed", ref)
+            else:
+                new_ref = writer.put(services, creds, calendar_ref, ref, uid, details, now, profile)
+                outcome = ("written", new_ref)
+        except SourceError as exc:
+            _record(sessions, write_id, "failed", ref, str(exc))
+            failures.append(str(exc))
+            continue
+        _record(sessions, write_id, outcome[0], outcome[1], None)
+    if failures:
+        raise BookingWriteFailed("; ".join(failures))
+
+
+def _details(booking: Booking) -> dict:
+    return {
+        "status": booking.status,
+        "start": booking.start_at,
+        "end": booking.end_at,
+        "summary": booking.link.summary,
+        "description": f"Booked by {booking.invitee_name} <{booking.invitee_email}> via schedlink",
+        "organizer": (booking.account.name, booking.account.email),
+        "attendee": (booking.invitee_name, booking.invitee_email),
+        "sequence": booking.sequence,
+        "tzid": booking.account.tzid,
+        "booking_id": booking.public_id,
+    }
+
+
+def _record(sessions, write_id: int, state: str, ref: str | None, error: str | None) -> None:
+    with database.write(sessions) as s:
+        write = s.get(BookingWrite, write_id)
+        if write is None:
+            return
+        write.state, write.external_ref, write.last_error = (
+            state,
+            ref,
+            (error or None) and error[:1000],
+        )
+
+
+def failed_writes(session: Session, account_id: int) -> dict[int, str]:
+    """Booking id → why its calendar copy is not there yet (for the dashboard)."""
+    rows = session.execute(
+        select(BookingWrite.booking_id, BookingWrite.last_error, Calendar.name)
+        .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+        .join(Booking, Booking.id == BookingWrite.booking_id)
+        .where(Booking.account_id == account_id, BookingWrite.state == "failed")
+    )
+    return {booking_id: f"Not yet in “{name}”: {error}" for booking_id, error, name in rows}

@@ -1,0 +1,186 @@
+"""Calendar services page: the host's connected calendars with their status and last sync;
+add a feed, a CalDAV account, Google or Outlook; sync now; remove; choose where bookings are
+written. Thin over `calendars`."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from .. import db
+from ..calendars import (
+    PROVIDER_LABELS,
+    CalendarNotFound,
+    all_calendars,
+    booking_calendar_id,
+    calendar_profile,
+    calendar_profiles,
+    choose_booking_calendar,
+    connect_profile,
+    profile_to_dict,
+    revoke,
+    start_authorization,
+    sync_now,
+    verify_caldav,
+)
+from ..connections import ConnectionsError, oauth_providers
+from ..validation import ValidationError
+from .auth import login_required
+from .booking_pages import now
+from .security import check_csrf
+
+bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _here() -> str:
+    return url_for("calendar_services.index")
+
+
+def _messages(exc: ValidationError) -> str:
+    return " ".join(item["description"] for items in exc.errors.values() for item in items)
+
+
+@bp.get("")
+@login_required
+def index():
+    s = db.session()
+    linked = request.args.get("last_linked_profile_id")
+    if linked:
+        flash("Calendar connected. Its busy times appear after the first sync.")
+    if request.args.get("error"):
+        flash("The calendar was not connected: permission was not given.")
+    profiles = [profile_to_dict(s, p) for p in calendar_profiles(s, g.user)]
+    writable = [c for c in all_calendars(s, g.user) if not c["calendar_readonly"]
+                and not c["calendar_deleted"]]  # fmt: skip
+    return render_template(
+        "account/calendar_services.html",
+        profiles=profiles, labels=PROVIDER_LABELS, writable=writable,
+        booking_calendar=booking_calendar_id(s, g.user),
+        oauth=sorted(set(oauth_providers(current_app.config)) & {"google", "microsoft"}),
+        form=request.args,
+    )  # fmt: skip
+
+
+@bp.post("/feed")
+@login_required
+def add_feed():
+    check_csrf()
+    return _connect({"provider_name": "ics", "url": request.form.get("url", ""),
+                     "profile_name": request.form.get("profile_name") or None})  # fmt: skip
+
+
+@bp.post("/caldav")
+@login_required
+def add_caldav():
+    check_csrf()
+    form = request.form
+    return _connect({"provider_name": "caldav", "url": form.get("url", ""),
+                     "username": form.get("username", ""), "password": form.get("password", ""),
+                     "profile_name": form.get("profile_name") or None})  # fmt: skip
+
+
+def _connect(body: dict):
+    ext = current_app.extensions
+    outbound = ext["schedlink.outbound"]
+    try:
+        with db.write() as s:
+            connect_profile(
+                s, g.user, body, outbound=outbound, sealer=ext["schedlink.sealer"], now=now(),
+                check_caldav=lambda url, user, pw: verify_caldav(outbound, url, user, pw),
+            )  # fmt: skip
+    except ValidationError as exc:
+        flash(f"Not connected: {_messages(exc)}")
+    else:
+        flash("Calendar connected. Its busy times appear after the first sync, in a moment.")
+    return redirect(_here(), 303)
+
+
+@bp.post("/connect/<provider>")
+@login_required
+def connect_oauth(provider: str):
+    check_csrf()
+    body = {"provider_name": provider, "redirect_uri": current_app.config["BASE_URL"] + _here()}
+    try:
+        with db.write() as s:
+            url = start_authorization(s, g.user, body, config=current_app.config, now=now())
+    except ValidationError as exc:
+        flash(_messages(exc))
+        return redirect(_here(), 303)
+    return redirect(url, 303)
+
+
+@bp.get("/<profile_id>/relink")
+@login_required
+def relink(profile_id: str):
+    redirect_uri = current_app.config["BASE_URL"] + _here()
+    try:
+        with db.write() as s:
+            profile = calendar_profile(s, g.user, profile_id)
+            url = start_authorization(
+                s, g.user, {"provider_name": profile.provider_name, "redirect_uri": redirect_uri},
+                config=current_app.config, now=now(), profile=profile,
+            )  # fmt: skip
+    except (ConnectionsError, CalendarNotFound):
+        flash("That calendar is not yours or no longer exists.")
+        return redirect(_here(), 303)
+    except ValidationError as exc:
+        flash(_messages(exc))
+        return redirect(_here(), 303)
+    return redirect(url, 303)
+
+
+@bp.post("/<profile_id>/sync")
+@login_required
+def sync(profile_id: str):
+    check_csrf()
+    try:
+        with db.write() as s:
+            sync_now(s, g.user, profile_id, now(), current_app.config["CALENDAR_SYNC_SECONDS"])
+    except (ConnectionsError, CalendarNotFound):
+        flash("That calendar is not yours or no longer exists.")
+    else:
+        flash("Syncing now; refresh in a moment to see the result.")
+    return redirect(_here(), 303)
+
+
+@bp.post("/<profile_id>/remove")
+@login_required
+def remove(profile_id: str):
+    check_csrf()
+    try:
+        with db.write() as s:
+            revoke(s, g.user, profile_id)
+    except (ConnectionsError, CalendarNotFound):
+        flash("That calendar is not yours or no longer exists.")
+    else:
+        flash("Calendar removed: its busy times no longer block your links.")
+    return redirect(_here(), 303)
+
+
+@bp.post("/booking_calendar")
+@login_required
+def booking_calendar():
+    check_csrf()
+    try:
+        with db.write() as s:
+            calendar = choose_booking_calendar(
+                s, g.user, {"calendar_id": request.form.get("calendar_id")}
+            )
+    except ValidationError as exc:
+        flash(_messages(exc))
+    else:
+        flash(f"New bookings go to “{calendar.name}”.")
+    return redirect(_here(), 303)
