@@ -5,6 +5,7 @@ from flask import Blueprint
 from .. import db
 from ..accounts import local_calendar
 from .auth import current_account, require_api_key
+from .conferencing import profiles_json
 
 bp = Blueprint("api_account", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -28,5 +29,5 @@ def userinfo():
                 "calendar_primary": True,
             }
         ],
-        "conferencing_profiles": [],
+        "conferencing_profiles": profiles_json(account),
     }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import NotFound
 
-from .. import db
+from .. import conferencing, db
 from ..calendars.events import (
     CalendarNotFound,
     calendar_for,
@@ -19,7 +19,7 @@ from ..calendars.events import (
     read_events,
     upsert_event,
 )
-from ..validation import ValidationError, is_tzid, parse_utc
+from ..validation import FieldErrors, ValidationError, is_tzid, parse_utc
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_calendars", __name__, url_prefix="/v1")
@@ -62,10 +62,17 @@ def index():
 @bp.post("/calendars/<calendar_id>/events")
 def upsert(calendar_id: str):
     body = json_body()
+    errors = FieldErrors()
+    spec = conferencing.parse_spec(body.get("conferencing"), errors)
+    errors.raise_if_any()
     with db.write() as s:
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
-        upsert_event(s, calendar, body)
+        event = upsert_event(s, calendar, body)
+        conferencing.apply(
+            s, event, spec, account=current_account(), now=datetime.now(UTC),
+            sealer=current_app.extensions["schedlink.sealer"],
+        )  # fmt: skip
     return _accepted()
 
 
@@ -75,7 +82,7 @@ def delete(calendar_id: str):
     with db.write() as s:
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
-        delete_event(s, calendar, body)
+        delete_event(s, calendar, body, on_delete=lambda e: conferencing.event_removed(s, e))
     return _accepted()
 
 
@@ -111,7 +118,11 @@ def events():
     start = _bound("from", tzid) or datetime.now().astimezone()
     end = _bound("to", tzid) or start + timedelta(days=30)
     rows = read_events(db.session(), account, start, end)
-    return {
-        "pages": {"current": 1, "total": 1},
-        "events": [event_to_dict(event, calendar_id) for event, calendar_id in rows],
-    }
+    conferences = conferencing.conferences_by_event(db.session(), [e.id for e, _ in rows])
+    events = []
+    for event, calendar_id in rows:
+        data = event_to_dict(event, calendar_id)
+        if event.id in conferences:
+            data["conferencing"] = conferencing.to_dict(conferences[event.id])
+        events.append(data)
+    return {"pages": {"current": 1, "total": 1}, "events": events}

@@ -8,9 +8,12 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from ..models import Booking
 
 
-def booking_ics(booking: Booking, method: str = "REQUEST", description: str = "") -> bytes:
+def booking_ics(
+    booking: Booking, method: str = "REQUEST", description: str = "", join: dict | None = None
+) -> bytes:
     """METHOD:REQUEST invites (and updates, by SEQUENCE), CANCEL withdraws, PUBLISH is a
-    plain download for the invitee's own calendar."""
+    plain download for the invitee's own calendar. `join` ({"description", "url"}): the
+    meeting's join link, as LOCATION, URL and the first line of the description."""
     cal = Calendar()
     cal.add("prodid", "-//schedlink//booking//EN")
     cal.add("version", "2.0")
@@ -21,6 +24,10 @@ def booking_ics(booking: Booking, method: str = "REQUEST", description: str = ""
     event.add("dtstart", booking.start_at)
     event.add("dtend", booking.end_at)
     event.add("summary", booking.link.summary)
+    if join and join.get("url"):
+        event.add("location", join["url"])
+        event.add("url", join["url"])
+        description = f"Join {join['description']}: {join['url']}\n\n{description}".strip()
     if description:
         event.add("description", description)
     event.add("sequence", booking.sequence)

@@ -4,10 +4,12 @@ from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
+from .conferencing import Conference, ConferencingDefault
 from .outbox import Job
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
-    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
+    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Conference",
+    "ConferencingDefault", "Event",
     "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
 ]  # fmt: skip

@@ -12,7 +12,7 @@ from email.utils import formataddr, make_msgid
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import timefmt
+from .. import conferencing, timefmt
 from ..calendars import booking_ics
 from ..scheduling import booking_by_public_id, manage_urls
 
@@ -26,6 +26,11 @@ SUBJECTS = {
         "Cancelled: {summary} with {host}",
         "Cancelled: {summary} with {invitee}",
     ),
+    # The join link arrived after the confirmation had to go without it.
+    "booking.conferencing": (
+        "Join link: {summary} with {host}",
+        "Join link: {summary} with {invitee}",
+    ),
 }
 
 
@@ -38,7 +43,7 @@ def send(config, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _message(config, to: tuple[str, str], subject: str, text: str, html: str, ics: bytes, method):
+def message_to(config, to: tuple[str, str], subject: str, text: str, html: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = formataddr(to)
@@ -46,6 +51,11 @@ def _message(config, to: tuple[str, str], subject: str, text: str, html: str, ic
     message["Message-ID"] = make_msgid(domain="schedlink.localhost")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    return message
+
+
+def _message(config, to: tuple[str, str], subject: str, text: str, html: str, ics: bytes, method):
+    message = message_to(config, to, subject, text, html)
     message.add_attachment(
         ics, maintype="text", subtype="calendar", filename="invite.ics",
         params={"method": method},
@@ -65,10 +75,15 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
         tokens = current_app.extensions["schedlink.tokens"]
         manage = None if cancelled else manage_urls(tokens, config["BASE_URL"], booking)
         method = "CANCEL" if cancelled else "REQUEST"
+        join = (
+            None
+            if cancelled
+            else conferencing.join_details(conferencing.booking_conference(s, booking.id))
+        )
         description = (
             "" if cancelled else f"Reschedule: {manage['reschedule']}\nCancel: {manage['cancel']}"
         )
-        ics = booking_ics(booking, method=method, description=description)
+        ics = booking_ics(booking, method=method, description=description, join=join)
         names = {
             "summary": booking.link.summary,
             "host": booking.account.name,
@@ -90,6 +105,7 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
                 "kind": kind,
                 "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
                 "manage": manage if role == "invitee" else None,
+                "join": join,
             }
             text = render_template("email/booking_update.txt", **context)
             html = render_template("email/booking_update.html", **context)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
+from .. import conferencing, database
 from ..availability import offered_slots
 from ..calendars import lock_account
 from ..models import Booking, Event, Job
@@ -60,6 +60,7 @@ def cancel(
         event = _event_of(s, booking)
         if event is not None:
             event.status = "cancelled"
+            conferencing.event_removed(s, event)  # the provider's meeting is deleted too
         s.add(Job(kind="booking.cancelled", payload={"booking_id": booking.public_id}))
     return booking
 
@@ -79,6 +80,8 @@ def reschedule(
         event = _event_of(s, booking)
         if event is not None:
             event.start_at, event.end_at = start, end
+            s.flush()
+            conferencing.apply(s, event, None, account=booking.account, now=now, sealer=None)
         s.add(Job(kind="booking.rescheduled", payload={"booking_id": booking.public_id}))
         try:
             s.flush()

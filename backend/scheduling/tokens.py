@@ -38,6 +38,10 @@ PURPOSES = {
     "reschedule": Purpose("schedlink.booking-reschedule.v1", 400 * DAY),
     "booking-form": Purpose("schedlink.booking-form.v1", 6 * 3600),
     "confirmation": Purpose("schedlink.booking-confirmation.v1", 400 * DAY),
+    # An end user's choice of conferencing provider (from the API) and a host's reconnect
+    # link for a disconnected conferencing profile (userinfo, e-mail).
+    "conferencing-connect": Purpose("schedlink.conferencing-connect.v1", 1 * DAY),
+    "conferencing-relink": Purpose("schedlink.conferencing-relink.v1", 30 * DAY),
 }
 
 
