@@ -9,13 +9,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from backend.outbound import Outbound
 from conferencing_helpers import calendar_id, events, local, put_event
 from sqlalchemy import select, update
 from standins import StandinProvider, goto_meetings, graph_meetings, zoom_meetings
 
 from backend import db
 from backend.models import Conference, Job, Profile
+from backend.outbound import Outbound
 from backend.outbox import worker as jobs
 
 BLUEPRINTS = {"zoom": zoom_meetings, "microsoft": graph_meetings, "go_to": goto_meetings}
