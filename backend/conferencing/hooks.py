@@ -31,11 +31,8 @@ def conferencing_failing(
     _notify(session, "conferencing_failing", event, conference, now)
 
 
-def _notify(session, interaction, event, conference, now) -> None:
-    try:  # the push-notifications package (issue 13), once it is there
-        from .. import notifications  # noqa: PLC0415
-    except ImportError:
-        return
-    enqueue = getattr(notifications, "enqueue_event_interaction", None)
-    if enqueue is not None:
-        enqueue(session, event=event, interaction=interaction, now=now)
+def _notify(
+    session: Session, interaction: str, event: Event, conference: Conference, now: datetime
+) -> None:
+    """The push-notifications package (issue 13) enqueues the event's subscribed webhooks for
+    `interaction` here, in this transaction. Until it lands nothing else is told."""

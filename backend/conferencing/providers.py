@@ -233,7 +233,7 @@ class Meet:
     conferenceData.createRequest (hangoutsMeet, conferenceDataVersion=1); creation is
     asynchronous, so poll events.get until its status is success."""
 
-    EVENTS = "/calendars/primary/events"
+    EVENTS = "/calendar/v3/calendars/primary/events"
 
     @staticmethod
     def _body(d: Details) -> dict:

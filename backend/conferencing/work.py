@@ -13,13 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import database
-from ..connections import (
-    ProfileDisconnected,
-    ProviderUnavailable,
-    access_token,
-    read_credentials,
-    write_credentials,
-)
+from ..connections import ProfileDisconnected, ProviderUnavailable, access_token
 from ..models import Booking, Conference, Event, Job, Profile
 from . import hooks, jitsi
 from .errors import MeetingRefused, RetryLater
@@ -64,7 +58,9 @@ def _fail(s: Session, conference: Conference, event: Event, reason: str, now) ->
         hooks.conferencing_failing(s, event, conference, now)
 
 
-def _token(ctx: Context, profile_id: int, conference_id: int | None) -> tuple[str, str]:
+def _token(
+    ctx: Context, profile_id: int, conference_id: int | None, force: bool = False
+) -> tuple[str, str]:
     """A valid access token and the provider's API base URL. A refresh the provider refuses
     disconnects the profile: that is committed, the host is e-mailed once, and the meeting
     waits (RetryLater) until the host reconnects."""
@@ -86,6 +82,7 @@ def _token(ctx: Context, profile_id: int, conference_id: int | None) -> tuple[st
                 outbound=ctx.outbound,
                 sealer=ctx.sealer,
                 now=ctx.now(),
+                force_refresh=force,
             )
         except ProviderUnavailable as exc:
             raise RetryLater(f"{profile.provider_name} token endpoint: {exc}") from exc
@@ -114,12 +111,7 @@ def _with_token(ctx: Context, profile_id: int, conference_id: int | None, fn):
     try:
         return fn(token, api_url)
     except TokenRejected:
-        with database.write(ctx.sessions) as s:
-            profile = s.get(Profile, profile_id)
-            credentials = read_credentials(profile, ctx.sealer)
-            credentials["expires_at"] = 0  # make access_token refresh
-            write_credentials(profile, ctx.sealer, credentials)
-        token, api_url = _token(ctx, profile_id, conference_id)
+        token, api_url = _token(ctx, profile_id, conference_id, force=True)
         return fn(token, api_url)
 
 

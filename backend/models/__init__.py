@@ -6,10 +6,11 @@ from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
 from .conferencing import Conference, ConferencingDefault
 from .outbox import Job
+from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Conference",
-    "ConferencingDefault", "Event",
-    "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
+    "ConferencingDefault", "Event", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
+    "Profile", "SchedulingLink", "UTCDateTime", "utcnow",
 ]  # fmt: skip

@@ -23,7 +23,7 @@ def _time(value) -> bool:
 
 
 def blueprint(provider) -> Blueprint:
-    bp = Blueprint("goto_meetings", __name__)
+    bp = Blueprint("goto_meetings", __name__, url_prefix=provider.flavour.api_path or None)
     bp.meetings = {}
     bp.calls = []
     lock = threading.Lock()

@@ -16,7 +16,7 @@ _ZOOM_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z?")
 
 
 def blueprint(provider) -> Blueprint:
-    bp = Blueprint("zoom_meetings", __name__)
+    bp = Blueprint("zoom_meetings", __name__, url_prefix=provider.flavour.api_path or None)
     bp.meetings = {}  # id -> meeting dict (what GET answers)
     bp.calls = []  # (method, path, json) in order, for assertions
     lock = threading.Lock()

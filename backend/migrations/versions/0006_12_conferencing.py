@@ -1,7 +1,7 @@
 """conferencing: event conferences, the account's default service, links' conferencing
 
-Revision ID: 0005_12_conferencing
-Revises: 0004
+Revision ID: 0006_12_conferencing
+Revises: 0005
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import backend.models
 
-revision = "0005_12_conferencing"
-down_revision = "0004"
+revision = "0006_12_conferencing"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
