@@ -108,15 +108,15 @@ def page():
     if request.args.get("error") or request.args.get("last_linked_profile_id"):
         _linked(g.user)
         return redirect(url_for("conferencing.page"), 303)
-    with db.write() as s:
+    with db.write() as s:  # the built-in Jitsi profile is made on first visit
         conferencing.jitsi_profile(s, g.user, _sealer())
-    s = db.session()
-    profiles = conferencing.conferencing_profiles(s, g.user)
+        profiles = conferencing.conferencing_profiles(s, g.user)
+        default = conferencing.default_choice(s, g.user).value
     configured = oauth_providers(current_app.config)
     return render_template(
         "account/conferencing.html",
         profiles=profiles,
-        default=conferencing.default_choice(s, g.user).value,
+        default=default,
         providers=[(name, PROVIDER_LABELS.get(name, name)) for name in configured],
         jitsi_url=current_app.config["JITSI_URL"],
     )
