@@ -4,14 +4,15 @@ connected (profiles with the "conferencing" purpose), and which one is the defau
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..connections import ProfileNotFound, new_profile, profile_for, profiles_of
-from ..models import Account, Conference, ConferencingDefault, Profile
+from ..models import Account, Conference, ConferencingDefault, Event, Profile
 from ..validation import ValidationError
-from . import jitsi
+from . import hooks, jitsi
 from .errors import BuiltinProfile
 
 PURPOSE = "conferencing"
@@ -141,7 +142,9 @@ def resolve_default(session: Session, account: Account, sealer) -> Profile | Non
     return jitsi_profile(session, account, sealer)
 
 
-def remove_profile(session: Session, account: Account, public_id: str) -> Profile | None:
+def remove_profile(
+    session: Session, account: Account, public_id: str, now: datetime | None = None
+) -> Profile | None:
     """Stop using a profile for conferencing: the row goes when conferencing was its only
     purpose (a Google or Microsoft connection that also serves calendars stays for them).
     Meetings not made yet with it stop waiting (they are marked failing); returns the
@@ -154,10 +157,14 @@ def remove_profile(session: Session, account: Account, public_id: str) -> Profil
             Conference.profile_id == profile.id, Conference.status != "assigned"
         )
     )
-    for conference in waiting:
+    for conference in list(waiting):
+        first = conference.status != "failing"
         conference.profile_id = None
         conference.status = "failing"
         conference.error = "The conferencing service was removed."
+        if first:
+            event = session.get(Event, conference.event_id)
+            hooks.conferencing_failing(session, event, conference, now or datetime.now(UTC))
     default = session.get(ConferencingDefault, account.id)
     if default is not None and default.profile_id == profile.id:
         default.profile_id = None  # back to Jitsi

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import database
@@ -289,17 +290,26 @@ def delete(ctx: Context, profile_id: int, provider_name: str, meeting_id: str) -
 
 
 def requeue_waiting(s: Session, profile: Profile, now: datetime) -> int:
-    """After the host reconnects a profile: its waiting meetings are made now."""
-    from sqlalchemy import select
-
-    waiting = list(
-        s.scalars(
+    """After the host reconnects a profile: its waiting meetings are made now. A meeting
+    whose job is still retrying has that job brought forward (never a second job, which
+    could make a second meeting); one whose job gave up gets a new job."""
+    waiting = {
+        c.id: c
+        for c in s.scalars(
             select(Conference).where(
                 Conference.profile_id == profile.id, Conference.status != "assigned"
             )
         )
-    )
-    for conference in waiting:
+    }
+    if not waiting:
+        return 0
+    queued = s.scalars(select(Job).where(Job.kind == ASSIGN, Job.status == "pending"))
+    for job in queued:
+        if job.payload.get("conference_id") in waiting:
+            job.run_at = now
+            waiting[job.payload["conference_id"]].status = "pending"
+            del waiting[job.payload["conference_id"]]
+    for conference in waiting.values():
         conference.status = "pending"
         s.add(Job(kind=ASSIGN, payload={"conference_id": conference.id}, run_at=now))
     return len(waiting)

@@ -11,14 +11,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conferencing_helpers import calendar_id, events, local, put_event
 from sqlalchemy import select, update
-from standins import StandinProvider, goto_meetings, graph_meetings, zoom_meetings
+from standins import StandinProvider, google_meet, goto_meetings, graph_meetings, zoom_meetings
 
 from backend import db
 from backend.models import Conference, Job, Profile
 from backend.outbound import Outbound
 from backend.outbox import worker as jobs
 
-BLUEPRINTS = {"zoom": zoom_meetings, "microsoft": graph_meetings, "go_to": goto_meetings}
+BLUEPRINTS = {
+    "zoom": zoom_meetings,
+    "microsoft": graph_meetings,
+    "go_to": goto_meetings,
+    "google": google_meet,
+}
 
 
 @pytest.fixture(scope="module", params=sorted(BLUEPRINTS))
@@ -226,3 +231,43 @@ def test_provider_chooser_and_removal(app, client, host, zoom):
     )
     _run_due(app)
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
+
+
+def test_google_meet_is_polled_until_success(app, client, host):
+    google = StandinProvider("google")
+    google.meetings_bp = google_meet.blueprint(google, pending_polls=2)
+    google.register(google.meetings_bp)
+    with google:
+        pro = connect(app, client, host, google)
+        put_event(client, host, conferencing={"profile_id": pro}, summary="Planning")
+        assert jobs.run_once(app) == 1  # insert: Google says pending
+        method, path, body = google.meetings_bp.calls[0]
+        assert method == "POST" and "conferenceDataVersion=1" in path
+        create = body["conferenceData"]["createRequest"]
+        assert create["conferenceSolutionKey"] == {"type": "hangoutsMeet"} and create["requestId"]
+        assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
+        _run_due(app)
+        polls = [c for c in google.meetings_bp.calls if c[0] == "GET"]
+        assert len(polls) == 3  # pending, pending, success
+        conferencing = events(client, host)["ev-1"]["conferencing"]
+        assert re.fullmatch(
+            r"https://meet\.google\.com/[a-z]{3}-[a-z]{4}-[a-z]{3}", conferencing["join_url"]
+        )
+        assert conferencing["provider_description"] == "Google Meet"
+
+
+def test_a_refusal_is_not_retried_and_keeps_the_event_pending(app, client, host, zoom):
+    pro = connect(app, client, host, zoom)
+    zoom.fail_next(400)
+    put_event(client, host, conferencing={"profile_id": pro})
+    assert jobs.run_once(app) == 1
+    with app.app_context():
+        job = db.session().scalars(select(Job).where(Job.kind == "conferencing.assign")).one()
+        assert job.status == "done"
+        conference = db.session().scalars(select(Conference)).one()
+        assert conference.status == "failing" and "400" in conference.error
+    assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
+    # Asking again (the same request) keeps waiting; another service can be chosen.
+    put_event(client, host, conferencing={"profile_id": "default"})
+    _run_due(app)
+    assert "meet.jit.si" in events(client, host)["ev-1"]["conferencing"]["join_url"]
