@@ -51,7 +51,7 @@ def authorize():
     elif redirect_origin(redirect_uri) is None:
         errors.add("redirect_uri", "invalid", "redirect_uri must be an absolute http(s) URL.")
     name = body.get("provider_name")
-    if name is not None and name not in providers:
+    if name is not None and (not isinstance(name, str) or name not in providers):
         offered = ", ".join(sorted(providers)) or "none on this server"
         errors.add("provider_name", "invalid", f"provider_name is one of: {offered}.")
     errors.raise_if_any()
