@@ -1,10 +1,8 @@
-"""Helpers shared by the conferencing tests: events through the API, a local SMTP inbox."""
+"""Helpers shared by the conferencing tests: events through the API, mail by recipient."""
 
 from __future__ import annotations
 
-import email
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 
 def calendar_id(client, host) -> str:
@@ -39,14 +37,6 @@ def local(url: str) -> str:
     return "/" + url.split("/", 3)[3] if "://" in url else url
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((envelope.rcpt_tos[0], message))
-        return "250 OK"
-
-    def texts(self, rcpt):
-        return [m.get_body(("plain",)).get_content() for r, m in self.messages if r == rcpt]
+def texts(smtp, rcpt: str) -> list[str]:
+    """The plain-text bodies the local SMTP server (tests/mail_server.py) got for `rcpt`."""
+    return [m.get_body(("plain",)).get_content() for to, m in smtp.messages if rcpt in to]

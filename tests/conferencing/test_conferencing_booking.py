@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from conferencing_helpers import local
+from conferencing_helpers import local, texts
 from helpers import book, create_link, form_fields, path_of
 from sqlalchemy import select, update
 
@@ -50,7 +50,7 @@ def test_booking_gets_a_jitsi_link_everywhere(app, client, host, smtp):
         f"LOCATION:{join}" in ics and f"URL:{join}" in ics and join in ics.split("DESCRIPTION:")[1]
     )
     # Both e-mails carry it, text, HTML and invitation alike.
-    assert sorted(r for r, _ in smtp.messages) == ["ada@example.com", host.email]
+    assert sorted(r[0] for r, _ in smtp.messages) == ["ada@example.com", host.email]
     for _rcpt, message in smtp.messages:
         assert join in message.get_body(("plain",)).get_content()
         assert join in message.get_body(("html",)).get_content()
@@ -73,16 +73,16 @@ def test_confirmation_waits_for_the_link_then_a_follow_up_brings_it(app, client,
             .values(run_at=datetime.now(UTC) - timedelta(seconds=1))
         )
     assert jobs.run_once(app) == 1
-    first = smtp.texts("ada@example.com")
+    first = texts(smtp, "ada@example.com")
     assert len(first) == 1 and "on its way" in first[0] and "meet.jit.si" not in first[0]
     with app.app_context(), db.write() as s:
         s.execute(
             update(Job).where(Job.kind == "conferencing.assign").values(run_at=datetime.now(UTC))
         )
     assert jobs.run_once(app) == 2  # the link, then the follow-up to both
-    follow_up = smtp.texts("ada@example.com")[1]
+    follow_up = texts(smtp, "ada@example.com")[1]
     assert re.search(JITSI, follow_up)
-    assert len(smtp.texts(host.email)) == 2
+    assert len(texts(smtp, host.email)) == 2
 
 
 def test_reschedule_keeps_the_link_and_cancel_drops_it(app, client, host, smtp):
@@ -102,7 +102,7 @@ def test_reschedule_keeps_the_link_and_cancel_drops_it(app, client, host, smtp):
     )
     assert moved.status_code == 303
     jobs.run_once(app)
-    moved_mail = [m for r, m in smtp.messages if r == "ada@example.com"][-1]
+    moved_mail = [m for r, m in smtp.messages if "ada@example.com" in r][-1]
     assert (
         "Moved" in moved_mail["Subject"] and join in moved_mail.get_body(("plain",)).get_content()
     )

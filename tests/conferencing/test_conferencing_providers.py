@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conferencing_helpers import calendar_id, events, local, put_event
+from conferencing_helpers import calendar_id, events, local, put_event, texts
 from sqlalchemy import select, update
 from standins import StandinProvider, google_meet, goto_meetings, graph_meetings, zoom_meetings
 
@@ -161,7 +161,7 @@ def test_revoked_refresh_disconnects_and_relink_recovers(app, client, host, zoom
     )
     assert profile["profile_connected"] is False
     relink = profile["profile_relink_url"]
-    mails = smtp.texts(host.email)
+    mails = texts(smtp, host.email)
     assert len(mails) == 1 and "/conferencing/relink/" in mails[0]
     # The host reconnects from the link; the waiting meeting is made at once.
     consent = client.get("/" + relink.split("/", 3)[3])
@@ -173,7 +173,7 @@ def test_revoked_refresh_disconnects_and_relink_recovers(app, client, host, zoom
     assert "connected again" in page.get_data(as_text=True)
     _run_due(app)
     assert events(client, host)["ev-1"]["conferencing"]["join_url"].startswith("https://zoom")
-    assert len(smtp.texts(host.email)) == 1  # told once
+    assert len(texts(smtp, host.email)) == 1  # told once
 
 
 def test_consent_denied_and_bad_requests(app, client, host, zoom):

@@ -7,9 +7,8 @@ import re
 
 import pytest
 from conferencing_helpers import events, local, put_event
-from helpers import book, create_link
+from helpers import _csrf, book, create_link, login
 from standins import StandinProvider, zoom_meetings
-from test_accounts_web import _csrf, login
 
 from backend.outbound import Outbound
 from backend.outbox import worker as jobs
