@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 DISCONNECTED_MAIL = "conferencing.disconnected"
 LINK_ADDED_MAIL = "booking.conferencing"
 MAX_POLLS = 20
+# Retries go on (with backoff); after this long the host's integration is told it is failing.
+FAILING_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -153,10 +155,15 @@ def assign(ctx: Context, conference_id: int, poll: int = 0) -> None:
 
 
 def _note_retry(ctx: Context, conference_id: int, reason: str) -> None:
+    """Keep why; a meeting still not made after FAILING_AFTER is reported failing (once)."""
+    now = ctx.now()
     with database.write(ctx.sessions) as s:
         conference = s.get(Conference, conference_id)
-        if conference is not None and conference.status != "assigned":
-            conference.error = reason[:2000]
+        if conference is None or conference.status == "assigned":
+            return
+        conference.error = reason[:2000]
+        if now - conference.created_at >= FAILING_AFTER:
+            _fail(s, conference, s.get(Event, conference.event_id), reason, now)
 
 
 def _refused(ctx: Context, conference_id: int, reason: str) -> None:

@@ -271,3 +271,25 @@ def test_a_refusal_is_not_retried_and_keeps_the_event_pending(app, client, host,
     put_event(client, host, conferencing={"profile_id": "default"})
     _run_due(app)
     assert "meet.jit.si" in events(client, host)["ev-1"]["conferencing"]["join_url"]
+
+
+def test_a_long_outage_is_reported_failing_and_still_retried(app, client, host, zoom):
+    pro = connect(app, client, host, zoom)
+    put_event(client, host, conferencing={"profile_id": pro})
+    zoom.fail_next(502, times=2)
+    assert jobs.run_once(app) == 1
+    with app.app_context():
+        assert db.session().scalars(select(Conference)).one().status == "pending"
+    with app.app_context(), db.write() as s:  # ten minutes later, still down
+        s.execute(update(Conference).values(created_at=datetime.now(UTC) - timedelta(minutes=11)))
+        s.execute(update(Job).values(run_at=datetime.now(UTC)))
+    assert jobs.run_once(app) == 1
+    with app.app_context():
+        conference = db.session().scalars(select(Conference)).one()
+        assert conference.status == "failing" and "502" in conference.error
+    assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
+    _run_due(app)  # the provider is back
+    assert events(client, host)["ev-1"]["conferencing"]["join_url"].startswith("https://zoom")
+    with app.app_context():
+        conference = db.session().scalars(select(Conference)).one()
+        assert conference.status == "assigned" and conference.error is None
