@@ -88,7 +88,13 @@ def apply(
             changed(session, event, current)
         return current
     target = _target(session, account, spec, sealer)
-    if current is not None and target is not None and _same(current, target):
+    # The same request keeps the meeting; asking again for one that failed starts afresh.
+    if (
+        current is not None
+        and target is not None
+        and current.status != "failing"
+        and _same(current, target)
+    ):
         changed(session, event, current)
         return current
     if target is not None and not isinstance(target, Spec) and event.start_at <= now:

@@ -267,10 +267,15 @@ def test_a_refusal_is_not_retried_and_keeps_the_event_pending(app, client, host,
         conference = db.session().scalars(select(Conference)).one()
         assert conference.status == "failing" and "400" in conference.error
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
-    # Asking again (the same request) keeps waiting; another service can be chosen.
+    # Asking again starts afresh (the provider takes it this time)...
+    put_event(client, host, conferencing={"profile_id": pro})
+    _run_due(app)
+    assert events(client, host)["ev-1"]["conferencing"]["join_url"].startswith("https://zoom")
+    # ...and another service can be chosen: the Zoom meeting is deleted.
     put_event(client, host, conferencing={"profile_id": "default"})
     _run_due(app)
     assert "meet.jit.si" in events(client, host)["ev-1"]["conferencing"]["join_url"]
+    assert zoom.meetings_bp.meetings == {}
 
 
 def test_a_long_outage_is_reported_failing_and_still_retried(app, client, host, zoom):
