@@ -23,6 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.merge_slashes = False
     app.config.update(app_config.from_environment(Path(app.instance_path)))
     app.config.update(config or {})
+    from .conferencing import check_base_url
+
+    app.config["JITSI_URL"] = check_base_url(app.config["JITSI_URL"])
     app.extensions["schedlink.tokens"] = Tokens(
         app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
     )

@@ -79,6 +79,11 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_FROM": _env("MAIL_FROM", "schedlink <no-reply@schedlink.localhost>"),
         "BOOKING_WINDOW_DAYS": _int("BOOKING_WINDOW_DAYS", 14),
         "EVENTS_PAGE_SIZE": _int("EVENTS_PAGE_SIZE", 250),
+        # The no-set-up conferencing service; point it at a self-hosted Jitsi where nobody
+        # has to sign in (meet.jit.si asks one participant to).
+        "JITSI_URL": _env("JITSI_URL", "https://meet.jit.si"),
+        # How long a booking confirmation waits for its join link before going without it.
+        "CONFERENCING_MAIL_WAIT": _int("CONFERENCING_MAIL_WAIT", 20),
         "AVAILABILITY_MAX_PERIODS": _int("AVAILABILITY_MAX_PERIODS", 50),
         "AVAILABILITY_MAX_SPAN_DAYS": _int("AVAILABILITY_MAX_SPAN_DAYS", 35),
         "SESSION_COOKIE_SECURE": _env("BASE_URL", "http://").startswith("https://"),

@@ -17,6 +17,7 @@ from ..models import Account
 from ..text import normalize_email
 from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
+from .conferencing import profiles_json
 
 bp = Blueprint("api_account", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -42,7 +43,7 @@ def userinfo():
                 "calendar_primary": True,
             }
         ],
-        "conferencing_profiles": [],
+        "conferencing_profiles": profiles_json(account),
     }
 
 

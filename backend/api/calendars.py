@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import NotFound
 
-from .. import db
+from .. import conferencing, db
 from ..calendars import all_calendars
 from ..calendars.events import (
     CalendarNotFound,
@@ -22,7 +22,7 @@ from ..calendars.events import (
     upsert_event,
 )
 from ..scheduling import BadToken, TokenExpired
-from ..validation import ValidationError, is_tzid, parse_utc
+from ..validation import FieldErrors, ValidationError, is_tzid, parse_utc
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_calendars", __name__, url_prefix="/v1")
@@ -51,10 +51,17 @@ def index():
 @bp.post("/calendars/<calendar_id>/events")
 def upsert(calendar_id: str):
     body = json_body()
+    errors = FieldErrors()
+    spec = conferencing.parse_spec(body.get("conferencing"), errors)
+    errors.raise_if_any()
     with db.write() as s:
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
-        upsert_event(s, calendar, body)
+        event = upsert_event(s, calendar, body)
+        conferencing.apply(
+            s, event, spec, account=current_account(), now=datetime.now(UTC),
+            sealer=current_app.extensions["schedlink.sealer"],
+        )  # fmt: skip
     return _accepted()
 
 
@@ -64,7 +71,7 @@ def delete(calendar_id: str):
     with db.write() as s:
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
-        delete_event(s, calendar, body)
+        delete_event(s, calendar, body, on_delete=lambda e: conferencing.event_removed(s, e))
     return _accepted()
 
 
@@ -144,7 +151,11 @@ def _page(account, start: datetime, end: datetime, page: int, after) -> dict:
         pages["next_page"] = current_app.config["BASE_URL"] + url_for(
             "api_calendars.events_page", page_token=token
         )
-    return {
-        "pages": pages,
-        "events": [event_to_dict(event, calendar_id) for event, calendar_id in rows],
-    }
+    conferences = conferencing.conferences_by_event(session, [e.id for e, _ in rows])
+    events = []
+    for event, calendar_id in rows:
+        data = event_to_dict(event, calendar_id)
+        if event.id in conferences:
+            data["conferencing"] = conferencing.to_dict(conferences[event.id])
+        events.append(data)
+    return {"pages": pages, "events": events}

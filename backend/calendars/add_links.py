@@ -7,24 +7,33 @@ from urllib.parse import urlencode
 from ..models import Booking
 
 
-def _details(booking: Booking) -> str:
-    return f"{booking.link.summary} with {booking.account.name} (booked with schedlink)"
+def _details(booking: Booking, join: dict | None) -> str:
+    text = f"{booking.link.summary} with {booking.account.name} (booked with schedlink)"
+    if join and join.get("url"):
+        text = f"Join {join['description']}: {join['url']}\n\n{text}"
+    return text
 
 
-def google_url(booking: Booking) -> str:
+def _location(join: dict | None) -> dict:
+    return {"location": join["url"]} if join and join.get("url") else {}
+
+
+def google_url(booking: Booking, join: dict | None = None) -> str:
+    """`join` ({"description", "url"}): the meeting's join link, as location and details."""
     stamp = "%Y%m%dT%H%M%SZ"
     query = urlencode(
         {
             "action": "TEMPLATE",
             "text": booking.link.summary,
             "dates": f"{booking.start_at:{stamp}}/{booking.end_at:{stamp}}",
-            "details": _details(booking),
+            "details": _details(booking, join),
+            **_location(join),
         }
     )
     return f"https://calendar.google.com/calendar/render?{query}"
 
 
-def outlook_url(booking: Booking) -> str:
+def outlook_url(booking: Booking, join: dict | None = None) -> str:
     stamp = "%Y-%m-%dT%H:%M:%SZ"
     query = urlencode(
         {
@@ -33,7 +42,8 @@ def outlook_url(booking: Booking) -> str:
             "subject": booking.link.summary,
             "startdt": f"{booking.start_at:{stamp}}",
             "enddt": f"{booking.end_at:{stamp}}",
-            "body": _details(booking),
+            "body": _details(booking, join),
+            **_location(join),
         }
     )
     return f"https://outlook.live.com/calendar/0/deeplink/compose?{query}"

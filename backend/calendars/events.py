@@ -139,7 +139,8 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
     return event
 
 
-def delete_event(session: Session, calendar: Calendar, body: object) -> bool:
+def delete_event(session: Session, calendar: Calendar, body: object, on_delete=None) -> bool:
+    """`on_delete(event)` runs just before the row goes (conferencing releases its meeting)."""
     _refuse_synced(calendar)
     event_uid = body.get("event_id") if isinstance(body, dict) else None
     if not isinstance(event_uid, str) or not event_uid:
@@ -153,6 +154,8 @@ def delete_event(session: Session, calendar: Calendar, body: object) -> bool:
         return False
     if event.booking_id is not None:
         raise ValidationError(_booking_owned("event_id"))
+    if on_delete is not None:
+        on_delete(event)
     session.delete(event)
     return True
 

@@ -9,9 +9,12 @@ from ..models import Booking
 from ..text import clean_text
 
 
-def booking_ics(booking: Booking, method: str = "REQUEST", description: str = "") -> bytes:
+def booking_ics(
+    booking: Booking, method: str = "REQUEST", description: str = "", join: dict | None = None
+) -> bytes:
     """METHOD:REQUEST invites (and updates, by SEQUENCE), CANCEL withdraws, PUBLISH is a
-    plain download for the invitee's own calendar."""
+    plain download for the invitee's own calendar. `join` ({"description", "url"}): the
+    meeting's join link, as LOCATION, URL and the first line of the description."""
     cal = Calendar()
     cal.add("prodid", "-//schedlink//booking//EN")
     cal.add("version", "2.0")
@@ -27,6 +30,10 @@ def booking_ics(booking: Booking, method: str = "REQUEST", description: str = ""
         # Untrusted text: the icalendar library escapes it by the format's rules.
         note = f"Note from {booking.invitee_name}: {booking.invitee_notes}"
         description = f"{note}\n\n{description}" if description else note
+    if join and join.get("url"):
+        event.add("location", join["url"])
+        event.add("url", join["url"])
+        description = f"Join {join['description']}: {join['url']}\n\n{description}".strip()
     if description:
         event.add("description", description)
     event.add("sequence", booking.sequence)

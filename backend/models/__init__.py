@@ -5,6 +5,7 @@ from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
+from .conferencing import Conference, ConferencingDefault
 from .limits import RateLimitCounter
 from .outbox import Job
 from .profiles import OAuthRequest, Profile
@@ -12,7 +13,7 @@ from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
-    "BookingWrite", "Calendar", "CalendarSync", "Event", "IdempotencyKey", "Job", "OAuthRequest",
-    "Organization", "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink",
-    "UTCDateTime", "UserSession", "utcnow",
+    "BookingWrite", "Calendar", "CalendarSync", "Conference", "ConferencingDefault", "Event",
+    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Passkey", "Profile",
+    "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession", "utcnow",
 ]  # fmt: skip

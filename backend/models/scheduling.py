@@ -38,6 +38,8 @@ class SchedulingLink(Base):
     display_message: Mapped[str | None] = mapped_column(String(500))
     query_periods: Mapped[list | None] = mapped_column(JSON)
     redirect_url: Mapped[str | None] = mapped_column(String(2000))
+    # The `conferencing` asked for at creation; None is the host's default service.
+    conferencing: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship()

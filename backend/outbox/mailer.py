@@ -13,7 +13,7 @@ import smtplib
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import database, timefmt, tls
+from .. import conferencing, database, timefmt, tls
 from ..calendars import booking_ics
 from ..models import Job
 from ..scheduling import RECIPIENTS, booking_by_public_id, manage_urls
@@ -28,6 +28,11 @@ SUBJECTS = {
     "booking.cancelled": (
         "Cancelled: {summary} with {host}",
         "Cancelled: {summary} with {invitee}",
+    ),
+    # The join link arrived after the confirmation had to go without it.
+    "booking.conferencing": (
+        "Join link: {summary} with {host}",
+        "Join link: {summary} with {invitee}",
     ),
 }
 
@@ -69,12 +74,18 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
         booking = booking_by_public_id(s, payload["booking_id"])
         if booking is None:
             return
-        mail = _mail_for(booking, kind, role, config)
+        cancelled = kind == "booking.cancelled"
+        join = (
+            None
+            if cancelled
+            else conferencing.join_details(conferencing.booking_conference(s, booking.id))
+        )
+        mail = _mail_for(booking, kind, role, config, join)
     sender, recipient, raw = build(mail)
     send(config, sender, recipient, raw)
 
 
-def _mail_for(booking, kind: str, role: str, config) -> Mail:
+def _mail_for(booking, kind: str, role: str, config, join: dict | None) -> Mail:
     cancelled = kind == "booking.cancelled"
     method = "CANCEL" if cancelled else "REQUEST"
     manage = None
@@ -83,7 +94,7 @@ def _mail_for(booking, kind: str, role: str, config) -> Mail:
         tokens = current_app.extensions["schedlink.tokens"]
         manage = manage_urls(tokens, config["BASE_URL"], booking)
         description = f"Reschedule: {manage['reschedule']}\nCancel: {manage['cancel']}"
-    ics = booking_ics(booking, method=method, description=description)
+    ics = booking_ics(booking, method=method, description=description, join=join)
     names = {
         "summary": booking.link.summary,
         "host": booking.account.name,
@@ -105,6 +116,7 @@ def _mail_for(booking, kind: str, role: str, config) -> Mail:
         "kind": kind,
         "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
         "manage": manage,
+        "join": join,
     }
     return Mail(
         sender=config["MAIL_FROM"],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from .. import database
 from ..calendars import enqueue_due_syncs
 from ..models import Job
-from . import account_mail, calendar_jobs, mailer
+from . import account_mail, calendar_jobs, conferencing_jobs, mailer
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -27,6 +27,7 @@ HANDLERS: dict = {}
 mailer.register(HANDLERS)
 HANDLERS.update(account_mail.HANDLERS)
 HANDLERS.update(calendar_jobs.HANDLERS)
+HANDLERS.update(conferencing_jobs.HANDLERS)
 
 
 def _now() -> datetime:
@@ -54,7 +55,13 @@ def claim(sessions: sessionmaker, now: datetime) -> tuple[int, str, dict] | None
         return job.id, job.kind, dict(job.payload)
 
 
-def finish(sessions: sessionmaker, job_id: int, error: str | None, now: datetime) -> None:
+def finish(
+    sessions: sessionmaker,
+    job_id: int,
+    error: str | None,
+    now: datetime,
+    retry_after: float | None = None,
+) -> None:
     with database.write(sessions) as s:
         job = s.get(Job, job_id)
         job.locked_until = None
@@ -68,6 +75,8 @@ def finish(sessions: sessionmaker, job_id: int, error: str | None, now: datetime
         else:
             # Exponential backoff with jitter, capped at about six hours.
             delay = min(6 * 3600, 30 * 2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
+            if retry_after is not None:  # the other side said when (HTTP Retry-After)
+                delay = max(retry_after, 1.0)
             job.run_at = now + timedelta(seconds=delay)
 
 
@@ -87,7 +96,8 @@ def run_once(app: Flask) -> int:
                 handler(sessions, payload, app.config)
         except Exception as exc:  # a failed job is retried later, never lost
             log.warning("job %s (%s) failed: %s", job_id, kind, exc)
-            finish(sessions, job_id, f"{type(exc).__name__}: {exc}", _now())
+            retry_after = getattr(exc, "retry_after", None)
+            finish(sessions, job_id, f"{type(exc).__name__}: {exc}", _now(), retry_after)
         else:
             finish(sessions, job_id, None, _now())
         done += 1

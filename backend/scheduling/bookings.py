@@ -10,7 +10,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from .. import database
+from .. import conferencing, database
 from ..accounts import local_calendar
 from ..availability import offered_slots
 from ..calendars import lock_account, queue_booking_write
@@ -101,7 +101,13 @@ def book(
     now: datetime,
     window_days: int,
     hour_format: str = "24",
+    *,
+    sealer=None,
+    mail_wait: timedelta = timedelta(seconds=20),
 ) -> Booking:
+    """`sealer` is needed only to set up the host's built-in Jitsi service on first use.
+    When a meeting link is being made, the confirmation e-mails wait for it (up to
+    `mail_wait`; after that they go without it and a follow-up brings the link)."""
     with database.write(sessions) as s:
         link = load_link(s, link_public_id)
         # Serialise bookings and event changes per host (PostgreSQL; SQLite's BEGIN
@@ -152,21 +158,32 @@ def book(
             s.flush()
         except IntegrityError as exc:  # the overlap guard fired: someone else got there first
             raise SlotUnavailable(start.isoformat()) from exc
-        s.add(
-            Event(
-                calendar_id=local_calendar(s, link.account).id,
-                event_uid=booking.public_id,
-                summary=link.summary,
-                description=f"Booked by {invitee.name} <{invitee.email}> via schedlink"
-                + (f"\n\nNote: {invitee.notes}" if invitee.notes else ""),
-                start_at=start,
-                end_at=end,
-                tzid=link.account.tzid,
-                booking_id=booking.id,
-            )
+        event = Event(
+            calendar_id=local_calendar(s, link.account).id,
+            event_uid=booking.public_id,
+            summary=link.summary,
+            description=f"Booked by {invitee.name} <{invitee.email}> via schedlink"
+            + (f"\n\nNote: {invitee.notes}" if invitee.notes else ""),
+            start_at=start,
+            end_at=end,
+            tzid=link.account.tzid,
+            booking_id=booking.id,
         )
-        queue_notices(s, "booking.confirmed", booking)
+        s.add(event)
+        s.flush()
+        conference = conferencing.apply(
+            s, event, conferencing.spec_from_json(link.conferencing),
+            account=link.account, now=now, sealer=sealer,
+        )  # fmt: skip
+        # The invitee's confirmation waits a little for the join link; the host's goes now.
+        waiting = conference is not None and conference.status != "assigned"
+        mails = queue_notices(
+            s, "booking.confirmed", booking, invitee_at=now + mail_wait if waiting else None
+        )
         queue_booking_write(s, booking)
+        if waiting:
+            s.flush()
+            conference.mail_job_id = mails["invitee"].id
     return booking
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
+from .. import conferencing, database
 from ..availability import offered_slots
 from ..calendars import lock_account, queue_booking_write
 from ..models import Booking, Event
@@ -63,6 +63,7 @@ def cancel(
         event = _event_of(s, booking)
         if event is not None:
             event.status = "cancelled"
+            conferencing.event_removed(s, event)  # the provider's meeting is deleted too
         queue_notices(s, "booking.cancelled", booking)
         queue_booking_write(s, booking)
     return booking
@@ -91,4 +92,6 @@ def reschedule(
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time
             raise SlotUnavailable(start.isoformat()) from exc
+        if event is not None:  # the meeting moves with it (after the overlap guard said yes)
+            conferencing.apply(s, event, None, account=booking.account, now=now, sealer=None)
     return booking

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..conferencing import check_spec, parse_spec
 from ..ids import looks_like_id, new_id
 from ..markup import MarkupError, parse_contacts
 from ..models import Account, SchedulingLink
@@ -197,7 +198,9 @@ def create_link(
             expires_at = parsed
     query_periods = _query_periods(payload, errors)
     redirect_url = _redirect_url(payload, errors, redirect_origins)
+    conferencing = parse_spec(payload.get("conferencing"), errors)
     errors.raise_if_any()
+    check_spec(session, account, conferencing)
     link = SchedulingLink(
         public_id=new_id("sl"),
         account_id=account.id,
@@ -210,6 +213,7 @@ def create_link(
         status="open",
         query_periods=query_periods,
         redirect_url=redirect_url,
+        conferencing=conferencing.to_json() if conferencing else None,
         created_at=now,
     )
     session.add(link)
@@ -304,6 +308,7 @@ def link_to_dict(
         data["redirect_url"] = link.redirect_url
     if link.display_message:
         data["display_message"] = link.display_message
+    data["conferencing"] = link.conferencing or {"profile_id": "default"}
     confirmed = [b for b in link.bookings if b.status == "confirmed"]
     if confirmed:
         b = confirmed[-1]

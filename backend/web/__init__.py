@@ -14,6 +14,7 @@ from . import (
     booking,
     calendar_services,
     checker,
+    conferencing,
     dashboard,
     demo,
     hours,
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services,
+        calendar_services, conferencing,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).

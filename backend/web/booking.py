@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     Flask,
@@ -17,6 +19,7 @@ from flask import (
 
 from .. import db, timefmt
 from ..calendars import google_url, outlook_url
+from ..conferencing import booking_conference, join_details
 from ..errors import api_error, wants_json
 from ..limits import limit
 from ..scheduling import (
@@ -180,6 +183,8 @@ def submit(token: str):
                 now(),
                 current_app.config["BOOKING_WINDOW_DAYS"],
                 hour_format=hour_format,
+                sealer=current_app.extensions["schedlink.sealer"],
+                mail_wait=timedelta(seconds=current_app.config["CONFERENCING_MAIL_WAIT"]),
             )
         )
     except LinkUnavailable as exc:
@@ -219,8 +224,12 @@ def confirmed(token: str):
     booking = booking_for("confirmation", token)
     zone = booking_pages.viewer_zone(booking.invitee_tzid, booking.account.tzid)
     hour_format = booking_pages.viewer_hour_format(booking.hour_format)
+    join = None
+    if booking.status == "confirmed":
+        join = join_details(booking_conference(db.session(), booking.id))
     return render_template(
         "booking/confirmed.html",
+        join=join,
         booking=booking,
         link=booking.link,
         host=booking.account,
@@ -229,8 +238,8 @@ def confirmed(token: str):
         when=timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
         token=token,
         manage=manage_urls(tokens(), current_app.config["BASE_URL"], booking),
-        google=google_url(booking),
-        outlook=outlook_url(booking),
+        google=google_url(booking, join),
+        outlook=outlook_url(booking, join),
         # Only promise an e-mail that will be sent: the job is queued with the booking.
         emailed=bool(current_app.config["SMTP_HOST"]),
     )

@@ -16,6 +16,7 @@ from flask import (
 
 from .. import db, timefmt
 from ..calendars import booking_ics
+from ..conferencing import booking_conference, join_details
 from ..scheduling import SlotUnavailable
 from ..scheduling import changes as booking_changes
 from ..validation import parse_utc
@@ -127,7 +128,10 @@ def move(token: str):
 def invite(token: str):
     booking = booking_for("confirmation", token)
     method = "CANCEL" if booking.status == "cancelled" else "PUBLISH"
-    body = booking_ics(booking, method=method)
+    join = None
+    if booking.status == "confirmed":
+        join = join_details(booking_conference(db.session(), booking.id))
+    body = booking_ics(booking, method=method, join=join)
     return Response(
         body,
         mimetype="text/calendar",

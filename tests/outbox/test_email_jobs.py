@@ -19,6 +19,9 @@ def test_booking_mails_invitee_and_host_with_an_invitation(app, client, host, sm
         client,
         host,
         summary="Interview <b>now</b>",
+        conferencing={
+            "profile_id": "none"
+        },  # one job: the e-mails (join links: tests/conferencing)
         contact={"name": "Ada <img src=x onerror=alert(1)>", "email": "ada@example.com"},
     )
     response, _ = book(client, link["url"], name="Ada <img src=x onerror=alert(1)>")
@@ -41,7 +44,7 @@ def test_booking_mails_invitee_and_host_with_an_invitation(app, client, host, sm
 
 def test_smtp_outage_loses_nothing(app, client, host):
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nobody listening
-    link = create_link(client, host)
+    link = create_link(client, host, conferencing={"profile_id": "none"})
     assert book(client, link["url"])[0].status_code == 303
     assert jobs.run_once(app) == 2
     with app.app_context():
@@ -64,7 +67,7 @@ def test_smtp_outage_loses_nothing(app, client, host):
 
 
 def test_without_smtp_the_job_completes_quietly(app, client, host):
-    link = create_link(client, host)
+    link = create_link(client, host, conferencing={"profile_id": "none"})
     book(client, link["url"])
     assert jobs.run_once(app) == 2
     with app.app_context():

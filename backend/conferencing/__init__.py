@@ -1,0 +1,59 @@
+"""Conferencing: every meeting gets a place to meet — a generated Jitsi link, explicit join
+details, or a meeting made with the host's own Zoom, Google Meet, Microsoft Teams or GoTo
+account. Requests are rows and outbox jobs written with the event; the worker makes the
+meetings (`work`). Flask-free."""
+
+from .errors import BuiltinProfile, ConferencingError, MeetingRefused, RetryLater
+from .events import (
+    apply,
+    booking_conference,
+    check_spec,
+    conference_of,
+    conferences_by_event,
+    event_removed,
+    join_details,
+    to_dict,
+)
+from .hooks import conferencing_assigned, conferencing_failing
+from .jitsi import check_base_url
+from .services import (
+    conferencing_profile,
+    conferencing_profiles,
+    default_choice,
+    description_of,
+    jitsi_profile,
+    profile_to_dict,
+    remove_profile,
+    set_default,
+)
+from .spec import DEFAULT, Spec, parse_spec, spec_from_json
+
+__all__ = [
+    "DEFAULT",
+    "BuiltinProfile",
+    "ConferencingError",
+    "MeetingRefused",
+    "RetryLater",
+    "Spec",
+    "apply",
+    "booking_conference",
+    "check_base_url",
+    "check_spec",
+    "conference_of",
+    "conferences_by_event",
+    "conferencing_assigned",
+    "conferencing_failing",
+    "conferencing_profile",
+    "conferencing_profiles",
+    "default_choice",
+    "description_of",
+    "event_removed",
+    "jitsi_profile",
+    "join_details",
+    "parse_spec",
+    "profile_to_dict",
+    "remove_profile",
+    "set_default",
+    "spec_from_json",
+    "to_dict",
+]

@@ -1,0 +1,38 @@
+"""Where conferencing reports to the outside world: the one place a join link is assigned
+and the one place a meeting starts failing. Both run inside the write transaction that made
+the change, so whatever they enqueue (push notifications, e-mails) is sent only if it
+committed. Push notifications (`conferencing_assigned`, `conferencing_failing` interactions
+of an event's `subscriptions`) are delivered by the notifications package: it enqueues its
+deliveries from here."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..models import Conference, Event
+
+log = logging.getLogger(__name__)
+
+
+def conferencing_assigned(
+    session: Session, event: Event, conference: Conference, now: datetime
+) -> None:
+    log.info("conferencing assigned to event %s (%s)", event.event_uid, conference.provider_name)
+    _notify(session, "conferencing_assigned", event, conference, now)
+
+
+def conferencing_failing(
+    session: Session, event: Event, conference: Conference, now: datetime
+) -> None:
+    log.warning("conferencing failing for event %s: %s", event.event_uid, conference.error)
+    _notify(session, "conferencing_failing", event, conference, now)
+
+
+def _notify(
+    session: Session, interaction: str, event: Event, conference: Conference, now: datetime
+) -> None:
+    """The push-notifications package (issue 13) enqueues the event's subscribed webhooks for
+    `interaction` here, in this transaction. Until it lands nothing else is told."""

@@ -1,0 +1,194 @@
+"""The host's conferencing services: the built-in Jitsi service, the providers they
+connected (profiles with the "conferencing" purpose), and which one is the default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..connections import ProfileNotFound, new_profile, profile_for, profiles_of
+from ..models import Account, Conference, ConferencingDefault, Event, Profile
+from ..validation import ValidationError
+from . import hooks, jitsi
+from .errors import BuiltinProfile
+
+PURPOSE = "conferencing"
+DESCRIPTIONS = {
+    "jitsi": jitsi.DESCRIPTION,
+    "zoom": "Zoom",
+    "google": "Google Meet",
+    "microsoft": "Microsoft Teams",
+    "go_to": "GoTo Meeting",
+}
+
+
+def description_of(provider_name: str) -> str:
+    return DESCRIPTIONS.get(provider_name, provider_name)
+
+
+def jitsi_profile(session: Session, account: Account, sealer) -> Profile:
+    """The account's built-in Jitsi profile, made on first use (so it has a pro_… id like
+    any other service). Callers hold a write transaction; the account row lock (PostgreSQL;
+    SQLite's writer lock) keeps two requests from making two."""
+    found = _jitsi(session, account)
+    if found is not None:
+        return found
+    session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
+    found = _jitsi(session, account)
+    if found is not None:
+        return found
+    profile = new_profile(
+        session,
+        account=account,
+        provider_name="jitsi",
+        profile_name=jitsi.DESCRIPTION,
+        purposes=[PURPOSE],
+        credentials=None,
+        sealer=sealer,
+    )
+    session.flush()
+    return profile
+
+
+def _jitsi(session: Session, account: Account) -> Profile | None:
+    return session.scalar(
+        select(Profile)
+        .where(Profile.account_id == account.id, Profile.provider_name == "jitsi")
+        .order_by(Profile.id)
+        .limit(1)
+    )
+
+
+def conferencing_profiles(session: Session, account: Account) -> list[Profile]:
+    """Jitsi first, then the connected providers in the order they were added."""
+    found = profiles_of(session, account, PURPOSE)
+    return sorted(found, key=lambda p: (p.provider_name != "jitsi", p.id))
+
+
+def conferencing_profile(session: Session, account: Account, public_id: str) -> Profile:
+    """A profile of this account that serves conferencing; ProfileNotFound otherwise."""
+    profile = profile_for(session, account, public_id)
+    if PURPOSE not in (profile.purposes or []):
+        raise ProfileNotFound(public_id)
+    return profile
+
+
+@dataclass(frozen=True)
+class DefaultChoice:
+    kind: str  # "jitsi" | "none" | "profile"
+    profile: Profile | None = None
+
+    @property
+    def value(self) -> str:
+        return self.profile.public_id if self.profile else self.kind
+
+
+def default_choice(session: Session, account: Account) -> DefaultChoice:
+    row = session.get(ConferencingDefault, account.id)
+    if row is None:
+        return DefaultChoice("jitsi")
+    if row.choice == "none":
+        return DefaultChoice("none")
+    profile = session.get(Profile, row.profile_id) if row.profile_id else None
+    if profile is None or PURPOSE not in (profile.purposes or []):
+        return DefaultChoice("jitsi")  # the chosen service was removed
+    if profile.provider_name == "jitsi":
+        return DefaultChoice("jitsi", profile)
+    return DefaultChoice("profile", profile)
+
+
+def set_default(session: Session, account: Account, value: object, sealer) -> DefaultChoice:
+    """value: "none", "jitsi" or a conferencing profile's pro_… id."""
+    profile = None
+    if value == "jitsi":
+        profile = jitsi_profile(session, account, sealer)
+    elif value != "none":
+        try:
+            profile = conferencing_profile(
+                session, account, value if isinstance(value, str) else ""
+            )
+        except ProfileNotFound:
+            raise ValidationError(
+                {
+                    "default": [
+                        {
+                            "key": "errors.invalid",
+                            "description": 'Choose "none", "jitsi" or one of your '
+                            "conferencing profiles.",
+                        }
+                    ]
+                }
+            ) from None
+    row = session.get(ConferencingDefault, account.id)
+    if row is None:
+        row = ConferencingDefault(account_id=account.id)
+        session.add(row)
+    row.choice = "none" if value == "none" else "profile"
+    row.profile_id = profile.id if profile else None
+    session.flush()
+    return default_choice(session, account)
+
+
+def resolve_default(session: Session, account: Account, sealer) -> Profile | None:
+    """The profile that makes meetings for {"profile_id": "default"}; None: no conferencing."""
+    choice = default_choice(session, account)
+    if choice.kind == "none":
+        return None
+    if choice.profile is not None:
+        return choice.profile
+    return jitsi_profile(session, account, sealer)
+
+
+def remove_profile(
+    session: Session, account: Account, public_id: str, now: datetime | None = None
+) -> Profile | None:
+    """Stop using a profile for conferencing: the row goes when conferencing was its only
+    purpose (a Google or Microsoft connection that also serves calendars stays for them).
+    Meetings not made yet with it stop waiting (they are marked failing); returns the
+    profile when it stays, None when deleted."""
+    profile = conferencing_profile(session, account, public_id)
+    if profile.provider_name == "jitsi":
+        raise BuiltinProfile(public_id)
+    waiting = session.scalars(
+        select(Conference).where(
+            Conference.profile_id == profile.id, Conference.status != "assigned"
+        )
+    )
+    for conference in list(waiting):
+        first = conference.status != "failing"
+        conference.profile_id = None
+        conference.status = "failing"
+        conference.error = "The conferencing service was removed."
+        if first:
+            event = session.get(Event, conference.event_id)
+            hooks.conferencing_failing(session, event, conference, now or datetime.now(UTC))
+    default = session.get(ConferencingDefault, account.id)
+    if default is not None and default.profile_id == profile.id:
+        default.profile_id = None  # back to Jitsi
+    for conference in session.scalars(
+        select(Conference).where(Conference.profile_id == profile.id)
+    ):
+        conference.profile_id = None
+    remaining = [p for p in (profile.purposes or []) if p != PURPOSE]
+    if remaining:
+        profile.purposes = remaining
+        session.flush()
+        return profile
+    session.delete(profile)
+    session.flush()
+    return None
+
+
+def profile_to_dict(profile: Profile, relink_url=None) -> dict:
+    data = {
+        "provider_name": profile.provider_name,
+        "profile_id": profile.public_id,
+        "profile_name": profile.profile_name,
+        "profile_connected": bool(profile.connected),
+    }
+    if not profile.connected and relink_url is not None:
+        data["profile_relink_url"] = relink_url(profile)
+    return data

@@ -1,0 +1,119 @@
+"""A booked meeting's join link in real Chromium against the production server: a host on
+the built-in Jitsi service, and a host whose Zoom account (a local stand-in following Zoom's
+documented API) makes the meeting."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+from browser import wait_until
+from live_server import LiveServer
+from selenium.webdriver.common.by import By
+from standins import StandinProvider, zoom_meetings
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def api(url: str, key: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"{url}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        method="POST" if body is not None else "GET",
+    )
+    with urllib.request.urlopen(request, timeout=15) as response:
+        return json.load(response)
+
+
+def book_and_read_join_link(driver, link_url: str) -> str:
+    """The invitee books the first offered time; the confirmation page shows the join link
+    once the worker has made it (the page refreshes itself until then)."""
+    driver.get(link_url)
+    slots = driver.find_elements(By.CSS_SELECTOR, 'input[name="start"]')
+    assert slots, "the host works Mon-Fri 09-17: there must be free slots"
+    slots[0].find_element(By.XPATH, "..").click()
+    driver.find_element(By.ID, "confirm").click()
+    wait_until(lambda: "You're booked" in driver.find_element(By.TAG_NAME, "body").text)
+    wait_until(
+        lambda: driver.find_elements(By.ID, "join-url"),
+        timeout=30,
+        message="the join link never appeared on the confirmation page",
+    )
+    return driver.find_element(By.ID, "join-url").get_attribute("href")
+
+
+def test_jitsi_host_invitee_sees_the_join_link(driver, server):
+    link = api(
+        server.url,
+        server.api_key,
+        "/v1/scheduling_links",
+        {
+            "contact": {"name": "Ada Lovelace", "email": "ada@example.com"},
+            "summary": "Jitsi intro",
+        },
+    )["scheduling_link"]
+    join = book_and_read_join_link(driver, link["url"])
+    assert re.fullmatch(r"https://meet\.jit\.si/[a-z2-7]{32}", join)
+    assert "Jitsi Meet" in driver.find_element(By.ID, "join").text
+
+
+@pytest.fixture(scope="module")
+def zoom_server(tmp_path_factory):
+    zoom = StandinProvider("zoom")
+    zoom.meetings_bp = zoom_meetings.blueprint(zoom)
+    zoom.register(zoom.meetings_bp)
+    zoom.start()
+    tmp = tmp_path_factory.mktemp("zoom-server")
+    live = LiveServer(
+        f"sqlite:///{tmp / 'schedlink.db'}",
+        tmp,
+        workers=1,
+        job_worker=True,
+        extra_env={**zoom.env(), "SCHEDLINK_OUTBOUND_ALLOW": "127.0.0.1,localhost"},
+    )
+    host = live.create_host_with_cli("zoomhost@example.com")
+    live.start()
+    yield live, host, zoom
+    live.stop()
+    zoom.stop()
+
+
+def test_zoom_host_invitee_sees_the_zoom_meeting(driver, zoom_server):
+    live, host, zoom = zoom_server
+    started = api(
+        live.url,
+        host.api_key,
+        "/v1/conferencing_service_authorizations",
+        {"redirect_uri": "https://app.example/done", "provider_name": "zoom"},
+    )
+    callback = zoom.consent(started["authorization_request"]["url"])
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(callback, timeout=15)
+        raise AssertionError("the callback must redirect")
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 303
+        location = answer.headers["Location"]
+    pro = location.split("last_linked_profile_id=")[1]
+    link = api(
+        live.url,
+        host.api_key,
+        "/v1/scheduling_links",
+        {
+            "contact": {"name": "Ada Lovelace", "email": "ada@example.com"},
+            "summary": "Zoom intro",
+            "conferencing": {"profile_id": pro},
+        },
+    )["scheduling_link"]
+    join = book_and_read_join_link(driver, link["url"])
+    meetings = list(zoom.meetings_bp.meetings.values())
+    assert len(meetings) == 1 and join == meetings[0]["join_url"]
+    assert meetings[0]["topic"] == "Zoom intro"
+    assert "Zoom" in driver.find_element(By.ID, "join").text
