@@ -7,7 +7,7 @@ from flask_cors import CORS
 
 from ..scheduling import LinkNotFound
 from ..validation import ValidationError
-from . import account, availability, calendars, links, markup
+from . import account, availability, calendars, channels, links, markup
 
 
 def init_app(app: Flask) -> None:
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
         expose_headers=["Retry-After"],
         max_age=600,
     )
-    for blueprint in (account.bp, markup.bp, links.bp, calendars.bp, availability.bp):
+    for blueprint in (account.bp, markup.bp, links.bp, calendars.bp, availability.bp, channels.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(ValidationError)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import NotFound
 
 from .. import db
@@ -65,7 +65,7 @@ def upsert(calendar_id: str):
     with db.write() as s:
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
-        upsert_event(s, calendar, body)
+        upsert_event(s, calendar, body, current_app.extensions["schedlink.outbound"])
     return _accepted()
 
 

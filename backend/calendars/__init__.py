@@ -13,8 +13,10 @@ from .events import (
     upsert_event,
 )
 from .ics import booking_ics
+from .notices import notify_event
 
 __all__ = [
     "CalendarNotFound", "booking_ics", "calendar_for", "calendars_of", "delete_event",
-    "event_to_dict", "google_url", "lock_account", "outlook_url", "read_events", "upsert_event",
+    "event_to_dict", "google_url", "lock_account", "notify_event", "outlook_url", "read_events",
+    "upsert_event",
 ]  # fmt: skip

@@ -4,10 +4,12 @@ from .accounts import Account, ApiKey, Organization
 from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import Calendar, Event
+from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
 from .outbox import Job
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
-    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Event",
-    "IdempotencyKey", "Job", "Organization", "SchedulingLink", "UTCDateTime", "utcnow",
+    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "Calendar", "Channel", "Event",
+    "EventSubscription", "IdempotencyKey", "Job", "Organization", "SchedulingLink",
+    "UTCDateTime", "WebhookMessage", "WebhookSecret", "utcnow",
 ]  # fmt: skip

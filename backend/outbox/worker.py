@@ -15,12 +15,13 @@ from sqlalchemy.orm import sessionmaker
 
 from .. import database
 from ..models import Job
-from . import mailer
+from . import mailer, webhook_mail, webhooks
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 HANDLERS = {kind: mailer.handler(kind) for kind in mailer.SUBJECTS}
+HANDLERS["webhook.channel_disabled"] = webhook_mail.channel_disabled
 
 
 def _now() -> datetime:
@@ -66,7 +67,16 @@ def finish(sessions: sessionmaker, job_id: int, error: str | None, now: datetime
 
 
 def run_once(app: Flask) -> int:
-    """Run every job that is due now; returns how many ran."""
+    """Run every job and deliver every webhook that is due now; returns how many ran."""
+    sessions, outbound = app.extensions["schedlink.sessions"], app.extensions["schedlink.outbound"]
+    total = run_jobs(app)
+    while delivered := webhooks.deliver_due(sessions, outbound, app.config):
+        total += delivered
+    # A delivery outcome may have queued a job (the e-mail about a disabled channel).
+    return total + run_jobs(app)
+
+
+def run_jobs(app: Flask) -> int:
     sessions = app.extensions["schedlink.sessions"]
     done = 0
     while (claimed := claim(sessions, _now())) is not None:

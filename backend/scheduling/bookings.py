@@ -10,7 +10,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from .. import database
+from .. import database, notifications
 from ..accounts import local_calendar
 from ..availability import offered_slots
 from ..calendars import lock_account
@@ -19,6 +19,7 @@ from ..models import Booking, Event, Job, SchedulingLink
 from ..text import is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
 from .links import LinkNotFound, effective_status
+from .notices import booking_changed
 
 
 class BookingError(Exception):
@@ -126,19 +127,23 @@ def book(
             s.flush()
         except IntegrityError as exc:  # the overlap guard fired: someone else got there first
             raise SlotUnavailable(start.isoformat()) from exc
-        s.add(
-            Event(
-                calendar_id=local_calendar(s, link.account).id,
-                event_uid=booking.public_id,
-                summary=link.summary,
-                description=f"Booked by {invitee.name} <{invitee.email}> via schedlink",
-                start_at=start,
-                end_at=end,
-                tzid=link.account.tzid,
-                booking_id=booking.id,
-            )
+        event = Event(
+            calendar_id=local_calendar(s, link.account).id,
+            event_uid=booking.public_id,
+            summary=link.summary,
+            description=f"Booked by {invitee.name} <{invitee.email}> via schedlink",
+            start_at=start,
+            end_at=end,
+            tzid=link.account.tzid,
+            booking_id=booking.id,
         )
+        s.add(event)
+        s.flush()
         s.add(Job(kind="booking.confirmed", payload={"booking_id": booking.public_id}))
+        # The link's subscriptions now watch this event; channels hear of the booking.
+        notifications.apply_link_subscriptions(s, link.id, event.id)
+        s.refresh(link)
+        booking_changed(s, booking, notifications.types.BOOKING_CREATED, now)
     return booking
 
 

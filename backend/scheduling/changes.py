@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
+from .. import database, notifications
 from ..availability import offered_slots
 from ..calendars import lock_account
 from ..models import Booking, Event, Job
+from ..validation import format_utc
 from .bookings import SlotUnavailable, booking_by_public_id
+from .notices import booking_changed
 
 
 class BookingNotChangeable(Exception):
@@ -61,6 +63,7 @@ def cancel(
         if event is not None:
             event.status = "cancelled"
         s.add(Job(kind="booking.cancelled", payload={"booking_id": booking.public_id}))
+        booking_changed(s, booking, notifications.types.BOOKING_CANCELLED, now)
     return booking
 
 
@@ -74,6 +77,7 @@ def reschedule(
         offered = offered_slots(s, booking.link, now, window_days, moving_booking_id=booking.id)
         if (start, end) not in set(offered):
             raise SlotUnavailable(start.isoformat())
+        previous = {"start": format_utc(booking.start_at), "end": format_utc(booking.end_at)}
         booking.start_at, booking.end_at = start, end
         booking.sequence += 1
         event = _event_of(s, booking)
@@ -84,4 +88,5 @@ def reschedule(
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time
             raise SlotUnavailable(start.isoformat()) from exc
+        booking_changed(s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous)
     return booking

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from .. import notifications
 from ..ids import looks_like_id, new_id
 from ..markup import MarkupError, parse_contacts
 from ..models import Account, SchedulingLink
+from ..outbound import Outbound
 from ..text import is_valid_email, normalize_email
 from ..validation import FieldErrors, format_utc, is_tzid, parse_utc
 
@@ -170,7 +172,9 @@ def create_link(
     now: datetime,
     markup_max_bytes: int,
     redirect_origins: tuple[str, ...] = (),
+    outbound: Outbound | None = None,
 ) -> SchedulingLink:
+    """`outbound` checks the URLs of `subscriptions` (applied to the booking's event)."""
     errors = FieldErrors()
     if not isinstance(payload, dict):
         errors.add("body", "invalid", "The request body must be a JSON object.")
@@ -196,6 +200,14 @@ def create_link(
             expires_at = parsed
     query_periods = _query_periods(payload, errors)
     redirect_url = _redirect_url(payload, errors, redirect_origins)
+    subscriptions = None
+    if payload.get("subscriptions") is not None:
+        if outbound is None:
+            errors.add("subscriptions", "invalid", "subscriptions cannot be set here.")
+        else:
+            subscriptions = notifications.parse_subscriptions(
+                payload["subscriptions"], outbound, errors
+            )
     errors.raise_if_any()
     link = SchedulingLink(
         public_id=new_id("sl"),
@@ -213,6 +225,7 @@ def create_link(
     )
     session.add(link)
     session.flush()
+    notifications.set_link_subscriptions(session, account.id, link.id, subscriptions)
     return link
 
 
@@ -243,7 +256,11 @@ def list_links(session: Session, account: Account, limit: int = 100) -> list[Sch
     )
 
 
-def disable_link(link: SchedulingLink, payload: object) -> SchedulingLink:
+def disable_link(
+    link: SchedulingLink, payload: object, now: datetime | None = None
+) -> SchedulingLink:
+    """Turn an open link off; the account's channels hear `scheduling_link_disabled` in the
+    same transaction (the link's session)."""
     errors = FieldErrors()
     message = payload.get("display_message") if isinstance(payload, dict) else None
     if message is not None and not isinstance(message, str):
@@ -252,15 +269,24 @@ def disable_link(link: SchedulingLink, payload: object) -> SchedulingLink:
     if link.status == "open":
         link.status = "disabled"
         link.display_message = _text(message, 500)
+        session = object_session(link)
+        session.flush()
+        now = now or datetime.now(UTC)
+        notifications.notify(
+            session, link.account_id, notifications.types.LINK_DISABLED,
+            {"scheduling_link": link_to_dict(link, now, None)}, now=now,
+        )  # fmt: skip
     return link
 
 
 def link_to_dict(
-    link: SchedulingLink, now: datetime, url_for: Callable[[SchedulingLink], str]
+    link: SchedulingLink, now: datetime, url_for: Callable[[SchedulingLink], str] | None
 ) -> dict:
+    """`url_for` None leaves out the URL (notification bodies: the URL is a bearer secret
+    and the host has it already)."""
     data = {
         "id": link.public_id,
-        "url": url_for(link),
+        "url": url_for(link) if url_for else None,
         "status": effective_status(link, now),
         "contact": link.contact,
         "summary": link.summary,
@@ -270,6 +296,8 @@ def link_to_dict(
         "uses": link.uses,
         "created_at": format_utc(link.created_at),
     }
+    if url_for is None:
+        del data["url"]
     if link.query_periods:
         data["query_periods"] = link.query_periods
     if link.redirect_url:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, booking, checker, dashboard, demo, hours, manage, security
+from . import auth, booking, checker, dashboard, demo, hours, manage, security, webhooks
 
 
 def init_app(app: Flask) -> None:
     security.init_app(app)
-    for face in (auth, booking, manage, dashboard, hours, checker):
+    for face in (auth, booking, manage, dashboard, hours, checker, webhooks):
         face.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)
