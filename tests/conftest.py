@@ -72,7 +72,13 @@ def database_url(request, tmp_path, sqlite_template):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app_config() -> dict:
+    """Extra app config; a test module overrides this fixture to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
     app = create_app(
         {
             "TESTING": True,
@@ -82,6 +88,7 @@ def app(database_url, tmp_path):
             "BASE_URL": "http://schedlink.test",
             "SERVER_NAME": "schedlink.test",
             "DEMO": True,
+            **app_config,
         }
     )
     yield app
