@@ -77,7 +77,7 @@ def from_environment(instance_path: Path) -> dict:
             float(x) for x in _list("WEBHOOK_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,36000")
         ],
         "WEBHOOK_TIMEOUT": float(_env("WEBHOOK_TIMEOUT", "10") or 10),
-        "WEBHOOK_BATCH": _int("WEBHOOK_BATCH", 10),
+        "WEBHOOK_BATCH": _int("WEBHOOK_BATCH", 50),
         # A channel failing this long (no success since the first failure) is disabled.
         "WEBHOOK_DISABLE_AFTER_HOURS": float(_env("WEBHOOK_DISABLE_AFTER_HOURS", "120") or 120),
     }
