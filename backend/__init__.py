@@ -12,7 +12,9 @@ def create_app(config: dict | None = None) -> Flask:
     """The app factory: nothing happens at import time, everything here per app."""
     from . import api, db, errors, limits, web
     from . import config as app_config
+    from .outbound import Outbound
     from .scheduling import Tokens
+    from .sealing import Sealer
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SCHEDLINK_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path or None)
@@ -22,6 +24,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["schedlink.tokens"] = Tokens(
         app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
+    )
+    app.extensions["schedlink.sealer"] = Sealer(
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"]
+    )
+    app.extensions["schedlink.outbound"] = Outbound(
+        app.config["OUTBOUND_ALLOW"], ca_file=app.config["OUTBOUND_CA_FILE"]
     )
 
     db.init_app(app)

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .connections.providers import config_keys as oauth_config_keys
+
 # The published Chrome build carries a fixed key (extension/manifest.json), hence this id.
 DEFAULT_CHROME_EXTENSION_ID = "kdjlmnjmmlphkglgafoeiebaldecllhh"
 
@@ -80,4 +82,11 @@ def from_environment(instance_path: Path) -> dict:
         "WEBHOOK_BATCH": _int("WEBHOOK_BATCH", 50),
         # A channel failing this long (no success since the first failure) is disabled.
         "WEBHOOK_DISABLE_AFTER_HOURS": float(_env("WEBHOOK_DISABLE_AFTER_HOURS", "120") or 120),
+        # Outbound calls (feeds, CalDAV, OAuth providers, webhooks) never reach private or
+        # loopback addresses, except hosts/networks listed here (local test servers, intranet).
+        "OUTBOUND_ALLOW": _list("OUTBOUND_ALLOW"),
+        "OUTBOUND_CA_FILE": _env("OUTBOUND_CA_FILE"),
+        # OAuth clients: SCHEDLINK_<GOOGLE|MICROSOFT|ZOOM|GOTO>_{CLIENT_ID,CLIENT_SECRET,
+        # AUTHORIZE_URL,TOKEN_URL,API_URL}; endpoints default to the real services.
+        **{key: _env(key) for key in oauth_config_keys()},
     }

@@ -88,6 +88,9 @@ def app(database_url, tmp_path, app_config):
             "BASE_URL": "http://schedlink.test",
             "SERVER_NAME": "schedlink.test",
             "DEMO": True,
+            # Local stand-ins and receivers listen on 127.0.0.1; every other private address
+            # (10/8, 169.254.169.254, ::1 …) stays refused, so SSRF tests can use those.
+            "OUTBOUND_ALLOW": ["127.0.0.1"],
             **app_config,
         }
     )

@@ -1,7 +1,7 @@
 """push notifications: channels, event subscriptions, signing secrets, webhook messages
 
-Revision ID: 0005_13
-Revises: 0004
+Revision ID: 0006_13
+Revises: 0005
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import backend.models
 
-revision = "0005_13"
-down_revision = "0004"
+revision = "0006_13"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

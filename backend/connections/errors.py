@@ -1,0 +1,29 @@
+"""What can go wrong with a connected service; messages are sentences for people."""
+
+
+class ConnectionsError(Exception):
+    """Base class."""
+
+
+class ProviderNotConfigured(ConnectionsError):
+    """This deployment has no OAuth client for the provider."""
+
+
+class AuthorizationFailed(ConnectionsError):
+    """The consent could not be completed (unknown or expired state)."""
+
+
+class ProfileNotFound(ConnectionsError):
+    pass
+
+
+class ProfileDisconnected(ConnectionsError):
+    """The provider no longer accepts our tokens: the host must connect again."""
+
+
+class ProviderUnavailable(ConnectionsError):
+    """The provider did not answer properly (timeout, 5xx, 429): try again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after

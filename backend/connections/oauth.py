@@ -1,0 +1,315 @@
+"""The OAuth 2.0 authorization-code flow with PKCE (RFC 6749, RFC 7636), and keeping an access
+token fresh. State and verifier stay in our database; tokens are sealed on the profile; every
+call to a provider goes through the SSRF-guarded `Outbound`. Flask-free."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode, urlsplit
+
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..models import Account, OAuthRequest, Profile
+from ..outbound import Outbound, OutboundError, OutboundRefused
+from ..sealing import Sealer
+from ..validation import FieldErrors
+from .errors import (
+    AuthorizationFailed,
+    ProfileDisconnected,
+    ProviderNotConfigured,
+    ProviderUnavailable,
+)
+from .profiles import mark_disconnected, new_profile, read_credentials, write_credentials
+from .providers import PURPOSES, OAuthProvider
+
+STATE_TTL = timedelta(minutes=10)
+REFRESH_MARGIN = 60  # seconds: refresh a token this close to expiry
+# Token-endpoint errors that mean the grant is gone for good (RFC 6749 §5.2).
+_FATAL = {"invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type"}
+# What the redirect_uri is told; anything else from a provider becomes "server_error".
+_REDIRECT_ERRORS = {"access_denied", "invalid_scope", "temporarily_unavailable", "server_error"}
+
+
+@dataclass(frozen=True)
+class Linked:
+    profile: Profile | None
+    redirect_uri: str | None
+    error: str | None
+
+
+class _TokenRefused(Exception):
+    def __init__(self, code: str, description: str):
+        super().__init__(f"{code}: {description}")
+        self.code, self.description = code, description
+
+
+def _check_redirect_uri(redirect_uri: object) -> str:
+    errors = FieldErrors()
+    parts = urlsplit(redirect_uri) if isinstance(redirect_uri, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(redirect_uri) > 2000
+        or any(c in redirect_uri for c in "\r\n\t ")
+    ):
+        errors.add("redirect_uri", "invalid", "An absolute http(s) URL to return to is required.")
+    errors.raise_if_any()
+    return redirect_uri
+
+
+def begin_authorization(
+    session: Session,
+    *,
+    account: Account,
+    provider: OAuthProvider,
+    purposes: Sequence[str],
+    redirect_uri: str,
+    callback_url: str,
+    now: datetime,
+    profile: Profile | None = None,
+) -> str:
+    """Store a pending consent and return the provider's consent URL to send the user to."""
+    redirect_uri = _check_redirect_uri(redirect_uri)
+    purposes = sorted(set(purposes))
+    if not purposes or any(p not in PURPOSES for p in purposes):
+        raise ValueError(f"purposes must be a subset of {PURPOSES}")
+    session.execute(delete(OAuthRequest).where(OAuthRequest.expires_at < now))
+    state, verifier = generate_token(43), generate_token(64)
+    session.add(
+        OAuthRequest(
+            state=state,
+            account_id=account.id,
+            provider_name=provider.name,
+            purposes=purposes,
+            redirect_uri=redirect_uri,
+            code_verifier=verifier,
+            profile_id=profile.id if profile is not None else None,
+            expires_at=now + STATE_TTL,
+            created_at=now,
+        )
+    )
+    params = {
+        "response_type": "code",
+        "client_id": provider.client_id,
+        "redirect_uri": callback_url,
+        "state": state,
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+        **provider.authorize_params,
+    }
+    if scope := provider.scope_for(purposes):
+        params["scope"] = scope
+    joiner = "&" if "?" in provider.authorize_url else "?"
+    return provider.authorize_url + joiner + urlencode(params, quote_via=quote)
+
+
+def _token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> dict:
+    headers = {"accept": "application/json"}
+    if provider.token_auth == "client_secret_basic":  # noqa: S105 - a method name, not a secret
+        # RFC 6749 §2.3.1: id and secret are form-encoded before the Basic encoding.
+        pair = f"{quote(provider.client_id, safe='')}:{quote(provider.client_secret, safe='')}"
+        headers["authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+    else:
+        form = {**form, "client_id": provider.client_id, "client_secret": provider.client_secret}
+    try:
+        answer = outbound.request(
+            "POST", provider.token_url, headers=headers, form=form, max_body=256 * 1024
+        )
+    except OutboundRefused as exc:
+        raise ProviderUnavailable(
+            f"{provider.title}'s sign-in address is not allowed: {exc}"
+        ) from exc
+    except OutboundError as exc:
+        raise ProviderUnavailable(f"{provider.title} did not answer: {exc}") from exc
+    if answer.status == 429 or answer.status >= 500:
+        retry_after = answer.headers.get("retry-after", "")
+        raise ProviderUnavailable(
+            f"{provider.title} is busy or failing (HTTP {answer.status}).",
+            float(retry_after) if retry_after.isdigit() else None,
+        )
+    try:
+        body = answer.json()
+    except OutboundError:
+        body = None  # Zoom answers some errors in XML or plain text
+    if not isinstance(body, dict):
+        body = {}
+    if answer.status >= 400 or not isinstance(body.get("access_token"), str):
+        code = body.get("error") if isinstance(body.get("error"), str) else "invalid_request"
+        description = body.get("error_description") or body.get("reason") or answer.text()[:200]
+        raise _TokenRefused(code, str(description))
+    return body
+
+
+def _token_set(body: dict, now: datetime, previous: Mapping | None = None) -> dict:
+    expires_in = body.get("expires_in")
+    lifetime = int(expires_in) if str(expires_in).isdigit() else 3600
+    return {
+        "access_token": body["access_token"],
+        "token_type": body.get("token_type", "Bearer"),
+        "expires_at": int(now.timestamp()) + lifetime,
+        # Google and GoTo keep the old refresh token unless they send a new one; Zoom and
+        # Microsoft rotate it, and only the newest is certain to work.
+        "refresh_token": body.get("refresh_token") or (previous or {}).get("refresh_token"),
+        "scope": body.get("scope") or (previous or {}).get("scope"),
+    }
+
+
+def _identity(body: dict) -> tuple[str | None, str | None]:
+    """(external id, display name) from an OpenID id_token, when the provider sent one. It came
+    straight from the token endpoint over TLS, so the signature need not be checked (OIDC
+    Core §3.1.3.7)."""
+    token = body.get("id_token")
+    if not isinstance(token, str) or token.count(".") != 2:
+        return None, None
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, binascii.Error):
+        return None, None
+    if not isinstance(claims, dict):
+        return None, None
+    sub, email = claims.get("sub"), claims.get("email") or claims.get("preferred_username")
+    return (str(sub)[:255] if sub else None), (str(email)[:200] if email else None)
+
+
+def complete_authorization(
+    session: Session,
+    *,
+    providers: Mapping[str, OAuthProvider],
+    outbound: Outbound,
+    sealer: Sealer,
+    state: object,
+    code: object,
+    error: object,
+    callback_url: str,
+    now: datetime,
+) -> Linked:
+    """Finish a consent: one use of its state, code exchanged, the profile created or re-linked."""
+    request = None
+    if isinstance(state, str) and 0 < len(state) <= 64:
+        request = session.get(OAuthRequest, state)
+    if request is None or request.expires_at <= now:
+        raise AuthorizationFailed(
+            "This connection attempt has expired or was already used. Please start again."
+        )
+    session.delete(request)
+    redirect_uri = request.redirect_uri
+    if error:
+        return Linked(None, redirect_uri, error if error in _REDIRECT_ERRORS else "access_denied")
+    provider = providers.get(request.provider_name)
+    if provider is None:
+        raise ProviderNotConfigured(request.provider_name)
+    if not isinstance(code, str) or not code or len(code) > 4096:
+        return Linked(None, redirect_uri, "server_error")
+    try:
+        body = _token_request(
+            outbound,
+            provider,
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": callback_url,
+                "code_verifier": request.code_verifier,
+            },
+        )
+    except _TokenRefused:
+        return Linked(None, redirect_uri, "access_denied")
+    except ProviderUnavailable:
+        return Linked(None, redirect_uri, "temporarily_unavailable")
+    external_id, display = _identity(body)
+    account = session.get(Account, request.account_id)
+    profile = session.get(Profile, request.profile_id) if request.profile_id else None
+    if profile is None and external_id:
+        profile = session.scalar(
+            select(Profile).where(
+                Profile.account_id == account.id,
+                Profile.provider_name == provider.name,
+                Profile.external_id == external_id,
+            )
+        )
+    tokens = _token_set(body, now)
+    if profile is None:
+        return Linked(
+            new_profile(
+                session,
+                account=account,
+                provider_name=provider.name,
+                profile_name=display or provider.title,
+                purposes=request.purposes,
+                credentials={"token": tokens},
+                sealer=sealer,
+                external_id=external_id,
+            ),
+            redirect_uri,
+            None,
+        )
+    profile.purposes = sorted(set(profile.purposes or []) | set(request.purposes))
+    profile.connected, profile.disconnected_reason = True, None
+    if display:
+        profile.profile_name = display
+    write_credentials(profile, sealer, {**_credentials_or_empty(profile, sealer), "token": tokens})
+    return Linked(profile, redirect_uri, None)
+
+
+def _credentials_or_empty(profile: Profile, sealer: Sealer) -> dict:
+    try:
+        return read_credentials(profile, sealer)
+    except ProfileDisconnected:
+        return {}
+
+
+def access_token(
+    session: Session,
+    *,
+    profile: Profile,
+    providers: Mapping[str, OAuthProvider],
+    outbound: Outbound,
+    sealer: Sealer,
+    now: datetime,
+    force_refresh: bool = False,
+) -> str:
+    """A usable access token for the profile, refreshed (and the rotated refresh token stored in
+    the caller's transaction) when it is about to expire or `force_refresh` (a 401 came back)."""
+    if not profile.connected:
+        raise ProfileDisconnected(profile.disconnected_reason or "Connect this service again.")
+    credentials = read_credentials(profile, sealer)
+    tokens = credentials.get("token") or {}
+    fresh = tokens.get("expires_at", 0) - now.timestamp() > REFRESH_MARGIN
+    if tokens.get("access_token") and fresh and not force_refresh:
+        return tokens["access_token"]
+    provider = providers.get(profile.provider_name)
+    if provider is None:
+        raise ProviderNotConfigured(profile.provider_name)
+    if not tokens.get("refresh_token"):
+        return _disconnect(profile, f"{provider.title} gave no lasting access. Connect it again.")
+    try:
+        body = _token_request(
+            outbound,
+            provider,
+            {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        )
+    except _TokenRefused as exc:
+        if exc.code in _FATAL:
+            return _disconnect(
+                profile,
+                f"{provider.title} no longer accepts schedlink's access ({exc.code}). "
+                "Connect it again.",
+            )
+        raise ProviderUnavailable(f"{provider.title} refused to refresh access: {exc}") from exc
+    tokens = _token_set(body, now, previous=tokens)
+    write_credentials(profile, sealer, {**credentials, "token": tokens})
+    return tokens["access_token"]
+
+
+def _disconnect(profile: Profile, reason: str):
+    mark_disconnected(profile, reason)
+    raise ProfileDisconnected(reason)

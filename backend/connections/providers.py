@@ -1,0 +1,113 @@
+"""The OAuth 2.0 providers a host can connect, with their documented endpoints as defaults
+(/work/shared providers.md §2). Each endpoint is a setting, so tests point them at local
+stand-ins and a self-hosted deployment can register its own client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+PURPOSES = ("calendar", "conferencing")
+
+
+@dataclass(frozen=True)
+class OAuthProvider:
+    name: str
+    client_id: str
+    client_secret: str
+    authorize_url: str
+    token_url: str
+    api_url: str
+    # Zoom and GoTo take the client in a Basic header; Google and Microsoft in the form body.
+    token_auth: str
+    scopes: Mapping[str, tuple[str, ...]]
+    authorize_params: Mapping[str, str] = field(default_factory=dict)
+    title: str = ""
+
+    def scope_for(self, purposes: tuple[str, ...] | list[str]) -> str:
+        wanted: list[str] = []
+        for purpose in purposes:
+            for scope in self.scopes.get(purpose, ()):
+                if scope not in wanted:
+                    wanted.append(scope)
+        return " ".join(wanted)
+
+
+# name: (config prefix, title, authorize, token, api, token auth, scopes, extra authorize params)
+_DEFAULTS = {
+    "google": (
+        "GOOGLE", "Google",
+        "https://accounts.google.com/o/oauth2/v2/auth",
+        "https://oauth2.googleapis.com/token",
+        "https://www.googleapis.com",
+        "client_secret_post",
+        {
+            "calendar": ("openid", "email", "https://www.googleapis.com/auth/calendar"),
+            "conferencing": ("openid", "email", "https://www.googleapis.com/auth/calendar.events"),
+        },
+        # A refresh token comes back only from the consent screen.
+        {"access_type": "offline", "prompt": "consent"},
+    ),
+    "microsoft": (
+        "MICROSOFT", "Microsoft 365",
+        "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        "https://graph.microsoft.com/v1.0",
+        "client_secret_post",
+        {
+            "calendar": ("offline_access", "User.Read", "Calendars.ReadWrite"),
+            "conferencing": ("offline_access", "User.Read", "OnlineMeetings.ReadWrite"),
+        },
+        {},
+    ),
+    "zoom": (
+        "ZOOM", "Zoom",
+        "https://zoom.us/oauth/authorize",
+        "https://zoom.us/oauth/token",
+        "https://api.zoom.us/v2",
+        "client_secret_basic",
+        {"conferencing": ("meeting:write:meeting", "user:read:user")},
+        {},
+    ),
+    "go_to": (
+        "GOTO", "GoTo Meeting",
+        "https://authentication.logmeininc.com/oauth/authorize",
+        "https://authentication.logmeininc.com/oauth/token",
+        "https://api.getgo.com",
+        "client_secret_basic",
+        # GoTo grants the scopes set on the client in its Developer Center, not per request.
+        {"conferencing": ()},
+        {},
+    ),
+}  # fmt: skip
+
+
+def oauth_providers(config: Mapping) -> dict[str, OAuthProvider]:
+    """The providers this deployment has a client for (a client id configured)."""
+    providers = {}
+    for name, (prefix, title, authorize, token, api, auth, scopes, params) in _DEFAULTS.items():
+        client_id = config.get(f"{prefix}_CLIENT_ID")
+        if not client_id:
+            continue
+        providers[name] = OAuthProvider(
+            name=name,
+            title=title,
+            client_id=client_id,
+            client_secret=config.get(f"{prefix}_CLIENT_SECRET") or "",
+            authorize_url=config.get(f"{prefix}_AUTHORIZE_URL") or authorize,
+            token_url=config.get(f"{prefix}_TOKEN_URL") or token,
+            api_url=(config.get(f"{prefix}_API_URL") or api).rstrip("/"),
+            token_auth=auth,
+            scopes=scopes,
+            authorize_params=params,
+        )
+    return providers
+
+
+def config_keys() -> list[str]:
+    """Every config key the providers read (for backend.config)."""
+    return [
+        f"{prefix}_{part}"
+        for prefix, *_ in _DEFAULTS.values()
+        for part in ("CLIENT_ID", "CLIENT_SECRET", "AUTHORIZE_URL", "TOKEN_URL", "API_URL")
+    ]

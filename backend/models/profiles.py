@@ -1,0 +1,55 @@
+"""Connected services ("profiles", Cronofy's word): a calendar feed, a CalDAV account, an OAuth
+connection to Google, Microsoft, Zoom or GoTo. One Google or Microsoft connection may serve both
+calendars and conferencing, hence `purposes`. Calendar- and conferencing-specific state lives in
+their own tables, keyed by the profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .accounts import Account
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    provider_name: Mapped[str] = mapped_column(String(20))
+    profile_name: Mapped[str] = mapped_column(String(200))
+    purposes: Mapped[list] = mapped_column(JSON, default=list)
+    connected: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Sealed JSON (backend.sealing): tokens, passwords, secret feed URLs. Never shown.
+    credentials: Mapped[str | None] = mapped_column(Text)
+    # The provider's own id for the connected account, so a re-link updates this profile.
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    disconnected_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    account: Mapped[Account] = relationship()
+
+    __table_args__ = (Index("ix_profiles_account", "account_id"),)
+
+
+class OAuthRequest(Base):
+    """One consent in progress: the state sent to the provider and the PKCE verifier kept here."""
+
+    __tablename__ = "oauth_requests"
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    provider_name: Mapped[str] = mapped_column(String(20))
+    purposes: Mapped[list] = mapped_column(JSON, default=list)
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    # Re-linking an existing profile (its tokens stopped working) rather than adding one.
+    profile_id: Mapped[int | None] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,239 @@
+"""Outbound HTTP that cannot be pointed at our own network (SSRF): calendar feeds, CalDAV,
+OAuth providers and webhook receivers are all URLs that users choose.
+
+Every request is checked twice: the URL when it is stored (`check_url`: https only, no literal
+private address) and the resolved addresses when it is sent. The connection goes to the address
+that was checked (no second DNS lookup to rebind), TLS is 1.2 or newer with the host name
+verified, redirects are answered, never followed, and answers are read up to a cap. Hosts and
+networks in the allow list (`SCHEDLINK_OUTBOUND_ALLOW`: local test servers, an intranet CalDAV)
+skip the address rule and may use plain http. Flask-free.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json as jsonlib
+import socket
+import ssl
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpcore
+
+USER_AGENT = "schedlink (+https://github.com/schedlink)"
+MAX_URL = 2048
+
+
+class OutboundError(Exception):
+    """The request failed (network, timeout, TLS, too large an answer): worth retrying later."""
+
+
+class OutboundRefused(OutboundError):
+    """The URL or the address it resolves to is not allowed; retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        try:
+            return jsonlib.loads(self.body)
+        except ValueError as exc:
+            raise OutboundError(f"the answer (HTTP {self.status}) is not JSON") from exc
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _address(value: str) -> Address | None:
+    """An IP literal in any form a resolver accepts (127.1, 2130706433, ::ffff:127.0.0.1)."""
+    value = value.strip("[]")
+    try:
+        ip = ipaddress.ip_address(value)
+    except ValueError:
+        if not value or not all(c in "0123456789abcdefxABCDEFX." for c in value):
+            return None
+        try:
+            ip = ipaddress.ip_address(socket.inet_aton(value))
+        except OSError:
+            return None
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+class Policy:
+    """Which hosts and addresses may be contacted."""
+
+    def __init__(self, allow: Iterable[str] = ()):
+        self.hosts: set[str] = set()
+        self.networks: list[Network] = []
+        for item in allow:
+            item = item.strip().lower()
+            if not item:
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+            except ValueError:
+                self.hosts.add(item)
+
+    def host_listed(self, host: str) -> bool:
+        ip = _address(host)
+        return host.lower() in self.hosts or (ip is not None and self._in_networks(ip))
+
+    def _in_networks(self, ip: Address) -> bool:
+        return any(ip in net for net in self.networks)
+
+    def address_allowed(self, ip: Address) -> bool:
+        return self._in_networks(ip) or (ip.is_global and not ip.is_multicast)
+
+    def check_url(self, url: str) -> str:
+        if not isinstance(url, str) or not url or len(url) > MAX_URL:
+            raise OutboundRefused("Enter an absolute https:// URL.")
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("https", "http") or not host:
+            raise OutboundRefused("Enter an absolute https:// URL.")
+        if parts.username is not None or parts.password is not None:
+            raise OutboundRefused("Put credentials in their own fields, not in the URL.")
+        try:
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError as exc:
+            raise OutboundRefused("The URL's port is not a number from 1 to 65535.") from exc
+        listed = self.host_listed(host)
+        if parts.scheme == "http" and not listed:
+            raise OutboundRefused("Only https:// URLs are allowed.")
+        ip = _address(host)
+        if ip is not None and not listed and not self.address_allowed(ip):
+            raise OutboundRefused(f"{host} is a private or local address, which is not allowed.")
+        return url.strip()
+
+    def resolve(self, host: str, port: int) -> str:
+        """The address to connect to: every answer for the name must be allowed."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise OutboundError(f"{host} could not be found (DNS).") from exc
+        addresses = [_address(info[4][0]) for info in infos]
+        if self.host_listed(host):
+            return str(addresses[0])
+        for ip in addresses:
+            if ip is None or not self.address_allowed(ip):
+                raise OutboundRefused(f"{host} points to a private or local address ({ip}).")
+        return str(addresses[0])
+
+
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Connects to the checked address; httpcore still does TLS (SNI, certificate) by name."""
+
+    def __init__(self, policy: Policy):
+        self._policy = policy
+        self._sync = httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        address = self._policy.resolve(host, port)
+        return self._sync.connect_tcp(
+            address, port, timeout=timeout, local_address=local_address,
+            socket_options=socket_options,
+        )  # fmt: skip
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise OutboundRefused("Unix sockets are not allowed.")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class Outbound:
+    """A small HTTP client with the rules above; one per app, safe to share between threads."""
+
+    def __init__(
+        self, allow: Iterable[str] = (), *, timeout: float = 10.0, ca_file: str | None = None
+    ):
+        self.policy = Policy(allow)
+        self.timeout = timeout
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=tls_context(ca_file),
+            network_backend=_PinnedBackend(self.policy),
+            max_connections=20,
+            keepalive_expiry=30,
+        )
+
+    def check_url(self, url: str) -> str:
+        return self.policy.check_url(url)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        form: Mapping[str, str] | None = None,
+        json: Any = None,
+        max_body: int = 1_048_576,
+        timeout: float | None = None,
+    ) -> Response:
+        url = self.check_url(url)
+        sent = {"user-agent": USER_AGENT, "accept-encoding": "identity"}
+        sent.update({k.lower(): v for k, v in (headers or {}).items()})
+        if form is not None:
+            body = urlencode(form).encode()
+            sent.setdefault("content-type", "application/x-www-form-urlencoded")
+        elif json is not None:
+            body = jsonlib.dumps(json, separators=(",", ":")).encode()
+            sent.setdefault("content-type", "application/json")
+        limit = timeout or self.timeout
+        deadline = time.monotonic() + limit
+        timeouts = {"connect": limit, "read": limit, "write": limit, "pool": limit}
+        try:
+            with self._pool.stream(
+                method.upper(), url, headers=list(sent.items()), content=body,
+                extensions={"timeout": timeouts},
+            ) as answer:  # fmt: skip
+                chunks, size = [], 0
+                for chunk in answer.iter_stream():
+                    size += len(chunk)
+                    if size > max_body:
+                        raise OutboundError(f"the answer is larger than {max_body} bytes")
+                    if time.monotonic() > deadline:
+                        raise OutboundError(f"no complete answer within {limit:g} s")
+                    chunks.append(chunk)
+                names = {
+                    k.decode("latin-1").lower(): v.decode("latin-1") for k, v in answer.headers
+                }
+                return Response(answer.status, names, b"".join(chunks))
+        except OutboundError:
+            raise
+        except httpcore.TimeoutException as exc:
+            raise OutboundError(f"no answer within {limit:g} s") from exc
+        except (httpcore.ConnectError, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            if isinstance(exc.__cause__ or exc, ssl.SSLError) or "SSL" in reason:
+                raise OutboundError(f"secure connection failed: {reason}") from exc
+            raise OutboundError(f"could not connect: {reason}") from exc
+        except httpcore.UnsupportedProtocol as exc:
+            raise OutboundRefused("Enter an absolute https:// URL.") from exc
+        except httpcore.ProtocolError as exc:
+            raise OutboundError(f"the server broke the HTTP protocol: {exc}") from exc
+        except httpcore.NetworkError as exc:
+            raise OutboundError(f"the connection failed: {exc}") from exc
+
+    def close(self) -> None:
+        self._pool.close()

@@ -1,0 +1,244 @@
+"""The SSRF-guarded outbound client against real local servers (HTTP and HTTPS)."""
+
+from __future__ import annotations
+
+import http.server
+import ipaddress
+import ssl
+import threading
+import time
+
+import pytest
+import trustme
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backend.outbound import Outbound, OutboundError, OutboundRefused, Policy
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+        elif self.path == "/big":
+            body = b"x" * 2_000_000
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif self.path == "/slow":
+            time.sleep(2)
+            self.send_response(200)
+            self.end_headers()
+        else:
+            body = b'{"ok": true, "path": "%s"}' % self.path.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Echo-UA", self.headers.get("User-Agent", ""))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(length)
+        self.send_response(201)
+        self.send_header("Content-Type", self.headers.get("Content-Type", ""))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve(server):
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def local_http():
+    server = _serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler))
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def tls_ca():
+    return trustme.CA()
+
+
+def _https_server(ca, *, max_version=None):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
+    if max_version is not None:
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.maximum_version = max_version
+        context.set_ciphers("DEFAULT@SECLEVEL=0")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    return _serve(server)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "https://127.0.0.1/",
+        "https://10.1.2.3/",
+        "https://192.168.0.1/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://100.64.0.1/",
+        "https://[::1]/",
+        "https://[::ffff:127.0.0.1]/",
+        "https://[fe80::1]/",
+        "https://2130706433/",
+        "https://127.1/",
+        "https://0x7f.0.0.1/",
+        "https://0.0.0.0/",
+        "https://224.0.0.1/",
+    ],
+)
+def test_literal_private_and_local_addresses_are_refused_when_stored(url):
+    with pytest.raises(OutboundRefused):
+        Outbound().check_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "gopher://example.com/",
+        "http://example.com/feed.ics",
+        "https://user:secret@example.com/",
+        "https:///no-host",
+        "https://example.com:99999/",
+        "//example.com/",
+        "https://example.com/" + "a" * 3000,
+    ],
+)
+def test_only_absolute_https_urls_without_credentials(url):
+    with pytest.raises(OutboundRefused):
+        Outbound().check_url(url)
+
+
+def test_public_https_names_pass_the_stored_check_without_resolving():
+    assert Outbound().check_url("https://calendar.example.com/feed.ics")
+
+
+def test_the_allow_list_admits_hosts_and_networks_and_plain_http_for_them():
+    outbound = Outbound(["127.0.0.0/8", "caldav.internal"])
+    assert outbound.check_url("http://127.0.0.1:5232/")
+    assert outbound.check_url("http://caldav.internal/dav/")
+    with pytest.raises(OutboundRefused):
+        outbound.check_url("http://10.0.0.1/")
+
+
+def test_a_request_reaches_an_allowed_local_server(local_http):
+    answer = Outbound(["127.0.0.1"]).request("GET", f"{local_http}/feed")
+    assert answer.status == 200
+    assert answer.json() == {"ok": True, "path": "/feed"}
+    assert answer.headers["x-echo-ua"].startswith("schedlink")
+
+
+def test_json_and_form_bodies(local_http):
+    outbound = Outbound(["127.0.0.1"])
+    sent = outbound.request("POST", f"{local_http}/x", json={"a": [1, "é"]})
+    assert sent.status == 201 and sent.json() == {"a": [1, "é"]}
+    assert sent.headers["content-type"] == "application/json"
+    form = outbound.request("POST", f"{local_http}/x", form={"grant_type": "code", "q": "a b&c"})
+    assert form.text() == "grant_type=code&q=a+b%26c"
+
+
+def test_loopback_is_refused_at_send_time_unless_allowed(local_http):
+    with pytest.raises(OutboundRefused):
+        Outbound().request("GET", local_http.replace("http://", "https://"))
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused(local_http):
+    # "localhost" is a name, so it passes the stored check; what it resolves to does not.
+    port = local_http.rsplit(":", 1)[1]
+    outbound = Outbound(["10.0.0.0/8"])
+    assert outbound.check_url(f"https://localhost:{port}/")
+    with pytest.raises(OutboundRefused, match="private or local"):
+        outbound.request("GET", f"https://localhost:{port}/")
+    # Listing the address (not only the name) admits every name that resolves to it.
+    assert Outbound(["127.0.0.1"]).request("GET", f"http://127.0.0.1:{port}/").status == 200
+
+
+def test_redirects_are_answered_never_followed(local_http):
+    answer = Outbound(["127.0.0.1"]).request("GET", f"{local_http}/redirect")
+    assert answer.status == 302
+    assert answer.headers["location"].startswith("http://169.254.169.254")
+
+
+def test_answers_are_capped(local_http):
+    with pytest.raises(OutboundError, match="larger than"):
+        Outbound(["127.0.0.1"]).request("GET", f"{local_http}/big", max_body=1_000_000)
+
+
+def test_slow_servers_time_out(local_http):
+    with pytest.raises(OutboundError, match="within"):
+        Outbound(["127.0.0.1"], timeout=0.5).request("GET", f"{local_http}/slow")
+
+
+def test_connection_refused_is_a_retryable_error():
+    outbound = Outbound(["127.0.0.1"])
+    with pytest.raises(OutboundError) as caught:
+        outbound.request("GET", "http://127.0.0.1:9/")
+    assert not isinstance(caught.value, OutboundRefused)
+
+
+def test_https_verifies_the_certificate(tls_ca, tmp_path):
+    server = _https_server(tls_ca)
+    try:
+        url = f"https://127.0.0.1:{server.server_port}/x"
+        with pytest.raises(OutboundError, match="secure connection"):
+            Outbound(["127.0.0.1"]).request("GET", url)  # not signed by a trusted CA
+        ca_file = tmp_path / "ca.pem"
+        tls_ca.cert_pem.write_to_path(str(ca_file))
+        answer = Outbound(["127.0.0.1"], ca_file=str(ca_file)).request("GET", url)
+        assert answer.status == 200
+    finally:
+        server.shutdown()
+
+
+def test_tls_below_1_2_is_refused(tls_ca, tmp_path):
+    try:
+        server = _https_server(tls_ca, max_version=ssl.TLSVersion.TLSv1_1)
+    except ssl.SSLError as exc:  # an OpenSSL built without TLS 1.1 cannot even offer it
+        pytest.skip(f"this OpenSSL cannot serve TLS 1.1: {exc}")
+    ca_file = tmp_path / "ca.pem"
+    tls_ca.cert_pem.write_to_path(str(ca_file))
+    try:
+        outbound = Outbound(["127.0.0.1"], ca_file=str(ca_file))
+        with pytest.raises(OutboundError, match="secure connection"):
+            outbound.request("GET", f"https://127.0.0.1:{server.server_port}/x")
+    finally:
+        server.shutdown()
+
+
+PRIVATE_NETS = [
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+    "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "::ffff:127.0.0.0/104",
+]  # fmt: skip
+
+
+@given(st.sampled_from(PRIVATE_NETS), st.integers(min_value=0))
+def test_no_private_local_or_reserved_address_is_ever_allowed(net, offset):
+    network = ipaddress.ip_network(net)
+    ip = network[offset % network.num_addresses]
+    url_host = f"[{ip}]" if ip.version == 6 else str(ip)
+    # Policy is what Outbound.check_url applies (without building a TLS context each time).
+    with pytest.raises(OutboundRefused):
+        Policy().check_url(f"https://{url_host}/")
+    # ...and listing the network is what lets it through (a mapped address is its IPv4 one).
+    listed = "127.0.0.0/8" if net.startswith("::ffff:") else net
+    assert Policy([listed]).check_url(f"https://{url_host}/")
