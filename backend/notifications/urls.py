@@ -19,4 +19,6 @@ def checked_url(outbound: Outbound, value: object, field: str, errors: FieldErro
         return outbound.check_url(value.strip())
     except OutboundRefused as exc:
         errors.add(field, "not_allowed", str(exc))
-        return None
+    except ValueError:  # not even a URL (urlsplit: "https://[")
+        errors.add(field, "invalid", f"{field} must be an https URL.")
+    return None
