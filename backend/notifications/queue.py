@@ -50,7 +50,8 @@ def _wants(channel: Channel, type_: str, calendar_id: str | None, managed: bool)
     filters = channel.filters or {}
     if "types" in filters and type_ not in filters["types"]:
         return False
-    if "calendar_ids" in filters and calendar_id not in filters["calendar_ids"]:
+    # A calendar filter narrows notifications about events; a link's own news has no calendar.
+    if calendar_id is not None and calendar_id not in filters.get("calendar_ids", [calendar_id]):
         return False
     return not (type_ == types.CHANGE and filters.get("only_managed") and not managed)
 
