@@ -71,3 +71,16 @@ def test_another_hosts_delivery_cannot_be_redelivered(app, client, host, receive
     client.post(f"/webhooks/deliveries/{theirs}/redeliver", data={"csrf_token": _csrf(html)})
     assert run_once(app) == 0
     assert len(receiver.received) == 1
+
+
+def test_host_removes_a_channel(app, client, host):
+    created = client.post("/v1/channels", json={"callback_url": "https://hooks.example.com/a"},
+                          headers=host.headers).get_json()["channel"]  # fmt: skip
+    login(client)
+    html = client.get("/webhooks").get_data(as_text=True)
+    assert f'data-channel="{created["channel_id"]}"' in html
+    done = client.post(f"/webhooks/channels/{created['channel_id']}/delete",
+                       data={"csrf_token": _csrf(html)})  # fmt: skip
+    assert done.status_code == 303
+    assert client.get("/v1/channels", headers=host.headers).get_json() == {"channels": []}
+    assert created["channel_id"] not in client.get("/webhooks").get_data(as_text=True)
