@@ -104,12 +104,13 @@ def demo(host: str, port: int, workers: int | None) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="drain what is due, then exit")
-def worker(once: bool) -> None:
-    """Drain the job table (e-mail now, webhooks later)."""
+@click.option("--poll", default=1.0, show_default=True, help="seconds between looks when idle")
+def worker(once: bool, poll: float) -> None:
+    """Drain the outbox: e-mail jobs and webhook deliveries."""
     from .outbox import run_worker
 
     app = _app()
-    run_worker(app, once=once)
+    run_worker(app, once=once, poll_seconds=poll)
 
 
 @main.command("create-user")

@@ -90,6 +90,15 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "DEMO": _env("DEMO") == "true",
+        # Webhooks: seconds before each attempt (Svix's schedule: 8 attempts over ~27.6 h),
+        # the per-attempt timeout, and how many due messages a worker leases at once.
+        "WEBHOOK_RETRY_SCHEDULE": [
+            float(x) for x in _list("WEBHOOK_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,36000")
+        ],
+        "WEBHOOK_TIMEOUT": float(_env("WEBHOOK_TIMEOUT", "10") or 10),
+        "WEBHOOK_BATCH": _int("WEBHOOK_BATCH", 50),
+        # A channel failing this long (no success since the first failure) is disabled.
+        "WEBHOOK_DISABLE_AFTER_HOURS": float(_env("WEBHOOK_DISABLE_AFTER_HOURS", "120") or 120),
         # Outbound calls (feeds, CalDAV, OAuth providers, webhooks) never reach private or
         # loopback addresses, except hosts/networks listed here (local test servers, intranet).
         "OUTBOUND_ALLOW": _list("OUTBOUND_ALLOW"),

@@ -73,7 +73,13 @@ def database_url(request, tmp_path, sqlite_template):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app_config() -> dict:
+    """Extra app config; a test module overrides this fixture to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
     app = create_app(
         {
             "TESTING": True,
@@ -86,6 +92,7 @@ def app(database_url, tmp_path):
             # Local stand-ins and receivers listen on 127.0.0.1; every other private address
             # (10/8, 169.254.169.254, ::1 …) stays refused, so SSRF tests can use those.
             "OUTBOUND_ALLOW": ["127.0.0.1"],
+            **app_config,
         }
     )
     yield app

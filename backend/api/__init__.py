@@ -9,7 +9,7 @@ from flask_cors import CORS
 
 from ..scheduling import LinkNotFound
 from ..validation import ValidationError
-from . import account, availability, calendars, conferencing, links, markup, profiles
+from . import account, availability, calendars, channels, conferencing, links, markup, profiles
 
 
 def init_app(app: Flask) -> None:
@@ -26,8 +26,10 @@ def init_app(app: Flask) -> None:
         expose_headers=["Retry-After"],
         max_age=600,
     )
-    for blueprint in (account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
-                      conferencing.bp):  # fmt: skip
+    for blueprint in (
+        account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
+        conferencing.bp, channels.bp,
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
 
     @app.errorhandler(ValidationError)

@@ -57,7 +57,7 @@ def upsert(calendar_id: str):
     with db.write() as s:
         calendar = _calendar(s, calendar_id)
         lock_account(s, calendar.account_id)
-        event = upsert_event(s, calendar, body)
+        event = upsert_event(s, calendar, body, current_app.extensions["schedlink.outbound"])
         conferencing.apply(
             s, event, spec, account=current_account(), now=datetime.now(UTC),
             sealer=current_app.extensions["schedlink.sealer"],

@@ -9,7 +9,7 @@ import segno
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from .. import db
+from .. import db, notifications
 from ..models import SchedulingLink
 from ..scheduling import create_link, disable_link, get_link, idempotency, link_to_dict, list_links
 from .auth import current_account, json_body, require_api_key
@@ -29,8 +29,12 @@ def booking_url(link: SchedulingLink) -> str:
     return current_app.config["BASE_URL"] + url_for("booking.offer", token=token)
 
 
-def _render(link: SchedulingLink) -> dict:
-    return link_to_dict(link, _now(), booking_url)
+def _render(link: SchedulingLink, s=None) -> dict:
+    data = link_to_dict(link, _now(), booking_url)
+    subscriptions = notifications.link_subscriptions(s or db.session(), link.id)
+    if subscriptions:
+        data["subscriptions"] = subscriptions
+    return data
 
 
 @bp.post("")
@@ -67,8 +71,9 @@ def _create(s, body: dict) -> dict:
         _now(),
         current_app.config["MARKUP_MAX_BYTES"],
         tuple(current_app.config["REDIRECT_ORIGINS"]),
+        current_app.extensions["schedlink.outbound"],
     )
-    return {"scheduling_link": link_to_dict(link, _now(), booking_url)}
+    return {"scheduling_link": _render(link, s)}
 
 
 @bp.get("")
@@ -86,8 +91,8 @@ def show(link_id: str):
 def disable(link_id: str):
     body = json_body()
     with db.write() as s:
-        link = disable_link(get_link(s, current_account(), link_id, for_update=True), body)
-        data = {"scheduling_link": link_to_dict(link, _now(), booking_url)}
+        link = disable_link(get_link(s, current_account(), link_id, for_update=True), body, _now())
+        data = {"scheduling_link": _render(link, s)}
     return data
 
 

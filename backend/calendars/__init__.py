@@ -19,6 +19,7 @@ from .events import (
     upsert_event,
 )
 from .ics import booking_ics
+from .notices import notify_event
 from .providers import SOURCES, WRITERS
 from .services import (
     PROVIDER_LABELS,
@@ -42,7 +43,7 @@ __all__ = [
     "calendar_for", "calendar_profile", "calendar_profiles", "calendars_of", "count_events",
     "choose_booking_calendar", "connect_profile", "delete_event", "enqueue_due_syncs",
     "event_to_dict", "events_changed", "failed_writes", "google_url", "lock_account",
-    "outlook_url", "profile_to_dict", "queue_booking_write", "read_events", "relink_path",
-    "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now", "upsert_event",
+    "notify_event", "outlook_url", "profile_to_dict", "queue_booking_write", "read_events",
+    "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now", "upsert_event",
     "verify_caldav",
 ]  # fmt: skip

@@ -3,14 +3,16 @@ Busy time for availability is read from these rows. Flask-free."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from .. import notifications
 from ..ids import looks_like_id
 from ..models import Account, Calendar, Event
+from ..outbound import Outbound
 from ..text import clean_multiline, clean_text
 from ..validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
 
@@ -91,7 +93,11 @@ def _refuse_synced(calendar: Calendar) -> None:
         )  # fmt: skip
 
 
-def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
+def upsert_event(
+    session: Session, calendar: Calendar, body: object, outbound: Outbound | None = None
+) -> Event:
+    """Insert or update by the client's event_id. `outbound` checks `subscriptions` URLs;
+    without it, subscriptions cannot be given."""
     _refuse_synced(calendar)
     errors = FieldErrors()
     if not isinstance(body, dict):
@@ -122,6 +128,14 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
     transparency = body.get("transparency", "opaque")
     if transparency not in ("opaque", "transparent"):
         errors.add("transparency", "invalid", "transparency is opaque or transparent.")
+    subscriptions = None
+    if body.get("subscriptions") is not None:
+        if outbound is None:
+            errors.add("subscriptions", "invalid", "subscriptions cannot be set here.")
+        else:
+            subscriptions = notifications.parse_subscriptions(
+                body["subscriptions"], outbound, errors
+            )
     errors.raise_if_any()
     event = session.scalar(
         select(Event).where(Event.calendar_id == calendar.id, Event.event_uid == event_uid)
@@ -136,7 +150,16 @@ def upsert_event(session: Session, calendar: Calendar, body: object) -> Event:
     event.location = clean_text(location_text or "")[:500] or None
     event.transparency, event.status = transparency, "confirmed"
     session.flush()
+    notifications.set_event_subscriptions(session, calendar.account_id, event.id, subscriptions)
+    _changed(session, calendar)
     return event
+
+
+def _changed(session: Session, calendar: Calendar) -> None:
+    """Tell the account's channels (`change`), in this transaction."""
+    notifications.notify_change(
+        session, calendar.account_id, calendar.public_id, managed=True, now=datetime.now(UTC)
+    )
 
 
 def delete_event(session: Session, calendar: Calendar, body: object, on_delete=None) -> bool:
@@ -157,6 +180,7 @@ def delete_event(session: Session, calendar: Calendar, body: object, on_delete=N
     if on_delete is not None:
         on_delete(event)
     session.delete(event)
+    _changed(session, calendar)
     return True
 
 

@@ -7,13 +7,15 @@ from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .conferencing import Conference, ConferencingDefault
 from .limits import RateLimitCounter
+from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
 from .outbox import Job
 from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
-    "BookingWrite", "Calendar", "CalendarSync", "Conference", "ConferencingDefault", "Event",
-    "IdempotencyKey", "Job", "OAuthRequest", "Organization", "Passkey", "Profile",
-    "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession", "utcnow",
+    "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
+    "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
+    "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
+    "UserSession", "WebhookMessage", "WebhookSecret", "utcnow",
 ]  # fmt: skip

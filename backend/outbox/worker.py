@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from .. import database
 from ..calendars import enqueue_due_syncs
 from ..models import Job
-from . import account_mail, calendar_jobs, conferencing_jobs, mailer
+from . import account_mail, calendar_jobs, conferencing_jobs, mailer, webhook_mail, webhooks
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -28,6 +28,7 @@ mailer.register(HANDLERS)
 HANDLERS.update(account_mail.HANDLERS)
 HANDLERS.update(calendar_jobs.HANDLERS)
 HANDLERS.update(conferencing_jobs.HANDLERS)
+HANDLERS["webhook.channel_disabled"] = webhook_mail.channel_disabled
 
 
 def _now() -> datetime:
@@ -81,7 +82,16 @@ def finish(
 
 
 def run_once(app: Flask) -> int:
-    """Run every job that is due now; returns how many ran."""
+    """Run every job and deliver every webhook that is due now; returns how many ran."""
+    sessions, outbound = app.extensions["schedlink.sessions"], app.extensions["schedlink.outbound"]
+    total = run_jobs(app)
+    while delivered := webhooks.deliver_due(sessions, outbound, app.config):
+        total += delivered
+    # A delivery outcome may have queued a job (the e-mail about a disabled channel).
+    return total + run_jobs(app)
+
+
+def run_jobs(app: Flask) -> int:
     sessions = app.extensions["schedlink.sessions"]
     # Periodic calendar syncs become ordinary jobs, so one worker loop runs everything.
     enqueue_due_syncs(sessions, _now(), app.config["CALENDAR_SYNC_SECONDS"])

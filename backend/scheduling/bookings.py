@@ -10,7 +10,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from .. import conferencing, database
+from .. import conferencing, database, notifications
 from ..accounts import local_calendar
 from ..availability import offered_slots
 from ..calendars import lock_account, queue_booking_write
@@ -19,7 +19,7 @@ from ..models import Booking, Event, SchedulingLink
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
 from .links import LinkNotFound, effective_status
-from .notices import queue_notices
+from .notices import booking_changed, queue_notices
 
 
 class BookingError(Exception):
@@ -184,6 +184,10 @@ def book(
         if waiting:
             s.flush()
             conference.mail_job_id = mails["invitee"].id
+        # The link's subscriptions now watch this event; channels hear of the booking.
+        notifications.apply_link_subscriptions(s, link.id, event.id)
+        s.refresh(link)
+        booking_changed(s, booking, notifications.types.BOOKING_CREATED, now)
     return booking
 
 

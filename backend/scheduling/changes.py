@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import conferencing, database
+from .. import conferencing, database, notifications
 from ..availability import offered_slots
 from ..calendars import lock_account, queue_booking_write
 from ..models import Booking, Event
 from ..text import clean_text
+from ..validation import format_utc
 from .bookings import SlotUnavailable, booking_by_public_id
-from .notices import queue_notices
+from .notices import booking_changed, queue_notices
 
 
 class BookingNotChangeable(Exception):
@@ -66,6 +67,7 @@ def cancel(
             conferencing.event_removed(s, event)  # the provider's meeting is deleted too
         queue_notices(s, "booking.cancelled", booking)
         queue_booking_write(s, booking)
+        booking_changed(s, booking, notifications.types.BOOKING_CANCELLED, now)
     return booking
 
 
@@ -81,6 +83,7 @@ def reschedule(
         offered = offered_slots(s, booking.link, now, window_days, moving_booking_id=booking.id)
         if (start, end) not in set(offered):
             raise SlotUnavailable(start.isoformat())
+        previous = {"start": format_utc(booking.start_at), "end": format_utc(booking.end_at)}
         booking.start_at, booking.end_at = start, end
         booking.sequence += 1
         event = _event_of(s, booking)
@@ -94,4 +97,5 @@ def reschedule(
             raise SlotUnavailable(start.isoformat()) from exc
         if event is not None:  # the meeting moves with it (after the overlap guard said yes)
             conferencing.apply(s, event, None, account=booking.account, now=now, sealer=None)
+        booking_changed(s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous)
     return booking

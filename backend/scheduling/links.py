@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
+from .. import notifications
 from ..conferencing import check_spec, parse_spec
 from ..ids import looks_like_id, new_id
 from ..markup import MarkupError, parse_contacts
 from ..models import Account, SchedulingLink
+from ..outbound import Outbound
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, format_utc, is_tzid, parse_utc
 
@@ -172,7 +174,9 @@ def create_link(
     now: datetime,
     markup_max_bytes: int,
     redirect_origins: tuple[str, ...] = (),
+    outbound: Outbound | None = None,
 ) -> SchedulingLink:
+    """`outbound` checks the URLs of `subscriptions` (applied to the booking's event)."""
     errors = FieldErrors()
     if not isinstance(payload, dict):
         errors.add("body", "invalid", "The request body must be a JSON object.")
@@ -199,6 +203,14 @@ def create_link(
     query_periods = _query_periods(payload, errors)
     redirect_url = _redirect_url(payload, errors, redirect_origins)
     conferencing = parse_spec(payload.get("conferencing"), errors)
+    subscriptions = None
+    if payload.get("subscriptions") is not None:
+        if outbound is None:
+            errors.add("subscriptions", "invalid", "subscriptions cannot be set here.")
+        else:
+            subscriptions = notifications.parse_subscriptions(
+                payload["subscriptions"], outbound, errors
+            )
     errors.raise_if_any()
     check_spec(session, account, conferencing)
     link = SchedulingLink(
@@ -218,6 +230,7 @@ def create_link(
     )
     session.add(link)
     session.flush()
+    notifications.set_link_subscriptions(session, account.id, link.id, subscriptions)
     return link
 
 
@@ -275,7 +288,11 @@ def links_page(
     return list(links), total
 
 
-def disable_link(link: SchedulingLink, payload: object) -> SchedulingLink:
+def disable_link(
+    link: SchedulingLink, payload: object, now: datetime | None = None
+) -> SchedulingLink:
+    """Turn an open link off; the account's channels hear `scheduling_link_disabled` in the
+    same transaction (the link's session)."""
     errors = FieldErrors()
     message = payload.get("display_message") if isinstance(payload, dict) else None
     if message is not None and not isinstance(message, str):
@@ -284,15 +301,24 @@ def disable_link(link: SchedulingLink, payload: object) -> SchedulingLink:
     if link.status == "open":
         link.status = "disabled"
         link.display_message = _text(message, 500)
+        session = object_session(link)
+        session.flush()
+        now = now or datetime.now(UTC)
+        notifications.notify(
+            session, link.account_id, notifications.types.LINK_DISABLED,
+            {"scheduling_link": link_to_dict(link, now, None)}, now=now,
+        )  # fmt: skip
     return link
 
 
 def link_to_dict(
-    link: SchedulingLink, now: datetime, url_for: Callable[[SchedulingLink], str]
+    link: SchedulingLink, now: datetime, url_for: Callable[[SchedulingLink], str] | None
 ) -> dict:
+    """`url_for` None leaves out the URL (notification bodies: the URL is a bearer secret
+    and the host has it already)."""
     data = {
         "id": link.public_id,
-        "url": url_for(link),
+        "url": url_for(link) if url_for else None,
         "status": effective_status(link, now),
         "contact": link.contact,
         "summary": link.summary,
@@ -302,6 +328,8 @@ def link_to_dict(
         "uses": link.uses,
         "created_at": format_utc(link.created_at),
     }
+    if url_for is None:
+        del data["url"]
     if link.query_periods:
         data["query_periods"] = link.query_periods
     if link.redirect_url:

@@ -1,13 +1,22 @@
-"""The jobs a booking change queues, in the change's own transaction: one e-mail job per
-recipient, so each is delivered (and retried) on its own. Flask-free."""
+"""What a booking change queues in the change's own transaction: one e-mail job per
+recipient (each delivered and retried on its own), and the notifications the account's
+channels get — `booking_*` / `scheduling_link_*` (with the link and its contact's
+`reference`, the booking and its event) and `change` (the calendar changed). The link's own
+`scheduling_link_disabled` is sent by links.disable_link. Flask-free."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Booking, Job
+from .. import notifications
+from ..calendars import event_to_dict
+from ..models import Booking, Calendar, Event, Job
+from ..notifications import types
+from ..validation import format_utc
+from .links import link_to_dict
 
 RECIPIENTS = ("invitee", "host")
 
@@ -24,3 +33,52 @@ def queue_notices(
         session.add(job)
         jobs[role] = job
     return jobs
+
+
+def booking_to_dict(booking: Booking) -> dict:
+    data = {
+        "id": booking.public_id,
+        "status": booking.status,
+        "start": format_utc(booking.start_at),
+        "end": format_utc(booking.end_at),
+        "invitee": {
+            "name": booking.invitee_name,
+            "email": booking.invitee_email,
+            "tzid": booking.invitee_tzid,
+        },
+        "created_at": format_utc(booking.created_at),
+    }
+    if booking.status == "cancelled":
+        data["cancelled_by"] = booking.cancelled_by
+        data["cancel_reason"] = booking.cancel_reason
+        data["cancelled_at"] = format_utc(booking.cancelled_at) if booking.cancelled_at else None
+    return data
+
+
+def booking_changed(
+    s: Session, booking: Booking, type_: str, now: datetime, previous: dict | None = None
+) -> None:
+    """`type_` is booking_created, booking_rescheduled or booking_cancelled; also `change`
+    (the booking's event moved in the calendar) and, when the booking used the link's last
+    use, `scheduling_link_completed`."""
+    s.flush()
+    event = s.scalar(select(Event).where(Event.booking_id == booking.id))
+    calendar = s.get(Calendar, event.calendar_id) if event is not None else None
+    calendar_id = calendar.public_id if calendar is not None else None
+    link = booking.link
+    data = {
+        "scheduling_link": link_to_dict(link, now, None),
+        "booking": booking_to_dict(booking),
+        "event": event_to_dict(event, calendar_id) if event is not None else None,
+    }
+    if previous is not None:
+        data["booking"]["previous"] = previous
+    notifications.notify(s, booking.account_id, type_, data, now=now, calendar_id=calendar_id)
+    if type_ == types.BOOKING_CREATED and link.status == "completed":
+        notifications.notify(
+            s, booking.account_id, types.LINK_COMPLETED,
+            {"scheduling_link": data["scheduling_link"], "booking": data["booking"]},
+            now=now, calendar_id=calendar_id,
+        )  # fmt: skip
+    if calendar is not None:
+        notifications.notify_change(s, booking.account_id, calendar_id, managed=False, now=now)

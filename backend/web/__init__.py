@@ -27,6 +27,7 @@ from . import (
     security,
     sudo,
     user_sessions,
+    webhooks,
 )
 
 
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing,
+        calendar_services, conferencing, webhooks,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).

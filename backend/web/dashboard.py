@@ -142,6 +142,7 @@ def disable(link_id: str):
             disable_link(
                 get_link(s, g.user, link_id, for_update=True),
                 {"display_message": request.form.get("message") or None},
+                now(),
             )
     except LinkNotFound:
         flash("That link is not yours or no longer exists.", "links")

@@ -73,7 +73,11 @@ def test_spec_lists_exactly_the_v1_routes(app):
 
 
 def _concrete(path: str) -> str:
-    return path.replace("{link_id}", "sl_x").replace("{calendar_id}", "cal_x")
+    return (
+        path.replace("{link_id}", "sl_x")
+        .replace("{calendar_id}", "cal_x")
+        .replace("{channel_id}", "chn_x")
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
@@ -164,9 +168,13 @@ def _seed(app, client, host) -> dict:
     event["end"] = _utc(start + timedelta(hours=1))
     url = f"/v1/calendars/{calendar['calendar_id']}/events"
     assert client.post(url, json=event, headers=host.headers).status_code == 202
+    channel = client.post(
+        "/v1/channels", json={"callback_url": "https://hooks.example.com/x"}, headers=host.headers
+    ).get_json()["channel"]
     return {
         "link_id": [open_link["id"], booked["id"]],
         "calendar_id": [calendar["calendar_id"]],
+        "channel_id": [channel["channel_id"]],
     }
 
 

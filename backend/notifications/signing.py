@@ -1,0 +1,47 @@
+"""Signing a delivery two ways: Standard Webhooks (`webhook-id`, `webhook-timestamp`,
+`webhook-signature`) and Cronofy's `Cronofy-HMAC-SHA256`, with every secret that is active
+(two during a rotation)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+PREFIX = "whsec_"
+
+
+def new_secret() -> str:
+    """`whsec_` + base64 of 32 random bytes (the spec asks for 24 to 64)."""
+    return PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix(PREFIX))
+
+
+def standard_signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def cronofy_signature(secret: str, body: bytes) -> str:
+    # Cronofy keys the HMAC with the secret string itself (its client secret), not decoded.
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def signature_headers(
+    secrets_: list[str], msg_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
+    """Headers for one attempt; `secrets_` newest first."""
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(
+            standard_signature(s, msg_id, timestamp, body) for s in secrets_
+        ),
+        "Cronofy-HMAC-SHA256": ",".join(cronofy_signature(s, body) for s in secrets_),
+    }

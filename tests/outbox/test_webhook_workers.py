@@ -1,0 +1,78 @@
+"""Webhook delivery across real worker processes (`schedlink worker`): a worker SIGKILLed in
+the middle of a delivery loses nothing (its lease runs out and another sends it again, with
+the same webhook-id), and two workers never deliver a message twice unless by a retry."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+import time
+from collections import Counter
+
+import pytest
+from live_server import fresh_pg_database, pg_unreachable_reason
+from webhook_load import Load, start_worker, stop_worker
+from webhook_receiver import Receiver
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'load.db'}"
+        return
+    reason = pg_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    with fresh_pg_database() as url:
+        yield url
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing(database_url, tmp_path):
+    with Receiver() as receiver:
+        receiver.script.hold = threading.Event()  # the first request hangs
+        load = Load(database_url, receiver.url)  # the channel's verification is queued
+        first = start_worker(database_url, tmp_path / "a", WEBHOOK_TIMEOUT="2", WEBHOOK_BATCH="1")
+        second = None
+        try:
+            [held] = receiver.wait_for(1, timeout=60)
+            os.kill(first.pid, signal.SIGKILL)  # in the middle of the POST
+            first.wait(timeout=10)
+            receiver.script.hold.set()
+            receiver.script.hold = None
+            [row] = load.rows()
+            assert (row.status, row.attempts) == ("pending", 1)
+            second = start_worker(
+                database_url, tmp_path / "b", WEBHOOK_TIMEOUT="2", WEBHOOK_BATCH="1"
+            )
+            load.wait_delivered(1, timeout=60)  # after the dead worker's lease ran out
+            got = receiver.wait_for(2)
+            assert [r.webhook_id for r in got] == [held.webhook_id] * 2
+            assert got[0].body == got[1].body
+            [row] = load.rows()
+            assert (row.status, row.attempts, row.last_status_code) == ("delivered", 2, 200)
+        finally:
+            if second is not None:
+                stop_worker(second)
+            load.close()
+
+
+def test_two_workers_never_deliver_a_message_twice(database_url, tmp_path):
+    with Receiver() as receiver:
+        receiver.script.delay = 0.002  # so the two workers overlap in time
+        load = Load(database_url, receiver.url)
+        load.commit_many(199)
+        workers = [start_worker(database_url, tmp_path / name, WEBHOOK_BATCH="5") for name in "ab"]
+        try:
+            load.wait_delivered(200, timeout=120)
+            time.sleep(0.5)  # anything sent twice would have arrived by now
+        finally:
+            for worker in workers:
+                stop_worker(worker)
+        rows = load.rows()
+        load.close()
+        assert {(r.status, r.attempts) for r in rows} == {("delivered", 1)}
+        counts = Counter(r.webhook_id for r in receiver.received)
+        assert len(counts) == 200 and set(counts.values()) == {1}
+    shutil.rmtree(tmp_path, ignore_errors=True)
