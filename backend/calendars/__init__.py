@@ -44,6 +44,6 @@ __all__ = [
     "choose_booking_calendar", "connect_profile", "delete_event", "enqueue_due_syncs",
     "event_to_dict", "events_changed", "failed_writes", "google_url", "lock_account",
     "notify_event", "outlook_url", "profile_to_dict", "queue_booking_write", "read_events",
-    "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now", "upsert_event",
-    "verify_caldav",
+    "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now",
+    "upsert_event", "verify_caldav",
 ]  # fmt: skip
