@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from .. import notifications
 from .events import lock_account
 
 
@@ -27,9 +29,15 @@ class EventChanges:
 
 
 def events_changed(session: Session, account_id: int, changes: Iterable[EventChanges]) -> bool:
-    """Record that these calendars' events changed; returns whether anything did."""
+    """Record that these calendars' events changed; returns whether anything did. Channels
+    hear a `change` for each calendar (not managed through the API: synced or written out)."""
     changes = [c for c in changes if c]
     if not changes:
         return False
     lock_account(session, account_id)
+    now = datetime.now(UTC)
+    for change in changes:
+        notifications.notify_change(
+            session, account_id, change.calendar_public_id, managed=False, now=now
+        )
     return True

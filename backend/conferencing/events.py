@@ -17,6 +17,7 @@ from ..validation import ValidationError, format_utc
 from . import hooks
 from .services import conferencing_profile, description_of, resolve_default
 from .spec import Spec
+from .views import to_dict  # noqa: F401 - part of this module's surface
 
 ASSIGN, UPDATE, DELETE = "conferencing.assign", "conferencing.update", "conferencing.delete"
 
@@ -164,19 +165,6 @@ def event_removed(session: Session, event: Event) -> None:
     conference = conference_of(session, event)
     if conference is not None:
         release(session, conference)
-
-
-def to_dict(conference: Conference | None) -> dict | None:
-    """The API's view: pending until a join link exists, then the details."""
-    if conference is None:
-        return None
-    if conference.status != "assigned" or not conference.join_url:
-        return {"pending": True}
-    return {
-        "provider_name": conference.provider_name,
-        "provider_description": conference.provider_description,
-        "join_url": conference.join_url,
-    }
 
 
 def conferences_by_event(session: Session, event_ids: list[int]) -> dict[int, Conference]:

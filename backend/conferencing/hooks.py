@@ -12,7 +12,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..models import Conference, Event
+from .. import notifications
+from ..calendars import event_to_dict
+from ..models import Calendar, Conference, Event
+from .views import to_dict
 
 log = logging.getLogger(__name__)
 
@@ -34,5 +37,12 @@ def conferencing_failing(
 def _notify(
     session: Session, interaction: str, event: Event, conference: Conference, now: datetime
 ) -> None:
-    """The push-notifications package (issue 13) enqueues the event's subscribed webhooks for
-    `interaction` here, in this transaction. Until it lands nothing else is told."""
+    """The event's subscribed webhooks that asked for `interaction`, in this transaction; the
+    body's event is exactly the GET /v1/events item, join URL included."""
+    session.flush()
+    calendar = session.get(Calendar, event.calendar_id)
+    item = event_to_dict(event, calendar.public_id)
+    item["conferencing"] = to_dict(conference)
+    notifications.notify_subscribers(
+        session, calendar.account_id, event.id, interaction, item, now=now
+    )
