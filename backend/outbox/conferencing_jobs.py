@@ -11,7 +11,8 @@ from flask import current_app, render_template
 from ..conferencing import work
 from ..connections import oauth_providers
 from ..models import Profile
-from .mailer import message_to, send
+from .mailer import send
+from .mime import Mail, build
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,11 @@ def _disconnected(sessions, payload, config):
         text = render_template("email/conferencing_disconnected.txt", **context)
         html = render_template("email/conferencing_disconnected.html", **context)
         subject = f"Reconnect {profile.profile_name}: meetings are waiting for a join link"
-        send(config, message_to(config, (account.name, account.email), subject, text, html))
+        mail = Mail(
+            config["MAIL_FROM"], to_name=account.name, to_address=account.email,
+            subject=subject, text=text, html=html,
+        )  # fmt: skip
+        send(config, *build(mail))
 
 
 HANDLERS = {

@@ -4,8 +4,6 @@ delivery to it failed for days."""
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
 from flask import render_template
 from sqlalchemy import select
@@ -30,17 +28,12 @@ def channel_disabled(sessions: sessionmaker, payload: dict, config) -> None:
     if not config["SMTP_HOST"]:
         log.info("SMTP not configured; no e-mail about disabled channel %s", channel.public_id)
         return
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = formataddr((account.name, account.email))
-    message["Subject"] = "Webhooks to your endpoint were turned off"
-    message["Message-ID"] = make_msgid(domain="schedlink.localhost")
-    message.set_content(
-        render_template(
-            "email/channel_disabled.txt",
-            account=account,
-            channel=channel,
-            dashboard=config["BASE_URL"] + "/webhooks",
-        )
+    text = render_template(
+        "email/channel_disabled.txt",
+        account=account,
+        channel=channel,
+        dashboard=config["BASE_URL"] + "/webhooks",
     )
-    mailer.send(config, message)
+    mailer.send_text(
+        config, (account.name, account.email), "Webhooks to your endpoint were turned off", text
+    )
