@@ -36,10 +36,10 @@ def _create_owner_only(url: str) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options) -> Engine:
     if url.startswith("sqlite"):
         _create_owner_only(url)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
         _configure_sqlite(engine)
         return engine
     if url.startswith("postgresql://"):

@@ -17,10 +17,12 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import Storage
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
+from .database import make_engine
 from .models import RateLimitCounter
 
 DATABASE_STORAGE_URI = "schedlink-db://"
@@ -93,6 +95,34 @@ class DatabaseStorage(Storage):
             conn.execute(delete(table).where(table.c.bucket == key))
 
 
+_ENGINES: dict[str, Engine] = {}
+
+
+def counter_engine(url: str) -> Engine:
+    """The counters' own engine on the app's database, with commits that do not wait for the
+    disk (SQLite synchronous=NORMAL under WAL, PostgreSQL synchronous_commit=off): a counter
+    lost to a power cut costs nothing, a flush per hit would slow every booking. One per
+    PostgreSQL URL per process; SQLite connections are not pooled (they are cheap)."""
+    if url.startswith("sqlite"):
+        engine = make_engine(url, poolclass=NullPool)
+        setting = "PRAGMA synchronous=NORMAL"
+    else:
+        if url in _ENGINES:
+            return _ENGINES[url]
+        engine = _ENGINES[url] = make_engine(url)
+        setting = "SET synchronous_commit TO OFF"
+
+    @event.listens_for(engine, "connect")
+    def _relaxed(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(setting)
+        cursor.close()
+        if not url.startswith("sqlite"):
+            dbapi_connection.commit()
+
+    return engine
+
+
 def _case(condition, then, otherwise):
     from sqlalchemy import case
 
@@ -104,7 +134,7 @@ def init_app(app: Flask) -> None:
     uri = app.config["RATELIMIT_STORAGE_URI"] or DATABASE_STORAGE_URI
     options = {}
     if uri == DATABASE_STORAGE_URI:
-        options["engine"] = app.extensions["schedlink.engine"]
+        options["engine"] = counter_engine(app.config["DATABASE_URL"])
     app.extensions["schedlink.limiter"] = Limiter(
         get_remote_address,
         app=app,

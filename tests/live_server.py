@@ -113,8 +113,8 @@ class LiveServer:
             "SCHEDLINK_INSTANCE_PATH": str(self.workdir / "instance"),
             "SCHEDLINK_BASE_URL": self.url,
             "SCHEDLINK_SECRET_KEY": SECRET_KEY,
-            # Per-IP / per-link limits are not what these runs measure (and the limiter's
-            # memory:// storage is per worker process anyway).
+            # Per-IP / per-link limits are not what these runs measure (every client here is
+            # 127.0.0.1, one bucket shared by all workers).
             "SCHEDLINK_RATELIMIT_BOOKING": "100000/minute",
             "SCHEDLINK_RATELIMIT_BOOKING_PER_LINK": "100000/minute",
         }
