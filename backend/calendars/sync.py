@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import database
+from ..connections import ProfileDisconnected
 from ..ids import new_id
 from ..models import Account, BookingWrite, Calendar, CalendarSync, Event, Job, Profile
 from .changes import EventChanges, events_changed
@@ -148,12 +149,20 @@ def run_sync(
             ).all()
         )
         start, end = sync_window(now)
+        profile_id = profile.id
+        try:
+            credentials = read_credentials(profile)
+        except ProfileDisconnected as exc:  # sealed with a key the server no longer has
+            credentials = None
+            unreadable = str(exc)
         context = SyncContext(
             provider_name=profile.provider_name, profile_public_id=profile.public_id,
-            credentials=read_credentials(profile), known=known, start=start, end=end,
+            credentials=credentials or {}, known=known, start=start, end=end,
             tzid=account.tzid, owners=_owners(account, profile), now=now, services=services,
         )  # fmt: skip
-        profile_id = profile.id
+    if credentials is None:
+        _failed(sessions, profile_id, unreadable, now, disconnect=True)
+        return None
     try:
         remote = source(context)
     except (SourceError, FeedInvalid) as exc:

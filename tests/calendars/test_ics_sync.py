@@ -295,3 +295,18 @@ def test_booking_calendar_defaults_to_local_and_refuses_feeds(app, client, host,
         "/v1/booking_calendar", json={"calendar_id": local["calendar_id"]}, headers=host.headers
     )
     assert ok.status_code == 200
+
+
+def test_a_lost_secret_key_disconnects_instead_of_failing_forever(
+    app, client, host, feeds, tmp_path
+):
+    feeds.write("sealed.ics", _feed())
+    profile = _connect(client, host, feeds.url("sealed.ics"))
+    rotated = create_app({**app.config, "SECRET_KEY": "another-key", "SECRET_KEY_FALLBACKS": []})
+    try:
+        run_once(rotated)
+    finally:
+        rotated.extensions["schedlink.engine"].dispose()
+    shown = _profile(client, host, profile["profile_id"])
+    assert shown["profile_connected"] is False
+    assert "secret key" in shown["sync_error"]
