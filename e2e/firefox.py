@@ -293,7 +293,7 @@ class Firefox:
                 "return !!b && !!b.currentURI && b.currentURI.spec.endsWith('/popup/popup.html');"
             )
 
-    def permission_prompt(self, timeout: float = 10.0) -> str:
+    def permission_prompt(self, timeout: float = 20.0) -> str:
         """Wait for the add-on permission doorhanger; returns its text."""
 
         def text():

@@ -60,6 +60,7 @@ def fill_options(firefox, server) -> None:
     firefox.answer_permission_prompt(allow=False)
     wait_until(
         lambda: text(m, "result").startswith("Saved"),
+        timeout=20,
         message=f"not saved: {text(m, 'result')!r}",
     )
     assert "Access to the server was not granted" in text(m, "result")
@@ -200,6 +201,7 @@ def test_unlisted_origin_needs_the_host_permission(unlisted_firefox, server):
     firefox.answer_permission_prompt(allow=True)
     wait_until(
         lambda: text(m, "result") == "Access granted. Test the connection again.",
+        timeout=20,
         message=f"grant not confirmed: {text(m, 'result')!r}",
     )
     assert firefox.has_host_permission(BACKEND_PATTERN)
