@@ -6,12 +6,12 @@ from flask import Blueprint
 from .. import db
 from ..accounts import (
     EmailTaken,
-    local_calendar,
     mfa_enabled,
     profile_fields,
     request_email_change,
     update_profile,
 )
+from ..calendars import all_calendars
 from ..errors import api_error
 from ..models import Account
 from ..text import normalize_email
@@ -28,21 +28,13 @@ EDITABLE = ("name", "tzid", "hour_format", "email")
 @bp.get("/userinfo")
 def userinfo():
     account = current_account()
-    calendar = local_calendar(db.session(), account)
     return {
         "sub": account.sub,
         "email": account.email,
         "name": account.name,
         "tzid": account.tzid,
-        "calendars": [
-            {
-                "calendar_id": calendar.public_id,
-                "calendar_name": calendar.name,
-                "provider_name": "schedlink",
-                "calendar_readonly": False,
-                "calendar_primary": True,
-            }
-        ],
+        # The local calendar first, then every calendar of a connected calendar service.
+        "calendars": all_calendars(db.session(), account),
         "conferencing_profiles": profiles_json(account),
     }
 

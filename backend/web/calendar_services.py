@@ -36,6 +36,7 @@ from ..connections import ConnectionsError, oauth_providers
 from ..validation import ValidationError
 from .auth import login_required
 from .booking_pages import now
+from .profile_nav import add_section
 from .security import check_csrf
 
 bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
@@ -43,6 +44,7 @@ bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    add_section(app, "calendars", "Calendar services", "calendar_services.index", order=20)
 
 
 def _here() -> str:
@@ -67,6 +69,7 @@ def index():
                 and not c["calendar_deleted"]]  # fmt: skip
     return render_template(
         "account/calendar_services.html",
+        section="calendars",
         profiles=profiles, labels=PROVIDER_LABELS, writable=writable,
         booking_calendar=booking_calendar_id(s, g.user),
         oauth=sorted(set(oauth_providers(current_app.config)) & {"google", "microsoft"}),

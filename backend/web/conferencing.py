@@ -30,6 +30,7 @@ from ..models import Account, Profile
 from ..scheduling import BadToken, TokenExpired
 from ..validation import ValidationError
 from .auth import login_required
+from .profile_nav import add_section
 from .security import check_csrf, token_page
 
 bp = Blueprint("conferencing", __name__)
@@ -43,6 +44,7 @@ PROVIDER_LABELS = {
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    add_section(app, "conferencing", "Conferencing services", "conferencing.page", order=30)
 
 
 def _now() -> datetime:
@@ -115,6 +117,7 @@ def page():
     configured = oauth_providers(current_app.config)
     return render_template(
         "account/conferencing.html",
+        section="conferencing",
         profiles=profiles,
         default=default,
         providers=[(name, PROVIDER_LABELS.get(name, name)) for name in configured],

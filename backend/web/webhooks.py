@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, url_for
 
 from .. import db, notifications
 from .auth import login_required
+from .profile_nav import add_section
 from .security import check_csrf
 
 bp = Blueprint("webhooks", __name__)
@@ -16,6 +17,7 @@ bp = Blueprint("webhooks", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    add_section(app, "webhooks", "Webhooks", "webhooks.index", order=45)
 
 
 def _now() -> datetime:
@@ -26,6 +28,7 @@ def _page(secret: str | None = None, rotated: bool = False):
     s = db.session()
     body = render_template(
         "account/webhooks.html",
+        section="webhooks",
         channels=notifications.list_channels(s, g.user.id),
         messages=notifications.recent_messages(s, g.user.id, 50),
         secret=secret,
