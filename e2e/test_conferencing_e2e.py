@@ -34,7 +34,7 @@ def api(url: str, key: str, path: str, body: dict | None = None) -> dict:
 
 def book_and_read_join_link(driver, link_url: str) -> str:
     """The invitee books the first offered time; the confirmation page shows the join link
-    once the worker has made it (the page refreshes itself until then)."""
+    once the worker has made it (the page fetches itself again until then)."""
     driver.get(link_url)
     slots = driver.find_elements(By.CSS_SELECTOR, 'input[name="start"]')
     assert slots, "the host works Mon-Fri 09-17: there must be free slots"

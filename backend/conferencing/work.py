@@ -41,7 +41,7 @@ class Context:
 
 
 def _details(event: Event, conference: Conference) -> Details:
-    stamp = int(conference.created_at.timestamp())
+    stamp = int(conference.created_at.timestamp() * 1_000_000)  # stable across retries
     return Details(
         summary=event.summary or "Meeting",
         start=event.start_at,

@@ -113,7 +113,7 @@ def blueprint(provider, pending_polls: int = 1) -> Blueprint:
             if key not in ("hangoutsMeet",):
                 return bad("invalid", "Invalid conference type value.")
             with lock:
-                if create.get("requestId") in by_request:  # same requestId: ignored
+                if by_request.get(create.get("requestId")) in bp.events:  # same requestId: ignored
                     event_id = by_request[create["requestId"]]
                     return jsonify(view(bp.events[event_id]))
                 event["conferenceData"] = {
