@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from helpers import Host, make_host
+from mail_server import smtp  # noqa: F401 - the fixture, for every test
 from sqlalchemy import create_engine, text
 
 from backend import create_app, db

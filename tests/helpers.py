@@ -67,3 +67,14 @@ def make_host(app, email="host@example.com", name="Grace Hopper", tzid="Europe/L
         account = create_account(s, email, name, tzid, "correct horse battery")
         _key, plaintext = create_api_key(s, account, "tests")
         return Host(account.sub, account.email, plaintext, account.id)
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client, email="host@example.com", password="correct horse battery"):
+    page = client.get("/login").get_data(as_text=True)
+    return client.post(
+        "/login", data={"csrf_token": _csrf(page), "email": email, "password": password}
+    )

@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import email
-import socket
 from datetime import UTC, datetime, timedelta
-from email import policy
 
-import pytest
 from aiosmtpd.controller import Controller
 from helpers import book, create_link
+from mail_server import Inbox, free_port
 from sqlalchemy import select, update
 
 from backend import db
 from backend.models import Job
 from backend.outbox import worker as jobs
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        self.messages.append(
-            (envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
-    yield inbox
-    controller.stop()
 
 
 def test_booking_mails_invitee_and_host_with_an_invitation(app, client, host, smtp):
@@ -70,7 +40,7 @@ def test_booking_mails_invitee_and_host_with_an_invitation(app, client, host, sm
 
 
 def test_smtp_outage_loses_nothing(app, client, host):
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port())  # nobody listening
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nobody listening
     link = create_link(client, host)
     assert book(client, link["url"])[0].status_code == 303
     assert jobs.run_once(app) == 1
@@ -80,7 +50,7 @@ def test_smtp_outage_loses_nothing(app, client, host):
         assert job.run_at > datetime.now(UTC)
     # The server comes back and the retry is due: delivered exactly once.
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         app.config.update(SMTP_PORT=controller.port)

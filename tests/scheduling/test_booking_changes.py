@@ -10,7 +10,6 @@ from html import unescape
 import pytest
 from helpers import book, create_link, form_fields, path_of
 from sqlalchemy import select, update
-from test_email_jobs import smtp  # noqa: F401 (fixture)
 
 from backend import db
 from backend.models import Booking, Event

@@ -5,17 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def login(client, email="host@example.com", password="correct horse battery"):
-    page = client.get("/login").get_data(as_text=True)
-    return client.post(
-        "/login", data={"csrf_token": _csrf(page), "email": email, "password": password}
-    )
+from helpers import _csrf, login
 
 
 def test_profile_needs_sign_in(client, host):

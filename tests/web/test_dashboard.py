@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import book, create_link, path_of
-from test_accounts_web import _csrf, login
-from test_email_jobs import smtp  # noqa: F401 (fixture)
+from helpers import _csrf, book, create_link, login, path_of
 
 from backend.outbox import worker as jobs
 

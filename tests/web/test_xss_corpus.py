@@ -7,9 +7,7 @@ import re
 from html import escape
 
 import pytest
-from helpers import form_fields, path_of
-from test_accounts_web import login
-from test_email_jobs import smtp  # noqa: F401 (fixture)
+from helpers import form_fields, login, path_of
 
 from backend.outbox import worker as jobs
 
