@@ -91,7 +91,7 @@ def show(link_id: str):
 def disable(link_id: str):
     body = json_body()
     with db.write() as s:
-        link = disable_link(get_link(s, current_account(), link_id, for_update=True), body, _now())
+        link = disable_link(get_link(s, current_account(), link_id, for_update=True), body)
         data = {"scheduling_link": _render(link, s)}
     return data
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import make_host
+from helpers import _csrf, login, make_host
 from standardwebhooks import Webhook
-from test_accounts_web import _csrf, login
 from webhook_receiver import Receiver
 
 from backend.outbox import run_once
