@@ -27,6 +27,7 @@ from .services import (
     set_default,
 )
 from .spec import DEFAULT, Spec, parse_spec, spec_from_json
+from .views import event_item
 
 __all__ = [
     "DEFAULT",
@@ -55,5 +56,6 @@ __all__ = [
     "remove_profile",
     "set_default",
     "spec_from_json",
+    "event_item",
     "to_dict",
 ]

@@ -13,9 +13,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from .. import notifications
-from ..calendars import event_to_dict
 from ..models import Calendar, Conference, Event
-from .views import to_dict
+from .views import event_item
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +40,7 @@ def _notify(
     body's event is exactly the GET /v1/events item, join URL included."""
     session.flush()
     calendar = session.get(Calendar, event.calendar_id)
-    item = event_to_dict(event, calendar.public_id)
-    item["conferencing"] = to_dict(conference)
+    item = event_item(session, event, calendar.public_id)
     notifications.notify_subscribers(
         session, calendar.account_id, event.id, interaction, item, now=now
     )

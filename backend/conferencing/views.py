@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from ..models import Conference
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..calendars import event_to_dict
+from ..models import Conference, Event
 
 
 def to_dict(conference: Conference | None) -> dict | None:
@@ -16,3 +20,13 @@ def to_dict(conference: Conference | None) -> dict | None:
         "provider_description": conference.provider_description,
         "join_url": conference.join_url,
     }
+
+
+def event_item(session: Session, event: Event, calendar_public_id: str | None) -> dict:
+    """The event exactly as GET /v1/events lists it, conferencing included: what webhook
+    bodies carry."""
+    item = event_to_dict(event, calendar_public_id)
+    conference = session.scalar(select(Conference).where(Conference.event_id == event.id))
+    if conference is not None:
+        item["conferencing"] = to_dict(conference)
+    return item

@@ -11,8 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import notifications
-from ..calendars import event_to_dict
+from .. import conferencing, notifications
 from ..models import Booking, Calendar, Event, Job
 from ..notifications import types
 from ..validation import format_utc
@@ -69,7 +68,7 @@ def booking_changed(
     data = {
         "scheduling_link": link_to_dict(link, now, None),
         "booking": booking_to_dict(booking),
-        "event": event_to_dict(event, calendar_id) if event is not None else None,
+        "event": conferencing.event_item(s, event, calendar_id) if event is not None else None,
     }
     if previous is not None:
         data["booking"]["previous"] = previous

@@ -21,6 +21,8 @@ from backend.outbox import mime
 from backend.outbox import worker as jobs
 from backend.text import clean_text
 
+# These tests count mail jobs; a booked meeting's join link (Jitsi by default) is its own job.
+NO_MEETING = {"profile_id": "none"}
 HEADER_ATTACK = (
     "Eve=?utf-8?q?=0D=0AReply-To=3A_evil=40attacker.test=0D=0AContent-Type=3A_text/html"
     "=0D=0A=0D=0A=3Ch1=3ESign_in_again=3C/h1=3E?="
@@ -91,7 +93,7 @@ def _assert_only_our_structure(message) -> None:
 
 
 def test_encoded_word_in_the_invitee_name_stays_text(app, client, host, inbox):
-    link = create_link(client, host)
+    link = create_link(client, host, conferencing=NO_MEETING)
     response, _ = book(client, link["url"], name=HEADER_ATTACK)
     assert response.status_code == 303
     assert jobs.run_once(app) == 2
@@ -110,7 +112,8 @@ def test_encoded_word_in_the_invitee_name_stays_text(app, client, host, inbox):
 
 def test_encoded_word_in_the_markup_summary_stays_text(app, client, host, inbox):
     markup = NATIVE.replace("Interview: Senior Engineer", SUMMARY_ATTACK)
-    response = client.post("/v1/scheduling_links", json={"markup": markup}, headers=host.headers)
+    body = {"markup": markup, "conferencing": NO_MEETING}
+    response = client.post("/v1/scheduling_links", json=body, headers=host.headers)
     link = response.get_json()["scheduling_link"]
     assert link["summary"] == SUMMARY_ATTACK
     assert book(client, link["url"])[0].status_code == 303
@@ -125,7 +128,7 @@ def test_control_characters_are_removed_at_input(app, client, host, inbox):
     dirty = "Ada\x00 \x1b[31mLove\rlace\x07\u202e"
     # The API refuses NUL outright (422); every other control character is removed.
     link = create_link(
-        client, host, summary="Intro\x1b]0;x\x07 call",
+        client, host, conferencing=NO_MEETING, summary="Intro\x1b]0;x\x07 call",
         contact={"name": dirty.replace("\x00", ""), "email": "a@b.co"},
     )  # fmt: skip
     assert link["summary"] == "Intro]0;x call" and link["contact"]["name"] == "Ada [31mLove lace"
@@ -140,7 +143,7 @@ def test_control_characters_are_removed_at_input(app, client, host, inbox):
 
 
 def test_each_party_gets_only_their_own_links(app, client, host, inbox):
-    link = create_link(client, host)
+    link = create_link(client, host, conferencing=NO_MEETING)
     assert book(client, link["url"])[0].status_code == 303
     assert jobs.run_once(app) == 2
     [to_host] = inbox.to(host.email)
@@ -160,7 +163,7 @@ def _due_now(app) -> None:
 
 def test_a_refused_recipient_neither_blocks_nor_duplicates_the_other(app, client, host, inbox):
     inbox.refuse.add(host.email)
-    link = create_link(client, host)
+    link = create_link(client, host, conferencing=NO_MEETING)
     assert book(client, link["url"])[0].status_code == 303
     for _retry in range(3):
         jobs.run_once(app)
@@ -178,7 +181,7 @@ def test_a_refused_recipient_neither_blocks_nor_duplicates_the_other(app, client
 
 
 def test_a_job_from_before_the_split_becomes_one_per_recipient(app, client, host, inbox):
-    link = create_link(client, host)
+    link = create_link(client, host, conferencing=NO_MEETING)
     assert book(client, link["url"])[0].status_code == 303
     with app.app_context(), db.write() as s:
         booking_id = s.scalars(select(Booking)).one().public_id

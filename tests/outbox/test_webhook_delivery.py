@@ -80,7 +80,7 @@ def test_booking_flow_notifies_signed_with_the_link_reference_booking_and_event(
 ):
     channel = _channel(client, host, receiver.url)
     link = create_link(
-        client, host,
+        client, host, conferencing={"profile_id": "none"},  # the join link is its own story
         contact={"name": "Ada Lovelace", "email": "ada@example.com", "reference": "cand-4711"},
     )  # fmt: skip
     response, fields = book(client, link["url"])
@@ -216,7 +216,7 @@ def test_event_subscription_gets_the_event_exactly_as_listed(app, client, host, 
 
 def test_link_subscriptions_follow_the_booking_onto_its_event(app, client, host, receiver):
     link = create_link(
-        client, host,
+        client, host, conferencing={"profile_id": "none"},
         subscriptions=[{"type": "webhook", "uri": receiver.url,
                         "interactions": [{"type": "conferencing_assigned"},
                                          {"type": "conferencing_failing"}]}],
