@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from flask import request
 from helpers import NATIVE, create_link, form_fields, path_of
+from helpers import login as sign_in
 
 TEXT = [
     "", " ", "\x00", "a\x00b", "\x1b[31mred", "\r\n", "x\r\nBcc: evil@attacker.test",
@@ -28,6 +29,13 @@ TEXT = [
 # sign-in hashes a password, a cancel needs a booking of its own).
 SHORT = ["\x00", "\x1b[31mred", "x\r\nBcc: evil@attacker.test", TEXT[7], "a\udfffb", "9" * 5000,
          "²", "ü" * 3000, ""]  # fmt: skip
+# Field names the newer forms and JSON endpoints read, for the generic sweep at the end.
+SWEEP_FIELDS = [
+    "name", "email", "tzid", "hour_format", "label", "password", "current_password",
+    "new_password", "code", "url", "username", "profile_name", "provider_name", "redirect_uri",
+    "callback_url", "filters", "message", "reason", "calendar_id", "default", "profile_id",
+    "token", "state", "credential", "show_email", "subscriptions", "conferencing", "purpose",
+]  # fmt: skip
 JSON_ONLY = [None, True, -1, 1.5, 2**70, [], {"a": "b"}, 1e308]
 RAW_JSON = [
     "[" * 5000 + "]" * 5000,
@@ -312,7 +320,9 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
         fuzz.post_form(host_client, f"/bookings/{segment}/cancel", {"csrf_token": token})
     fuzz.post_form(host_client, "/api-keys/2/revoke", {"csrf_token": token})  # not the tests' key
     hours = {
-        "csrf_token": token, "tzid": "Europe/London", "day-monday": "09:00-17:00",
+        "csrf_token": token, "tzid": "Europe/London",
+        **{f"{day}-{end}": time for day in ("monday", "tuesday", "wednesday", "thursday",
+           "friday", "saturday", "sunday") for end, time in (("start", "00:00"), ("end", "00:00"))},
         "overrides": "2026-12-24: off", "min_notice_minutes": "60", "max_days_ahead": "30",
         "buffer_before": "5", "buffer_after": "5",
     }  # fmt: skip
@@ -340,6 +350,29 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
         )
     fuzz.post_form(host_client, "/logout", {"csrf_token": "\x00"})
     fuzz.post_form(host_client, "/logout", {"csrf_token": token})
+
+    # --- every other route: a generic sweep ---------------------------------------------------
+    # Routes with no tailored pass above get each short value in their path arguments and in
+    # every field name they might read (form or JSON), signed in and with the API key.
+    signed_in = app.test_client()
+    assert sign_in(signed_in).status_code == 303
+    token = _csrf(signed_in.get("/settings/hours").get_data(as_text=True))
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in reached or rule.endpoint == "static":
+            continue
+        for value in SHORT:
+            segment = quote(value.encode("utf-8", "surrogatepass"), safe="") or "x"
+            path = re.sub(
+                r"<([^>]+)>", lambda m: "1" if m[1].startswith("int:") else segment, rule.rule
+            )
+            fields = dict.fromkeys(SWEEP_FIELDS, value)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                if path.startswith("/v1/"):
+                    fuzz.api(method, path, fields)
+                    continue
+                body, content_type = _form({**fields, "csrf_token": token})
+                response = signed_in.open(path, method=method, data=body, content_type=content_type)
+                fuzz.check(response, f"{method} {path[:120]} sweep {value[:20]!r}")
 
     assert not fuzz.failures, "\n".join(fuzz.failures[:40])
     every = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}

@@ -26,14 +26,14 @@ def booking_ics(
     event.add("dtend", booking.end_at)
     # Values are cleaned at input; cleaning again here covers rows written before that.
     event.add("summary", clean_text(booking.link.summary))
-    if booking.invitee_notes:
-        # Untrusted text: the icalendar library escapes it by the format's rules.
-        note = f"Note from {booking.invitee_name}: {booking.invitee_notes}"
-        description = f"{note}\n\n{description}" if description else note
     if join and join.get("url"):
         event.add("location", join["url"])
         event.add("url", join["url"])
         description = f"Join {join['description']}: {join['url']}\n\n{description}".strip()
+    if booking.invitee_notes:
+        # Untrusted text: the icalendar library escapes it by the format's rules.
+        note = f"Note from {booking.invitee_name}: {booking.invitee_notes}"
+        description = f"{note}\n\n{description}" if description else note
     if description:
         event.add("description", description)
     event.add("sequence", booking.sequence)

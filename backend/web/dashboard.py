@@ -82,7 +82,7 @@ def recent_cancellations(s, account, limit: int = 20) -> list[Booking]:
 
 
 def _when(booking: Booking) -> str:
-    return timefmt.span(booking.start_at, booking.end_at, g.user.tzid, "24")
+    return timefmt.span(booking.start_at, booking.end_at, g.user.tzid, g.user.hour_format)
 
 
 def _link_row(link, moment) -> dict:

@@ -72,14 +72,15 @@ def test_confirmation_waits_for_the_link_then_a_follow_up_brings_it(app, client,
             .where(Job.kind == "booking.confirmed")
             .values(run_at=datetime.now(UTC) - timedelta(seconds=1))
         )
-    assert jobs.run_once(app) == 1
+    assert jobs.run_once(app) == 2  # one confirmation each: the invitee's, without the link
     first = texts(smtp, "ada@example.com")
     assert len(first) == 1 and "on its way" in first[0] and "meet.jit.si" not in first[0]
     with app.app_context(), db.write() as s:
         s.execute(
             update(Job).where(Job.kind == "conferencing.assign").values(run_at=datetime.now(UTC))
         )
-    assert jobs.run_once(app) == 2  # the link, then the follow-up to both
+    # The link, then the follow-up: one job that becomes one per recipient.
+    assert jobs.run_once(app) == 4
     follow_up = texts(smtp, "ada@example.com")[1]
     assert re.search(JITSI, follow_up)
     assert len(texts(smtp, host.email)) == 2

@@ -162,4 +162,4 @@ def test_destructive_actions_ask_first(client, host):
     create_link(client, host)
     login(client)
     page = client.get("/").get_data(as_text=True)
-    assert page.count("data-confirm=") == 3  # cancel booking, turn off link, revoke key
+    assert page.count("data-confirm=") == 2  # cancel booking, turn off link (keys: profile)
