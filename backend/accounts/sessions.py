@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..ids import new_id
+from ..ids import looks_like_id, new_id
 from ..models import Account, UserSession
 
 LIFETIME = timedelta(days=14)
@@ -94,6 +94,8 @@ def end_session(s: Session, session_id: int, now: datetime) -> None:
 
 
 def end_session_by_public_id(s: Session, account: Account, public_id: str, now: datetime) -> bool:
+    if not looks_like_id(public_id, "ses"):  # a NUL would reach PostgreSQL as an error
+        return False
     result = s.execute(
         update(UserSession)
         .where(
