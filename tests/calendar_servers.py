@@ -100,7 +100,7 @@ def radicale(directory: Path, users: dict[str, str]) -> Iterator[str]:
             try:
                 urllib.request.urlopen(url + ".web/", timeout=1).close()
                 break
-            except Exception:
+            except OSError:  # not listening yet (URLError and connection errors)
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
                         "Radicale did not start: " + process.stderr.read().decode()[-2000:]
