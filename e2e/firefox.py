@@ -84,6 +84,9 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message
 # window (not subject to the page's CSP, like Marionette's own content scripts) and answer
 # with its JSON value. Awaits promises, so async expressions work.
 _FRAME_SCRIPT = r"""
+// Loaded again when a ping goes unanswered: one listener per popup document regardless.
+if (!content.windowGlobalChild.schedlinkTestListening) {
+content.windowGlobalChild.schedlinkTestListening = true;
 addMessageListener("schedlink-test:eval", async (msg) => {
   let value = null;
   let error = null;
@@ -96,6 +99,7 @@ addMessageListener("schedlink-test:eval", async (msg) => {
   }
   sendAsyncMessage("schedlink-test:result", { id: msg.data.id, value, error });
 });
+}
 """
 
 
@@ -104,36 +108,54 @@ class FirefoxPopup:
 
     def __init__(self, marionette):
         self.m = marionette
-        with self.m.using_context("chrome"):
-            self.m.execute_script(
-                "const b = document.querySelector('browser.webextension-popup-browser');"
-                "b.messageManager.loadFrameScript("
-                "'data:application/javascript;charset=utf-8,' + encodeURIComponent(arguments[0]),"
-                " false);",
-                script_args=[_FRAME_SCRIPT],
-            )
-        wait_until(lambda: self.js("document.readyState") == "complete", timeout=15)
+        # Firefox preloads the popup in a hidden panel and then swaps its docShell into the
+        # toolbar panel: a frame script loaded into the wrong <browser> mid-swap is lost (CI
+        # saw every later call time out). Load it, ping, and load again until it answers.
+        deadline = time.monotonic() + 20
+        while True:
+            with self.m.using_context("chrome"):
+                self.m.execute_script(
+                    "const bs = document.querySelectorAll('browser.webextension-popup-browser');"
+                    "if (bs.length === 1) bs[0].messageManager.loadFrameScript("
+                    "'data:application/javascript;charset=utf-8,'"
+                    " + encodeURIComponent(arguments[0]), false);",
+                    script_args=[_FRAME_SCRIPT],
+                )
+            last = self._ask("document.readyState", wait_ms=2_000)
+            if last.get("value") == "complete":
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the popup's test frame script never answered: {last}")
 
-    def js(self, expression: str):
+    def _ask(self, expression: str, wait_ms: int) -> dict:
+        """Evaluate in the popup; {"value", "error"}, or {"error": "no answer"} after wait_ms."""
         with self.m.using_context("chrome"):
             answer = self.m.execute_async_script(
                 """
-                const [expr, resolve] = arguments;
-                const b = document.querySelector('browser.webextension-popup-browser');
-                if (!b) { resolve({ error: 'the popup is closed' }); return; }
-                const mm = b.messageManager;
+                const [expr, waitMs, resolve] = arguments;
+                const bs = document.querySelectorAll('browser.webextension-popup-browser');
+                if (bs.length !== 1) { resolve({ error: 'the popup is not open' }); return; }
+                const mm = bs[0].messageManager;
                 const id = Math.random();
                 const listener = (msg) => {
                   if (msg.data.id !== id) return;
                   mm.removeMessageListener('schedlink-test:result', listener);
-                  resolve(msg.data);
+                  resolve({ value: msg.data.value, error: msg.data.error });
                 };
                 mm.addMessageListener('schedlink-test:result', listener);
+                setTimeout(() => {
+                  mm.removeMessageListener('schedlink-test:result', listener);
+                  resolve({ error: 'no answer' });
+                }, waitMs);
                 mm.sendAsyncMessage('schedlink-test:eval', { id, expr });
                 """,
-                script_args=[expression],
-                script_timeout=20_000,
+                script_args=[expression, wait_ms],
+                script_timeout=wait_ms + 10_000,
             )
+        return answer
+
+    def js(self, expression: str):
+        answer = self._ask(expression, wait_ms=20_000)
         if answer.get("error"):
             raise RuntimeError(f"popup script error: {answer['error']}")
         return answer.get("value")
@@ -289,8 +311,9 @@ class Firefox:
     def _popup_loaded(self) -> bool:
         with self.marionette.using_context("chrome"):
             return self.marionette.execute_script(
-                "const b = document.querySelector('browser.webextension-popup-browser');"
-                "return !!b && !!b.currentURI && b.currentURI.spec.endsWith('/popup/popup.html');"
+                "const bs = document.querySelectorAll('browser.webextension-popup-browser');"
+                "return bs.length === 1 && !!bs[0].currentURI"
+                " && bs[0].currentURI.spec.endsWith('/popup/popup.html');"
             )
 
     def permission_prompt(self, timeout: float = 20.0) -> str:
