@@ -13,6 +13,7 @@ from browser import wait_until
 from screens import DESKTOP, PHONE, no_sideways_scroll, set_viewport, shot
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
 
 HOST_EMAIL = "recruiter@example.com"
 HOST_PASSWORD = "a long enough password"  # what the server fixture gives the CLI
@@ -144,6 +145,33 @@ def test_hours_editor(driver, server):
     rule = api(server, "GET", "/v1/availability_rules")["availability_rules"][0]
     spans = {(p["day"], p["start_time"], p["end_time"]) for p in rule["weekly_periods"]}
     assert ("thursday", "17:00", "18:00") in spans and ("friday", "17:00", "18:00") not in spans
+
+    # A date override: Christmas Eve with short hours; a day off shows no times.
+    assert not driver.find_elements(By.CSS_SELECTOR, ".override")  # the blank row is gone
+    driver.find_element(By.CSS_SELECTOR, ".add-override").click()
+    row = driver.find_element(By.CSS_SELECTOR, ".override")
+    assert not row.find_element(By.CSS_SELECTOR, ".override-hours").is_displayed()
+    driver.execute_script(
+        "arguments[0].value = '2030-12-24'", row.find_element(By.NAME, "override-date")
+    )
+    Select(row.find_element(By.NAME, "override-kind")).select_by_value("hours")
+    start, end = row.find_elements(By.CSS_SELECTOR, 'input[type="time"]')
+    assert start.is_displayed()
+    driver.execute_script("arguments[0].value = '10:00'; arguments[1].value = '12:00'", start, end)
+    shot(driver, "hours-override-desktop")
+    driver.find_element(By.ID, "save-hours").click()
+    wait_until(lambda: "Working hours saved" in driver.find_element(By.TAG_NAME, "body").text)
+    rule = api(server, "GET", "/v1/availability_rules")["availability_rules"][0]
+    assert rule["date_overrides"] == [
+        {"date": "2030-12-24", "periods": [{"start_time": "10:00", "end_time": "12:00"}]}
+    ]
+    driver.find_element(By.CSS_SELECTOR, ".override .remove-range").click()
+    driver.find_element(By.ID, "save-hours").click()
+    wait_until(lambda: "Working hours saved" in driver.find_element(By.TAG_NAME, "body").text)
+    assert (
+        api(server, "GET", "/v1/availability_rules")["availability_rules"][0]["date_overrides"]
+        == []
+    )
 
     # A mistake: end before start, said in words by the day.
     tuesday = driver.find_element(By.CSS_SELECTOR, '.hours-day[data-day="tuesday"]')

@@ -323,7 +323,8 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
         "csrf_token": token, "tzid": "Europe/London",
         **{f"{day}-{end}": time for day in ("monday", "tuesday", "wednesday", "thursday",
            "friday", "saturday", "sunday") for end, time in (("start", "00:00"), ("end", "00:00"))},
-        "overrides": "2026-12-24: off", "min_notice_minutes": "60", "max_days_ahead": "30",
+        "override-date": "2026-12-24", "override-kind": "hours", "override-start": "10:00",
+        "override-end": "12:00", "min_notice_minutes": "60", "max_days_ahead": "30",
         "buffer_before": "5", "buffer_after": "5",
     }  # fmt: skip
     fuzz.get(host_client, "/settings/hours")

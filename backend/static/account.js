@@ -128,3 +128,48 @@
     });
   }
 })();
+
+// Date overrides: add and remove rows; a day off hides the time inputs (still sent, ignored).
+(() => {
+  const box = document.querySelector('#hours-form .override-rows');
+  if (!box) return;
+  const add = document.querySelector('#hours-form .add-override');
+  const rows = () => Array.from(box.querySelectorAll('.override'));
+  let counter = 100;
+
+  function wire(row) {
+    const kind = row.querySelector('select');
+    const hours = row.querySelector('.override-hours');
+    const show = () => { row.dataset.kind = kind.value; hours.hidden = kind.value === 'off'; };
+    kind.addEventListener('change', show);
+    show();
+    const remove = row.querySelector('.remove-range');
+    remove.hidden = false;
+    remove.addEventListener('click', () => {
+      row.remove();
+      add.focus();
+    });
+  }
+
+  const spare = rows().at(-1).cloneNode(true);
+  for (const row of rows()) {
+    const blank = Array.from(row.querySelectorAll('input')).every((i) => !i.value);
+    if (blank) row.remove();
+    else wire(row);
+  }
+  add.hidden = false;
+  add.addEventListener('click', () => {
+    const row = spare.cloneNode(true);
+    counter += 1;
+    for (const input of row.querySelectorAll('input, select')) {
+      const label = row.querySelector(`label[for="${input.id}"]`);
+      input.id = `${input.name}-${counter}`;
+      if (label) label.htmlFor = input.id;
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+    }
+    box.append(row);
+    wire(row);
+    row.querySelector('input').focus();
+  });
+})();

@@ -1,11 +1,12 @@
-"""The working-hours editor: time ranges per day (native time inputs), time zone, date
-overrides, minimum notice, buffers, how far ahead people may book, and whether a page with
-no free times shows the host's e-mail. Works without script; every problem is said in plain
-words next to its field, all at once."""
+"""The working-hours editor: time ranges per day and date overrides (native date and time
+inputs, a row per range or day off), time zone, minimum notice, buffers, how far ahead people
+may book, and whether a page with no free times shows the host's e-mail. Works without
+script; every problem is said in plain words next to its field, all at once."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 
@@ -21,7 +22,6 @@ bp = Blueprint("hours", __name__, url_prefix="/settings")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAYS = DAYS[:5]
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
 # The number fields: (form name, what people call it, largest value).
 NUMBERS = (
     ("min_notice_minutes", "Minimum notice", 366 * 1440),
@@ -49,11 +49,18 @@ def form_from_rule(rule: dict, show_email: bool) -> dict:
     for period in rule["weekly_periods"]:
         end = "00:00" if period["end_time"] == "24:00" else period["end_time"]
         days[period["day"]].append((period["start_time"], end))
-    overrides = "\n".join(
-        f"{o['date']}: " + (", ".join(f"{p['start_time']}-{p['end_time']}" for p in o["periods"])
-                            or "off")
+    # One row per range; a day off is one row of its own.
+    overrides = [
+        (
+            o["date"],
+            "hours",
+            p["start_time"],
+            "00:00" if p["end_time"] == "24:00" else p["end_time"],
+        )
         for o in rule.get("date_overrides", [])
-    )  # fmt: skip
+        for p in o["periods"]
+    ] + [(o["date"], "off", "", "") for o in rule.get("date_overrides", []) if not o["periods"]]
+    overrides.sort()
     return {
         "tzid": rule["tzid"],
         "days": days,
@@ -80,7 +87,17 @@ def echo_form(form) -> dict:
             ]
             for day in DAYS
         },
-        "overrides": form.get("overrides", ""),
+        "overrides": [
+            (day, kind, start, end)
+            for day, kind, start, end in zip(
+                form.getlist("override-date"),
+                form.getlist("override-kind"),
+                form.getlist("override-start"),
+                form.getlist("override-end"),
+                strict=False,
+            )
+            if day.strip() or start.strip() or end.strip()
+        ],
         **{name: form.get(name, "") for name, _label, _top in NUMBERS},
         "show_email": form.get("show_email") == "yes",
     }
@@ -115,32 +132,47 @@ def _weekly(days: dict, problems: dict) -> list[dict]:
     return weekly
 
 
-def _overrides(text: str, problems: dict) -> list[dict]:
-    overrides, bad = [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+def _overrides(rows: list, problems: dict) -> list[dict]:
+    """Rows of (date, "off" | "hours", start, end) -> the rule's date overrides; one problem
+    for them all, and under "rows:overrides" which rows (by position) are wrong."""
+    days: dict[str, list] = {}
+    bad: set[int] = set()
+
+    def refuse(n: int, problem: str) -> None:
+        problems.setdefault("overrides", f"Date overrides: {problem}")
+        bad.add(n)
+
+    for n, (day_text, kind, start_text, end_text) in enumerate(rows):
+        try:
+            day = date.fromisoformat(day_text.strip()).isoformat()
+        except ValueError:
+            refuse(n, "pick a date for each row, like 2026-12-24.")
             continue
-        day, _, spec = line.partition(":")
-        periods = []
-        for part in filter(None, (p.strip() for p in spec.split(","))):
-            match = _RANGE.match(part)
-            start, end = (_time(t) for t in match.groups()) if match else (None, None)
-            if part.lower() == "off":
-                continue
-            if start is None or end is None or end <= start:
-                periods = None
-                break
-            periods.append({"start_time": start, "end_time": end})
-        if periods is None or not re.fullmatch(r"\d{4}-\d\d-\d\d", day.strip()):
-            bad.append(str(number))
+        if kind == "off":
+            days.setdefault(day, []).append(("off", "", n))
             continue
-        overrides.append({"date": day.strip(), "periods": periods})
+        start, end = _time(start_text), _time(end_text)
+        if start is None or end is None:
+            refuse(n, f"{day}: give the hours a start and an end time, like 10:00 and 12:00.")
+        elif end != "00:00" and end <= start:
+            refuse(n, f"{day}: hours must end after they start ({start}–{end}).")
+        else:
+            days.setdefault(day, []).append((start, "24:00" if end == "00:00" else end, n))
+    overrides = []
+    for day, entries in sorted(days.items()):
+        spans = sorted(e for e in entries if e[0] != "off")
+        if len(spans) < len(entries) and spans:
+            for *_span, n in entries:
+                refuse(n, f"{day} is both a day off and has hours; keep one.")
+            continue
+        for (_s1, e1, n1), (s2, _e2, n2) in zip(spans, spans[1:], strict=False):
+            if s2 < e1:
+                refuse(n1, f"{day}: two ranges overlap; merge them into one.")
+                bad.add(n2)
+        periods = [{"start_time": start, "end_time": end} for start, end, _n in spans]
+        overrides.append({"date": day, "periods": periods})
     if bad:
-        lines = "line " + bad[0] if len(bad) == 1 else "lines " + ", ".join(bad)
-        problems["overrides"] = (
-            f"Date overrides, {lines}: write one date per line, like 2026-12-24: off "
-            "or 2026-12-31: 10:00-12:00."
-        )
+        problems["rows:overrides"] = bad
     return overrides
 
 

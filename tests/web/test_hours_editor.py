@@ -3,6 +3,7 @@ problems next to their fields (never API paths), nothing lost on a mistake."""
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
 from helpers import _csrf, create_link, login, path_of
 from werkzeug.datastructures import MultiDict
 
@@ -17,6 +18,29 @@ def _form(page: str, **days) -> list[tuple[str, str]]:
             data += [(f"{day}-start", start), (f"{day}-end", end)]
         data += [(f"{day}-start", ""), (f"{day}-end", "")]  # the blank row every day has
     return data
+
+
+def _override(day: str, kind: str, start: str = "", end: str = "") -> list[tuple[str, str]]:
+    return [
+        ("override-date", day),
+        ("override-kind", kind),
+        ("override-start", start),
+        ("override-end", end),
+    ]
+
+
+def _override_rows(page: str) -> list[tuple[str, str, str, str]]:
+    """The date-override rows as the page shows them: (date, kind, from, until)."""
+    soup = BeautifulSoup(page, "html.parser")
+    return [
+        (
+            row.select_one('[name="override-date"]')["value"],
+            row.select_one('[name="override-kind"] option[selected]')["value"],
+            row.select_one('[name="override-start"]')["value"],
+            row.select_one('[name="override-end"]')["value"],
+        )
+        for row in soup.select(".override")
+    ]
 
 
 def _rule(client, host) -> dict:
@@ -37,7 +61,10 @@ def test_round_trip(client, host):
     )
     data = [(k, v if k != "tzid" else "America/New_York") for k, v in data]
     data += [
-        ("overrides", "2026-12-25: off\n2026-12-28: 09:00-11:00"),
+        *_override("2026-12-25", "off"),
+        *_override("2026-12-28", "hours", "09:00", "11:00"),
+        *_override("2026-12-28", "hours", "14:00", "00:00"),
+        *_override("", "off"),  # the blank row every page has
         ("min_notice_minutes", "120"),
         ("buffer_before", "10"),
         ("buffer_after", "5"),
@@ -55,9 +82,24 @@ def test_round_trip(client, host):
     }
     assert rule["min_notice_minutes"] == 120 and rule["max_days_ahead"] == 30
     assert rule["buffer"] == {"before": 10, "after": 5}
-    assert {o["date"] for o in rule["date_overrides"]} == {"2026-12-25", "2026-12-28"}
+    assert rule["date_overrides"] == [
+        {"date": "2026-12-25", "periods": []},
+        {
+            "date": "2026-12-28",
+            "periods": [
+                {"start_time": "09:00", "end_time": "11:00"},
+                {"start_time": "14:00", "end_time": "24:00"},
+            ],
+        },
+    ]
     shown = client.get("/settings/hours").get_data(as_text=True)
-    assert 'name="monday-start" value="13:00"' in shown and "2026-12-25: off" in shown
+    assert 'name="monday-start" value="13:00"' in shown
+    assert _override_rows(shown) == [
+        ("2026-12-25", "off", "", ""),
+        ("2026-12-28", "hours", "09:00", "11:00"),
+        ("2026-12-28", "hours", "14:00", "00:00"),
+        ("", "off", "", ""),
+    ]
     assert 'name="saturday-end" value="00:00"' in shown
     assert 'id="show_email" name="show_email" value="yes" checked' in shown
 
@@ -67,21 +109,22 @@ def test_mistakes_are_plain_words_by_their_fields_and_nothing_is_lost(client, ho
     page = client.get("/settings/hours").get_data(as_text=True)
     data = _form(page, monday=[("17:00", "09:00")], tuesday=[("09:00", "")])
     data = [(k, v if k != "tzid" else "Mars/Olympus") for k, v in data]
-    data += [("min_notice_minutes", "soon"), ("overrides", "Christmas: off")]
+    data += [("min_notice_minutes", "soon"), *_override("2026-02-30", "off")]
     response = client.post("/settings/hours", data=MultiDict(data))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Monday: a range must end after it starts (17:00–09:00)." in html
     assert "Tuesday: give each range a start and an end time." in html
     assert "Minimum notice: a whole number from 0 to" in html
-    assert "Date overrides, line 1: write one date per line" in html
+    assert "Date overrides: pick a date for each row, like 2026-12-24." in html
     assert "We don&#39;t know this time zone" in html
     assert 'id="monday-error"' in html and 'aria-describedby="monday-error"' in html
     for api_path in ("weekly_periods", "end_time", "tzid:", "min_notice_minutes:"):
         assert api_path not in html.split('id="problems"')[1].split("</div>")[0]
     # What was typed comes back as typed.
     assert 'value="Mars/Olympus"' in html and 'value="soon"' in html
-    assert 'name="monday-start" value="17:00"' in html and "Christmas: off" in html
+    assert 'name="monday-start" value="17:00"' in html
+    assert ("2026-02-30", "off", "", "") in _override_rows(html)
     assert _rule(client, host)["tzid"] == "Europe/London"
 
 
@@ -132,3 +175,34 @@ def test_only_the_wrong_range_is_marked(client, host):
         'id="tuesday-start-2" name="tuesday-start" value="14:00" step="300" aria-invalid="true"'
         in html
     )
+
+
+def test_date_override_mistakes_mark_their_rows(client, host):
+    login(client)
+    page = client.get("/settings/hours").get_data(as_text=True)
+    cases = [
+        (_override("2026-12-24", "hours", "12:00", "10:00"), "2026-12-24: hours must end after"),
+        (_override("2026-12-24", "hours", "", "10:00"), "2026-12-24: give the hours a start"),
+        (
+            _override("2026-12-24", "off") + _override("2026-12-24", "hours", "10:00", "12:00"),
+            "2026-12-24 is both a day off and has hours",
+        ),
+        (
+            _override("2026-12-24", "hours", "10:00", "12:00")
+            + _override("2026-12-24", "hours", "11:00", "13:00"),
+            "2026-12-24: two ranges overlap",
+        ),
+    ]
+    for rows, problem in cases:
+        good = _override("2026-12-31", "off")
+        response = client.post("/settings/hours", data=MultiDict(_form(page) + good + rows))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and problem in html, problem
+        soup = BeautifulSoup(html, "html.parser")
+        marked = [
+            row.select_one('[name="override-date"]').get("aria-invalid") == "true"
+            for row in soup.select(".override")
+        ]
+        # The good row is not marked, every row of the mistake is, the blank row is not.
+        assert marked == [False] + [True] * (len(rows) // 4) + [False], problem
+    assert _rule(client, host)["date_overrides"] == []
