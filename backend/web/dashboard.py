@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import db, timefmt
 from ..calendars import failed_writes
+from ..conferencing import booking_conference, join_details
 from ..ids import looks_like_id
 from ..models import Booking
 from ..scheduling import (
@@ -112,9 +113,11 @@ def index():
     page = _page_number(request.args.get("page"))
     links, total = links_page(s, g.user, status, page, LINKS_PER_PAGE, moment)
     pages = max(1, -(-total // LINKS_PER_PAGE))
+    bookings = upcoming_bookings(s, g.user)
     return render_template(
         "account/dashboard.html",
-        bookings=[(b, _when(b)) for b in upcoming_bookings(s, g.user)],
+        bookings=[(b, _when(b)) for b in bookings],
+        joins={b.id: join_details(booking_conference(s, b.id)) for b in bookings},
         cancellations=[(b, _when(b)) for b in recent_cancellations(s, g.user)],
         links=[_link_row(link, moment) for link in links],
         link_filter=status,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from conferencing_helpers import local, texts
-from helpers import book, create_link, form_fields, path_of
+from helpers import book, create_link, form_fields, login, path_of
 from sqlalchemy import select, update
 
 from backend import db
@@ -150,3 +150,15 @@ def test_link_with_unknown_profile_is_422(client, host):
     )
     assert response.status_code == 422
     assert "conferencing.profile_id" in response.get_json()["errors"]
+
+
+def test_the_hosts_dashboard_shows_the_join_link(app, client, host):
+    link = create_link(client, host, summary="Intro call")
+    assert book(client, link["url"])[0].status_code == 303
+    login(client)
+    html = client.get("/").get_data(as_text=True)
+    assert "Meeting link on its way" in html and "meet.jit.si" not in html
+    jobs.run_once(app)
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(rf'class="join-link" href="{JITSI}"[^>]*>Join: Jitsi', html), html
+    assert "Meeting link on its way" not in html
