@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import websocket
+from journey import PopupPage
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
@@ -89,7 +90,7 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message
         time.sleep(interval)
 
 
-class Popup:
+class Popup(PopupPage):
     """The extension's popup, opened by a (simulated) toolbar click, driven over CDP."""
 
     def __init__(self, devtools: DevTools, target_id: str):
@@ -109,42 +110,6 @@ class Popup:
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"].get("text", "script error"))
         return result["result"].get("value")
-
-    def exists(self, selector: str) -> bool:
-        return bool(self.js(f"!!document.querySelector({json.dumps(selector)})"))
-
-    def visible(self, selector: str) -> bool:
-        return bool(
-            self.js(
-                f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-                " return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0; })()"
-            )
-        )
-
-    def text(self, selector: str) -> str:
-        return self.js(
-            f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''"
-        )
-
-    def value(self, selector: str) -> str:
-        return self.js(f"(document.querySelector({json.dumps(selector)}) || {{}}).value ?? ''")
-
-    def html(self) -> str:
-        return self.js("document.documentElement.outerHTML")
-
-    def fill(self, selector: str, value: str) -> None:
-        self.js(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            f" e.focus(); e.value = {json.dumps(value)};"
-            " e.dispatchEvent(new Event('input', {bubbles: true}));"
-            " e.dispatchEvent(new Event('change', {bubbles: true})); })()"
-        )
-
-    def click(self, selector: str) -> None:
-        self.js(f"document.querySelector({json.dumps(selector)}).click()")
-
-    def wait_for(self, selector: str, timeout: float = 10.0) -> None:
-        wait_until(lambda: self.visible(selector), timeout, message=f"{selector} never shown")
 
 
 def trigger_action(driver: webdriver.Chrome, devtools: DevTools) -> Popup:

@@ -30,6 +30,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from journey import PopupPage
 from live_server import free_port
 
 EXTENSION_DIR = Path(__file__).resolve().parent.parent / "extension"
@@ -103,7 +104,7 @@ addMessageListener("schedlink-test:eval", async (msg) => {
 """
 
 
-class FirefoxPopup:
+class FirefoxPopup(PopupPage):
     """The extension's popup in its toolbar panel; the same helpers as browser.Popup."""
 
     def __init__(self, marionette):
@@ -159,36 +160,6 @@ class FirefoxPopup:
         if answer.get("error"):
             raise RuntimeError(f"popup script error: {answer['error']}")
         return answer.get("value")
-
-    def exists(self, selector: str) -> bool:
-        return bool(self.js(f"!!document.querySelector({json.dumps(selector)})"))
-
-    def visible(self, selector: str) -> bool:
-        return bool(
-            self.js(
-                f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-                " return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0; })()"
-            )
-        )
-
-    def text(self, selector: str) -> str:
-        return self.js(
-            f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''"
-        )
-
-    def value(self, selector: str) -> str:
-        return self.js(f"(document.querySelector({json.dumps(selector)}) || {{}}).value ?? ''")
-
-    def fill(self, selector: str, value: str) -> None:
-        self.js(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            f" e.focus(); e.value = {json.dumps(value)};"
-            " e.dispatchEvent(new Event('input', {bubbles: true}));"
-            " e.dispatchEvent(new Event('change', {bubbles: true})); })()"
-        )
-
-    def click(self, selector: str) -> None:
-        self.js(f"document.querySelector({json.dumps(selector)}).click()")
 
     def close(self) -> None:
         with self.m.using_context("chrome"):

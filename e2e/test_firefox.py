@@ -20,24 +20,15 @@ Where Firefox differs from Chromium, and which test shows it is handled:
 
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 
 import pytest
 from firefox import FirefoxPopup, start_firefox, wait_until
+from journey import invitee_books_the_first_time, popup_creates_the_candidates_link
 from pages_server import pages  # noqa: F401 - the session fixture serving e2e/pages/
 
 By = pytest.importorskip("marionette_driver.by", reason="marionette-driver not installed").By
 BACKEND_PATTERN = "http://127.0.0.1/*"
-
-
-def api_get(server, path: str) -> dict:
-    request = urllib.request.Request(
-        f"{server.url}{path}", headers={"Authorization": f"Bearer {server.api_key}"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
 
 
 def text(m, element_id: str) -> str:
@@ -118,42 +109,9 @@ def test_toolbar_click_to_booked_meeting_in_firefox(configured_firefox, server):
     m.navigate(f"{server.url}/demo/ats/candidates/4711")
     assert text(m, "candidate-name") == "Ada Lovelace"
     popup = open_popup(firefox)
-    assert popup.value("#email") == "ada@example.com"
-    assert popup.value("#name") == "Ada Lovelace"
-    assert popup.value("#summary") == "Interview: Senior Engineer"
-    assert popup.value("#duration") == "45"
-    assert "candidate-4711" in popup.text("#contact-list")
-
-    popup.fill("#summary", "Technical interview")
-    popup.click("#create")
-    wait_until(lambda: popup.js("document.body.dataset.link") in ("created", "failed"), timeout=15)
-    assert popup.js("document.body.dataset.link") == "created", popup.text("#error")
-    url = popup.value("#link-url")
-    assert url.startswith(f"{server.url}/b/")
-    wait_until(lambda: popup.visible("#qr"), message="no QR code shown")
+    url = popup_creates_the_candidates_link(popup, server)
     popup.close()
-
-    # The invitee opens the link: greeting, host, summary, length, slots; books the first.
-    m.navigate(url)
-    body = m.find_element(By.TAG_NAME, "body").text
-    assert "Hi Ada," in body and "Grace Hopper" in body
-    assert "Technical interview" in body and "45 minutes" in body
-    slots = m.find_elements(By.CSS_SELECTOR, 'input[name="start"]')
-    assert slots, "the host works Mon-Fri 09-17: there must be free slots"
-    chosen = slots[0].get_attribute("value")
-    slots[0].find_element(By.XPATH, "..").click()  # the slot's label, as a person clicks it
-    assert slots[0].is_selected()
-    m.find_element(By.ID, "confirm").click()
-    wait_until(lambda: "You're booked" in m.find_element(By.TAG_NAME, "body").text)
-    assert m.find_element(By.CSS_SELECTOR, "#when time").get_attribute("datetime") == chosen
-
-    m.navigate(url)
-    assert "already been used" in m.find_element(By.TAG_NAME, "body").text
-    links = api_get(server, "/v1/scheduling_links")["scheduling_links"]
-    link = next(item for item in links if item["url"] == url)
-    assert link["status"] == "completed" and link["uses"] == 1
-    assert link["booking"]["start"] == chosen
-    assert link["contact"]["reference"] == "candidate-4711"
+    invitee_books_the_first_time(m, m.navigate, url, server)
 
 
 def test_contacts_in_shadow_roots_and_frames_in_firefox(configured_firefox, pages):  # noqa: F811
