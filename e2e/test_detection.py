@@ -317,6 +317,9 @@ def test_contacts_in_shadow_roots_and_frames(driver, devtools, configured, pages
     ]
     assert "Closed Person" not in popup.text("#contact-list")
     assert "Cross Origin" not in popup.text("#contact-list")
+    assert popup.text("#status") == (
+        "Found 3 contacts on this page: choose one. 1 frame from another site can't be read."
+    )
     assert form(popup) == {
         "name": "Ada Lovelace",
         "email": "ada@example.com",

@@ -130,6 +130,7 @@ def test_contacts_in_shadow_roots_and_frames_in_firefox(configured_firefox, page
     ]
     contacts = popup.text("#contact-list")
     assert "Closed Person" not in contacts and "Cross Origin" not in contacts
+    assert popup.text("#status").endswith("1 frame from another site can't be read.")
     assert popup.value("#summary") == "Renewal call"
     assert popup.value("#duration") == "25"
     popup.close()

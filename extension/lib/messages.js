@@ -96,7 +96,7 @@ const CONTACT = obj({
  * in README.md ("Message vocabulary").
  */
 export const MESSAGES = Object.freeze({
-  // Find candidates in a tab, parse them on the server → {url, contacts, warnings, candidates, dropped}
+  // Find candidates in a tab, parse them on the server → {url, contacts, warnings, candidates, dropped, unreadableFrames}
   detect: { from: 'extension', payload: obj({ tabId: int(0, 2 ** 31 - 1) }) },
   // Create a one-time link → {link}
   createLink: {

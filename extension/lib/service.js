@@ -95,6 +95,7 @@ export function createService({ browser, fetch, now = () => Date.now(), log = ()
         candidates: detection.candidates.length,
         formats: detection.candidates.map((c) => c.format),
         dropped: detection.dropped,
+        unreadableFrames: detection.scopes.unreadableFrames,
       };
       if (tabUrl && (await isBadgeTab(tabUrl, s.badgeSites))) {
         await setBadge(tabId, badgeText(badgeCount(detection)));

@@ -7,6 +7,7 @@
 
 import { browserApi as browser } from '../lib/browser.js';
 import { buildLinkRequest, contactLabel, DEFAULTS, fieldErrorsByInput, formFromContact } from '../lib/form.js';
+import { detectionStatus } from '../lib/detection-status.js';
 import { composeMessage } from '../lib/message-text.js';
 import { clear, copyText, el, send, setFieldError } from '../lib/ui.js';
 
@@ -125,18 +126,14 @@ async function detect() {
     state.contacts = result.contacts;
     state.site = result.site;
     renderContacts();
-    if (state.contacts.length > 0) {
-      choose(0);
-      const n = state.contacts.length;
-      setStatus(n === 1 ? 'Found 1 contact on this page.' : `Found ${n} contacts on this page: choose one.`);
-    } else {
-      choose(null);
-      setStatus(
-        result.candidates > 0
-          ? 'The markup on this page held no usable contact. Type the name and e-mail in.'
-          : 'No contact found on this page. Type the name and e-mail in.',
-      );
-    }
+    choose(state.contacts.length > 0 ? 0 : null);
+    setStatus(
+      detectionStatus({
+        contacts: state.contacts.length,
+        candidates: result.candidates,
+        unreadableFrames: result.unreadableFrames,
+      }),
+    );
     if (result.warnings?.length) showError({ message: 'The server noted:', other: result.warnings });
     $('badge-site-link').hidden = !state.site;
     document.body.dataset.detect = 'done';

@@ -83,6 +83,13 @@ describe('detect', () => {
     const b = await fakeBrowser({ tabs: { 7: { url: 'chrome://settings/' } }, stored: configured });
     await rejectsWith(createService({ browser: b.api, fetch: backend() }).handlers.detect({ tabId: 7 }), 'page_unreadable');
   });
+  it('says how many frames of the page could not be read', async () => {
+    const page = [{ frameId: 0, result: { candidates: [], found: 0, scopes: { shadowRoots: 0, frames: 1, unreadableFrames: 2 }, url: CRM } }];
+    const b = await fakeBrowser({ tabs: { 7: { url: CRM } }, stored: configured, executeScript: async () => page });
+    const r = await createService({ browser: b.api, fetch: backend() }).handlers.detect({ tabId: 7 });
+    assert.equal(r.unreadableFrames, 2);
+    assert.deepEqual(r.contacts, []);
+  });
   it('treats a forged page result (compromised renderer) as unreadable, sends nothing', async () => {
     const forged = [{ frameId: 0, result: { candidates: [{ format: 'schedlink', html: 'x'.repeat(500_000) }] } }];
     const b = await fakeBrowser({ tabs: { 7: { url: CRM } }, stored: configured, executeScript: async () => forged });
