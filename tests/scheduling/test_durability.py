@@ -55,12 +55,11 @@ ROUNDS = 8
 CLIENT_THREADS = 12
 WORKERS = 3
 TIMEOUT = (2, 10)  # connect, read: every request is bounded
-KILL_AFTER = (0.05, 0.6)  # seconds after the first POST of a round is on its way
+KILL_AFTER = (0.0, 0.5)  # seconds after the round's first booking was answered
 # One batch of links per round, spread over the hosts; most may be booked more than once. Enough
 # uses that the clients are still booking when the kill comes.
 BATCH = [(1, 30), (1, 60), (2, 45), (5, 30), (20, 30), (60, 30)]  # (max_uses, duration_minutes)
 HOSTS = 8  # so that no host's calendar fills up over the rounds
-BUDGET = 85  # seconds for one database, setup included
 
 
 # --- a server that can be killed and started again ---------------------------------------------
@@ -158,11 +157,16 @@ class Round:
     posts: list[Post] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     first_sent: threading.Event = field(default_factory=threading.Event)
+    first_booked: threading.Event = field(default_factory=threading.Event)
     killed: threading.Event = field(default_factory=threading.Event)
     killed_at: float = 0.0
 
     def counts(self) -> Counter:
         return Counter(str(p.status) for p in self.posts)
+
+    def sent_unanswered(self) -> bool:
+        with self.lock:
+            return any(p.status == "unsent" and p.sent_at for p in self.posts)
 
     def in_flight(self) -> int:
         """POSTs sent before the kill that got no answer: the kill hit them."""
@@ -225,6 +229,8 @@ def client(links: list[Link], rnd: Round, seed: int) -> None:
                 time.sleep(0.05)
                 continue
             post.status = response.status_code
+            if response.status_code == 303:
+                rnd.first_booked.set()
             if response.status_code == 410:
                 link.gone = True
             elif response.status_code != 303:
@@ -374,7 +380,13 @@ def test_sigkill_during_bookings_loses_no_confirmed_booking_and_breaks_no_invari
             for thread in threads:
                 thread.start()
             assert rnd.first_sent.wait(timeout=10), "no booking POST was sent"
+            # Kill once the round has booked something and while a POST is on its way, however
+            # slow a loaded machine makes the server; the moment within that stays random.
+            assert rnd.first_booked.wait(timeout=60), "no booking was answered in a minute"
             time.sleep(rng.uniform(*KILL_AFTER))
+            wait_until = time.monotonic() + 10
+            while not rnd.sent_unanswered() and time.monotonic() < wait_until:
+                time.sleep(0.001)
             rnd.killed_at = time.monotonic()
             rnd.killed.set()
             server.kill_group()  # master and workers, mid-request
@@ -408,4 +420,3 @@ def test_sigkill_during_bookings_loses_no_confirmed_booking_and_breaks_no_invari
             assert foreign == [], foreign
         problems = invariant_violations(engine, posts)
         assert problems == [], "\n".join(problems[:30])
-        assert time.monotonic() - began < BUDGET, f"{kind} took {time.monotonic() - began:.0f}s"
