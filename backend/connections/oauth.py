@@ -27,7 +27,13 @@ from .errors import (
     ProviderNotConfigured,
     ProviderUnavailable,
 )
-from .profiles import mark_disconnected, new_profile, read_credentials, write_credentials
+from .profiles import (
+    mark_disconnected,
+    new_profile,
+    profiles_of,
+    read_credentials,
+    write_credentials,
+)
 from .providers import PURPOSES, OAuthProvider
 
 STATE_TTL = timedelta(minutes=10)
@@ -106,10 +112,23 @@ def begin_authorization(
         "code_challenge_method": "S256",
         **provider.authorize_params,
     }
-    if scope := provider.scope_for(purposes):
+    if scope := provider.scope_for(_scope_purposes(session, account, provider, purposes, profile)):
         params["scope"] = scope
     joiner = "&" if "?" in provider.authorize_url else "?"
     return provider.authorize_url + joiner + urlencode(params, quote_via=quote)
+
+
+def _scope_purposes(session, account, provider, purposes, profile) -> list[str]:
+    """What the consent asks scopes for: the purposes requested, plus those the profile being
+    re-linked (or the account's existing profiles of this provider, which the consent will
+    most likely update) already serves. The new token replaces the old one, so asking for
+    less would silently take a purpose away from a connection serving two."""
+    wanted = set(purposes)
+    others = [profile] if profile is not None else profiles_of(session, account)
+    for other in others:
+        if other.provider_name == provider.name:
+            wanted.update(p for p in other.purposes or [] if p in PURPOSES)
+    return sorted(wanted)
 
 
 def _token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> dict:
@@ -245,7 +264,9 @@ def complete_authorization(
                 account=account,
                 provider_name=provider.name,
                 profile_name=display or provider.title,
-                purposes=request.purposes,
+                # A new connection serves every purpose its scope covers; an existing one
+                # keeps what the host left it (a purpose removed stays removed).
+                purposes=provider.implied(request.purposes),
                 credentials={"token": tokens},
                 sealer=sealer,
                 external_id=external_id,

@@ -50,6 +50,7 @@ def _delete(sessions, payload, config):
         payload["profile_id"],
         payload["provider_name"],
         payload["meeting_id"],
+        payload.get("meeting_kind"),  # absent from jobs queued before Teams-as-events
     )
 
 
