@@ -28,6 +28,11 @@ class OAuthProvider:
     # Calendars.ReadWrite writes events that are Teams meetings.
     implies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def explicit(self, purposes) -> list[str]:
+        """The purposes no other one in `purposes` implies (the ones that need scopes)."""
+        implied = {i for p in purposes for i in self.implies.get(p, ())}
+        return sorted(p for p in purposes if p not in implied)
+
     def implied(self, purposes) -> list[str]:
         """`purposes` and every purpose their scopes also serve."""
         found = set(purposes)

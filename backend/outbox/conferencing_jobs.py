@@ -70,7 +70,7 @@ def _disconnected(sessions, payload, config):
             "host": account,
             "profile": profile,
             "relink": relink_url(config, profile),
-            "page": f"{config['BASE_URL']}/account/conferencing",
+            "page": f"{config['BASE_URL']}/settings/conferencing",
         }
         text = render_template("email/conferencing_disconnected.txt", **context)
         html = render_template("email/conferencing_disconnected.html", **context)

@@ -118,7 +118,10 @@ def connect_oauth(provider: str):
     body = {"provider_name": provider, "redirect_uri": current_app.config["BASE_URL"] + _here()}
     try:
         with db.write() as s:
-            url = start_authorization(s, g.user, body, config=current_app.config, now=now())
+            url = start_authorization(
+                s, g.user, body, config=current_app.config, now=now(),
+                sealer=current_app.extensions["schedlink.sealer"],
+            )  # fmt: skip
     except ValidationError as exc:
         flash(_messages(exc))
         return redirect(_here(), 303)
@@ -135,6 +138,7 @@ def relink(profile_id: str):
             url = start_authorization(
                 s, g.user, {"provider_name": profile.provider_name, "redirect_uri": redirect_uri},
                 config=current_app.config, now=now(), profile=profile,
+                sealer=current_app.extensions["schedlink.sealer"],
             )  # fmt: skip
     except (ConnectionsError, CalendarNotFound):
         flash("That calendar is not yours or no longer exists.")

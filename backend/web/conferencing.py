@@ -81,6 +81,7 @@ def _consent(account, provider_name: str, redirect_uri: str, profile: Profile | 
             callback_url=_callback(),
             now=_now(),
             profile=profile,
+            sealer=_sealer(),
         )
     return redirect(url, 302)
 

@@ -119,6 +119,12 @@ def _calendar_profiles(client, host) -> dict:
     return {p["profile_id"]: p for p in listed}
 
 
+def _relink_scope(client, pro: str) -> set[str]:
+    start = client.get(f"/calendar_services/{pro}/relink")
+    assert start.status_code in (302, 303), start.get_data(as_text=True)
+    return set(query_of(start.headers["Location"])["scope"].split())
+
+
 def _in_effect(client) -> str:
     page = client.get("/settings/conferencing").get_data(as_text=True)
     found = re.search(r'<p id="default-in-effect">(.*?)</p>', page, re.S).group(1)
@@ -194,9 +200,12 @@ def test_connecting_teams_too_keeps_the_calendar_and_uses_online_meetings(
     app, client, host, provider
 ):
     pro = _link_calendar(client, host, provider)
+    login(client)
+    # Connecting the calendar again asks for what it was granted, no more: its meetings
+    # need no scope of their own.
+    assert "OnlineMeetings.ReadWrite" not in _relink_scope(client, pro)
     # The host also connects Teams on the conferencing page: the same Microsoft account, so
     # the same profile; the consent asks for the calendar scope too, so syncing goes on.
-    login(client)
     start = client.get("/settings/conferencing/connect/microsoft")
     scope = query_of(start.headers["Location"])["scope"].split()
     assert {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite"} <= set(scope)
@@ -211,6 +220,8 @@ def test_connecting_teams_too_keeps_the_calendar_and_uses_online_meetings(
     assert client.post(f"/v1/profiles/{pro}/sync", headers=host.headers).status_code == 202
     _run_due(app)
     assert _calendar_profiles(client, host)[pro]["sync_error"] is None
+    # …and from now on a calendar re-link keeps the Teams grant.
+    assert {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite"} <= _relink_scope(client, pro)
 
 
 def test_default_rules(app, client, host, provider):
