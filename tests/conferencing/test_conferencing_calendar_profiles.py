@@ -125,6 +125,13 @@ def _relink_scope(client, pro: str) -> set[str]:
     return set(query_of(start.headers["Location"])["scope"].split())
 
 
+def _also_meetings(client) -> list[str]:
+    """Rows of the calendar services page that say the connection also makes meetings."""
+    page = client.get("/calendar_services").get_data(as_text=True)
+    rows = re.findall(r'<tr data-profile="(pro_\w+)">(.*?)</tr>', page, re.S)
+    return [pro for pro, row in rows if "also-meetings" in row]
+
+
 def _in_effect(client) -> str:
     page = client.get("/settings/conferencing").get_data(as_text=True)
     found = re.search(r'<p id="default-in-effect">(.*?)</p>', page, re.S).group(1)
@@ -268,12 +275,15 @@ def test_default_rules(app, client, host, provider):
 def test_removing_one_use_keeps_the_other(app, client, host, provider):
     pro = _link_calendar(client, host, provider)
     _run_due(app)
+    login(client)
+    assert _also_meetings(client) == [pro]
     # Conferencing removed: the calendar connection, its calendars and sync stay.
     assert client.delete(f"/v1/conferencing_profiles/{pro}",
                          headers=host.headers).status_code == 202  # fmt: skip
     assert pro not in _conferencing_profiles(client, host)
     profile = _calendar_profiles(client, host)[pro]
     assert profile["profile_connected"] and profile["profile_calendars"]
+    assert _also_meetings(client) == []
     put_event(client, host, conferencing={"profile_id": "default"})
     _run_due(app)
     assert events(client, host)["ev-1"]["conferencing"]["provider_name"] == "jitsi"
