@@ -190,15 +190,17 @@ def remove_profile(
     default = session.get(ConferencingDefault, account.id)
     if default is not None and default.profile_id == profile.id:
         default.profile_id = None  # no choice any more: the natural default applies
+    remaining = [p for p in (profile.purposes or []) if p != PURPOSE]
+    if remaining:
+        # The connection stays (for calendars) and can still reach the meetings it made:
+        # they keep following their events' changes and are deleted with them.
+        profile.purposes = remaining
+        session.flush()
+        return profile
     for conference in session.scalars(
         select(Conference).where(Conference.profile_id == profile.id)
     ):
         conference.profile_id = None
-    remaining = [p for p in (profile.purposes or []) if p != PURPOSE]
-    if remaining:
-        profile.purposes = remaining
-        session.flush()
-        return profile
     session.delete(profile)
     session.flush()
     return None

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from ..validation import format_utc
 from .errors import MeetingRefused
-from .providers import Details, Meeting, _json, call
+from .providers import Details, Meeting, call, json_answer
 
 log = logging.getLogger(__name__)
 TEAMS = "teamsForBusiness"
@@ -34,7 +34,7 @@ class TeamsEvents:
         return Meeting(str(data["id"]), join_url or None)
 
     def create(self, http, api_url, token, d: Details) -> Meeting:
-        calendar = _json(call(http, "GET", f"{api_url}/me/calendar", token, ok=(200,)))
+        calendar = json_answer(call(http, "GET", f"{api_url}/me/calendar", token, ok=(200,)))
         if TEAMS not in (calendar.get("allowedOnlineMeetingProviders") or []):
             raise MeetingRefused(
                 "This Microsoft account's calendar can't make Teams meetings (Teams comes "
@@ -49,7 +49,7 @@ class TeamsEvents:
             # Graph's idempotency key: a retried POST gives back the same event.
             "transactionId": d.request_id[:255],
         }
-        data = _json(call(http, "POST", f"{api_url}/me/events", token, body=body, ok=(201,)))
+        data = json_answer(call(http, "POST", f"{api_url}/me/events", token, body=body, ok=(201,)))
         if data.get("isOnlineMeeting") is False:
             self.delete(http, api_url, token, str(data["id"]))
             raise MeetingRefused("Outlook made the event without a Teams meeting.")
@@ -57,7 +57,7 @@ class TeamsEvents:
 
     def poll(self, http, api_url, token, meeting_id) -> Meeting:
         url = f"{api_url}/me/events/{quote(meeting_id, safe='')}?{SELECT}"
-        return self._meeting(_json(call(http, "GET", url, token, ok=(200,))))
+        return self._meeting(json_answer(call(http, "GET", url, token, ok=(200,))))
 
     def update(self, http, api_url, token, meeting_id, d: Details) -> None:
         url = f"{api_url}/me/events/{quote(meeting_id, safe='')}"

@@ -277,6 +277,9 @@ def test_removing_one_use_keeps_the_other(app, client, host, provider):
     _run_due(app)
     login(client)
     assert _also_meetings(client) == [pro]
+    put_event(client, host, event_id="made", conferencing={"profile_id": "default"})
+    _run_due(app)
+    (made,) = provider.meeting_events()
     # Conferencing removed: the calendar connection, its calendars and sync stay.
     assert client.delete(f"/v1/conferencing_profiles/{pro}",
                          headers=host.headers).status_code == 202  # fmt: skip
@@ -284,6 +287,11 @@ def test_removing_one_use_keeps_the_other(app, client, host, provider):
     profile = _calendar_profiles(client, host)[pro]
     assert profile["profile_connected"] and profile["profile_calendars"]
     assert _also_meetings(client) == []
+    # The meeting it made still follows its event: deleting the event deletes it.
+    client.delete(f"/v1/calendars/{calendar_id(client, host)}/events",
+                  json={"event_id": "made"}, headers=host.headers)  # fmt: skip
+    _run_due(app)
+    assert provider.meeting_events() == [] and made["id"]
     put_event(client, host, conferencing={"profile_id": "default"})
     _run_due(app)
     assert events(client, host)["ev-1"]["conferencing"]["provider_name"] == "jitsi"
