@@ -7,14 +7,12 @@ GET /me/events/{id} while it is not there yet; PATCH and DELETE /me/events/{id}.
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import quote
 
 from ..validation import format_utc
 from .errors import MeetingRefused
 from .providers import Details, Meeting, call, json_answer
 
-log = logging.getLogger(__name__)
 TEAMS = "teamsForBusiness"
 SELECT = "$select=isOnlineMeeting,onlineMeetingProvider,onlineMeeting"
 

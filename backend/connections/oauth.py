@@ -127,6 +127,8 @@ def _scope(session, account, provider, purposes, profile, sealer) -> str:
     for less would silently take a purpose away from a connection serving two. Without a
     readable grant, the scopes of the purposes it serves that no other purpose implies (a
     calendar connection's conferencing needs no scope of its own)."""
+    if not any(provider.scopes.values()):
+        return ""  # GoTo: scopes are set on the client, never asked per consent
     wanted = provider.scope_for(purposes).split()
     others = [profile] if profile is not None else profiles_of(session, account)
     for other in others:
