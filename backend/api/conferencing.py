@@ -73,6 +73,7 @@ def authorize():
                 redirect_uri=redirect_uri,
                 callback_url=f"{base}/oauth/callback",
                 now=datetime.now(UTC),
+                sealer=current_app.extensions["schedlink.sealer"],
             )
     return {"authorization_request": {"url": url}}
 

@@ -103,7 +103,10 @@ def revoke_profile(profile_id: str):
 def authorize():
     body = json_body()
     with db.write() as s:
-        url = start_authorization(s, current_account(), body, config=current_app.config, now=_now())
+        url = start_authorization(
+            s, current_account(), body, config=current_app.config, now=_now(),
+            sealer=current_app.extensions["schedlink.sealer"],
+        )  # fmt: skip
     return {"authorization_request": {"url": url}}
 
 

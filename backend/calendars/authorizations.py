@@ -24,7 +24,7 @@ def relink_path(profile: Profile) -> str:
 
 def start_authorization(
     session: Session, account: Account, body: object, *, config: Mapping, now: datetime,
-    profile: Profile | None = None,
+    profile: Profile | None = None, sealer=None,
 ) -> str:  # fmt: skip
     """The provider's consent URL; afterwards the host returns to `redirect_uri` with
     ?last_linked_profile_id=pro_… (or ?error=access_denied)."""
@@ -49,5 +49,5 @@ def start_authorization(
     return begin_authorization(
         session, account=account, provider=provider, purposes=[CALENDAR_PURPOSE],
         redirect_uri=redirect_uri, callback_url=config["BASE_URL"] + "/oauth/callback",
-        now=now, profile=profile,
+        now=now, profile=profile, sealer=sealer,
     )  # fmt: skip

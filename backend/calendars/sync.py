@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import database
 from ..connections import ProfileDisconnected
 from ..ids import new_id
-from ..models import Account, BookingWrite, Calendar, CalendarSync, Event, Job, Profile
+from ..models import (
+    Account,
+    BookingWrite,
+    Calendar,
+    CalendarSync,
+    Conference,
+    Event,
+    Job,
+    Profile,
+)
 from .changes import EventChanges, events_changed
 from .sources import (
     FeedInvalid,
@@ -219,13 +228,20 @@ def _failed(sessions, profile_id: int, message: str, now: datetime, disconnect: 
 
 def written_uids(s: Session, profile: Profile) -> set[str]:
     """Our own bookings as they come back from a synced calendar (by iCalendar UID or the
-    provider's event id): their busy time is the booking's, not counted twice."""
+    provider's event id), and the events that carry meetings this profile made (a Meet or
+    Teams meeting is an event in the host's calendar): their busy time is already the
+    booking's or the event's, not counted twice."""
     rows = s.execute(
         select(BookingWrite.external_uid, BookingWrite.external_ref)
         .join(Calendar, Calendar.id == BookingWrite.calendar_id)
         .where(Calendar.profile_id == profile.id)
     )
-    return {value for row in rows for value in row if value}
+    meetings = s.scalars(
+        select(Conference.meeting_id).where(
+            Conference.profile_id == profile.id, Conference.meeting_id.is_not(None)
+        )
+    )
+    return {value for row in rows for value in row if value} | set(meetings)
 
 
 def _not_ours(events: list[SyncedEvent], ours: set[str]) -> list[SyncedEvent]:

@@ -17,6 +17,8 @@ from .events import (
 from .hooks import conferencing_assigned, conferencing_failing
 from .jitsi import check_base_url
 from .services import (
+    DESCRIPTIONS,
+    calendar_conferencing,
     conferencing_profile,
     conferencing_profiles,
     default_choice,
@@ -31,6 +33,8 @@ from .views import event_item
 
 __all__ = [
     "DEFAULT",
+    "DESCRIPTIONS",
+    "calendar_conferencing",
     "BuiltinProfile",
     "ConferencingError",
     "MeetingRefused",

@@ -154,6 +154,7 @@ def release(session: Session, conference: Conference) -> None:
                     "profile_id": conference.profile_id,
                     "provider_name": conference.provider_name,
                     "meeting_id": conference.meeting_id,
+                    "meeting_kind": conference.meeting_kind,
                 },
             )
         )

@@ -84,7 +84,7 @@ def call(
     raise MeetingRefused(what)
 
 
-def _json(response) -> dict | list:
+def json_answer(response) -> dict | list:
     try:
         return response.json()
     except OutboundError as exc:
@@ -111,7 +111,7 @@ class Zoom:
         }
 
     def create(self, http, api_url, token, d: Details) -> Meeting:
-        data = _json(
+        data = json_answer(
             call(http, "POST", f"{api_url}/users/me/meetings", token, body=self._body(d), ok=(201,))
         )
         return Meeting(str(data["id"]), data["join_url"])
@@ -149,7 +149,7 @@ class Teams:
         }
 
     def create(self, http, api_url, token, d: Details) -> Meeting:
-        data = _json(
+        data = json_answer(
             call(http, "POST", f"{api_url}/me/onlineMeetings", token, body=self._body(d), ok=(201,))
         )
         return Meeting(str(data["id"]), data.get("joinWebUrl") or data.get("joinUrl"))
@@ -192,7 +192,7 @@ class GoTo:
         }
 
     def create(self, http, api_url, token, d: Details) -> Meeting:
-        data = _json(
+        data = json_answer(
             call(
                 http,
                 "POST",
@@ -269,11 +269,11 @@ class Meet:
             }
         }
         url = f"{api_url}{self.EVENTS}?conferenceDataVersion=1"
-        return self._meeting(_json(call(http, "POST", url, token, body=body, ok=(200,))))
+        return self._meeting(json_answer(call(http, "POST", url, token, body=body, ok=(200,))))
 
     def poll(self, http, api_url, token, meeting_id) -> Meeting:
         url = f"{api_url}{self.EVENTS}/{quote(meeting_id)}"
-        return self._meeting(_json(call(http, "GET", url, token, ok=(200,))))
+        return self._meeting(json_answer(call(http, "GET", url, token, ok=(200,))))
 
     def update(self, http, api_url, token, meeting_id, d: Details) -> None:
         url = f"{api_url}{self.EVENTS}/{quote(meeting_id)}?conferenceDataVersion=1"

@@ -76,28 +76,50 @@ def conferencing_profile(session: Session, account: Account, public_id: str) -> 
     return profile
 
 
+CALENDAR_PURPOSE = "calendar"
+# Providers whose calendar connection also makes meetings (connections' `implies`).
+CALENDAR_CONFERENCING = ("google", "microsoft")
+
+
 @dataclass(frozen=True)
 class DefaultChoice:
     kind: str  # "jitsi" | "none" | "profile"
     profile: Profile | None = None
+    # Why this is the default: "chosen" (the host picked it), "calendar" (no choice made; the
+    # host's one Google or Microsoft calendar connection makes meetings), "several" (no
+    # choice; more than one such connection, so none is assumed), "builtin" (no choice).
+    reason: str = "chosen"
 
     @property
     def value(self) -> str:
         return self.profile.public_id if self.profile else self.kind
 
 
+def calendar_conferencing(session: Session, account: Account) -> list[Profile]:
+    """Connected Google/Microsoft profiles that serve both calendars and conferencing."""
+    return [
+        p
+        for p in profiles_of(session, account, PURPOSE)
+        if p.provider_name in CALENDAR_CONFERENCING
+        and p.connected
+        and CALENDAR_PURPOSE in (p.purposes or [])
+    ]
+
+
 def default_choice(session: Session, account: Account) -> DefaultChoice:
+    """The host's choice if they made one (and it still exists); otherwise the natural
+    default: their one Google or Microsoft calendar connection, else Jitsi."""
     row = session.get(ConferencingDefault, account.id)
-    if row is None:
-        return DefaultChoice("jitsi")
-    if row.choice == "none":
+    if row is not None and row.choice == "none":
         return DefaultChoice("none")
-    profile = session.get(Profile, row.profile_id) if row.profile_id else None
-    if profile is None or PURPOSE not in (profile.purposes or []):
-        return DefaultChoice("jitsi")  # the chosen service was removed
-    if profile.provider_name == "jitsi":
-        return DefaultChoice("jitsi", profile)
-    return DefaultChoice("profile", profile)
+    profile = session.get(Profile, row.profile_id) if row and row.profile_id else None
+    if profile is not None and PURPOSE in (profile.purposes or []):
+        kind = "jitsi" if profile.provider_name == "jitsi" else "profile"
+        return DefaultChoice(kind, profile)
+    natural = calendar_conferencing(session, account)
+    if len(natural) == 1:
+        return DefaultChoice("profile", natural[0], reason="calendar")
+    return DefaultChoice("jitsi", reason="several" if natural else "builtin")
 
 
 def set_default(session: Session, account: Account, value: object, sealer) -> DefaultChoice:
@@ -167,16 +189,18 @@ def remove_profile(
             hooks.conferencing_failing(session, event, conference, now or datetime.now(UTC))
     default = session.get(ConferencingDefault, account.id)
     if default is not None and default.profile_id == profile.id:
-        default.profile_id = None  # back to Jitsi
+        default.profile_id = None  # no choice any more: the natural default applies
+    remaining = [p for p in (profile.purposes or []) if p != PURPOSE]
+    if remaining:
+        # The connection stays (for calendars) and can still reach the meetings it made:
+        # they keep following their events' changes and are deleted with them.
+        profile.purposes = remaining
+        session.flush()
+        return profile
     for conference in session.scalars(
         select(Conference).where(Conference.profile_id == profile.id)
     ):
         conference.profile_id = None
-    remaining = [p for p in (profile.purposes or []) if p != PURPOSE]
-    if remaining:
-        profile.purposes = remaining
-        session.flush()
-        return profile
     session.delete(profile)
     session.flush()
     return None

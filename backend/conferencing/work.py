@@ -17,9 +17,10 @@ from .. import database
 from ..connections import ProfileDisconnected, ProviderUnavailable, access_token
 from ..models import Booking, Conference, Event, Job, Profile
 from . import hooks, jitsi
+from .adapters import adapter_for, kind_for
 from .errors import MeetingRefused, RetryLater
 from .events import ASSIGN, DELETE, fingerprint
-from .providers import ADAPTERS, Details, Meeting, TokenRejected
+from .providers import Details, Meeting, TokenRejected
 from .spec import is_https_url
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,10 @@ def assign(ctx: Context, conference_id: int, poll: int = 0) -> None:
         details = _details(event, conference)
         provider_name = profile.provider_name if profile else None
         meeting_id = conference.meeting_id
+        # A meeting being polled keeps the way it was made; a new one follows the scope.
+        kind = conference.meeting_kind if meeting_id else (
+            kind_for(profile, ctx.sealer) if profile else None
+        )  # fmt: skip
     if event.end_at <= now:
         return  # over before a link could be made: nothing to join any more
     if profile is None:
@@ -138,7 +143,7 @@ def assign(ctx: Context, conference_id: int, poll: int = 0) -> None:
         if provider_name == "jitsi":
             meeting = Meeting(None, jitsi.meeting_url(ctx.jitsi_url))
         else:
-            adapter = ADAPTERS.get(provider_name)
+            adapter = adapter_for(provider_name, kind)
             if adapter is None:
                 return _refused(ctx, conference_id, f"{provider_name} can't make meetings.")
             if meeting_id and hasattr(adapter, "poll"):
@@ -151,7 +156,7 @@ def assign(ctx: Context, conference_id: int, poll: int = 0) -> None:
     except RetryLater as exc:
         _note_retry(ctx, conference_id, str(exc))
         raise
-    _record(ctx, conference_id, meeting, details, poll, profile.id, provider_name)
+    _record(ctx, conference_id, meeting, details, poll, profile.id, provider_name, kind)
 
 
 def _note_retry(ctx: Context, conference_id: int, reason: str) -> None:
@@ -182,6 +187,7 @@ def _record(
     poll: int,
     profile_id: int,
     provider_name: str,
+    kind: str | None = None,
 ):
     now = ctx.now()
     with database.write(ctx.sessions) as s:
@@ -195,12 +201,14 @@ def _record(
                             "profile_id": profile_id,
                             "provider_name": provider_name,
                             "meeting_id": meeting.meeting_id,
+                            "meeting_kind": kind,
                         },
                     )
                 )
             return
         event = s.get(Event, conference.event_id)
         conference.meeting_id = meeting.meeting_id or conference.meeting_id
+        conference.meeting_kind = kind
         if meeting.join_url is None:  # Google: the conference is still being made
             if poll >= MAX_POLLS:
                 _fail(s, conference, event, "The provider did not finish the meeting.", now)
@@ -258,7 +266,7 @@ def update(ctx: Context, conference_id: int) -> None:
             return
         details = _details(event, conference)
         profile = s.get(Profile, conference.profile_id)
-        adapter = ADAPTERS.get(profile.provider_name) if profile else None
+        adapter = adapter_for(profile.provider_name, conference.meeting_kind) if profile else None
         meeting_id, profile_id = conference.meeting_id, conference.profile_id
     if adapter is None:
         return
@@ -278,9 +286,11 @@ def update(ctx: Context, conference_id: int) -> None:
             conference.pushed = _fingerprint_of(details)
 
 
-def delete(ctx: Context, profile_id: int, provider_name: str, meeting_id: str) -> None:
+def delete(
+    ctx: Context, profile_id: int, provider_name: str, meeting_id: str, kind: str | None = None
+) -> None:
     """Delete a released meeting (its event was deleted, cancelled or re-pointed)."""
-    adapter = ADAPTERS.get(provider_name)
+    adapter = adapter_for(provider_name, kind)
     with ctx.sessions() as s:
         profile = s.get(Profile, profile_id)
     if adapter is None or profile is None:

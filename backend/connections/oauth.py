@@ -27,7 +27,13 @@ from .errors import (
     ProviderNotConfigured,
     ProviderUnavailable,
 )
-from .profiles import mark_disconnected, new_profile, read_credentials, write_credentials
+from .profiles import (
+    mark_disconnected,
+    new_profile,
+    profiles_of,
+    read_credentials,
+    write_credentials,
+)
 from .providers import PURPOSES, OAuthProvider
 
 STATE_TTL = timedelta(minutes=10)
@@ -76,8 +82,10 @@ def begin_authorization(
     callback_url: str,
     now: datetime,
     profile: Profile | None = None,
+    sealer: Sealer | None = None,
 ) -> str:
-    """Store a pending consent and return the provider's consent URL to send the user to."""
+    """Store a pending consent and return the provider's consent URL to send the user to.
+    `sealer` opens existing connections' grants, so the consent keeps what they serve."""
     redirect_uri = _check_redirect_uri(redirect_uri)
     purposes = sorted(set(purposes))
     if not purposes or any(p not in PURPOSES for p in purposes):
@@ -106,10 +114,41 @@ def begin_authorization(
         "code_challenge_method": "S256",
         **provider.authorize_params,
     }
-    if scope := provider.scope_for(purposes):
+    if scope := _scope(session, account, provider, purposes, profile, sealer):
         params["scope"] = scope
     joiner = "&" if "?" in provider.authorize_url else "?"
     return provider.authorize_url + joiner + urlencode(params, quote_via=quote)
+
+
+def _scope(session, account, provider, purposes, profile, sealer) -> str:
+    """The scopes the consent asks for: the requested purposes', plus what the profile being
+    re-linked (or the account's existing profiles of this provider, which the consent will
+    most likely update) was granted before. The new token replaces the old one, so asking
+    for less would silently take a purpose away from a connection serving two. Without a
+    readable grant, the scopes of the purposes it serves that no other purpose implies (a
+    calendar connection's conferencing needs no scope of its own)."""
+    if not any(provider.scopes.values()):
+        return ""  # GoTo: scopes are set on the client, never asked per consent
+    wanted = provider.scope_for(purposes).split()
+    others = [profile] if profile is not None else profiles_of(session, account)
+    for other in others:
+        if other.provider_name != provider.name:
+            continue
+        granted = _granted(other, sealer)
+        if granted is None:
+            granted = provider.scope_for(provider.explicit(other.purposes or [])).split()
+        wanted.extend(scope for scope in granted if scope not in wanted)
+    return " ".join(wanted)
+
+
+def _granted(profile: Profile, sealer: Sealer | None) -> list[str] | None:
+    if sealer is None:
+        return None
+    try:
+        scope = (read_credentials(profile, sealer).get("token") or {}).get("scope")
+    except ProfileDisconnected:
+        return None
+    return scope.split() if isinstance(scope, str) and scope.strip() else None
 
 
 def _token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> dict:
@@ -245,7 +284,9 @@ def complete_authorization(
                 account=account,
                 provider_name=provider.name,
                 profile_name=display or provider.title,
-                purposes=request.purposes,
+                # A new connection serves every purpose its scope covers; an existing one
+                # keeps what the host left it (a purpose removed stays removed).
+                purposes=provider.implied(request.purposes),
                 credentials={"token": tokens},
                 sealer=sealer,
                 external_id=external_id,

@@ -23,6 +23,22 @@ class OAuthProvider:
     scopes: Mapping[str, tuple[str, ...]]
     authorize_params: Mapping[str, str] = field(default_factory=dict)
     title: str = ""
+    # Purposes a consent for another purpose also serves, because its scope covers them:
+    # Google's calendar scope writes events with Meet conferences, Microsoft's
+    # Calendars.ReadWrite writes events that are Teams meetings.
+    implies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def explicit(self, purposes) -> list[str]:
+        """The purposes no other one in `purposes` implies (the ones that need scopes)."""
+        implied = {i for p in purposes for i in self.implies.get(p, ())}
+        return sorted(p for p in purposes if p not in implied)
+
+    def implied(self, purposes) -> list[str]:
+        """`purposes` and every purpose their scopes also serve."""
+        found = set(purposes)
+        for purpose in purposes:
+            found.update(self.implies.get(purpose, ()))
+        return sorted(found)
 
     def scope_for(self, purposes: tuple[str, ...] | list[str]) -> str:
         wanted: list[str] = []
@@ -34,6 +50,11 @@ class OAuthProvider:
 
 
 # name: (config prefix, title, authorize, token, api, token auth, scopes, extra authorize params)
+# Each purpose's scopes (docs/api.md "Scopes each purpose asks for"). Google: the full
+# calendar scope reads the calendar list and busy times and inserts events with a Meet
+# conference; calendar.events alone only writes events (meetings). Microsoft:
+# Calendars.ReadWrite reads calendars and writes events, Teams meetings included
+# (isOnlineMeeting); OnlineMeetings.ReadWrite makes standalone Teams meetings.
 _DEFAULTS = {
     "google": (
         "GOOGLE", "Google",
@@ -55,8 +76,12 @@ _DEFAULTS = {
         "https://graph.microsoft.com/v1.0",
         "client_secret_post",
         {
-            "calendar": ("offline_access", "User.Read", "Calendars.ReadWrite"),
-            "conferencing": ("offline_access", "User.Read", "OnlineMeetings.ReadWrite"),
+            # openid + email: the id_token names the account, so connecting it again (for
+            # the other purpose, or after a disconnection) updates the same profile.
+            "calendar": ("openid", "email", "offline_access", "User.Read", "Calendars.ReadWrite"),
+            "conferencing": (
+                "openid", "email", "offline_access", "User.Read", "OnlineMeetings.ReadWrite",
+            ),
         },
         {},
     ),
@@ -82,6 +107,9 @@ _DEFAULTS = {
 }  # fmt: skip
 
 
+_IMPLIES = {"google": {"calendar": ("conferencing",)}, "microsoft": {"calendar": ("conferencing",)}}
+
+
 def oauth_providers(config: Mapping) -> dict[str, OAuthProvider]:
     """The providers this deployment has a client for (a client id configured)."""
     providers = {}
@@ -100,6 +128,7 @@ def oauth_providers(config: Mapping) -> dict[str, OAuthProvider]:
             token_auth=auth,
             scopes=scopes,
             authorize_params=params,
+            implies=_IMPLIES.get(name, {}),
         )
     return providers
 

@@ -28,6 +28,9 @@ class Conference(Base):
     # The provider's meeting id (Zoom id, Graph id, GoTo meetingid, Google event id): kept
     # so summary/time changes update the same meeting and a delete removes it.
     meeting_id: Mapped[str | None] = mapped_column(String(300))
+    # How the meeting was made when a provider has two ways: "event" for a Teams meeting
+    # that is an Outlook event (a calendar-only Microsoft connection); None: the usual way.
+    meeting_kind: Mapped[str | None] = mapped_column(String(20))
     # fingerprint() of the summary and times the provider's meeting last got.
     pushed: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(12), default="pending")
@@ -40,8 +43,9 @@ class Conference(Base):
 
 class ConferencingDefault(Base):
     """The host's choice on the conferencing services page. No row: Jitsi (needs no
-    set-up). `choice` is "profile" (with `profile_id`) or "none"; a removed profile leaves
-    profile_id NULL, which falls back to Jitsi."""
+    set-up), or the host's one Google/Microsoft calendar connection (services.default_choice).
+    `choice` is "profile" (with `profile_id`) or "none"; a removed profile leaves profile_id
+    NULL, which counts as no choice."""
 
     __tablename__ = "conferencing_defaults"
     account_id: Mapped[int] = mapped_column(

@@ -50,6 +50,7 @@ def _delete(sessions, payload, config):
         payload["profile_id"],
         payload["provider_name"],
         payload["meeting_id"],
+        payload.get("meeting_kind"),  # absent from jobs queued before Teams-as-events
     )
 
 
@@ -69,7 +70,7 @@ def _disconnected(sessions, payload, config):
             "host": account,
             "profile": profile,
             "relink": relink_url(config, profile),
-            "page": f"{config['BASE_URL']}/account/conferencing",
+            "page": f"{config['BASE_URL']}/settings/conferencing",
         }
         text = render_template("email/conferencing_disconnected.txt", **context)
         html = render_template("email/conferencing_disconnected.html", **context)

@@ -64,13 +64,16 @@ def index():
         flash("Calendar connected. Its busy times appear after the first sync.")
     if request.args.get("error"):
         flash("The calendar was not connected: permission was not given.")
-    profiles = [profile_to_dict(s, p) for p in calendar_profiles(s, g.user)]
+    found = calendar_profiles(s, g.user)
+    profiles = [profile_to_dict(s, p) for p in found]
+    # Connections that also make meetings: removing the calendar keeps that use.
+    meetings = {p.public_id for p in found if "conferencing" in (p.purposes or [])}
     writable = [c for c in all_calendars(s, g.user) if not c["calendar_readonly"]
                 and not c["calendar_deleted"]]  # fmt: skip
     return render_template(
         "account/calendar_services.html",
         section="calendars",
-        profiles=profiles, labels=PROVIDER_LABELS, writable=writable,
+        profiles=profiles, labels=PROVIDER_LABELS, writable=writable, meetings=meetings,
         booking_calendar=booking_calendar_id(s, g.user),
         oauth=sorted(set(oauth_providers(current_app.config)) & {"google", "microsoft"}),
         form=request.args,
@@ -118,7 +121,10 @@ def connect_oauth(provider: str):
     body = {"provider_name": provider, "redirect_uri": current_app.config["BASE_URL"] + _here()}
     try:
         with db.write() as s:
-            url = start_authorization(s, g.user, body, config=current_app.config, now=now())
+            url = start_authorization(
+                s, g.user, body, config=current_app.config, now=now(),
+                sealer=current_app.extensions["schedlink.sealer"],
+            )  # fmt: skip
     except ValidationError as exc:
         flash(_messages(exc))
         return redirect(_here(), 303)
@@ -135,6 +141,7 @@ def relink(profile_id: str):
             url = start_authorization(
                 s, g.user, {"provider_name": profile.provider_name, "redirect_uri": redirect_uri},
                 config=current_app.config, now=now(), profile=profile,
+                sealer=current_app.extensions["schedlink.sealer"],
             )  # fmt: skip
     except (ConnectionsError, CalendarNotFound):
         flash("That calendar is not yours or no longer exists.")

@@ -81,6 +81,7 @@ def _consent(account, provider_name: str, redirect_uri: str, profile: Profile | 
             callback_url=_callback(),
             now=_now(),
             profile=profile,
+            sealer=_sealer(),
         )
     return redirect(url, 302)
 
@@ -113,13 +114,15 @@ def page():
     with db.write() as s:  # the built-in Jitsi profile is made on first visit
         conferencing.jitsi_profile(s, g.user, _sealer())
         profiles = conferencing.conferencing_profiles(s, g.user)
-        default = conferencing.default_choice(s, g.user).value
+        choice = conferencing.default_choice(s, g.user)
     configured = oauth_providers(current_app.config)
     return render_template(
         "account/conferencing.html",
         section="conferencing",
         profiles=profiles,
-        default=default,
+        default=choice.value,
+        choice=choice,
+        descriptions=conferencing.DESCRIPTIONS,
         providers=[(name, PROVIDER_LABELS.get(name, name)) for name in configured],
         jitsi_url=current_app.config["JITSI_URL"],
     )
@@ -162,13 +165,13 @@ def remove(profile_id: str):
     check_csrf()
     try:
         with db.write() as s:
-            conferencing.remove_profile(s, g.user, profile_id)
+            kept = conferencing.remove_profile(s, g.user, profile_id)
     except ProfileNotFound:
         flash("That service is not yours or was already removed.")
     except conferencing.BuiltinProfile:
         flash("Jitsi is built in; choose “None” as the default to stop using it.")
     else:
-        flash("Removed.")
+        flash("No longer used for meetings; its calendars stay connected." if kept else "Removed.")
     return redirect(url_for("conferencing.page"), 303)
 
 

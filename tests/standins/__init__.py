@@ -161,6 +161,15 @@ class StandinProvider:
             abort(self.error(401, "unauthorized", "Invalid or expired access token."))
         return record
 
+    def require_scope(self, record: dict, *accepted: str, code: str, message: str) -> None:
+        """Abort with the provider's 403 unless the token was granted one of `accepted`.
+        (A token a test put in `access_tokens` by hand, with no scope, is not checked.)"""
+        if "scope" not in record:
+            return
+        granted = {s.rsplit("/", 1)[-1].lower() for s in record["scope"].split()}
+        if not granted & {s.lower() for s in accepted}:
+            abort(self.error(403, code, message))
+
     def error(self, status: int, code: str, message: str, retry_after: int | None = None):
         """A response in the provider's documented error shape (providers.md §2)."""
         if self.name == "google":

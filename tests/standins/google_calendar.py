@@ -3,7 +3,7 @@ calendar list, events.list (singleEvents expansion, timeMin/timeMax, pageToken p
 syncToken with nextSyncToken and 410 fullSyncRequired), events.get/insert/patch/delete
 (sendUpdates, 410 on an already deleted event), conferenceDataVersion=1 with a hangoutsMeet
 createRequest ("pending" on insert, "success" with entryPoints and hangoutLink on a later get),
-and Google's error body everywhere.
+the `primary` keyword for the user's primary calendar, and Google's error body everywhere.
 
     calendar = GoogleCalendar()
     provider = StandinProvider("google"); provider.register(calendar.blueprint(provider))
@@ -85,6 +85,13 @@ class GoogleCalendar:
 
         def error(status: int, reason: str, message: str, domain: str = "global"):
             return standin.error(status, reason, message)
+
+        @bp.url_value_preprocessor
+        def _primary(endpoint, values):
+            """calendarId "primary" names the signed-in user's primary calendar."""
+            if values and values.get("calendar_id") == "primary":
+                found = [c["id"] for c in self.calendars.values() if c.get("primary")]
+                values["calendar_id"] = found[0] if found else "primary"
 
         @bp.before_request
         def _auth():

@@ -2,6 +2,13 @@
 /me/calendars, calendarView/delta (startDateTime/endDateTime required, occurrences of series
 expanded, @odata.nextLink pages, @odata.deltaLink, "@removed" items, 410 SyncStateNotFound for
 an unknown delta token), events create/patch/delete, and Graph's error body everywhere.
+Online meetings on events ("Create or set an event as an online meeting in an Outlook
+calendar"): GET /me/calendar (the default calendar, with allowedOnlineMeetingProviders and
+defaultOnlineMeetingProvider), POST /me/events, GET /me/events/{id} ($select honoured);
+isOnlineMeeting with a provider the calendar allows gets onlineMeeting.joinUrl (after
+`online_meeting_reads` reads of the event, to exercise waiting for it), and once set the
+provider and isOnlineMeeting can no longer be changed. Reads need Calendars.Read or
+Calendars.ReadWrite, writes Calendars.ReadWrite (403 ErrorAccessDenied otherwise).
 
     graph = GraphCalendar()
     provider = StandinProvider("microsoft"); provider.register(graph.blueprint(provider))
@@ -16,7 +23,7 @@ import secrets
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, request
 
@@ -43,13 +50,19 @@ class GraphCalendar:
         self.changes = itertools.count(1)
         self.delta_tokens: dict[str, tuple[int, str, str, str]] = {}
         self.requests: list[tuple[str, str]] = []
+        self.online_meeting_reads = 0  # reads of an event before its joinUrl appears
+        self._pending_reads: dict[str, int] = {}
 
     def add_calendar(self, calendar_id: str, name: str, default: bool = False,
-                     can_edit: bool = True) -> None:  # fmt: skip
+                     can_edit: bool = True,
+                     online_providers: tuple = ("teamsForBusiness",)) -> None:  # fmt: skip
         with self.lock:
             self.calendars[calendar_id] = {
                 "id": calendar_id, "name": name, "canEdit": can_edit,
                 "isDefaultCalendar": default,
+                "allowedOnlineMeetingProviders": list(online_providers) or ["unknown"],
+                "defaultOnlineMeetingProvider": online_providers[0] if online_providers
+                else "unknown",
                 "owner": {"name": "Host", "address": "host@example.com"},
             }  # fmt: skip
 
@@ -87,8 +100,47 @@ class GraphCalendar:
 
         @bp.before_request
         def _auth():
-            standin.authenticate()
+            record = standin.authenticate()
+            wanted = ("Calendars.ReadWrite",) + (("Calendars.Read",) if request.method == "GET"
+                                                 else ())  # fmt: skip
+            standin.require_scope(
+                record,
+                *wanted,
+                code="ErrorAccessDenied",
+                message="Access is denied. Check credentials and try again.",
+            )
             self.requests.append((request.method, request.full_path))
+
+        @bp.get("/me/calendar")
+        def default_calendar():
+            found = [c for c in self.calendars.values() if c["isDefaultCalendar"]]
+            if not found:
+                return error(
+                    404, "ErrorItemNotFound", "The specified object was not found in the store."
+                )
+            context = "https://graph.microsoft.com/v1.0/$metadata#users('me')/calendar/$entity"
+            return {"@odata.context": context, **found[0]}
+
+        @bp.post("/me/events")
+        def create_in_default():
+            found = [c["id"] for c in self.calendars.values() if c["isDefaultCalendar"]]
+            return create(found[0] if found else "")
+
+        @bp.get("/me/events/<event_id>")
+        def read(event_id):
+            with self.lock:
+                event = self.events.get(event_id)
+                if event is None or event["_deleted"]:
+                    return error(
+                        404, "ErrorItemNotFound", "The specified object was not found in the store."
+                    )
+                self._meeting_read(event)
+                public = self._public(event)
+            selected = request.args.get("$select")
+            if selected:
+                keep = {"id", "@odata.etag", *selected.split(",")}
+                public = {k: v for k, v in public.items() if k in keep}
+            return public
 
         @bp.get("/me/calendars")
         def calendars():
@@ -182,6 +234,7 @@ class GraphCalendar:
                     ):
                         return self._public(existing), 201
                 event = self._store(calendar_id, {k: v for k, v in body.items() if k != "id"})
+                self._online_meeting(event, None)
             return self._public(event), 201
 
         @bp.patch("/me/events/<event_id>")
@@ -195,11 +248,13 @@ class GraphCalendar:
                 body = request.get_json(silent=True)
                 if not isinstance(body, dict):
                     return error(400, "BadRequest", "Empty Payload. JSON content expected.")
+                before = dict(event)
                 merged = {**event, **{k: v for k, v in body.items() if k != "id"}}
                 problem = self._invalid(merged)
                 if problem:
                     return error(400, "ErrorInvalidRequest", problem)
                 event = self._store(event["_calendar"], merged)
+                self._online_meeting(event, before)
             return self._public(event)
 
         @bp.delete("/me/events/<event_id>")
@@ -214,6 +269,43 @@ class GraphCalendar:
             return "", 204
 
         return bp
+
+    def _online_meeting(self, event: dict, before: dict | None) -> None:
+        """Graph sets onlineMeeting when isOnlineMeeting is true with a provider the calendar
+        allows; once set, the provider stays and isOnlineMeeting can't go back to false."""
+        if before is not None and before.get("isOnlineMeeting"):
+            for key in ("isOnlineMeeting", "onlineMeetingProvider", "onlineMeeting"):
+                event[key] = before.get(key)
+            return
+        calendar = self.calendars[event["_calendar"]]
+        provider = event.get("onlineMeetingProvider") or calendar["defaultOnlineMeetingProvider"]
+        event.setdefault("onlineMeetingUrl", None)
+        if (
+            not event.get("isOnlineMeeting")
+            or provider not in calendar["allowedOnlineMeetingProviders"]
+        ):
+            event.update(isOnlineMeeting=False, onlineMeetingProvider="unknown",
+                         onlineMeeting=None)  # fmt: skip
+            return
+        event["onlineMeetingProvider"] = provider
+        event["onlineMeeting"] = None
+        self._pending_reads[event["id"]] = self.online_meeting_reads
+        self._meeting_read(event, reading=False)
+
+    def _meeting_read(self, event: dict, reading: bool = True) -> None:
+        """The join link appears once the event was read `online_meeting_reads` times."""
+        if not event.get("isOnlineMeeting") or event.get("onlineMeeting"):
+            return
+        left = self._pending_reads.get(event["id"], 0) - (1 if reading else 0)
+        self._pending_reads[event["id"]] = left
+        if left > 0:
+            return
+        thread = f"19:meeting_{secrets.token_urlsafe(24)}@thread.v2"
+        event["onlineMeeting"] = {
+            "joinUrl": f"https://teams.microsoft.com/l/meetup-join/{quote(thread, safe='')}/0",
+            "conferenceId": str(secrets.randbelow(10**9)),
+            "tollNumber": "+1 323-555-0166",
+        }
 
     @staticmethod
     def _invalid(body) -> str | None:

@@ -2,7 +2,8 @@
 POST /me/onlineMeetings {startDateTime, endDateTime, subject} → 201 onlineMeeting (id,
 joinWebUrl, legacy joinUrl, …); GET and PATCH (200 with the meeting) and DELETE (204)
 /me/onlineMeetings/{id}. Errors in Graph's shape {"error": {"code", "message",
-"innerError": {…}}} via the provider's error()."""
+"innerError": {…}}} via the provider's error(); a token without OnlineMeetings.ReadWrite gets
+403 (a Microsoft connection made for calendars only)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ def blueprint(provider) -> Blueprint:
     bp.calls = []
     lock = threading.Lock()
 
+    def authenticate():
+        record = provider.authenticate()
+        provider.require_scope(
+            record, "OnlineMeetings.ReadWrite", "OnlineMeetings.ReadWrite.All",
+            code="Forbidden", message="Insufficient privileges to complete the operation.",
+        )  # fmt: skip
+
     def invalid(message):
         return provider.error(400, "BadRequest", message)
 
@@ -52,7 +60,7 @@ def blueprint(provider) -> Blueprint:
 
     @bp.post("/me/onlineMeetings")
     def create():
-        provider.authenticate()
+        authenticate()
         body = request.get_json(silent=True)
         bp.calls.append(("POST", request.path, body))
         problem = check(body, partial=False)
@@ -83,14 +91,14 @@ def blueprint(provider) -> Blueprint:
 
     @bp.get("/me/onlineMeetings/<meeting_id>")
     def show(meeting_id):
-        provider.authenticate()
+        authenticate()
         if meeting_id not in bp.meetings:
             return not_found()
         return jsonify(bp.meetings[meeting_id])
 
     @bp.patch("/me/onlineMeetings/<meeting_id>")
     def update(meeting_id):
-        provider.authenticate()
+        authenticate()
         body = request.get_json(silent=True)
         bp.calls.append(("PATCH", request.path, body))
         if meeting_id not in bp.meetings:
@@ -106,7 +114,7 @@ def blueprint(provider) -> Blueprint:
 
     @bp.delete("/me/onlineMeetings/<meeting_id>")
     def delete(meeting_id):
-        provider.authenticate()
+        authenticate()
         bp.calls.append(("DELETE", request.path, None))
         with lock:
             if bp.meetings.pop(meeting_id, None) is None:
