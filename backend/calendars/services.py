@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..connections import new_profile, profile_for, profiles_of
+from ..connections import delete_profile, new_profile, profile_for, profiles_of
 from ..ids import looks_like_id
 from ..models import Account, BookingCalendar, Calendar, CalendarSync, Profile
 from ..outbound import OutboundRefused
@@ -187,7 +187,7 @@ def revoke(session: Session, account: Account, public_id: str) -> None:
     if others:
         profile.purposes = others
     else:
-        session.delete(profile)
+        delete_profile(session, profile)
     session.flush()
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..connections import ProfileNotFound, new_profile, profile_for, profiles_of
+from ..connections import ProfileNotFound, delete_profile, new_profile, profile_for, profiles_of
 from ..models import Account, Conference, ConferencingDefault, Event, Profile
 from ..validation import ValidationError
 from . import hooks, jitsi
@@ -201,7 +201,7 @@ def remove_profile(
         select(Conference).where(Conference.profile_id == profile.id)
     ):
         conference.profile_id = None
-    session.delete(profile)
+    delete_profile(session, profile)
     session.flush()
     return None
 

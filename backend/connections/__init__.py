@@ -20,11 +20,13 @@ from .profiles import (
     write_credentials,
 )
 from .providers import PURPOSES, OAuthProvider, oauth_providers
+from .revocation import REVOKE_JOB, delete_profile, revoke_grant
 
 __all__ = [
-    "PURPOSES", "AuthorizationFailed", "ConnectionsError", "Linked", "OAuthProvider",
+    "PURPOSES", "REVOKE_JOB", "AuthorizationFailed", "ConnectionsError", "Linked", "OAuthProvider",
     "ProfileDisconnected", "ProfileNotFound", "ProviderNotConfigured", "ProviderUnavailable",
-    "access_token", "begin_authorization", "complete_authorization", "mark_disconnected",
+    "access_token", "begin_authorization", "complete_authorization", "delete_profile",
+    "mark_disconnected",
     "new_profile", "oauth_providers", "profile_for", "profiles_of", "read_credentials",
-    "write_credentials",
+    "revoke_grant", "write_credentials",
 ]  # fmt: skip

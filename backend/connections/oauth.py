@@ -151,14 +151,24 @@ def _granted(profile: Profile, sealer: Sealer | None) -> list[str] | None:
     return scope.split() if isinstance(scope, str) and scope.strip() else None
 
 
-def _token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> dict:
-    headers = {"accept": "application/json"}
+def client_auth(provider: OAuthProvider, headers: dict, form: dict) -> tuple[dict, dict]:
+    """(headers, form) with the client's credentials where the provider takes them."""
     if provider.token_auth == "client_secret_basic":  # noqa: S105 - a method name, not a secret
         # RFC 6749 §2.3.1: id and secret are form-encoded before the Basic encoding.
         pair = f"{quote(provider.client_id, safe='')}:{quote(provider.client_secret, safe='')}"
-        headers["authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-    else:
-        form = {**form, "client_id": provider.client_id, "client_secret": provider.client_secret}
+        return {
+            **headers,
+            "authorization": "Basic " + base64.b64encode(pair.encode()).decode(),
+        }, form
+    return headers, {
+        **form,
+        "client_id": provider.client_id,
+        "client_secret": provider.client_secret,
+    }
+
+
+def _token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> dict:
+    headers, form = client_auth(provider, {"accept": "application/json"}, form)
     try:
         answer = outbound.request(
             "POST", provider.token_url, headers=headers, form=form, max_body=256 * 1024

@@ -27,6 +27,10 @@ class OAuthProvider:
     # Google's calendar scope writes events with Meet conferences, Microsoft's
     # Calendars.ReadWrite writes events that are Teams meetings.
     implies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where a removed connection's token is given back ("" where none is documented), and
+    # whether it goes in the query (as Zoom documents) rather than the form body.
+    revoke_url: str = ""
+    revoke_in_query: bool = False
 
     def explicit(self, purposes) -> list[str]:
         """The purposes no other one in `purposes` implies (the ones that need scopes)."""
@@ -108,6 +112,12 @@ _DEFAULTS = {
 
 
 _IMPLIES = {"google": {"calendar": ("conferencing",)}, "microsoft": {"calendar": ("conferencing",)}}
+# Token revocation endpoints as documented (providers.md §2.1, §2.2); Microsoft and GoTo
+# document none.
+_REVOKE = {
+    "google": ("https://oauth2.googleapis.com/revoke", False),
+    "zoom": ("https://zoom.us/oauth/revoke", True),
+}
 
 
 def oauth_providers(config: Mapping) -> dict[str, OAuthProvider]:
@@ -129,6 +139,8 @@ def oauth_providers(config: Mapping) -> dict[str, OAuthProvider]:
             scopes=scopes,
             authorize_params=params,
             implies=_IMPLIES.get(name, {}),
+            revoke_url=config.get(f"{prefix}_REVOKE_URL") or _REVOKE.get(name, ("", False))[0],
+            revoke_in_query=_REVOKE.get(name, ("", False))[1],
         )
     return providers
 
@@ -138,5 +150,12 @@ def config_keys() -> list[str]:
     return [
         f"{prefix}_{part}"
         for prefix, *_ in _DEFAULTS.values()
-        for part in ("CLIENT_ID", "CLIENT_SECRET", "AUTHORIZE_URL", "TOKEN_URL", "API_URL")
+        for part in (
+            "CLIENT_ID",
+            "CLIENT_SECRET",
+            "AUTHORIZE_URL",
+            "TOKEN_URL",
+            "API_URL",
+            "REVOKE_URL",
+        )
     ]

@@ -16,7 +16,15 @@ from sqlalchemy.orm import sessionmaker
 from .. import database
 from ..calendars import enqueue_due_syncs
 from ..models import Job
-from . import account_mail, calendar_jobs, conferencing_jobs, mailer, webhook_mail, webhooks
+from . import (
+    account_mail,
+    calendar_jobs,
+    conferencing_jobs,
+    connection_jobs,
+    mailer,
+    webhook_mail,
+    webhooks,
+)
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -28,6 +36,7 @@ mailer.register(HANDLERS)
 HANDLERS.update(account_mail.HANDLERS)
 HANDLERS.update(calendar_jobs.HANDLERS)
 HANDLERS.update(conferencing_jobs.HANDLERS)
+HANDLERS.update(connection_jobs.HANDLERS)
 HANDLERS["webhook.channel_disabled"] = webhook_mail.channel_disabled
 
 
@@ -69,16 +78,23 @@ def finish(
         if error is None:
             job.status = "done"
             job.last_error = None
+            job.payload = _without_secrets(job.payload)
             return
         job.last_error = error[:2000]
         if job.attempts >= MAX_ATTEMPTS:
             job.status = "failed"
+            job.payload = _without_secrets(job.payload)
         else:
             # Exponential backoff with jitter, capped at about six hours.
             delay = min(6 * 3600, 30 * 2 ** (job.attempts - 1)) * random.uniform(0.8, 1.2)
             if retry_after is not None:  # the other side said when (HTTP Retry-After)
                 delay = max(retry_after, 1.0)
             job.run_at = now + timedelta(seconds=delay)
+
+
+def _without_secrets(payload: dict) -> dict:
+    """A finished job keeps no secret it carried ("sealed_…" values, sealed as they are)."""
+    return {k: v for k, v in payload.items() if not k.startswith("sealed_")}
 
 
 def run_once(app: Flask) -> int:

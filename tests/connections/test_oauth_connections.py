@@ -213,3 +213,66 @@ def test_one_google_connection_serves_calendar_and_conferencing(app, client, hos
         assert first == second  # the same Google account (id_token sub): one profile
         assert _profile(app, first).purposes == ["calendar", "conferencing"]
         assert _profile(app, first).profile_name == "host@example.com"
+
+
+def test_removing_a_connection_gives_its_grant_back(linked_app, client, host, standin):
+    """Google and Zoom document a revocation call: the worker makes it (Zoom with the token
+    in the query and the client's Basic header), the grant is dead, and the finished job no
+    longer holds the sealed credentials. Microsoft and GoTo document none."""
+    from sqlalchemy import select
+
+    from backend.models import Job
+    from backend.outbox import worker
+
+    public_id = _connect(linked_app, client, host, standin)
+    earlier = len(standin.revoked)  # the stand-in serves the whole module
+    refresh = read_credentials(
+        _profile(linked_app, public_id), linked_app.extensions["schedlink.sealer"]
+    )["token"]["refresh_token"]
+    removed = client.delete(f"/v1/conferencing_profiles/{public_id}", headers=host.headers)
+    assert removed.status_code in (200, 202, 204), removed.get_data(as_text=True)
+    worker.run_once(linked_app)
+    with linked_app.app_context():
+        job = db.session().scalar(select(Job).where(Job.kind == "connections.revoke"))
+        assert job.status == "done" and set(job.payload) == {"provider_name"}, job.last_error
+    if standin.name in ("google", "zoom"):
+        assert standin.revoked[earlier:] == [refresh]
+        assert refresh not in standin.refresh_tokens
+    else:
+        assert standin.revoked[earlier:] == [] and refresh in standin.refresh_tokens
+
+
+@pytest.mark.parametrize("name", ["google", "zoom"])
+def test_a_revocation_the_provider_cannot_take_now_is_tried_again(app, client, host, name):
+    from sqlalchemy import select
+
+    from backend.models import Job
+    from backend.outbox import worker
+
+    with StandinProvider(name) as standin:
+        app.config.update(standin.config())
+        public_id = _connect(app, client, host, standin)
+        client.delete(f"/v1/conferencing_profiles/{public_id}", headers=host.headers)
+        standin.fail_next(503)
+        worker.run_once(app)
+        with app.app_context():
+            job = db.session().scalar(select(Job).where(Job.kind == "connections.revoke"))
+            assert job.status == "pending" and "sealed_credentials" in job.payload
+            assert "HTTP 503" in job.last_error
+        assert standin.revoked == []
+
+
+def test_a_connection_serving_two_uses_is_given_back_with_the_last(app, client, host):
+    from backend.outbox import worker
+
+    with StandinProvider("google") as google:
+        app.config.update(google.config())
+        public_id = _connect(app, client, host, google, purposes=("calendar",))
+        answer = client.post(f"/v1/profiles/{public_id}/revoke", headers=host.headers)
+        assert answer.status_code in (200, 202, 204), answer.get_data(as_text=True)
+        worker.run_once(app)
+        assert google.revoked == []  # still making meetings
+        assert _profile(app, public_id).purposes == ["conferencing"]
+        client.delete(f"/v1/conferencing_profiles/{public_id}", headers=host.headers)
+        worker.run_once(app)
+        assert len(google.revoked) == 1 and not google.refresh_tokens

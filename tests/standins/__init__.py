@@ -34,15 +34,20 @@ class Flavour:
     rotates: bool  # every refresh returns a new refresh token
     revokes_rotated: bool  # …and the old one stops working (Zoom) or not (Microsoft)
     id_token: bool  # an OpenID id_token comes back when "openid" was asked for
+    revoke_path: str = ""  # the documented token revocation endpoint, where there is one
 
 
 FLAVOURS = {
-    "google": Flavour("GOOGLE", "/o/oauth2/v2/auth", "/token", "", False, False, False, True),
+    "google": Flavour(
+        "GOOGLE", "/o/oauth2/v2/auth", "/token", "", False, False, False, True, "/revoke"
+    ),
     "microsoft": Flavour(
         "MICROSOFT", "/common/oauth2/v2.0/authorize", "/common/oauth2/v2.0/token", "/v1.0",
         False, True, False, True,
     ),
-    "zoom": Flavour("ZOOM", "/oauth/authorize", "/oauth/token", "/v2", True, True, True, False),
+    "zoom": Flavour(
+        "ZOOM", "/oauth/authorize", "/oauth/token", "/v2", True, True, True, False, "/oauth/revoke"
+    ),
     "go_to": Flavour("GOTO", "/oauth/authorize", "/oauth/token", "", True, False, False, False),
 }  # fmt: skip
 
@@ -73,6 +78,7 @@ class StandinProvider:
         self.access_tokens: dict[str, dict] = {}
         self.refresh_tokens: dict[str, dict] = {}
         self.token_requests: list[dict] = []  # every /token form, for assertions
+        self.revoked: list[str] = []  # tokens given back through the revocation endpoint
         self._deny_next = False
         self._failures: list[_Failure] = []
         self._lock = threading.Lock()
@@ -81,6 +87,10 @@ class StandinProvider:
         self.app.add_url_rule(
             self.flavour.token_path, "token", self._token, methods=["POST"]
         )  # fmt: skip
+        if self.flavour.revoke_path:
+            self.app.add_url_rule(
+                self.flavour.revoke_path, "revoke", self._revoke, methods=["POST"]
+            )  # fmt: skip
         self.app.before_request(self._injected_failure)
         self._server = None
         self._thread: threading.Thread | None = None
@@ -118,6 +128,11 @@ class StandinProvider:
             f"{p}_AUTHORIZE_URL": self.url + self.flavour.authorize_path,
             f"{p}_TOKEN_URL": self.url + self.flavour.token_path,
             f"{p}_API_URL": self.url + self.flavour.api_path,
+            **(
+                {f"{p}_REVOKE_URL": self.url + self.flavour.revoke_path}
+                if self.flavour.revoke_path
+                else {}
+            ),
         }
 
     def env(self) -> dict[str, str]:
@@ -296,6 +311,31 @@ class StandinProvider:
                     self.refresh_tokens.pop(form["refresh_token"])
                 return jsonify(self._issue(record["scope"], new_refresh=self.flavour.rotates))
         return self._token_error(400, "unsupported_grant_type", f"Unsupported grant {grant!r}.")
+
+    def _revoke(self):
+        """Google: the token in the form body, no client authentication; 200 with an empty
+        JSON body, 400 invalid_token for an unknown one. Zoom: the token in the query, the
+        client in a Basic header; 200 {"status": "success"}."""
+        if self.name == "zoom":
+            if not self._client_ok(request.form):
+                return self._token_error(
+                    401, "invalid_client", "Invalid client_id or client_secret"
+                )
+            token = request.args.get("token", "")
+        else:
+            token = request.form.get("token", "")
+        with self._lock:
+            record = self.refresh_tokens.pop(token, None) or self.access_tokens.pop(token, None)
+            if record is None:
+                if self.name == "zoom":
+                    return jsonify({"reason": "Invalid Token!", "error": "invalid_request"}), 400
+                return self._token_error(400, "invalid_token", "Token expired or revoked")
+            self.revoked.append(token)
+            # Revoking a grant ends every token it issued.
+            for tokens in (self.refresh_tokens, self.access_tokens):
+                for key in [k for k, v in tokens.items() if v.get("scope") == record.get("scope")]:
+                    tokens.pop(key)
+        return jsonify({"status": "success"} if self.name == "zoom" else {}), 200
 
     def _issue(self, scope: str, new_refresh: bool) -> dict:
         access = secrets.token_urlsafe(32)
