@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conferencing_helpers import JOIN, Provider, events, link_calendar, local, run_due, texts
-from helpers import book, create_link
+from helpers import book, create_link, login, web_post
 from sqlalchemy import select, update
+from standins import StandinUser
 
 from backend import db
 from backend.models import Booking, Conference, Job
@@ -91,6 +92,8 @@ def test_one_event_carries_the_meeting_whichever_job_runs_first(
     # The invitee sees that same link: confirmation page, e-mail, GET /v1/events.
     html = client.get(local(confirmation)).get_data(as_text=True)
     assert re.search(r'id="join-url"[^>]*>([^<]+)<', html).group(1) == join
+    ics = client.get(re.search(r'href="([^"]+invite\.ics)"', html).group(1)).get_data(as_text=True)
+    assert f"LOCATION:{join}" in ics.replace("\r\n ", "")
     assert any(join in text for text in texts(smtp, "ada@example.com"))
     booked = [e for e in events(client, host).values() if e["summary"] == "Intro call"]
     assert [e["conferencing"]["join_url"] for e in booked] == [join]
@@ -162,3 +165,51 @@ def test_a_refused_meeting_keeps_the_booking_and_its_one_event(app, client, host
     with app.app_context():
         conference = db.session().scalar(select(Conference))
         assert conference.status == "failing" and "Teams" in conference.error
+
+
+def test_a_failing_calendar_write_leaves_the_meeting_pending_then_failing(
+    app, client, host, provider
+):
+    _book_into_the_connected_calendar(app, client, host, provider)
+    provider.standin.fail_next(503, times=1000)  # the provider's API is down
+    _run_only(app, ASSIGN)  # the meeting waits for the event
+    jobs.run_jobs(app)  # the write's first attempt fails
+    booking = _booking(app)
+    assert booking.status == "confirmed" and provider.live_events() == []
+    assert events(client, host)[booking.public_id]["conferencing"] == {"pending": True}
+    with app.app_context(), db.write() as s:
+        conference = s.scalar(select(Conference))
+        assert conference.status == "pending" and "503" in conference.error
+        conference.created_at -= timedelta(minutes=11)
+        s.execute(update(Job).where(Job.kind == WRITE).values(run_at=datetime.now(UTC)))
+    jobs.run_jobs(app)  # the write is retried and fails again: past the grace period now
+    with app.app_context():
+        assert db.session().scalar(select(Conference)).status == "failing"
+    # The provider is back: the event is written and the meeting put on it.
+    provider.standin._failures.clear()
+    run_due(app)
+    (event,) = provider.live_events()
+    join = events(client, host)[booking.public_id]["conferencing"]["join_url"]
+    assert provider.join_url(event) == join
+
+
+def test_another_connection_makes_its_own_meeting_as_before(app, client, host, provider):
+    """The booking goes to one account's calendar, the meeting is made with another account
+    (the stand-in keeps both accounts' events in one store): two events, as before."""
+    _book_into_the_connected_calendar(app, client, host, provider)
+    with app.app_context(), db.write() as s:  # that booking's meeting is not under test
+        s.execute(update(Job).where(Job.status == "pending").values(status="done"))
+        s.query(Conference).delete()
+    provider.standin.user = StandinUser(email="meetings@example.com")
+    other = link_calendar(client, host, provider)
+    login(client)
+    web_post(client, "/settings/conferencing", "/settings/conferencing/default",
+             {"default": other})  # fmt: skip
+    link = create_link(client, host, summary="Second call")
+    assert book(client, link["url"])[0].status_code == 303
+    run_due(app)
+    written = [e for e in provider.live_events() if provider.title(e) == "Second call"]
+    (meeting,) = provider.meeting_events()
+    assert len(written) == 2 and meeting in written
+    booked = next(e for e in events(client, host).values() if e["summary"] == "Second call")
+    assert booked["conferencing"]["join_url"] == provider.join_url(meeting)
