@@ -126,7 +126,8 @@ def claim(sessions: sessionmaker, conference_id: int) -> Target | object | None:
             )
             .with_for_update(of=BookingWrite)
         ).first()
-        if found is None:
+        if found is None:  # (a calendar removed meanwhile takes its writes with it)
+            conference.meeting_kind = None
             return None
         write, calendar = found
         conference.meeting_kind = ON_BOOKING
