@@ -197,8 +197,11 @@ def _record(
     now = ctx.now()
     with database.write(ctx.sessions) as s:
         conference = s.get(Conference, conference_id)
-        if conference is None:  # the event went while the meeting was being made: delete it
-            if meeting.meeting_id:
+        # The event went while the meeting was being made, or a concurrent run of this job
+        # recorded its own meeting first: this one is surplus, delete it.
+        if conference is None or conference.status == "assigned":
+            kept = conference.meeting_id if conference is not None else None
+            if meeting.meeting_id and meeting.meeting_id != kept:
                 s.add(
                     Job(
                         kind=DELETE,
@@ -211,8 +214,6 @@ def _record(
                     )
                 )
             return
-        if conference.status == "assigned":
-            return  # a concurrent run of this job recorded it first
         event = s.get(Event, conference.event_id)
         conference.meeting_id = meeting.meeting_id or conference.meeting_id
         conference.meeting_kind = kind
