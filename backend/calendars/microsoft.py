@@ -144,9 +144,12 @@ class MicrosoftWriter:
         base = _base(services)
         body = self._body(details, uid)
         if ref:
+            # The body stays as written: replacing it would drop the Teams meeting blob Graph
+            # put there, which disables the event's online meeting (Graph, "Update event").
+            patch = {k: v for k, v in body.items() if k not in ("body", "transactionId")}
             try:
                 url = f"{base}/me/events/{quote(ref, safe='')}"
-                data = call(services["outbound"], "PATCH", url, token, body=body, what=WHAT)
+                data = call(services["outbound"], "PATCH", url, token, body=patch, what=WHAT)
                 return str(data["id"])
             except NotFoundOrGone:
                 pass  # deleted in Outlook by hand: write it again

@@ -53,6 +53,9 @@ def queue_booking_write(session: Session, booking: Booking) -> None:
 
 # A writer puts (ref=None: creates) or deletes one booking event in one provider's calendar.
 Writer = Callable[..., str | None]
+# Called in the transaction that records a write's outcome, the write row locked: where the
+# booking's meeting learns that its event exists (conferencing.booking_event.write_recorded).
+Recorded = Callable[[Session, BookingWrite, datetime], None]
 
 
 def run_booking_writes(
@@ -62,6 +65,7 @@ def run_booking_writes(
     services: Mapping[str, Any],
     read_credentials: Callable[[Profile], dict],
     now: datetime,
+    recorded: Recorded | None = None,
 ) -> None:
     with sessions() as s:
         booking = s.scalar(select(Booking).where(Booking.public_id == booking_public_id))
@@ -94,10 +98,10 @@ def run_booking_writes(
                 new_ref = writer.put(services, creds, calendar_ref, ref, uid, details, now, profile)
                 outcome = ("written", new_ref)
         except SourceError as exc:
-            _record(sessions, write_id, "failed", ref, str(exc))
+            _record(sessions, write_id, "failed", ref, str(exc), now, recorded)
             failures.append(str(exc))
             continue
-        _record(sessions, write_id, outcome[0], outcome[1], None)
+        _record(sessions, write_id, outcome[0], outcome[1], None, now, recorded)
     if failures:
         raise BookingWriteFailed("; ".join(failures))
 
@@ -117,9 +121,11 @@ def _details(booking: Booking) -> dict:
     }
 
 
-def _record(sessions, write_id: int, state: str, ref: str | None, error: str | None) -> None:
+def _record(sessions, write_id: int, state: str, ref: str | None, error: str | None,
+            now: datetime, recorded: Recorded | None) -> None:  # fmt: skip
     with database.write(sessions) as s:
-        write = s.get(BookingWrite, write_id)
+        # Locked: the booking's meeting reads this row under the same lock.
+        write = s.get(BookingWrite, write_id, with_for_update=True)
         if write is None:
             return
         write.state, write.external_ref, write.last_error = (
@@ -127,6 +133,9 @@ def _record(sessions, write_id: int, state: str, ref: str | None, error: str | N
             ref,
             (error or None) and error[:1000],
         )
+        if recorded is not None:
+            s.flush()
+            recorded(s, write, now)
 
 
 def failed_writes(session: Session, account_id: int) -> dict[int, str]:

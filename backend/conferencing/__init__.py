@@ -3,6 +3,7 @@ details, or a meeting made with the host's own Zoom, Google Meet, Microsoft Team
 account. Requests are rows and outbox jobs written with the event; the worker makes the
 meetings (`work`). Flask-free."""
 
+from .booking_event import write_recorded as booking_write_recorded
 from .errors import BuiltinProfile, ConferencingError, MeetingRefused, RetryLater
 from .events import (
     apply,
@@ -42,6 +43,7 @@ __all__ = [
     "Spec",
     "apply",
     "booking_conference",
+    "booking_write_recorded",
     "check_base_url",
     "check_spec",
     "conference_of",

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from ..connections import ProfileDisconnected, read_credentials
 from ..models import Profile
+from .booking_event import ON_BOOKING, FollowsTheEvent
 from .providers import ADAPTERS
 from .teams_events import TeamsEvents
 
 EVENT = "event"
-_BY_KIND = {("microsoft", EVENT): TeamsEvents()}
+_BY_KIND = {
+    ("microsoft", EVENT): TeamsEvents(),
+    # On the booking's own calendar event: the calendar write moves and deletes it.
+    ("google", ON_BOOKING): FollowsTheEvent(),
+    ("microsoft", ON_BOOKING): FollowsTheEvent(),
+}
 
 
 def granted_scopes(profile: Profile, sealer) -> set[str]:

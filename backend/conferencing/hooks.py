@@ -8,7 +8,7 @@ deliveries from here."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,8 @@ from ..models import Calendar, Conference, Event
 from .views import event_item
 
 log = logging.getLogger(__name__)
+# Retries go on (with backoff); after this long the host's integration is told it is failing.
+FAILING_AFTER = timedelta(minutes=10)
 
 
 def conferencing_assigned(
@@ -31,6 +33,17 @@ def conferencing_failing(
 ) -> None:
     log.warning("conferencing failing for event %s: %s", event.event_uid, conference.error)
     _notify(session, "conferencing_failing", event, conference, now)
+
+
+def mark_failing(
+    session: Session, conference: Conference, event: Event, reason: str, now: datetime
+) -> None:
+    """Record why; the first failure of a conference is reported (not every retry)."""
+    first = conference.status != "failing"
+    conference.status = "failing"
+    conference.error = reason[:2000]
+    if first:
+        conferencing_failing(session, event, conference, now)
 
 
 def _notify(

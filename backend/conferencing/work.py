@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import database
 from ..connections import ProfileDisconnected, ProviderUnavailable, access_token
 from ..models import Booking, Conference, Event, Job, Profile
-from . import hooks, jitsi
+from . import booking_event, hooks, jitsi
 from .adapters import adapter_for, kind_for
 from .errors import MeetingRefused, RetryLater
 from .events import ASSIGN, DELETE, fingerprint
@@ -27,8 +27,6 @@ log = logging.getLogger(__name__)
 DISCONNECTED_MAIL = "conferencing.disconnected"
 LINK_ADDED_MAIL = "booking.conferencing"
 MAX_POLLS = 20
-# Retries go on (with backoff); after this long the host's integration is told it is failing.
-FAILING_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -51,15 +49,6 @@ def _details(event: Event, conference: Conference) -> Details:
         agenda=event.description or "",
         request_id=f"schedlink-{conference.id}-{stamp}",
     )
-
-
-def _fail(s: Session, conference: Conference, event: Event, reason: str, now) -> None:
-    """Record why; the first failure of a conference is reported (not every retry)."""
-    first = conference.status != "failing"
-    conference.status = "failing"
-    conference.error = reason[:2000]
-    if first:
-        hooks.conferencing_failing(s, event, conference, now)
 
 
 def _token(
@@ -96,7 +85,7 @@ def _token(
             conference = s.get(Conference, conference_id) if conference_id else None
             if conference is not None:
                 event = s.get(Event, conference.event_id)
-                _fail(
+                hooks.mark_failing(
                     s,
                     conference,
                     event,
@@ -140,7 +129,23 @@ def assign(ctx: Context, conference_id: int, poll: int = 0) -> None:
     if profile is None:
         return _refused(ctx, conference_id, "The conferencing service was removed.")
     try:
-        if provider_name == "jitsi":
+        # The booking's own calendar event carries the meeting when the same connection
+        # wrote it; None: a meeting of its own.
+        target = (
+            booking_event.claim(ctx.sessions, conference_id)
+            if provider_name in booking_event.ATTACHERS and event.booking_id
+            else None
+        )
+        if target is booking_event.WAIT:
+            return  # the calendar write queues this job again once the event exists
+        if target is not None:
+            kind, attacher = booking_event.ON_BOOKING, booking_event.ATTACHERS[provider_name]
+            if meeting_id == target.event_ref:
+                make = lambda token, url: attacher.poll(ctx.outbound, url, token, target)  # noqa: E731
+            else:
+                make = lambda token, url: attacher.attach(ctx.outbound, url, token, target, details)  # noqa: E731
+            meeting = _with_token(ctx, profile.id, conference_id, make)
+        elif provider_name == "jitsi":
             meeting = Meeting(None, jitsi.meeting_url(ctx.jitsi_url))
         else:
             adapter = adapter_for(provider_name, kind)
@@ -167,8 +172,8 @@ def _note_retry(ctx: Context, conference_id: int, reason: str) -> None:
         if conference is None or conference.status == "assigned":
             return
         conference.error = reason[:2000]
-        if now - conference.created_at >= FAILING_AFTER:
-            _fail(s, conference, s.get(Event, conference.event_id), reason, now)
+        if now - conference.created_at >= hooks.FAILING_AFTER:
+            hooks.mark_failing(s, conference, s.get(Event, conference.event_id), reason, now)
 
 
 def _refused(ctx: Context, conference_id: int, reason: str) -> None:
@@ -176,7 +181,7 @@ def _refused(ctx: Context, conference_id: int, reason: str) -> None:
     with database.write(ctx.sessions) as s:
         conference = s.get(Conference, conference_id)
         if conference is not None:
-            _fail(s, conference, s.get(Event, conference.event_id), reason, ctx.now())
+            hooks.mark_failing(s, conference, s.get(Event, conference.event_id), reason, ctx.now())
 
 
 def _record(
@@ -192,8 +197,11 @@ def _record(
     now = ctx.now()
     with database.write(ctx.sessions) as s:
         conference = s.get(Conference, conference_id)
-        if conference is None:  # the event went while the meeting was being made: delete it
-            if meeting.meeting_id:
+        # The event went while the meeting was being made, or a concurrent run of this job
+        # recorded its own meeting first: this one is surplus, delete it.
+        if conference is None or conference.status == "assigned":
+            kept = conference.meeting_id if conference is not None else None
+            if meeting.meeting_id and meeting.meeting_id != kept:
                 s.add(
                     Job(
                         kind=DELETE,
@@ -211,7 +219,8 @@ def _record(
         conference.meeting_kind = kind
         if meeting.join_url is None:  # Google: the conference is still being made
             if poll >= MAX_POLLS:
-                _fail(s, conference, event, "The provider did not finish the meeting.", now)
+                reason = "The provider did not finish the meeting."
+                hooks.mark_failing(s, conference, event, reason, now)
                 return
             s.add(
                 Job(
@@ -222,7 +231,8 @@ def _record(
             )
             return
         if not is_https_url(meeting.join_url) and provider_name != "jitsi":
-            _fail(s, conference, event, "The provider's join link is not an https URL.", now)
+            reason = "The provider's join link is not an https URL."
+            hooks.mark_failing(s, conference, event, reason, now)
             return
         conference.join_url = meeting.join_url
         conference.status, conference.error = "assigned", None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from .. import database
 from ..calendars import SOURCES, WRITERS, relink_path, run_booking_writes, run_sync
 from ..calendars.sources import SourceDisconnected, SourceError
+from ..conferencing import booking_write_recorded
 from ..connections import (
     ProfileDisconnected,
     ProviderUnavailable,
@@ -77,6 +78,7 @@ def write_booking(sessions: sessionmaker, payload: dict, config) -> None:
     run_booking_writes(
         sessions, payload["booking_id"], WRITERS, services(),
         lambda profile: read_credentials(profile, sealer), datetime.now(UTC),
+        recorded=booking_write_recorded,
     )  # fmt: skip
 
 

@@ -7,66 +7,22 @@ keeps the other. Against the providers' calendar stand-ins, on SQLite and Postgr
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from conferencing_helpers import calendar_id, events, local, put_event
+from conferencing_helpers import (
+    JOIN,
+    Provider,
+    calendar_id,
+    events,
+    link_calendar,
+    local,
+    put_event,
+    run_due,
+)
 from helpers import book, create_link, login, web_post
-from sqlalchemy import update
-from standins import StandinProvider, StandinUser, graph_meetings, query_of
-from standins.google_calendar import GoogleCalendar
-from standins.graph_calendar import GraphCalendar
+from standins import StandinUser, query_of
 
-from backend import db
-from backend.models import Job
 from backend.outbox import worker as jobs
-
-RETURN_TO = "https://ats.example.com/done"
-JOIN = {
-    "google": r"https://meet\.google\.com/[^<\s]+",
-    "microsoft": r"https://teams\.microsoft\.com/[^<\s]+",
-}
-
-
-class Provider:
-    """A provider's calendar stand-in; Microsoft's also serves /me/onlineMeetings, which
-    answers 403 to a token without OnlineMeetings.ReadWrite."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.store = GoogleCalendar() if name == "google" else GraphCalendar()
-        self.standin = StandinProvider(name)
-        self.standin.register(self.store.blueprint(self.standin))
-        self.online = graph_meetings.blueprint(self.standin) if name == "microsoft" else None
-        if self.online is not None:
-            self.standin.register(self.online)
-
-    def reset(self) -> None:
-        self.store.__init__()
-        self.standin.user = StandinUser()
-        if self.name == "google":
-            self.store.add_calendar("work-cal", "Work", primary=True)
-        else:
-            self.store.add_calendar("AAMkcal1", "Calendar", default=True)
-        if self.online is not None:
-            self.online.meetings.clear()
-            self.online.calls.clear()
-
-    def meeting_events(self) -> list[dict]:
-        """Live events in the host's calendar that carry a meeting."""
-        if self.name == "google":
-            found = self.store.events["work-cal"].values()
-            return [e for e in found if e.get("conferenceData") and e["status"] != "cancelled"]
-        return [e for e in self.store.events.values() if e.get("isOnlineMeeting")
-                and not e["_deleted"]]  # fmt: skip
-
-    def join_url(self, event: dict) -> str:
-        if self.name == "google":
-            return event["hangoutLink"]
-        return event["onlineMeeting"]["joinUrl"]
-
-    def title(self, event: dict) -> str:
-        return event["summary"] if self.name == "google" else event["subject"]
 
 
 @pytest.fixture(scope="module", params=["google", "microsoft"])
@@ -83,30 +39,6 @@ MICROSOFT = pytest.mark.parametrize("provider", ["microsoft"], indirect=True)
 def app_config(provider):
     provider.reset()
     return {"OUTBOUND_ALLOW": ["127.0.0.1"], **provider.standin.config()}
-
-
-def _run_due(app) -> None:
-    """Every job, retries and polls brought forward (their backoff is not under test)."""
-    for _ in range(12):
-        with app.app_context(), db.write() as s:
-            s.execute(
-                update(Job)
-                .where(Job.status == "pending")
-                .values(run_at=datetime.now(UTC) - timedelta(seconds=1))
-            )
-        if jobs.run_once(app) == 0:
-            return
-
-
-def _link_calendar(client, host, provider) -> str:
-    body = {"provider_name": provider.name, "redirect_uri": RETURN_TO}
-    started = client.post("/v1/calendar_authorizations", headers=host.headers, json=body)
-    assert started.status_code == 200, started.get_json()
-    back = client.get(
-        local(provider.standin.consent(started.get_json()["authorization_request"]["url"]))
-    )
-    assert back.status_code == 303
-    return query_of(back.headers["Location"])["last_linked_profile_id"]
 
 
 def _conferencing_profiles(client, host) -> dict:
@@ -139,7 +71,7 @@ def _in_effect(client) -> str:
 
 
 def test_a_calendar_connection_makes_the_booked_meeting(app, client, host, provider):
-    pro = _link_calendar(client, host, provider)
+    pro = link_calendar(client, host, provider)
     listed = _conferencing_profiles(client, host)
     assert listed[pro]["provider_name"] == provider.name
     assert listed[pro]["profile_connected"] is True
@@ -147,7 +79,7 @@ def test_a_calendar_connection_makes_the_booked_meeting(app, client, host, provi
     link = create_link(client, host, summary="Intro call")
     response, _ = book(client, link["url"])
     assert response.status_code == 303
-    _run_due(app)
+    run_due(app)
     html = client.get(local(response.headers["Location"])).get_data(as_text=True)
     join = re.search(rf'id="join-url"[^>]*>({JOIN[provider.name]})<', html).group(1)
     (meeting,) = provider.meeting_events()
@@ -158,7 +90,7 @@ def test_a_calendar_connection_makes_the_booked_meeting(app, client, host, provi
     # The meeting's event comes back with the calendar's next sync: it is the booking's
     # busy time already, so it is not stored a second time.
     assert client.post(f"/v1/profiles/{pro}/sync", headers=host.headers).status_code == 202
-    _run_due(app)
+    run_due(app)
     listed = events(client, host)
     assert [e["summary"] for e in listed.values()].count("Intro call") == 1
 
@@ -166,13 +98,13 @@ def test_a_calendar_connection_makes_the_booked_meeting(app, client, host, provi
 @MICROSOFT
 def test_teams_event_waits_for_its_link_then_follows_the_event(app, client, host, provider):
     provider.store.online_meeting_reads = 1  # the POST answer has no joinUrl yet
-    _link_calendar(client, host, provider)
+    link_calendar(client, host, provider)
     assert put_event(client, host, conferencing={"profile_id": "default"}).status_code == 202
     assert jobs.run_once(app) >= 1
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
     (meeting,) = provider.meeting_events()
     assert meeting["onlineMeeting"] is None and meeting["transactionId"].startswith("schedlink-")
-    _run_due(app)
+    run_due(app)
     conferencing = events(client, host)["ev-1"]["conferencing"]
     assert conferencing["provider_name"] == "microsoft"
     assert conferencing["join_url"] == meeting["onlineMeeting"]["joinUrl"]
@@ -180,14 +112,14 @@ def test_teams_event_waits_for_its_link_then_follows_the_event(app, client, host
     assert reads and "$select=isOnlineMeeting" in reads[0]
     # A new summary and time go to the same event, which stays a Teams meeting.
     put_event(client, host, summary="Moved board meeting", days=4)
-    _run_due(app)
+    run_due(app)
     (moved,) = provider.meeting_events()
     assert moved["id"] == meeting["id"] and moved["subject"] == "Moved board meeting"
     assert moved["onlineMeeting"]["joinUrl"] == conferencing["join_url"]
     # Deleting the event deletes the Outlook event.
     client.delete(f"/v1/calendars/{calendar_id(client, host)}/events",
                   json={"event_id": "ev-1"}, headers=host.headers)  # fmt: skip
-    _run_due(app)
+    run_due(app)
     assert provider.meeting_events() == [] and provider.store.events[meeting["id"]]["_deleted"]
     assert provider.online.calls == []
 
@@ -195,9 +127,9 @@ def test_teams_event_waits_for_its_link_then_follows_the_event(app, client, host
 @MICROSOFT
 def test_a_calendar_without_teams_is_refused_visibly(app, client, host, provider):
     provider.store.calendars["AAMkcal1"]["allowedOnlineMeetingProviders"] = ["skypeForConsumer"]
-    _link_calendar(client, host, provider)
+    link_calendar(client, host, provider)
     put_event(client, host, conferencing={"profile_id": "default"})
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
     assert provider.meeting_events() == [] and provider.store.events == {}
 
@@ -206,7 +138,7 @@ def test_a_calendar_without_teams_is_refused_visibly(app, client, host, provider
 def test_connecting_teams_too_keeps_the_calendar_and_uses_online_meetings(
     app, client, host, provider
 ):
-    pro = _link_calendar(client, host, provider)
+    pro = link_calendar(client, host, provider)
     login(client)
     # Connecting the calendar again asks for what it was granted, no more: its meetings
     # need no scope of their own.
@@ -220,12 +152,12 @@ def test_connecting_teams_too_keeps_the_calendar_and_uses_online_meetings(
     assert query_of(landed.headers["Location"])["last_linked_profile_id"] == pro
     assert list(_calendar_profiles(client, host)) == [pro]
     put_event(client, host, conferencing={"profile_id": pro})
-    _run_due(app)
+    run_due(app)
     join = events(client, host)["ev-1"]["conferencing"]["join_url"]
     assert [m["joinWebUrl"] for m in provider.online.meetings.values()] == [join]
     assert provider.meeting_events() == []
     assert client.post(f"/v1/profiles/{pro}/sync", headers=host.headers).status_code == 202
-    _run_due(app)
+    run_due(app)
     assert _calendar_profiles(client, host)[pro]["sync_error"] is None
     # …and from now on a calendar re-link keeps the Teams grant.
     assert {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite"} <= _relink_scope(client, pro)
@@ -234,7 +166,7 @@ def test_connecting_teams_too_keeps_the_calendar_and_uses_online_meetings(
 def test_default_rules(app, client, host, provider):
     login(client)
     assert _in_effect(client).startswith("In effect: Jitsi Meet — you have not chosen")
-    first = _link_calendar(client, host, provider)
+    first = link_calendar(client, host, provider)
     effect = _in_effect(client)
     assert "calendar connection makes meetings too" in effect
     put_event(client, host, event_id="natural", conferencing={"profile_id": "default"})
@@ -246,7 +178,7 @@ def test_default_rules(app, client, host, provider):
     web_post(client, "/settings/conferencing", "/settings/conferencing/default",
              {"default": "none"})  # fmt: skip
     put_event(client, host, event_id="nothing", conferencing={"profile_id": "default"})
-    _run_due(app)
+    run_due(app)
     listed = events(client, host)
     assert listed["natural"]["conferencing"]["provider_name"] == provider.name
     assert listed["chosen"]["conferencing"]["provider_name"] == "jitsi"
@@ -257,28 +189,28 @@ def test_default_rules(app, client, host, provider):
              {"default": first})  # fmt: skip
     assert "your choice" in _in_effect(client)
     provider.standin.user = StandinUser(email="other@example.com")
-    second = _link_calendar(client, host, provider)
+    second = link_calendar(client, host, provider)
     assert second != first and {first, second} <= set(_conferencing_profiles(client, host))
     assert "your choice" in _in_effect(client)
     assert client.delete(f"/v1/conferencing_profiles/{first}",
                          headers=host.headers).status_code == 202  # fmt: skip
     assert "calendar connection makes meetings too" in _in_effect(client)  # only `second`
     provider.standin.user = StandinUser(email="third@example.com")
-    _link_calendar(client, host, provider)
+    link_calendar(client, host, provider)
     effect = _in_effect(client)
     assert effect.startswith("In effect: Jitsi Meet") and "more than one calendar" in effect
     put_event(client, host, event_id="several", conferencing={"profile_id": "default"})
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["several"]["conferencing"]["provider_name"] == "jitsi"
 
 
 def test_removing_one_use_keeps_the_other(app, client, host, provider):
-    pro = _link_calendar(client, host, provider)
-    _run_due(app)
+    pro = link_calendar(client, host, provider)
+    run_due(app)
     login(client)
     assert _also_meetings(client) == [pro]
     put_event(client, host, event_id="made", conferencing={"profile_id": "default"})
-    _run_due(app)
+    run_due(app)
     (made,) = provider.meeting_events()
     # Conferencing removed: the calendar connection, its calendars and sync stay.
     assert client.delete(f"/v1/conferencing_profiles/{pro}",
@@ -290,24 +222,24 @@ def test_removing_one_use_keeps_the_other(app, client, host, provider):
     # The meeting it made still follows its event: deleting the event deletes it.
     client.delete(f"/v1/calendars/{calendar_id(client, host)}/events",
                   json={"event_id": "made"}, headers=host.headers)  # fmt: skip
-    _run_due(app)
+    run_due(app)
     assert provider.meeting_events() == [] and made["id"]
     put_event(client, host, conferencing={"profile_id": "default"})
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["ev-1"]["conferencing"]["provider_name"] == "jitsi"
     assert put_event(client, host, event_id="ev-2",
                      conferencing={"profile_id": pro}).status_code == 422  # fmt: skip
     # A fresh calendar connection of another account: revoking its calendars keeps it for
     # meetings, and its meetings are still made.
     provider.standin.user = StandinUser(email="other@example.com")
-    other = _link_calendar(client, host, provider)
+    other = link_calendar(client, host, provider)
     assert client.post(f"/v1/profiles/{other}/revoke", headers=host.headers).status_code in (
         200, 202, 204,
     )  # fmt: skip
     assert other not in _calendar_profiles(client, host)
     assert _conferencing_profiles(client, host)[other]["profile_connected"] is True
     put_event(client, host, event_id="ev-3", conferencing={"profile_id": other})
-    _run_due(app)
+    run_due(app)
     made = events(client, host)["ev-3"]["conferencing"]
     assert made["provider_name"] == provider.name
     assert re.fullmatch(JOIN[provider.name], made["join_url"])

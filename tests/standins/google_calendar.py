@@ -2,7 +2,8 @@
 calendar list, events.list (singleEvents expansion, timeMin/timeMax, pageToken pagination,
 syncToken with nextSyncToken and 410 fullSyncRequired), events.get/insert/patch/delete
 (sendUpdates, 410 on an already deleted event), conferenceDataVersion=1 with a hangoutsMeet
-createRequest ("pending" on insert, "success" with entryPoints and hangoutLink on a later get),
+createRequest on insert or patch ("pending" in the answer, "success" with entryPoints and
+hangoutLink on a later get; the same requestId again keeps the conference made),
 the `primary` keyword for the user's primary calendar, and Google's error body everywhere.
 
     calendar = GoogleCalendar()
@@ -176,16 +177,8 @@ class GoogleCalendar:
             if problem:
                 return error(400, "invalid", problem)
             body = {k: v for k, v in body.items() if k not in ("id", "kind", "etag")}
-            conference = body.get("conferenceData")
-            if conference is not None:
-                if request.args.get("conferenceDataVersion") != "1":
-                    body.pop("conferenceData")  # ignored without conferenceDataVersion=1
-                else:
-                    create = conference.get("createRequest") or {}
-                    kind = (create.get("conferenceSolutionKey") or {}).get("type")
-                    if not create.get("requestId") or kind != "hangoutsMeet":
-                        return error(400, "invalid", "Invalid conference type value.")
-                    create["status"] = {"statusCode": "pending"}
+            if not self._conference(body, None):
+                return error(400, "invalid", "Invalid conference type value.")
             with self.lock:
                 event = self._store(calendar_id, body)
             return self._public(event)
@@ -201,6 +194,9 @@ class GoogleCalendar:
                 body = request.get_json(silent=True)
                 if not isinstance(body, dict):
                     return error(400, "parseError", "Parse Error")
+                body = dict(body)
+                if not self._conference(body, event):
+                    return error(400, "invalid", "Invalid conference type value.")
                 merged = {**event, **{k: v for k, v in body.items() if k not in ("id", "kind")}}
                 problem = self._invalid(merged)
                 if problem:
@@ -223,6 +219,31 @@ class GoogleCalendar:
         return bp
 
     # --- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _conference(body: dict, existing: dict | None) -> bool:
+        """conferenceData of an insert or patch body, in place; False: an invalid request.
+        Ignored without conferenceDataVersion=1 (the event keeps what it has); a
+        createRequest starts a pending Meet conference, and one with the requestId the
+        event's conference was made with asks for that same conference again."""
+        conference = body.get("conferenceData")
+        if conference is None:
+            return True
+        if request.args.get("conferenceDataVersion") != "1":
+            body.pop("conferenceData")
+            return True
+        create = conference.get("createRequest")
+        if not create:
+            return True  # copied conference data, kept as given
+        kind = (create.get("conferenceSolutionKey") or {}).get("type")
+        if not create.get("requestId") or kind != "hangoutsMeet":
+            return False
+        had = ((existing or {}).get("conferenceData") or {}).get("createRequest") or {}
+        if had.get("requestId") == create["requestId"]:
+            body.pop("conferenceData")
+            return True
+        create["status"] = {"statusCode": "pending"}
+        return True
 
     @staticmethod
     def _invalid(body) -> str | None:

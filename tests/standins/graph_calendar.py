@@ -254,7 +254,7 @@ class GraphCalendar:
                 if problem:
                     return error(400, "ErrorInvalidRequest", problem)
                 event = self._store(event["_calendar"], merged)
-                self._online_meeting(event, before)
+                self._online_meeting(event, before, replaced_body="body" in body)
             return self._public(event)
 
         @bp.delete("/me/events/<event_id>")
@@ -270,12 +270,18 @@ class GraphCalendar:
 
         return bp
 
-    def _online_meeting(self, event: dict, before: dict | None) -> None:
+    def _online_meeting(self, event: dict, before: dict | None, replaced_body=False) -> None:
         """Graph sets onlineMeeting when isOnlineMeeting is true with a provider the calendar
-        allows; once set, the provider stays and isOnlineMeeting can't go back to false."""
+        allows; once set, the provider stays and isOnlineMeeting can't go back to false. The
+        join details go into the body as a meeting blob; a new body without it disables
+        the online meeting ("Update event": body property and online meetings)."""
         if before is not None and before.get("isOnlineMeeting"):
             for key in ("isOnlineMeeting", "onlineMeetingProvider", "onlineMeeting"):
                 event[key] = before.get(key)
+            join = (before.get("onlineMeeting") or {}).get("joinUrl")
+            content = (event.get("body") or {}).get("content") or ""
+            if replaced_body and join and join not in content:
+                event["onlineMeeting"] = None
             return
         calendar = self.calendars[event["_calendar"]]
         provider = event.get("onlineMeetingProvider") or calendar["defaultOnlineMeetingProvider"]
@@ -301,11 +307,15 @@ class GraphCalendar:
         if left > 0:
             return
         thread = f"19:meeting_{secrets.token_urlsafe(24)}@thread.v2"
+        join = f"https://teams.microsoft.com/l/meetup-join/{quote(thread, safe='')}/0"
         event["onlineMeeting"] = {
-            "joinUrl": f"https://teams.microsoft.com/l/meetup-join/{quote(thread, safe='')}/0",
+            "joinUrl": join,
             "conferenceId": str(secrets.randbelow(10**9)),
             "tollNumber": "+1 323-555-0166",
         }
+        body = dict(event.get("body") or {"contentType": "text", "content": ""})
+        body["content"] = f"{body.get('content') or ''}\n\nMicrosoft Teams meeting\nJoin: {join}\n"
+        event["body"] = body
 
     @staticmethod
     def _invalid(body) -> str | None:
