@@ -76,3 +76,26 @@ def test_two_workers_never_deliver_a_message_twice(database_url, tmp_path):
         counts = Counter(r.webhook_id for r in receiver.received)
         assert len(counts) == 200 and set(counts.values()) == {1}
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_an_idle_worker_is_woken_by_the_commit_and_stops_at_once(database_url, tmp_path):
+    """PostgreSQL: a worker polling only every 30 s still sends a new notification within
+    moments of its commit (LISTEN/NOTIFY). Both: SIGTERM ends an idle worker at once."""
+    with Receiver() as receiver:
+        load = Load(database_url, receiver.url)
+        worker = start_worker(database_url, tmp_path / "w", poll=30)
+        try:
+            receiver.wait_for(1, timeout=60)  # the verification, found on start
+            time.sleep(1.0)  # now idle, waiting
+            if database_url.startswith("postgresql"):
+                started = time.monotonic()
+                load.commit_many(1)
+                receiver.wait_for(2, timeout=10)
+                assert time.monotonic() - started < 5
+            started = time.monotonic()
+            worker.terminate()
+            worker.wait(timeout=20)
+            assert time.monotonic() - started < 5 and worker.returncode == 0
+        finally:
+            stop_worker(worker)
+            load.close()
