@@ -15,12 +15,13 @@ Prints, e.g.:
         here is 2 CPUs / 420 us per notification = 2.1x one worker
     latency commit -> receipt, 1 worker, one notification per transaction: p50 2 ms, p99 9 ms
 
-The receiver is a separate process (a threaded http.server answering 200 and logging each
-webhook-id with its arrival time). The baseline posts the same 1,000 bodies, one after the
-other, with the same HTTP client the worker uses (backend.outbound.Outbound) and no signing
-or database at all. The workers are real `schedlink worker` processes leasing from the
-webhook outbox; each run starts with the workers idle, then 1,000 notifications are committed
-at once and the clock runs until the receiver has them all.
+The receiver is a separate process (an asyncio HTTP/1.1 server answering 200 and logging
+each webhook-id with its arrival time; any number of connections at once). The baseline
+posts the same 1,000 bodies, one after the other, with the same HTTP client the worker uses
+(backend.outbound.Outbound), and neither signs nor touches a database. The workers are real
+`schedlink worker` processes leasing from the webhook outbox; each run starts with the
+workers idle, then 1,000 notifications are committed at once and the clock runs until the
+receiver has them all.
 
 CPU time is read from /proc (Linux): the bench's own for the bare loop, the worker and
 receiver processes', and the PostgreSQL server processes serving the run's database. Several
@@ -40,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,23 +49,42 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def serve_receiver(port: int, log_path: str) -> None:
-    """The receiver process: 200 for everything; 'webhook-id arrival' lines in log_path."""
+    """The receiver process: 200 for every POST, 'webhook-id arrival' lines in log_path.
+
+    It stands in for the host apps' servers, which run on other machines: here it shares the
+    CPUs with the workers, so it is kept cheap (one asyncio loop reading HTTP/1.1 requests on
+    kept-alive connections, no thread per connection) so as to measure the workers, not it."""
+    import asyncio
+    import re
+
     log = open(log_path, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
+    length = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
+    webhook_id = re.compile(rb"\r\nwebhook-id:[ \t]*([^\r]*)", re.IGNORECASE)
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class Receiver(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport, self.buffer = transport, b""
 
-        def do_POST(self):  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            log.write(f"{self.headers.get('webhook-id', '-')} {time.time():.6f}\n")
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+                head = self.buffer[:end]
+                size = length.search(head)
+                total = end + 4 + (int(size.group(1)) if size else 0)
+                if len(self.buffer) < total:
+                    return  # the rest of the body is on its way
+                self.buffer = self.buffer[total:]
+                found = webhook_id.search(head)
+                name = found.group(1).decode("latin-1") if found else "-"
+                log.write(f"{name} {time.time():.6f}\n")
+                self.transport.write(answer)
 
-        def log_message(self, *args):
-            pass
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(Receiver, "127.0.0.1", port)
+        await server.serve_forever()
 
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    asyncio.run(main())
 
 
 def cpu_seconds(pid: int) -> float:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import bindparam, or_, select, text, update
 from sqlalchemy.orm import sessionmaker
 
 from .. import database, notifications
@@ -58,52 +58,76 @@ class Outcome:
         return self.status is not None and 200 <= self.status < 300
 
 
+# The worker's statements, built once: Core (no ORM bookkeeping), id lists as one expanding
+# parameter. A busy worker runs them every batch, beside its POSTs.
+_M, _C = WebhookMessage.__table__, Channel.__table__
+_ids = bindparam("ids", expanding=True)
+_when = _M.c.locked_until.type
+_DUE = (
+    select(
+        _M.c.id, _M.c.public_id, _M.c.url, _M.c.body, _M.c.attempts, _M.c.account_id,
+        _M.c.channel_id, _C.c.status, WebhookSecret.secret, WebhookSecret.previous,
+        WebhookSecret.previous_until,
+    )
+    .select_from(_M)
+    .outerjoin(_C, _C.c.id == _M.c.channel_id)
+    .outerjoin(WebhookSecret, WebhookSecret.account_id == _M.c.account_id)
+    .where(
+        _M.c.status == "pending",
+        _M.c.next_attempt_at <= bindparam("now", type_=_when),
+        or_(_M.c.locked_until.is_(None), _M.c.locked_until < bindparam("now", type_=_when)),
+    )
+    .order_by(_M.c.next_attempt_at, _M.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True, of=_M)
+)  # fmt: skip
+_LEASE = (
+    update(_M)
+    .where(_M.c.id.in_(_ids))
+    .values(
+        locked_until=bindparam("until", type_=_when),
+        attempts=_M.c.attempts + 1, round_attempts=_M.c.round_attempts + 1,
+    )
+)  # fmt: skip
+_RENEW = (
+    update(_M)
+    .where(_M.c.id.in_(_ids), _M.c.status == "pending")
+    .values(locked_until=bindparam("until", type_=_when))
+)
+_DEAD = (
+    update(_M)
+    .where(_M.c.id.in_(_ids))
+    .values(status="failed", last_error="channel disabled", locked_until=None)
+)
+_DELIVERED = (
+    update(_M)
+    .where(_M.c.id.in_(_ids))
+    .values(
+        status="delivered", delivered_at=bindparam("now", type_=_when),
+        last_attempt_at=bindparam("now", type_=_when), last_status_code=bindparam("code"),
+        last_error=None, locked_until=None,
+    )
+)  # fmt: skip
+_WORKING = (  # a success stops the channel's failing clock
+    update(_C).where(_C.c.id.in_(_ids), _C.c.failing_since.is_not(None)).values(failing_since=None)
+)
+
+
 def claim(s, now: datetime, limit: int, timeout: float, sealer: Sealer) -> list[Claimed]:
     """Lease up to `limit` due messages, in the caller's transaction, for `lease_span(timeout)`:
     the worker renews the lease of those not yet sent each time it writes outcomes, so a
     crashed worker's messages are free again within that span. One query finds them with
     their channel's status and the account's sealed secrets, one more leases them."""
-    rows = s.execute(
-        select(
-            WebhookMessage.id, WebhookMessage.public_id, WebhookMessage.url,
-            WebhookMessage.body, WebhookMessage.attempts, WebhookMessage.account_id,
-            WebhookMessage.channel_id, Channel.status, WebhookSecret.secret,
-            WebhookSecret.previous, WebhookSecret.previous_until,
-        )
-        .outerjoin(Channel, Channel.id == WebhookMessage.channel_id)
-        .outerjoin(WebhookSecret, WebhookSecret.account_id == WebhookMessage.account_id)
-        .where(
-            WebhookMessage.status == "pending",
-            WebhookMessage.next_attempt_at <= now,
-            or_(WebhookMessage.locked_until.is_(None), WebhookMessage.locked_until < now),
-        )
-        .order_by(WebhookMessage.next_attempt_at, WebhookMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=WebhookMessage)
-    ).all()  # fmt: skip
+    rows = s.execute(_DUE, {"now": now, "limit": limit}).all()
     if not rows:
         return []
     dead = [r.id for r in rows if r.status not in (None, "active")]
     live = [r for r in rows if r.status in (None, "active")]
     if dead:  # nobody listens there any more
-        s.execute(
-            update(WebhookMessage)
-            .where(WebhookMessage.id.in_(dead))
-            .values(status="failed", last_error="channel disabled", locked_until=None)
-            .execution_options(synchronize_session=False)
-        )
+        s.execute(_DEAD, {"ids": dead})
     if not live:
         return []
-    s.execute(
-        update(WebhookMessage)
-        .where(WebhookMessage.id.in_([r.id for r in live]))
-        .values(
-            locked_until=now + lease_span(timeout),
-            attempts=WebhookMessage.attempts + 1,
-            round_attempts=WebhookMessage.round_attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    s.execute(_LEASE, {"ids": [r.id for r in live], "until": now + lease_span(timeout)})
     keys: dict[int, tuple[str, ...]] = {}
     for r in live:  # each account's secrets opened once per batch
         if r.account_id in keys:
@@ -169,12 +193,8 @@ def record(
     failures one by one (retry time, 410, the channel's failing clock); and renew the lease of
     the batch's messages still to be sent (`renew`)."""
     if renew:
-        s.execute(
-            update(WebhookMessage)
-            .where(WebhookMessage.id.in_(renew), WebhookMessage.status == "pending")
-            .values(locked_until=now + lease_span(config["WEBHOOK_TIMEOUT"]))
-            .execution_options(synchronize_session=False)
-        )
+        until = now + lease_span(config["WEBHOOK_TIMEOUT"])
+        s.execute(_RENEW, {"ids": list(renew), "until": until})
     delivered: dict[int, list[int]] = {}
     channels: set[int] = set()
     for message, outcome in done:
@@ -182,23 +202,10 @@ def record(
             delivered.setdefault(outcome.status, []).append(message.id)
             if message.channel_id is not None:
                 channels.add(message.channel_id)
-    for status, ids in delivered.items():
-        s.execute(
-            update(WebhookMessage)
-            .where(WebhookMessage.id.in_(ids))
-            .values(
-                status="delivered", delivered_at=now, last_attempt_at=now,
-                last_status_code=status, last_error=None, locked_until=None,
-            )
-            .execution_options(synchronize_session=False)
-        )  # fmt: skip
-    if channels:  # a success stops the channel's failing clock
-        s.execute(
-            update(Channel)
-            .where(Channel.id.in_(sorted(channels)), Channel.failing_since.is_not(None))
-            .values(failing_since=None)
-            .execution_options(synchronize_session=False)
-        )
+    for code, ids in delivered.items():
+        s.execute(_DELIVERED, {"ids": ids, "now": now, "code": code})
+    if channels:
+        s.execute(_WORKING, {"ids": sorted(channels)})
     for message, outcome in done:
         if not outcome.ok:
             _failed(s, message, outcome, now, config)
