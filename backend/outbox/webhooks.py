@@ -311,13 +311,3 @@ def deliver_due(sessions: sessionmaker, outbound: Outbound, config, sealer: Seal
             if not batch:  # write the last outcomes, and look again
                 batch, done = _write(sessions, done, config, size, sealer), []
     return total
-
-
-def _write(sessions, done, config, claim_next: int, sealer: Sealer, renew=()) -> list[Claimed]:
-    """One bookkeeping transaction: outcomes so far, leases renewed, the next batch leased."""
-    with database.write(sessions) as s:
-        _no_fsync_wait(s)
-        record(s, done, _now(), config, renew=renew)
-        if not claim_next:
-            return []
-        return claim(s, _now(), claim_next, config["WEBHOOK_TIMEOUT"], sealer)
