@@ -218,11 +218,12 @@ def run_workers(database_url: str, workdir: Path, receiver, count: int, n: int) 
         base = receiver.wait_for(base + 1 + 4 * count) and receiver.count()
         wait_idle(workers)
         base = receiver.count()
-        worker_cpu = sum(cpu_seconds(w.pid) for w in workers)
-        receiver_cpu = receiver.cpu()
         load.commit_many(n, per_transaction=n)
         started = time.time()  # the commit is done: from here on it is the workers' time
-        postgres.begin()  # (the server's work for the commit itself is not the workers')
+        # CPU counted from here too (an idle worker that polls would count while we commit).
+        worker_cpu = sum(cpu_seconds(w.pid) for w in workers)
+        receiver_cpu = receiver.cpu()
+        postgres.begin()
         finished = receiver.wait_for(base + n)
         return {
             "wall": finished - started,
