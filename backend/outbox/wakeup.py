@@ -11,6 +11,7 @@ import os
 import select
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +35,14 @@ class Wakeup:
 
         try:
             raw = self._engine.raw_connection()
-            conn = raw.driver_connection
+            self._conn = raw.driver_connection
             raw.detach()  # ours for good: it will sit in LISTEN, never back in the pool
-            conn.rollback()
-            conn.autocommit = True
-            conn.execute(f"LISTEN {self._channel}")
-        except (psycopg.Error, OSError) as exc:
+            self._conn.rollback()
+            self._conn.autocommit = True
+            self._conn.execute(f"LISTEN {self._channel}")
+        except (DBAPIError, psycopg.Error, OSError) as exc:  # the server is down: poll
             log.warning("not listening for new webhooks (polling instead): %s", exc)
-            return
-        self._conn = conn
+            self._close_listener()
 
     def stop(self) -> None:
         self._stopped = True

@@ -99,3 +99,42 @@ def test_an_idle_worker_is_woken_by_the_commit_and_stops_at_once(database_url, t
         finally:
             stop_worker(worker)
             load.close()
+
+
+def test_a_worker_whose_listening_connection_dies_polls_and_listens_again(database_url, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    import psycopg
+
+    def listeners(kill: bool = False) -> int:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND query LIKE 'LISTEN %'"
+                )
+            ]
+            for pid in pids if kill else []:
+                conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return len(pids)
+
+    with Receiver() as receiver:
+        load = Load(database_url, receiver.url)
+        worker = start_worker(database_url, tmp_path / "w", poll=5)
+        try:
+            receiver.wait_for(1, timeout=60)
+            assert listeners(kill=True) == 1
+            load.commit_many(1)  # no one hears it: the next poll finds it
+            receiver.wait_for(2, timeout=15)
+            deadline = time.monotonic() + 15
+            while listeners() != 1:  # listening again
+                assert time.monotonic() < deadline and worker.poll() is None
+                time.sleep(0.1)
+            started = time.monotonic()
+            load.commit_many(1)
+            receiver.wait_for(3, timeout=10)
+            assert time.monotonic() - started < 2.5 and worker.poll() is None  # not the poll
+        finally:
+            stop_worker(worker)
+            load.close()
