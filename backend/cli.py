@@ -13,7 +13,7 @@ from . import create_app, db
 
 def _app():
     app = create_app()
-    db.migrate(app.config["DATABASE_URL"])
+    db.migrate(app.config["DATABASE_URL"], app.extensions["schedlink.sealer"])
     return app
 
 

@@ -67,12 +67,14 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def migrate(url: str) -> None:
-    """Bring the database schema to the newest migration."""
+def migrate(url: str, sealer=None) -> None:
+    """Bring the database schema to the newest migration. `sealer` (the app's
+    `sealing.Sealer`) lets data migrations seal secrets that older versions kept in clear;
+    a database that has such rows cannot be migrated without it."""
     from alembic import command
     from alembic.config import Config
 
-    cfg = Config()
+    cfg = Config(attributes={"sealer": sealer})
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     # "heads": feature branches may each add a migration on the same parent; all apply.

@@ -156,6 +156,39 @@ def test_json_and_form_bodies(local_http):
     assert form.text() == "grant_type=code&q=a+b%26c"
 
 
+def test_a_request_leaves_in_one_piece_and_the_connection_is_reused():
+    """Request line, headers and body go out in one send (one segment on loopback), and
+    the next request to the same host rides the same kept-alive connection."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    reads, connections = [], []
+
+    def serve():
+        conn, _ = listener.accept()
+        connections.append(conn)
+        conn.settimeout(5)
+        for _ in range(2):
+            data = conn.recv(65536)  # one read: whatever arrived in the first segment
+            reads.append(data)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    time.sleep(0.05)
+    outbound = Outbound(["127.0.0.1"])
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    body = b'{"notification":{"type":"verification"}}'
+    for _ in range(2):
+        assert outbound.request("POST", url, body=body, headers={"X-A": "1"}).body == b"ok"
+    thread.join(5)
+    listener.close()
+    connections[0].close()
+    assert len(connections) == 1 and len(reads) == 2
+    for data in reads:
+        assert data.startswith(b"POST /hook HTTP/1.1\r\n") and data.endswith(b"\r\n\r\n" + body)
+
+
 def test_loopback_is_refused_at_send_time_unless_allowed(local_http):
     with pytest.raises(OutboundRefused):
         Outbound().request("GET", local_http.replace("http://", "https://"))

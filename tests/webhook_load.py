@@ -86,8 +86,11 @@ class Load:
         self.engine.dispose()
 
 
-def start_worker(database_url: str, workdir: Path, **env: str) -> subprocess.Popen:
-    """`schedlink worker` in its own session (so a test can SIGKILL it alone)."""
+def start_worker(
+    database_url: str, workdir: Path, poll: float = 0.05, **env: str
+) -> subprocess.Popen:
+    """`schedlink worker` in its own session (so a test can SIGKILL it alone). PostgreSQL
+    wakes it on each commit (NOTIFY); `poll` is how often it looks without one."""
     workdir.mkdir(parents=True, exist_ok=True)
     environment = {
         **os.environ,
@@ -99,7 +102,7 @@ def start_worker(database_url: str, workdir: Path, **env: str) -> subprocess.Pop
     }
     log = open(workdir / f"worker-{time.time_ns()}.log", "ab")  # noqa: SIM115 - the child keeps it
     return subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "worker", "--poll", "0.05"],
+        [sys.executable, "-m", "backend.cli", "worker", "--poll", str(poll)],
         env=environment, cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
     )  # fmt: skip
 

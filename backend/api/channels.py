@@ -51,12 +51,16 @@ def delete(channel_id: str):
 @bp.get("/webhook_secret")
 def secret():
     with db.write() as s:
-        value = notifications.current_secret(s, current_account().id, _now())
+        value = notifications.current_secret(
+            s, current_account().id, _now(), current_app.extensions["schedlink.sealer"]
+        )
     return {"secret": value}
 
 
 @bp.post("/webhook_secret/rotate")
 def rotate():
     with db.write() as s:
-        value = notifications.rotate_secret(s, current_account().id, _now())
+        value = notifications.rotate_secret(
+            s, current_account().id, _now(), current_app.extensions["schedlink.sealer"]
+        )
     return {"secret": value}

@@ -57,8 +57,9 @@ class EventSubscription(Base):
 
 
 class WebhookSecret(Base):
-    """The account's signing secret (`whsec_…`); after a rotation the previous one keeps
-    signing beside it until `previous_until`."""
+    """The account's signing secret (`whsec_…`), sealed (`sealing.Sealer`: `secret` and
+    `previous` hold Fernet tokens, never the secret in clear); after a rotation the previous
+    one keeps signing beside it until `previous_until`."""
 
     __tablename__ = "webhook_secrets"
     account_id: Mapped[int] = mapped_column(

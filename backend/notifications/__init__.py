@@ -9,8 +9,8 @@ from . import types
 from .bodies import channel_to_dict, encode
 from .channels import ChannelNotFound, create_channel, delete_channel, get_channel, list_channels
 from .deliveries import recent_messages, redeliver
-from .keys import current_secret, ensure_secret, rotate_secret, signing_secrets
-from .queue import enqueue, notify, notify_change, notify_subscribers
+from .keys import current_secret, ensure_secret, open_secrets, rotate_secret, signing_secrets
+from .queue import WAKE_CHANNEL, enqueue, notify, notify_change, notify_subscribers, wake_workers
 from .signing import cronofy_signature, new_secret, signature_headers, standard_signature
 from .subscriptions import (
     apply_link_subscriptions,
@@ -21,11 +21,11 @@ from .subscriptions import (
 )
 
 __all__ = [
-    "ChannelNotFound", "apply_link_subscriptions", "channel_to_dict", "create_channel",
-    "cronofy_signature", "current_secret", "delete_channel", "encode", "enqueue",
-    "ensure_secret", "get_channel", "link_subscriptions", "list_channels", "new_secret",
-    "notify", "notify_change", "notify_subscribers", "parse_subscriptions", "recent_messages",
-    "redeliver", "rotate_secret",
+    "WAKE_CHANNEL", "ChannelNotFound", "apply_link_subscriptions", "channel_to_dict",
+    "create_channel", "cronofy_signature", "current_secret", "delete_channel", "encode",
+    "enqueue", "ensure_secret", "get_channel", "link_subscriptions", "list_channels",
+    "new_secret", "notify", "notify_change", "notify_subscribers", "open_secrets",
+    "parse_subscriptions", "recent_messages", "redeliver", "rotate_secret",
     "set_event_subscriptions", "set_link_subscriptions", "signature_headers", "signing_secrets",
-    "standard_signature", "types",
+    "standard_signature", "types", "wake_workers",
 ]  # fmt: skip

@@ -15,7 +15,6 @@ from ..models import Calendar, Channel
 from ..outbound import Outbound
 from ..validation import FieldErrors
 from . import types
-from .keys import ensure_secret
 from .queue import enqueue
 from .urls import checked_url
 
@@ -120,7 +119,6 @@ def create_channel(
             return channel, False
     channel.status, channel.disabled_reason, channel.failing_since = "active", None, None
     session.flush()
-    ensure_secret(session, account_id, now)
     enqueue(
         session,
         account_id,

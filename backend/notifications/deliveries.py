@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Channel, WebhookMessage
+from .queue import wake_workers
 
 
 def recent_messages(session: Session, account_id: int, limit: int = 50) -> list[WebhookMessage]:
@@ -34,4 +35,5 @@ def redeliver(session: Session, account_id: int, public_id: str, now: datetime) 
     if m.channel_id is not None and session.get(Channel, m.channel_id).status != "active":
         return False
     m.status, m.round_attempts, m.next_attempt_at, m.locked_until = "pending", 0, now, None
+    wake_workers(session)
     return True

@@ -9,18 +9,21 @@ host told by e-mail."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import bindparam, or_, select, text, update
 from sqlalchemy.orm import sessionmaker
 
 from .. import database, notifications
 from ..models import Channel, EventSubscription, Job, WebhookMessage, WebhookSecret
 from ..outbound import Outbound, OutboundError, OutboundRefused
+from ..sealing import Sealer
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 64 * 1024
@@ -39,7 +42,8 @@ class Claimed:
     url: str
     body: bytes
     attempt: int
-    secrets: tuple[str, ...]
+    channel_id: int | None
+    secrets: tuple[str, ...]  # newest first; empty when the sealed secret does not open
 
 
 @dataclass(frozen=True)
@@ -54,54 +58,93 @@ class Outcome:
         return self.status is not None and 200 <= self.status < 300
 
 
-def claim(sessions: sessionmaker, now: datetime, limit: int, timeout: float) -> list[Claimed]:
-    """Lease up to `limit` due messages in one short transaction, for `lease_span(timeout)`:
+# The worker's statements, built once: Core (no ORM bookkeeping), id lists as one expanding
+# parameter. A busy worker runs them every batch, beside its POSTs.
+_M, _C = WebhookMessage.__table__, Channel.__table__
+_ids = bindparam("ids", expanding=True)
+_when = _M.c.locked_until.type
+_DUE = (
+    select(
+        _M.c.id, _M.c.public_id, _M.c.url, _M.c.body, _M.c.attempts, _M.c.account_id,
+        _M.c.channel_id, _C.c.status, WebhookSecret.secret, WebhookSecret.previous,
+        WebhookSecret.previous_until,
+    )
+    .select_from(_M)
+    .outerjoin(_C, _C.c.id == _M.c.channel_id)
+    .outerjoin(WebhookSecret, WebhookSecret.account_id == _M.c.account_id)
+    .where(
+        _M.c.status == "pending",
+        _M.c.next_attempt_at <= bindparam("now", type_=_when),
+        or_(_M.c.locked_until.is_(None), _M.c.locked_until < bindparam("now", type_=_when)),
+    )
+    .order_by(_M.c.next_attempt_at, _M.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True, of=_M)
+)  # fmt: skip
+_LEASE = (
+    update(_M)
+    .where(_M.c.id.in_(_ids))
+    .values(
+        locked_until=bindparam("until", type_=_when),
+        attempts=_M.c.attempts + 1, round_attempts=_M.c.round_attempts + 1,
+    )
+)  # fmt: skip
+_RENEW = (
+    update(_M)
+    .where(_M.c.id.in_(_ids), _M.c.status == "pending")
+    .values(locked_until=bindparam("until", type_=_when))
+)
+_DEAD = (
+    update(_M)
+    .where(_M.c.id.in_(_ids))
+    .values(status="failed", last_error="channel disabled", locked_until=None)
+)
+_DELIVERED = (
+    update(_M)
+    .where(_M.c.id.in_(_ids))
+    .values(
+        status="delivered", delivered_at=bindparam("now", type_=_when),
+        last_attempt_at=bindparam("now", type_=_when), last_status_code=bindparam("code"),
+        last_error=None, locked_until=None,
+    )
+)  # fmt: skip
+_WORKING = (  # a success stops the channel's failing clock
+    update(_C).where(_C.c.id.in_(_ids), _C.c.failing_since.is_not(None)).values(failing_since=None)
+)
+
+
+def claim(s, now: datetime, limit: int, timeout: float, sealer: Sealer) -> list[Claimed]:
+    """Lease up to `limit` due messages, in the caller's transaction, for `lease_span(timeout)`:
     the worker renews the lease of those not yet sent each time it writes outcomes, so a
-    crashed worker's messages are free again within that span."""
-    with database.write(sessions) as s:
-        _no_fsync_wait(s)
-        rows = s.execute(
-            select(
-                WebhookMessage.id, WebhookMessage.public_id, WebhookMessage.url,
-                WebhookMessage.body, WebhookMessage.attempts, WebhookMessage.account_id,
-                Channel.status,
+    crashed worker's messages are free again within that span. One query finds them with
+    their channel's status and the account's sealed secrets, one more leases them."""
+    rows = s.execute(_DUE, {"now": now, "limit": limit}).all()
+    if not rows:
+        return []
+    dead = [r.id for r in rows if r.status not in (None, "active")]
+    live = [r for r in rows if r.status in (None, "active")]
+    if dead:  # nobody listens there any more
+        s.execute(_DEAD, {"ids": dead})
+    if not live:
+        return []
+    s.execute(_LEASE, {"ids": [r.id for r in live], "until": now + lease_span(timeout)})
+    keys: dict[int, tuple[str, ...]] = {}
+    for r in live:  # each account's secrets opened once per batch
+        if r.account_id in keys:
+            continue
+        if r.secret is None:  # the account's first delivery: its secret is made now
+            keys[r.account_id] = notifications.signing_secrets(s, r.account_id, now, sealer)
+        else:
+            keys[r.account_id] = notifications.open_secrets(
+                sealer, r.secret, r.previous, r.previous_until, now
             )
-            .outerjoin(Channel, Channel.id == WebhookMessage.channel_id)
-            .where(
-                WebhookMessage.status == "pending",
-                WebhookMessage.next_attempt_at <= now,
-                or_(WebhookMessage.locked_until.is_(None), WebhookMessage.locked_until < now),
-            )
-            .order_by(WebhookMessage.next_attempt_at, WebhookMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=WebhookMessage)
-        ).all()  # fmt: skip
-        if not rows:
-            return []
-        dead = [r.id for r in rows if r.status not in (None, "active")]
-        live = [r for r in rows if r.status in (None, "active")]
-        if dead:  # nobody listens there any more
-            s.execute(
-                update(WebhookMessage)
-                .where(WebhookMessage.id.in_(dead))
-                .values(status="failed", last_error="channel disabled", locked_until=None)
-            )
-        if not live:
-            return []
-        s.execute(
-            update(WebhookMessage)
-            .where(WebhookMessage.id.in_([r.id for r in live]))
-            .values(
-                locked_until=now + lease_span(timeout),
-                attempts=WebhookMessage.attempts + 1,
-                round_attempts=WebhookMessage.round_attempts + 1,
-            )
-        )  # fmt: skip
-        keys = _secrets(s, {r.account_id for r in live}, now)
-        return [
-            Claimed(r.id, r.public_id, r.url, r.body.encode(), r.attempts + 1, keys[r.account_id])
-            for r in live
-        ]
+    return [
+        Claimed(
+            r.id, r.public_id, r.url, r.body.encode(), r.attempts + 1, r.channel_id,
+            keys[r.account_id],
+        )
+        for r in live
+    ]  # fmt: skip
 
 
 def lease_span(timeout: float) -> timedelta:
@@ -118,22 +161,9 @@ def _no_fsync_wait(s) -> None:
         s.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def _secrets(s, account_ids: set[int], now: datetime) -> dict[int, tuple[str, ...]]:
-    """Newest first; the previous secret within its overlap."""
-    rows = {r.account_id: r for r in s.scalars(
-        select(WebhookSecret).where(WebhookSecret.account_id.in_(account_ids)))}  # fmt: skip
-    keys = {}
-    for account_id in account_ids:
-        row = rows.get(account_id)
-        if row is None:  # messages are queued with a secret; this is only a safety net
-            keys[account_id] = tuple(notifications.signing_secrets(s, account_id, now))
-            continue
-        recent = row.previous and row.previous_until and row.previous_until > now
-        keys[account_id] = (row.secret, row.previous) if recent else (row.secret,)
-    return keys
-
-
 def send(outbound: Outbound, message: Claimed, timeout: float) -> Outcome:
+    if not message.secrets:  # unsigned it would be worthless to the receiver
+        return Outcome(None, "the signing secret cannot be opened; rotate it")
     body = message.body
     headers = notifications.signature_headers(
         list(message.secrets), message.public_id, int(time.time()), body
@@ -157,53 +187,28 @@ def send(outbound: Outbound, message: Claimed, timeout: float) -> Outcome:
 
 
 def record(
-    sessions: sessionmaker,
-    done: list[tuple[Claimed, Outcome]],
-    now: datetime,
-    config,
-    renew: list[int] = (),
+    s, done: list[tuple[Claimed, Outcome]], now: datetime, config, renew: list[int] = ()
 ) -> None:
-    """Write the outcomes of several attempts in one transaction: successes in bulk, failures
-    one by one (retry time, 410, the channel's failing clock); and renew the lease of the
-    batch's messages still to be sent (`renew`)."""
-    if not done and not renew:
-        return
-    with database.write(sessions) as s:
-        _no_fsync_wait(s)
-        if renew:
-            s.execute(
-                update(WebhookMessage)
-                .where(WebhookMessage.id.in_(renew), WebhookMessage.status == "pending")
-                .values(locked_until=now + lease_span(config["WEBHOOK_TIMEOUT"]))
-            )
-        delivered: dict[int, list[int]] = {}
-        for message, outcome in done:
-            if outcome.ok:
-                delivered.setdefault(outcome.status, []).append(message.id)
-        for status, ids in delivered.items():
-            s.execute(
-                update(WebhookMessage)
-                .where(WebhookMessage.id.in_(ids))
-                .values(
-                    status="delivered", delivered_at=now, last_attempt_at=now,
-                    last_status_code=status, last_error=None, locked_until=None,
-                )
-            )  # fmt: skip
-        if delivered:
-            ids = [i for group in delivered.values() for i in group]
-            s.execute(
-                update(Channel)
-                .where(
-                    Channel.id.in_(
-                        select(WebhookMessage.channel_id).where(WebhookMessage.id.in_(ids))
-                    ),
-                    Channel.failing_since.is_not(None),
-                )
-                .values(failing_since=None)
-            )
-        for message, outcome in done:
-            if not outcome.ok:
-                _failed(s, message, outcome, now, config)
+    """Write the outcomes of several attempts in the caller's transaction: successes in bulk,
+    failures one by one (retry time, 410, the channel's failing clock); and renew the lease of
+    the batch's messages still to be sent (`renew`)."""
+    if renew:
+        until = now + lease_span(config["WEBHOOK_TIMEOUT"])
+        s.execute(_RENEW, {"ids": list(renew), "until": until})
+    delivered: dict[int, list[int]] = {}
+    channels: set[int] = set()
+    for message, outcome in done:
+        if outcome.ok:
+            delivered.setdefault(outcome.status, []).append(message.id)
+            if message.channel_id is not None:
+                channels.add(message.channel_id)
+    for code, ids in delivered.items():
+        s.execute(_DELIVERED, {"ids": ids, "now": now, "code": code})
+    if channels:
+        s.execute(_WORKING, {"ids": sorted(channels)})
+    for message, outcome in done:
+        if not outcome.ok:
+            _failed(s, message, outcome, now, config)
 
 
 def _failed(s, message: Claimed, outcome: Outcome, now: datetime, config) -> None:
@@ -253,23 +258,56 @@ def _disable(s, channel: Channel, reason: str, tell_host: bool) -> None:
         s.add(Job(kind="webhook.channel_disabled", payload={"channel_id": channel.public_id}))
 
 
-def deliver_due(sessions: sessionmaker, outbound: Outbound, config) -> int:
-    """Lease one batch of due messages and deliver them, one after another; returns how many
-    were attempted. Outcomes are written together (one transaction for many, which keeps a
-    worker near the speed of a bare loop of POSTs) once RECORD_INTERVAL has passed since the
-    last write, i.e. right after any slow answer; each write renews the leases of the rest."""
-    timeout = config["WEBHOOK_TIMEOUT"]
-    batch = claim(sessions, _now(), config["WEBHOOK_BATCH"], timeout)
-    done: list[tuple[Claimed, Outcome]] = []
-    written = time.monotonic()
-    for position, message in enumerate(batch):
-        outcome = send(outbound, message, timeout)
-        if not outcome.ok:
-            log.info("webhook %s to %s failed: %s", message.public_id, message.url, outcome.error)
-        done.append((message, outcome))
-        if time.monotonic() - written > RECORD_INTERVAL:
-            rest = [m.id for m in batch[position + 1 :]]
-            record(sessions, done, _now(), config, renew=rest)
-            done, written = [], time.monotonic()
-    record(sessions, done, _now(), config)
-    return len(batch)
+def _write(sessions, done, config, claim_next: int, sealer: Sealer, renew=()) -> list[Claimed]:
+    """One bookkeeping transaction: outcomes so far, leases renewed, the next batch leased."""
+    with database.write(sessions) as s:
+        _no_fsync_wait(s)
+        record(s, done, _now(), config, renew=renew)
+        if not claim_next:
+            return []
+        return claim(s, _now(), claim_next, config["WEBHOOK_TIMEOUT"], sealer)
+
+
+def deliver_due(sessions: sessionmaker, outbound: Outbound, config, sealer: Sealer) -> int:
+    """Deliver every due message, a leased batch at a time, one POST after another; returns
+    how many were attempted.
+
+    While the worker is busy (full batches) its bookkeeping runs beside the POSTs, on a second
+    thread: as batch k is sent, one transaction writes batch k-1's outcomes and leases batch
+    k+1, so the worker hardly ever waits on the database and commits once a batch. Outcomes
+    are also written (leases renewed) whenever RECORD_INTERVAL has passed since the last
+    write, i.e. right after any slow answer. A channel that answers 410 Gone is sent nothing
+    more, not even what this worker had already leased for it."""
+    timeout, size = config["WEBHOOK_TIMEOUT"], config["WEBHOOK_BATCH"]
+    total, done, gone = 0, [], set()
+    batch = _write(sessions, done, config, size, sealer)
+    with contextlib.ExitStack() as stack:
+        pool = None
+        while batch:
+            total += len(batch)
+            ahead = None  # the next batch, leased while this one is sent
+            if len(batch) == size:  # a full batch: more is probably waiting
+                pool = pool or stack.enter_context(ThreadPoolExecutor(1, "webhook-books"))
+                ahead, done = pool.submit(_write, sessions, done, config, size, sealer), []
+            written = time.monotonic()
+            for position, message in enumerate(batch):
+                if message.channel_id in gone:
+                    outcome = Outcome(None, "not sent: the channel answered 410 Gone", refused=True)
+                else:
+                    outcome = send(outbound, message, timeout)
+                if outcome.status == 410 and message.channel_id is not None:
+                    gone.add(message.channel_id)
+                if not outcome.ok:
+                    log.info("webhook %s to %s failed: %s", message.public_id, message.url,
+                             outcome.error)  # fmt: skip
+                done.append((message, outcome))
+                if time.monotonic() - written > RECORD_INTERVAL and position + 1 < len(batch):
+                    # Slow answers: write what we have; keep the rest, and the next, leased.
+                    following = ahead.result() if ahead is not None else []
+                    rest = [m.id for m in batch[position + 1 :] + following]
+                    _write(sessions, done, config, 0, sealer, renew=rest)
+                    done, written = [], time.monotonic()
+            batch = ahead.result() if ahead is not None else []
+            if not batch:  # write the last outcomes, and look again
+                batch, done = _write(sessions, done, config, size, sealer), []
+    return total

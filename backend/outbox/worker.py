@@ -6,14 +6,13 @@ from __future__ import annotations
 import logging
 import random
 import signal
-import threading
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import or_, select
 from sqlalchemy.orm import sessionmaker
 
-from .. import database
+from .. import database, notifications
 from ..calendars import enqueue_due_syncs
 from ..models import Job
 from . import (
@@ -25,6 +24,7 @@ from . import (
     webhook_mail,
     webhooks,
 )
+from .wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -98,13 +98,16 @@ def _without_secrets(payload: dict) -> dict:
 
 
 def run_once(app: Flask) -> int:
-    """Run every job and deliver every webhook that is due now; returns how many ran."""
-    sessions, outbound = app.extensions["schedlink.sessions"], app.extensions["schedlink.outbound"]
-    total = run_jobs(app)
-    while delivered := webhooks.deliver_due(sessions, outbound, app.config):
-        total += delivered
-    # A delivery outcome may have queued a job (the e-mail about a disabled channel).
-    return total + run_jobs(app)
+    """Run every job and deliver every webhook that is due now; returns how many ran.
+    Webhooks first, so a wake-up for a new notification sends it without waiting on jobs."""
+    ext = app.extensions
+    args = (ext["schedlink.sessions"], ext["schedlink.outbound"], app.config)
+    total = webhooks.deliver_due(*args, ext["schedlink.sealer"])
+    # A delivery outcome may have queued a job (the e-mail about a disabled channel)...
+    ran = run_jobs(app)
+    if ran:  # ...and a job may have queued a notification (conferencing assigned).
+        ran += webhooks.deliver_due(*args, ext["schedlink.sealer"]) + run_jobs(app)
+    return total + ran
 
 
 def run_jobs(app: Flask) -> int:
@@ -131,10 +134,16 @@ def run_jobs(app: Flask) -> int:
 
 
 def run_worker(app: Flask, once: bool = False, poll_seconds: float = 1.0) -> None:
-    stop = threading.Event()
+    """Run what is due, then wait: for a new webhook (PostgreSQL NOTIFY), `poll_seconds`,
+    or SIGTERM/SIGINT, which end the loop after the current round."""
+    wakeup = Wakeup(app.extensions["schedlink.engine"], notifications.WAKE_CHANNEL)
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    while True:
-        run_once(app)
-        if once or stop.wait(poll_seconds):
-            return
+        signal.signal(sig, lambda *_: wakeup.stop())
+    try:
+        wakeup.listen()
+        while True:
+            run_once(app)
+            if once or wakeup.wait(poll_seconds):
+                return
+    finally:
+        wakeup.close()

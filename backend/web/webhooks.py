@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, url_for
 
 from .. import db, notifications
 from .auth import login_required
@@ -48,7 +48,9 @@ def index():
 def reveal():
     check_csrf()
     with db.write() as s:
-        secret = notifications.current_secret(s, g.user.id, _now())
+        secret = notifications.current_secret(
+            s, g.user.id, _now(), current_app.extensions["schedlink.sealer"]
+        )
     return _page(secret=secret)
 
 
@@ -57,7 +59,9 @@ def reveal():
 def rotate():
     check_csrf()
     with db.write() as s:
-        secret = notifications.rotate_secret(s, g.user.id, _now())
+        secret = notifications.rotate_secret(
+            s, g.user.id, _now(), current_app.extensions["schedlink.sealer"]
+        )
     return _page(secret=secret, rotated=True)
 
 

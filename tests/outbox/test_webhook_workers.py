@@ -76,3 +76,65 @@ def test_two_workers_never_deliver_a_message_twice(database_url, tmp_path):
         counts = Counter(r.webhook_id for r in receiver.received)
         assert len(counts) == 200 and set(counts.values()) == {1}
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_an_idle_worker_is_woken_by_the_commit_and_stops_at_once(database_url, tmp_path):
+    """PostgreSQL: a worker polling only every 30 s still sends a new notification within
+    moments of its commit (LISTEN/NOTIFY). Both: SIGTERM ends an idle worker at once."""
+    with Receiver() as receiver:
+        load = Load(database_url, receiver.url)
+        worker = start_worker(database_url, tmp_path / "w", poll=30)
+        try:
+            receiver.wait_for(1, timeout=60)  # the verification, found on start
+            time.sleep(1.0)  # now idle, waiting
+            if database_url.startswith("postgresql"):
+                started = time.monotonic()
+                load.commit_many(1)
+                receiver.wait_for(2, timeout=10)
+                assert time.monotonic() - started < 5
+            started = time.monotonic()
+            worker.terminate()
+            worker.wait(timeout=20)
+            assert time.monotonic() - started < 5 and worker.returncode == 0
+        finally:
+            stop_worker(worker)
+            load.close()
+
+
+def test_a_worker_whose_listening_connection_dies_listens_again(database_url, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    import psycopg
+
+    def listeners(kill: bool = False) -> int:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND query LIKE 'LISTEN %'"
+                )
+            ]
+            for pid in pids if kill else []:
+                conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return len(pids)
+
+    with Receiver() as receiver:
+        load = Load(database_url, receiver.url)
+        worker = start_worker(database_url, tmp_path / "w", poll=5)
+        try:
+            receiver.wait_for(1, timeout=60)
+            assert listeners(kill=True) == 1
+            load.commit_many(1)  # heard, or found by the next poll
+            receiver.wait_for(2, timeout=15)
+            deadline = time.monotonic() + 15
+            while listeners() != 1:  # listening again
+                assert time.monotonic() < deadline and worker.poll() is None
+                time.sleep(0.1)
+            started = time.monotonic()
+            load.commit_many(1)
+            receiver.wait_for(3, timeout=10)
+            assert time.monotonic() - started < 2.5 and worker.poll() is None  # not the poll
+        finally:
+            stop_worker(worker)
+            load.close()
