@@ -26,9 +26,16 @@ from .sources import (
 )
 
 # A feed that expands to more than this in the sync window is refused rather than stored:
-# it would make every availability query slow for this host.
+# it would make every availability query slow for this host. Every occurrence the expansion
+# produces counts, also the ones then dropped (zero-length, cancelled), so that the work is
+# bounded too, not only what is kept.
 MAX_OCCURRENCES = 100_000
 MAX_UID = 200
+# Rules no calendar app writes, whose expansion costs time and memory in proportion to
+# seconds, minutes or hours since DTSTART (dateutil walks every period from the start):
+# refused before expanding anything.
+SUB_DAILY = ("SECONDLY", "MINUTELY", "HOURLY")
+MAX_TIMES_A_DAY = 96  # BYHOUR x BYMINUTE x BYSECOND: every quarter hour around the clock
 
 
 def parse_calendar(data: bytes | str) -> icalendar.Calendar:
@@ -106,6 +113,36 @@ def _split(cal: icalendar.Calendar) -> tuple[list, icalendar.Calendar | None]:
     return singles, series
 
 
+def _check_rules(series: icalendar.Calendar) -> None:
+    """Refuse, by its name, a repeating event whose rule would take the sync's time and memory
+    (every second, minute or hour, or more than MAX_TIMES_A_DAY times a day)."""
+    for component in series.walk("VEVENT"):
+        rules = component.get("RRULE")
+        for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+            freq = str((rule.get("FREQ") or [""])[0]).upper()
+            times = 1
+            for part in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+                times *= max(1, len(rule.get(part) or []))
+            if freq in SUB_DAILY or times > MAX_TIMES_A_DAY:
+                name = str(component.get("SUMMARY", "") or component.get("UID", ""))[:80]
+                how = f"every {_UNIT[freq]}" if freq in SUB_DAILY else f"{times} times a day"
+                raise FeedInvalid(
+                    f"The event “{name}” repeats {how}; schedlink reads events that repeat at "
+                    f"most {MAX_TIMES_A_DAY} times a day (every 15 minutes). Change how often "
+                    "it repeats, or remove it, and sync again."
+                )
+
+
+_UNIT = {"SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour"}
+
+
+def _too_many() -> FeedInvalid:
+    return FeedInvalid(
+        f"The calendar has more than {MAX_OCCURRENCES:,} events in the next months; "
+        "schedlink cannot read a calendar that large."
+    )
+
+
 def _floating_zone(cal: icalendar.Calendar, tzid: str) -> ZoneInfo:
     """Floating times and dates: the feed's own zone (X-WR-TIMEZONE) if it names one, else
     the host's."""
@@ -171,16 +208,13 @@ def expand(
         span = _span(component)
         if span is not None:
             spans.append((component, span[0], span[1], None))
+    if len(spans) > MAX_OCCURRENCES:
+        raise _too_many()
     if series is not None:
-        try:
-            spans.extend(_series_occurrences(series, start, end))
-        except Exception as exc:
-            raise FeedInvalid(
-                f"The calendar's repeating events could not be read ({_short(exc)})."
-            ) from None
+        _check_rules(series)
     described: dict[int, tuple | None] = {}  # per component: one read for all occurrences
     events: dict[str, SyncedEvent] = {}
-    for component, first_value, last_value, original_value in spans:
+    for component, first_value, last_value, original_value in _all(spans, series, start, end):
         about = described.get(id(component), False)
         if about is False:
             about = described[id(component)] = _describe(component, owner_set)
@@ -196,12 +230,28 @@ def expand(
         uid = _stable_uid(about[0] or f"nouid-{first.isoformat()}", original)
         events[uid] = SyncedEvent(uid, first, last, about[1], about[2], about[3],
                                   _zone_name(first_value, tzid))  # fmt: skip
-        if len(events) > MAX_OCCURRENCES:
-            raise FeedInvalid(
-                f"The calendar has more than {MAX_OCCURRENCES:,} events in the next months; "
-                "schedlink cannot read a calendar that large."
-            )
     return list(events.values())
+
+
+def _all(spans: list, series, start: datetime, end: datetime):
+    """The one-off events, then the series' occurrences as the library makes them (never all
+    held at once), at most MAX_OCCURRENCES in all."""
+    yield from spans
+    if series is None:
+        return
+    made = len(spans)
+    try:
+        for occurrence in _series_occurrences(series, start, end):
+            made += 1
+            if made > MAX_OCCURRENCES:
+                raise _too_many()
+            yield occurrence
+    except FeedInvalid:
+        raise
+    except Exception as exc:
+        raise FeedInvalid(
+            f"The calendar's repeating events could not be read ({_short(exc)})."
+        ) from None
 
 
 def _describe(component, owners: frozenset[str]) -> tuple | None:

@@ -139,3 +139,43 @@ def test_weekly_series_matches_a_hand_expansion(count, data):
     )
     assert sorted(e.start for e in events) == expected
     assert all(e.end - e.start == timedelta(minutes=30) for e in events)
+
+
+def _series(rule: str, *, minutes: int = 30, summary: str = "Drill") -> bytes:
+    end = f"DTEND:20260105T{9 + minutes // 60:02d}{minutes % 60:02d}00Z\r\n"
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:drill@example.com\r\nSUMMARY:{summary}\r\nDTSTART:20260105T090000Z\r\n{end}"
+        f"RRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=SECONDLY;COUNT=1000000",
+        "FREQ=SECONDLY",  # no end: millions in the window, ever more since DTSTART
+        "FREQ=MINUTELY;INTERVAL=5",
+        "FREQ=HOURLY",
+        "FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=0,10,20,30,40,50",
+    ],
+)
+def test_rules_that_cost_time_in_seconds_since_the_start_are_refused_by_name(rule):
+    with pytest.raises(FeedInvalid, match="The event “Fire drill” repeats (every|144 times)"):
+        parse_feed(_series(rule, summary="Fire drill"), START, END, "UTC")
+
+
+def test_zero_length_occurrences_are_refused_too_not_counted_only_when_kept(monkeypatch):
+    """A series of reminders (no duration) keeps nothing, but its expansion is still work: the
+    occurrence cap counts every occurrence made."""
+    monkeypatch.setattr("backend.calendars.feeds.MAX_OCCURRENCES", 1_000)
+    quarter_hours = "FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=0,15,30,45"
+    with pytest.raises(FeedInvalid, match="more than 1,000 events"):
+        parse_feed(_series(quarter_hours, minutes=0), START, END, "UTC")
+
+
+def test_the_densest_rule_allowed_still_expands():
+    quarter_hours = "FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=0,15,30,45"
+    events = parse_feed(_series(quarter_hours, minutes=10), START, END, "UTC")
+    days = (END - z("2026-01-05T00:00Z")).days
+    assert len(events) == 96 * days - 9 * 4  # from DTSTART, 09:00 on the first day
