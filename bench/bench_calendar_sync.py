@@ -105,7 +105,9 @@ def main() -> int:
     sealer, outbound = app.extensions["schedlink.sealer"], app.extensions["schedlink.outbound"]
     services = {"outbound": outbound, "sealer": sealer}
     with db.write(sessions) as s:
-        account = create_account(s, "bench@example.com", "Bench", "Europe/London", "bench-sync-Passw0rd")
+        account = create_account(
+            s, "bench@example.com", "Bench", "Europe/London", "bench-sync-Passw0rd"
+        )
         account_id = account.id
 
     def creds(profile):

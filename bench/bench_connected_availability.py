@@ -76,7 +76,9 @@ def main() -> int:
     keys = {}
     with db.write(sessions) as s:
         for label in ("connected", "local"):
-            account = create_account(s, f"{label}@example.com", label, "UTC", "bench-avail-Passw0rd")
+            account = create_account(
+                s, f"{label}@example.com", label, "UTC", "bench-avail-Passw0rd"
+            )
             keys[label] = (account.sub, create_api_key(s, account, "bench")[1])
             if label == "local":
                 calendar = local_calendar(s, account)
