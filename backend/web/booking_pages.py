@@ -4,7 +4,7 @@ day with a month overview, and the offer page itself (booking and rescheduling).
 from __future__ import annotations
 
 import calendar
-import re
+import unicodedata
 from collections import OrderedDict
 from datetime import UTC, date, datetime
 from functools import cache
@@ -18,6 +18,7 @@ from .. import db, timefmt
 from ..availability import SlotCache, offered_slots
 from ..models import SchedulingLink
 from ..scheduling import LinkView
+from ..text import clean_text
 from ..validation import format_utc, is_tzid, known_tzids
 
 
@@ -42,10 +43,38 @@ def initials(name: str | None) -> str:
     return "".join(w[0] for w in picked).upper()
 
 
+# Titles that come before a name, as in the extension's greetingName
+# (extension/lib/message-text.js): one list, so both greet the same person the same way.
+HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle"}
+)
+_NAME_PUNCTUATION = frozenset("'’.-\u200c\u200d")  # ZWNJ/ZWJ: some scripts need them
+
+
+def _reads_as_name(word: str) -> bool:
+    """A letter first, then letters, combining marks (Devanagari vowel signs…) or name
+    punctuation: not markup, digits or an address."""
+    if not word or len(word) > 41 or not unicodedata.category(word[0]).startswith("L"):
+        return False
+    return all(
+        ch.isalnum() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M")
+        for ch in word
+    )
+
+
 def first_name(full_name: str | None) -> str:
-    """The first word when it reads as a name ("Ada"), else "" so the page says just "Hi,"."""
-    first = (full_name or "").split(" ")[0]
-    return first if re.fullmatch(r"[^\W\d_][\w'’.-]{0,40}", first) else ""
+    """The given name to greet, as the extension picks it: "Lovelace, Ada" → "Ada",
+    "Dr. Ada Lovelace" → "Ada". "" when there is none (a title alone, markup, digits), so
+    the page says just "Hi,"."""
+    name = clean_text((full_name or "")[:200])
+    if "," in name:
+        last, rest = name.split(",")[:2]
+        name = rest.strip() or last.strip()
+    words = name.split()
+    # Unlike the extension, a title alone ("Dr.") is not greeted as a name.
+    while words and words[0].removesuffix(".").casefold() in HONORIFICS:
+        words.pop(0)
+    return words[0] if words and _reads_as_name(words[0]) else ""
 
 
 def now() -> datetime:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import unicodedata
+
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from helpers import book, create_link, form_fields, path_of
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -287,6 +291,11 @@ def test_database_refuses_overlapping_confirmed_bookings(app, client, host):
         ("<img src=x> Mallory", "Hi,"),
         ("42 Wallaby Way", "Hi,"),
         ("", "Hi,"),
+        ("Dr. Zoë O'Brien-Łukasz", "Hi Zoë,"),
+        ("Mr. John Smith", "Hi John,"),
+        ("Prof Grace Hopper", "Hi Grace,"),
+        ("Lovelace, Ada", "Hi Ada,"),
+        ("Dr.", "Hi,"),
     ],
 )
 def test_greeting_uses_a_first_name_only_when_it_is_one(client, host, name, greeting):
@@ -294,3 +303,60 @@ def test_greeting_uses_a_first_name_only_when_it_is_one(client, host, name, gree
     link = create_link(client, host, contact=contact)
     html = client.get(path_of(link["url"])).get_data(as_text=True)
     assert f'<p class="greeting">{greeting}</p>' in html.replace("&#39;", "'")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Ada Lovelace", "Ada"),
+        ("  Ada   Lovelace ", "Ada"),
+        ("Lovelace, Ada", "Ada"),
+        ("Lovelace, Ada, PhD", "Ada"),
+        ("Lovelace,", "Lovelace"),
+        ("Dr. Ada Lovelace", "Ada"),
+        ("dr ada lovelace", "ada"),
+        ("Mrs. Dr. Ada Lovelace", "Ada"),
+        ("MS. Ada", "Ada"),
+        ("Herr Müller, Hans", "Hans"),
+        ("Dr.", ""),
+        ("Prof.", ""),
+        ("Mr Mrs", ""),
+        ("Cher", "Cher"),
+        ("Dre Day", "Dre"),
+        ("Иван Петров", "Иван"),
+        ("张 伟", "张"),
+        ("山田太郎", "山田太郎"),
+        ("अमित शर्मा", "अमित"),
+        ("محمد علي", "محمد"),
+        ("O‮Brien", "OBrien"),
+        ("", ""),
+        (None, ""),
+        ("ada@example.com", ""),
+    ],
+)
+def test_greeting_name_table(name, expected):
+    from backend.web.booking_pages import first_name
+
+    assert first_name(name) == expected
+
+
+_TITLES = ["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Herr", "Frau", "Mme"]
+
+
+@given(
+    titles=st.lists(st.sampled_from(_TITLES), max_size=3),
+    dot=st.booleans(),
+    given_name=st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=20),
+    surname=st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=20),
+)
+def test_greeting_name_never_a_title(titles, dot, given_name, surname):
+    from backend.web.booking_pages import HONORIFICS, first_name
+
+    assume(given_name.casefold() not in HONORIFICS)
+    prefix = " ".join(t + ("." if dot else "") for t in titles)
+    given_name = unicodedata.normalize("NFC", given_name)
+    expected = given_name if len(given_name) <= 41 else ""
+    assert first_name(f"{prefix} {given_name} {surname}") == expected
+    assert first_name(f"{surname}, {prefix} {given_name}") == expected
+    # A title alone is no name to greet.
+    assert first_name(prefix) == ""
