@@ -18,7 +18,7 @@ from .. import db, timefmt
 from ..availability import SlotCache, offered_slots
 from ..models import SchedulingLink
 from ..scheduling import LinkView
-from ..text import clean_text
+from ..text import clean_text, with_name
 from ..validation import format_utc, is_tzid, known_tzids
 
 
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     # Constant per deployment; url_for is a noticeable share of this page's cost.
     app.jinja_env.globals["zones_url"] = cache(lambda: url_for("booking.zone_list"))
     app.jinja_env.filters["first_name"] = first_name
+    app.jinja_env.filters["with_name"] = with_name
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
     app.jinja_env.filters["initials"] = initials

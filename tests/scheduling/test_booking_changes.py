@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from helpers import book, create_link, form_fields, path_of
@@ -40,7 +41,7 @@ def test_confirmation_offers_ics_calendar_links_and_self_service(client, host):
     ics = client.get(location + "/invite.ics")
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     body = ics.get_data(as_text=True)
-    assert "BEGIN:VEVENT" in body and "SUMMARY:Intro call" in body
+    assert "BEGIN:VEVENT" in body and "SUMMARY:Intro call with Grace Hopper" in body
     assert f"DTSTART:{stamp}" in body
     assert ics.headers["Cache-Control"] == "no-store"
     assert _href(html, "cancel").startswith("http://schedlink.test/booking/cancel/")
@@ -263,3 +264,70 @@ def test_disabling_the_link_stops_reschedules_but_not_cancels(app, client, host)
     cancel_url = path_of(_href(html, "cancel"))
     form_token = form_fields(client.get(cancel_url).get_data(as_text=True))["form_token"]
     assert client.post(cancel_url, data={"form_token": form_token}).status_code == 200
+
+
+def _subjects(smtp) -> dict:
+    return {rcpt[0]: str(message["Subject"]) for rcpt, message in smtp.messages}
+
+
+def _ics_summary(message) -> str:
+    ics = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+    body = ics.get_content()
+    body = (body.decode() if isinstance(body, bytes) else body).replace("\r\n ", "")
+    return re.search(r"^SUMMARY:(.*)$", body, re.M).group(1).strip()
+
+
+@pytest.mark.parametrize(
+    ("summary", "invitee_title", "host_title"),
+    [
+        (None, "Meeting with Grace Hopper", "Meeting with Ada Lovelace"),
+        ("Intro call", "Intro call with Grace Hopper", "Intro call with Ada Lovelace"),
+        # A summary that names someone already: nothing is added for them.
+        ("Call: Grace Hopper / Ada", "Call: Grace Hopper / Ada",
+         "Call: Grace Hopper / Ada with Ada Lovelace"),
+        ("Interview: Ada Lovelace", "Interview: Ada Lovelace with Grace Hopper",
+         "Interview: Ada Lovelace"),
+    ],
+)  # fmt: skip
+def test_the_summary_names_each_side_once(
+    app, client, host, smtp, summary, invitee_title, host_title
+):
+    body = {"conferencing": {"profile_id": "none"}} | ({"summary": summary} if summary else {})
+    link = create_link(client, host, **body)
+    assert link["summary"] == (summary or "Meeting")
+    offer = client.get(path_of(link["url"])).get_data(as_text=True)
+    assert f"<title>{invitee_title} · schedlink</title>" in unescape(offer)
+    assert "Grace Hopper with Grace Hopper" not in unescape(offer)
+    response, _ = book(client, link["url"])
+    location = response.headers["Location"]
+    page = unescape(client.get(location).get_data(as_text=True))
+    assert f"<title>Booked: {invitee_title} · schedlink</title>" in page
+    assert f'<p class="what">{invitee_title}</p>' in page
+    ics = client.get(location + "/invite.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert f"SUMMARY:{invitee_title}" in ics.splitlines()
+    add_links = re.findall(r'href="(https://(?:calendar\.google|outlook\.live)[^"]+)"', page)
+    assert len(add_links) == 2
+    for calendar_link in add_links:
+        query = parse_qs(urlsplit(calendar_link).query)
+        assert (query.get("text") or query.get("subject")) == [invitee_title]
+    assert jobs.run_once(app) == 2
+    assert _subjects(smtp) == {
+        "ada@example.com": f"Confirmed: {invitee_title}",
+        host.email: f"New: {host_title}",
+    }
+    for rcpt, message in smtp.messages:
+        title = invitee_title if rcpt[0] == "ada@example.com" else host_title
+        assert _ics_summary(message) == title
+        assert title in message.get_body(("plain",)).get_content()
+    smtp.messages.clear()
+    cancel_url = path_of(_href(page.replace("&", "&amp;"), "cancel"))
+    cancel_page = unescape(client.get(cancel_url).get_data(as_text=True))
+    assert f"<p>{invitee_title}</p>" in cancel_page
+    form_token = form_fields(cancel_page)["form_token"]
+    done = unescape(client.post(cancel_url, data={"form_token": form_token}).get_data(as_text=True))
+    assert f"<p>{invitee_title}, " in done
+    assert jobs.run_once(app) == 2
+    assert _subjects(smtp) == {
+        "ada@example.com": f"Cancelled: {invitee_title}",
+        host.email: f"Cancelled: {host_title}",
+    }

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
-import unicodedata
-
 import pytest
+from helpers import book, create_link, form_fields, path_of
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from helpers import book, create_link, form_fields, path_of
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
