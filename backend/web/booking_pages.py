@@ -215,6 +215,7 @@ def render_offer(
     moving=None,
     field_errors: dict | None = None,
     chosen: str | None = None,
+    notice: str | None = None,
 ):
     """The offer page: for a new booking (form fields) or for moving `moving` (a booking)."""
     contact = link.contact or {}
@@ -223,8 +224,12 @@ def render_offer(
     )
     hour_format = viewer_hour_format(moving.hour_format if moving else None)
     window = current_app.config["BOOKING_WINDOW_DAYS"]
+    moving_when = None
     if moving:
         slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
+        # Its own time is no choice for a move; the page says what it is instead.
+        slots = [slot for slot in slots if slot[0] != moving.start_at]
+        moving_when = timefmt.span(moving.start_at, moving.end_at, zone, hour_format)
     else:
         slots = current_app.extensions["schedlink.slot_cache"].offered(
             db.session(), link, now(), window
@@ -248,6 +253,8 @@ def render_offer(
         field_errors=field_errors or {},
         chosen=chosen,
         moving=moving,
+        moving_when=moving_when,
+        notice=notice,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),
     )
     return html, status

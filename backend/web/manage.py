@@ -112,6 +112,14 @@ def move(token: str):
         )
     except booking_changes.BookingNotChangeable as exc:
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
+    except booking_changes.BookingUnchanged:
+        notice = (
+            "That is the time you are already booked for, so nothing changed"
+            " and no e-mails were sent."
+        )
+        return render_offer(
+            booking.link, notice=notice, moving=booking, form_subject=booking.public_id
+        )
     except (SlotUnavailable, db.TransactionConflict):
         db.session().rollback()  # a fresh snapshot: show what is free now
         message = "Sorry, that time was just taken. Please pick another."

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import book, create_link, form_fields, path_of
@@ -105,7 +106,8 @@ def test_reschedule_moves_the_booking_atomically(app, client, host, smtp):  # no
     page = client.get(url).get_data(as_text=True)
     assert "Pick a new time" in page
     offered = form_fields(page)
-    assert fields["starts"][0] in offered["starts"], "its own time is not busy for itself"
+    assert fields["starts"][0] not in offered["starts"], "its own time is no choice"
+    assert fields["starts"][1] in offered["starts"], "its own time is not busy for itself"
     new_start = offered["starts"][-1]
     moved = client.post(url, data={"form_token": offered["form_token"], "start": new_start})
     assert moved.status_code == 303
@@ -131,6 +133,36 @@ def test_reschedule_moves_the_booking_atomically(app, client, host, smtp):  # no
         assert "METHOD:REQUEST" in ics and "SEQUENCE:1" in ics
     # The link itself stays used up.
     assert client.get(path_of(link["url"])).status_code == 410
+
+
+def test_reschedule_page_says_the_current_time_and_the_same_time_is_no_move(
+    app, client, host, smtp
+):
+    _link, fields, _location, html = _booked(client, host, conferencing={"profile_id": "none"})
+    assert jobs.run_once(app) == 2
+    smtp.messages.clear()
+    url = path_of(_href(html, "reschedule"))
+    page = client.get(url + "?tz=Europe/London&h=24").get_data(as_text=True)
+    current = datetime.fromisoformat(fields["starts"][0].replace("Z", "+00:00"))
+    london = current.astimezone(ZoneInfo("Europe/London"))
+    said = re.search(r'Now booked for <strong id="current-time">([^<]+)</strong>', page)
+    assert said and f"{london:%H:%M}" in said.group(1) and str(london.day) in said.group(1)
+    offered = form_fields(page)
+    assert fields["starts"][0] not in offered["starts"]
+
+    # A page opened before (or a hand-made form) sends the same time: nothing happens.
+    same = client.post(
+        url, data={"form_token": offered["form_token"], "start": fields["starts"][0]}
+    )
+    assert same.status_code == 200
+    text = unescape(same.get_data(as_text=True))
+    assert "That is the time you are already booked for, so nothing changed" in text
+    assert "Now booked for" in text
+    with app.app_context():
+        booking = db.session().scalars(select(Booking)).one()
+        assert booking.sequence == 0 and booking.start_at == current
+    assert jobs.run_once(app) == 0
+    assert smtp.messages == []
 
 
 def test_reschedule_onto_a_taken_time_is_409(app, client, host):
