@@ -19,7 +19,7 @@ from ..availability import SlotCache, offered_slots
 from ..models import SchedulingLink
 from ..scheduling import LinkView
 from ..text import clean_text, with_name
-from ..validation import format_utc, is_tzid, known_tzids
+from ..validation import format_utc, is_tzid, known_tzids, parse_utc
 
 
 def init_app(app: Flask) -> None:
@@ -205,6 +205,24 @@ def month_grids(days) -> list[dict]:
     return grids
 
 
+STALE = "This page was open for a long time; check the time and confirm again."
+STALE_TAKEN = (
+    "This page was open for a long time, and the time you picked is no longer free."
+    " Please pick another."
+)
+
+
+def _stale_form(slots, chosen: str | None) -> tuple[str, dict, str | None]:
+    """The message for a form sent from a page open too long, and the chosen time kept
+    only while it is still offered."""
+    picked = parse_utc(chosen)
+    if picked is not None and any(start == picked for start, _end in slots):
+        return STALE, {}, format_utc(picked)
+    if picked is None:
+        return STALE.replace("check the time", "pick a time"), {}, None
+    return STALE_TAKEN, {"start": STALE_TAKEN}, None
+
+
 def render_offer(
     link: SchedulingLink | LinkView,
     *,
@@ -216,6 +234,7 @@ def render_offer(
     field_errors: dict | None = None,
     chosen: str | None = None,
     notice: str | None = None,
+    stale: bool = False,
 ):
     """The offer page: for a new booking (form fields) or for moving `moving` (a booking)."""
     contact = link.contact or {}
@@ -234,6 +253,8 @@ def render_offer(
         slots = current_app.extensions["schedlink.slot_cache"].offered(
             db.session(), link, now(), window
         )
+    if stale:
+        error, field_errors, chosen = _stale_form(slots, chosen)
     days = group_by_day(slots, zone)
     moment = now()
     html = render_template(

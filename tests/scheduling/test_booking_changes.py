@@ -363,3 +363,37 @@ def test_the_summary_names_each_side_once(
         "ada@example.com": f"Cancelled: {invitee_title}",
         host.email: f"Cancelled: {host_title}",
     }
+
+
+def _aged(app, token: str, hours: float = 7) -> str:
+    tokens = app.extensions["schedlink.tokens"]
+    issued = int(datetime.now(UTC).timestamp() - hours * 3600)
+    return tokens.dumps("booking-form", tokens.loads("booking-form", token), issued_at=issued)
+
+
+def test_reschedule_and_cancel_pages_open_for_hours_ask_again(app, client, host):
+    _link, _fields, _location, html = _booked(client, host)
+    url = path_of(_href(html, "reschedule"))
+    offered = form_fields(client.get(url).get_data(as_text=True))
+    target = offered["starts"][-1]
+    old = _aged(app, offered["form_token"])
+    moved = client.post(url, data={"form_token": old, "start": target})
+    assert moved.status_code == 409
+    page = moved.get_data(as_text=True)
+    assert "This page was open for a long time; check the time and confirm again." in page
+    assert f'name="start" value="{target}" required checked' in page
+    fresh = form_fields(page)["form_token"]
+    assert client.post(url, data={"form_token": fresh, "start": target}).status_code == 303
+
+    cancel_url = path_of(_href(html, "cancel"))
+    old = _aged(app, form_fields(client.get(cancel_url).get_data(as_text=True))["form_token"])
+    asked = client.post(cancel_url, data={"form_token": old, "reason": "Ill <b>today</b>"})
+    assert asked.status_code == 409
+    page = asked.get_data(as_text=True)
+    assert "This page was open for a long time" in page
+    assert ">Ill &lt;b&gt;today&lt;/b&gt;</textarea>" in page
+    with app.app_context():
+        assert db.session().scalars(select(Booking)).one().status == "confirmed"
+    fresh = form_fields(page)["form_token"]
+    done = client.post(cancel_url, data={"form_token": fresh, "reason": "Ill"})
+    assert done.status_code == 200 and "is cancelled" in done.get_data(as_text=True)

@@ -359,3 +359,75 @@ def test_greeting_name_never_a_title(titles, dot, given_name, surname):
     assert first_name(f"{surname}, {prefix} {given_name}") == expected
     # A title alone is no name to greet.
     assert first_name(prefix) == ""
+
+
+def _old_form_token(app, html: str, hours: float = 7) -> str:
+    """The page's form token as it would have been issued `hours` ago."""
+    tokens = app.extensions["schedlink.tokens"]
+    subject = tokens.loads("booking-form", form_fields(html)["form_token"])
+    issued = int(datetime.now(UTC).timestamp() - hours * 3600)
+    return tokens.dumps("booking-form", subject, issued_at=issued)
+
+
+def _typed(token: str, start: str) -> dict:
+    return {
+        "form_token": token,
+        "tz": "Europe/London",
+        "start": start,
+        "name": "Zoë O'Brien",
+        "email": "zoe@example.com",
+        "notes": "Ring the <b>bell</b> twice",
+    }
+
+
+def test_a_form_open_for_hours_keeps_everything_typed_and_the_free_time(app, client, host):
+    link = create_link(client, host)
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    start = form_fields(html)["starts"][2]
+    response = client.post(path_of(link["url"]), data=_typed(_old_form_token(app, html), start))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "This page was open for a long time; check the time and confirm again." in page
+    assert f'name="start" value="{start}" required checked' in page
+    assert 'value="Zoë O&#39;Brien"' in page and 'value="zoe@example.com"' in page
+    assert "Ring the &lt;b&gt;bell&lt;/b&gt; twice</textarea>" in page
+    assert _count(app, Booking) == 0
+    # The page carries a fresh token: confirming again books the kept time.
+    fresh = form_fields(page)["form_token"]
+    again = client.post(path_of(link["url"]), data=_typed(fresh, start))
+    assert again.status_code == 303
+    with app.app_context():
+        booking = db.session().scalars(select(Booking)).one()
+        assert booking.start_at == datetime.fromisoformat(start.replace("Z", "+00:00"))
+        assert booking.invitee_notes == "Ring the <b>bell</b> twice"
+
+
+def test_a_form_open_for_hours_whose_time_was_taken_shows_the_current_times(app, client, host):
+    link = create_link(client, host)
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    start = form_fields(html)["starts"][0]
+    assert book(client, create_link(client, host)["url"], start=start)[0].status_code == 303
+    response = client.post(path_of(link["url"]), data=_typed(_old_form_token(app, html), start))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "the time you picked is no longer free. Please pick another." in page
+    assert 'id="start-error"' in page
+    fields = form_fields(page)
+    assert start not in fields["starts"] and fields["starts"]
+    assert " checked" not in page
+    assert 'value="zoe@example.com"' in page and "Ring the &lt;b&gt;bell" in page
+    assert _count(app, Booking) == 1
+
+
+def test_an_old_form_token_still_has_to_be_genuine_and_for_this_page(app, client, host):
+    link = create_link(client, host)
+    other = create_link(client, host)
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    start = form_fields(html)["starts"][0]
+    old = _old_form_token(app, html)
+    other_old = _old_form_token(app, client.get(path_of(other["url"])).get_data(as_text=True))
+    tampered = old[:-5] + ("A" if old[-5] != "A" else "B") + old[-4:]
+    for token in (tampered, other_old):
+        response = client.post(path_of(link["url"]), data=_typed(token, start))
+        assert response.status_code == 400
+    assert _count(app, Booking) == 0
