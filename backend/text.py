@@ -81,3 +81,13 @@ def normalize_email(value: object) -> str | None:
         value = value[7:].strip()
     value = value.lower()
     return value if is_valid_email(value) else None
+
+
+def with_name(summary: str, name: str | None) -> str:
+    """A meeting's title as one side reads it: "Meeting" → "Meeting with Grace Hopper". A
+    summary that already names them ("Meeting with Grace Hopper", "Call: Grace Hopper")
+    stays as it is, so nothing reads "… with Grace Hopper with Grace Hopper"."""
+    who = clean_text(name or "")
+    if not who or who.casefold() in clean_text(summary or "").casefold():
+        return summary
+    return f"{summary} with {who}"

@@ -148,8 +148,22 @@ def test_phone_steps_with_a_way_back(driver, server):
     confirm.click()
     wait_until(lambda: "You're booked" in body_text(driver))
     assert driver.find_element(By.CSS_SELECTOR, "#when time").get_attribute("datetime") == chosen
+    # The Jitsi join link (one long word) arrives in place; it wraps instead of widening the page.
+    wait_until(lambda: driver.find_elements(By.ID, "join-url"), timeout=30)
     assert no_sideways_scroll(driver)
     shot(driver, "booked-phone")
+
+    # The other pages an invitee reaches from here fit the phone too.
+    confirmation = driver.current_url
+    for page_id, name in (("reschedule", "reschedule-phone"), ("cancel", "cancel-phone")):
+        driver.get(confirmation)
+        driver.get(driver.find_element(By.ID, page_id).get_attribute("href"))
+        assert no_sideways_scroll(driver), name
+        shot(driver, name)
+    driver.get(link["url"])
+    assert "already been used" in body_text(driver)
+    assert no_sideways_scroll(driver)
+    shot(driver, "used-link-phone")
 
 
 def test_time_zone_search(driver, server):
@@ -200,6 +214,7 @@ def test_no_times_page_offers_the_host(driver, server):
     driver.get(link["url"] + "?tz=Europe/London")
     assert "No free times right now" in body_text(driver)
     assert "Reply to the message this link came with" in body_text(driver)
+    assert no_sideways_scroll(driver)
     shot(driver, "no-times-phone")
     driver.get(f"{server.url}/b/{link['url'].rsplit('/', 1)[1][:12]}")
     assert "This link doesn't work" in body_text(driver)

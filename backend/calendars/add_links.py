@@ -5,13 +5,19 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from ..models import Booking
+from ..text import with_name
 
 
 def _details(booking: Booking, join: dict | None) -> str:
-    text = f"{booking.link.summary} with {booking.account.name} (booked with schedlink)"
+    text = f"{_title(booking)} (booked with schedlink)"
     if join and join.get("url"):
         text = f"Join {join['description']}: {join['url']}\n\n{text}"
     return text
+
+
+def _title(booking: Booking) -> str:
+    """The event's name in the invitee's calendar: it names the host."""
+    return with_name(booking.link.summary, booking.account.name)
 
 
 def _location(join: dict | None) -> dict:
@@ -24,7 +30,7 @@ def google_url(booking: Booking, join: dict | None = None) -> str:
     query = urlencode(
         {
             "action": "TEMPLATE",
-            "text": booking.link.summary,
+            "text": _title(booking),
             "dates": f"{booking.start_at:{stamp}}/{booking.end_at:{stamp}}",
             "details": _details(booking, join),
             **_location(join),
@@ -39,7 +45,7 @@ def outlook_url(booking: Booking, join: dict | None = None) -> str:
         {
             "path": "/calendar/action/compose",
             "rru": "addevent",
-            "subject": booking.link.summary,
+            "subject": _title(booking),
             "startdt": f"{booking.start_at:{stamp}}",
             "enddt": f"{booking.end_at:{stamp}}",
             "body": _details(booking, join),

@@ -6,15 +6,20 @@ from __future__ import annotations
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..models import Booking
-from ..text import clean_text
+from ..text import clean_text, with_name
 
 
 def booking_ics(
-    booking: Booking, method: str = "REQUEST", description: str = "", join: dict | None = None
+    booking: Booking,
+    method: str = "REQUEST",
+    description: str = "",
+    join: dict | None = None,
+    title: str | None = None,
 ) -> bytes:
     """METHOD:REQUEST invites (and updates, by SEQUENCE), CANCEL withdraws, PUBLISH is a
     plain download for the invitee's own calendar. `join` ({"description", "url"}): the
-    meeting's join link, as LOCATION, URL and the first line of the description."""
+    meeting's join link, as LOCATION, URL and the first line of the description. `title`:
+    the SUMMARY as its recipient reads it; by default the invitee's ("… with <host>")."""
     cal = Calendar()
     cal.add("prodid", "-//schedlink//booking//EN")
     cal.add("version", "2.0")
@@ -25,7 +30,9 @@ def booking_ics(
     event.add("dtstart", booking.start_at)
     event.add("dtend", booking.end_at)
     # Values are cleaned at input; cleaning again here covers rows written before that.
-    event.add("summary", clean_text(booking.link.summary))
+    if title is None:
+        title = with_name(booking.link.summary, booking.account.name)
+    event.add("summary", clean_text(title))
     if join and join.get("url"):
         event.add("location", join["url"])
         event.add("url", join["url"])

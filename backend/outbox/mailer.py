@@ -17,23 +17,19 @@ from .. import conferencing, database, timefmt, tls
 from ..calendars import booking_ics
 from ..models import Job
 from ..scheduling import RECIPIENTS, booking_by_public_id, manage_urls
+from ..text import with_name
 from .mime import Mail, build
 
 log = logging.getLogger(__name__)
 
-# (to the invitee, to the host) per change.
+# Subject prefixes (to the invitee, to the host) per change; the title that follows names
+# the other side unless the summary already does ("Confirmed: Meeting with Grace Hopper").
 SUBJECTS = {
-    "booking.confirmed": ("Confirmed: {summary} with {host}", "New: {summary} with {invitee}"),
-    "booking.rescheduled": ("Moved: {summary} with {host}", "Moved: {summary} with {invitee}"),
-    "booking.cancelled": (
-        "Cancelled: {summary} with {host}",
-        "Cancelled: {summary} with {invitee}",
-    ),
+    "booking.confirmed": ("Confirmed", "New"),
+    "booking.rescheduled": ("Moved", "Moved"),
+    "booking.cancelled": ("Cancelled", "Cancelled"),
     # The join link arrived after the confirmation had to go without it.
-    "booking.conferencing": (
-        "Join link: {summary} with {host}",
-        "Join link: {summary} with {invitee}",
-    ),
+    "booking.conferencing": ("Join link", "Join link"),
 }
 
 
@@ -94,20 +90,17 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None) -> Mail:
         tokens = current_app.extensions["schedlink.tokens"]
         manage = manage_urls(tokens, config["BASE_URL"], booking)
         description = f"Reschedule: {manage['reschedule']}\nCancel: {manage['cancel']}"
-    ics = booking_ics(booking, method=method, description=description, join=join)
-    names = {
-        "summary": booking.link.summary,
-        "host": booking.account.name,
-        "invitee": booking.invitee_name,
-    }
     if role == "invitee":
         to = (booking.invitee_name, booking.invitee_email)
         zone, hour_format = booking.invitee_tzid or booking.account.tzid, booking.hour_format
-        subject = SUBJECTS[kind][0]
+        title = with_name(booking.link.summary, booking.account.name)
+        subject = f"{SUBJECTS[kind][0]}: {title}"
     else:
         to = (booking.account.name, booking.account.email)
         zone, hour_format = booking.account.tzid, booking.account.hour_format
-        subject = SUBJECTS[kind][1]
+        title = with_name(booking.link.summary, booking.invitee_name)
+        subject = f"{SUBJECTS[kind][1]}: {title}"
+    ics = booking_ics(booking, method=method, description=description, join=join, title=title)
     context = {
         "booking": booking,
         "link": booking.link,
@@ -122,7 +115,7 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None) -> Mail:
         sender=config["MAIL_FROM"],
         to_name=to[0],
         to_address=to[1],
-        subject=subject.format(**names),
+        subject=subject,
         text=render_template("email/booking_update.txt", **context),
         html=render_template("email/booking_update.html", **context),
         ics=ics,

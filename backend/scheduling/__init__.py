@@ -9,7 +9,13 @@ from .bookings import (
     booking_by_public_id,
     validate_invitee,
 )
-from .changes import BookingNotChangeable, BookingNotFound, cancel, reschedule
+from .changes import (
+    BookingNotChangeable,
+    BookingNotFound,
+    BookingUnchanged,
+    cancel,
+    reschedule,
+)
 from .link_view import LinkView, load_link_view
 from .links import (
     LINK_FILTERS,
@@ -28,6 +34,7 @@ from .urls import link_url, manage_urls
 
 __all__ = [
     "LINK_FILTERS", "RECIPIENTS", "BadToken", "BookingNotChangeable", "BookingNotFound",
+    "BookingUnchanged",
     "Invitee", "LinkNotFound", "LinkUnavailable", "LinkView", "SlotUnavailable", "TokenExpired",
     "Tokens", "book", "booking_by_public_id", "cancel", "create_link", "disable_link",
     "effective_status", "get_link", "link_to_dict", "link_url", "links_page", "list_links",

@@ -33,6 +33,10 @@ class BookingNotFound(Exception):
     pass
 
 
+class BookingUnchanged(Exception):
+    """A reschedule to the time the booking already has: nothing is written or sent."""
+
+
 def _load_for_change(s: Session, public_id: str, now: datetime) -> Booking:
     booking = booking_by_public_id(s, public_id)
     if booking is None:
@@ -74,11 +78,14 @@ def cancel(
 def reschedule(
     sessions: sessionmaker, public_id: str, start: datetime, now: datetime, window_days: int
 ) -> Booking:
-    """Move the booking to another offered time, atomically (the overlap guard applies)."""
+    """Move the booking to another offered time, atomically (the overlap guard applies).
+    Its own time is no move: BookingUnchanged."""
     with database.write(sessions) as s:
         booking = _load_for_change(s, public_id, now)
         if booking.link.status == "disabled":  # turning a link off stops moves through it too
             raise BookingNotChangeable("disabled")
+        if start == booking.start_at:  # not a move: no new SEQUENCE, no "Moved" e-mails
+            raise BookingUnchanged(public_id)
         end = start + timedelta(minutes=booking.link.duration_minutes)
         offered = offered_slots(s, booking.link, now, window_days, moving_booking_id=booking.id)
         if (start, end) not in set(offered):

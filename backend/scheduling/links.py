@@ -23,6 +23,8 @@ CONTACT_FIELDS = (
     "tzid", "reference", "summary", "duration_minutes", "source",
 )  # fmt: skip
 DEFAULT_DURATION = 30
+# The pages and e-mails add "with <the other side>", so the default names no one.
+DEFAULT_SUMMARY = "Meeting"
 DEFAULT_EXPIRY = timedelta(days=14)
 MAX_EXPIRY = timedelta(days=365)
 MAX_USES = 1000
@@ -188,9 +190,7 @@ def create_link(
     summary = payload.get("summary", None)
     if summary is not None and not isinstance(summary, str):
         errors.add("summary", "invalid", "summary must be a string.")
-    summary = (
-        _text(summary, 300) or (contact or {}).get("summary") or f"Meeting with {account.name}"
-    )
+    summary = _text(summary, 300) or (contact or {}).get("summary") or DEFAULT_SUMMARY
     expires_at = now + DEFAULT_EXPIRY
     if payload.get("expires_at") is not None:
         parsed = parse_utc(payload["expires_at"])

@@ -22,7 +22,12 @@ class BadToken(TokenError):
 
 
 class TokenExpired(TokenError):
-    """Genuine but older than its purpose allows."""
+    """Genuine but older than its purpose allows. `value` is what it carries, for saying
+    "this page is old" to its owner; never a reason to act on it."""
+
+    def __init__(self, purpose: str, value: object = None):
+        super().__init__(purpose)
+        self.value = value
 
 
 @dataclass(frozen=True)
@@ -76,12 +81,21 @@ class Tokens:
         return self._serializer(purpose, issued_at).dumps(opaque_id)
 
     def loads(self, purpose: str, token: str) -> str:
+        serializer = self._serializer(purpose)
         try:
-            value = self._serializer(purpose).loads(token, max_age=PURPOSES[purpose].max_age)
+            value = serializer.loads(token, max_age=PURPOSES[purpose].max_age)
         except SignatureExpired as exc:
-            raise TokenExpired(purpose) from exc
+            # The signature was verified before the age was checked.
+            raise TokenExpired(purpose, _payload(serializer, exc.payload)) from exc
         except (BadSignature, UnicodeError, ValueError) as exc:
             raise BadToken(purpose) from exc
         if not isinstance(value, str):
             raise BadToken(purpose)
         return value
+
+
+def _payload(serializer: URLSafeTimedSerializer, payload: object) -> object:
+    try:
+        return serializer.load_payload(payload)
+    except BadSignature:  # BadPayload: signed, yet not ours to read
+        return None

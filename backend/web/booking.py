@@ -102,12 +102,17 @@ def gone(status: str, message: str | None, reason: str | None = None, link=None)
     abort(current_app.make_response((page, 410)))
 
 
-def check_form_token(subject: str) -> None:
-    """The form came from our page for this link or booking (and not long ago)."""
+def check_form_token(subject: str) -> bool:
+    """The form came from our page for this link or booking. True when it did, but longer
+    ago than a form token lives: the caller then shows the page again, with what was typed
+    and a fresh token, instead of acting on it."""
     try:
         signed = tokens().loads("booking-form", request.form.get("form_token", ""))
-    except (BadToken, TokenExpired):
-        abort(400, description="This form has expired; reload the page and try again.")
+        stale = False
+    except TokenExpired as exc:
+        signed, stale = exc.value, True
+    except BadToken:
+        abort(400, description="This form can't be used; reload the page and try again.")
     if signed != subject:
         abort(400, description="This form does not belong to this page.")
     origin = request.headers.get("Origin")
@@ -115,6 +120,7 @@ def check_form_token(subject: str) -> None:
         ours = {request.host_url.rstrip("/"), current_app.config["BASE_URL"]}
         if origin not in ours:
             abort(400, description="The form was sent from another site.")
+    return stale
 
 
 def rate_limit(subject: str) -> None:
@@ -151,11 +157,15 @@ def offer(token: str):
 def submit(token: str):
     link = _link_for(token)
     rate_limit(link.public_id)
-    check_form_token(link.public_id)
+    stale = check_form_token(link.public_id)
     form = {field: request.form.get(field, "") for field in ("name", "email", "notes")}
     status = effective_status(link, now())
     if status != "open":
         gone(status, link.display_message, link=link)
+    if stale:  # everything typed stays; the time too while it is still free
+        return render_offer(
+            link, status=409, form=form, chosen=request.form.get("start"), stale=True
+        )
     start = parse_utc(request.form.get("start"))
     problems = {}
     if start is None:

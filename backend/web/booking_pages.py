@@ -4,7 +4,7 @@ day with a month overview, and the offer page itself (booking and rescheduling).
 from __future__ import annotations
 
 import calendar
-import re
+import unicodedata
 from collections import OrderedDict
 from datetime import UTC, date, datetime
 from functools import cache
@@ -18,7 +18,8 @@ from .. import db, timefmt
 from ..availability import SlotCache, offered_slots
 from ..models import SchedulingLink
 from ..scheduling import LinkView
-from ..validation import format_utc, is_tzid, known_tzids
+from ..text import clean_text, with_name
+from ..validation import format_utc, is_tzid, known_tzids, parse_utc
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     # Constant per deployment; url_for is a noticeable share of this page's cost.
     app.jinja_env.globals["zones_url"] = cache(lambda: url_for("booking.zone_list"))
     app.jinja_env.filters["first_name"] = first_name
+    app.jinja_env.filters["with_name"] = with_name
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
     app.jinja_env.filters["initials"] = initials
@@ -42,10 +44,38 @@ def initials(name: str | None) -> str:
     return "".join(w[0] for w in picked).upper()
 
 
+# Titles that come before a name, as in the extension's greetingName
+# (extension/lib/message-text.js): one list, so both greet the same person the same way.
+HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle"}
+)
+_NAME_PUNCTUATION = frozenset("'’.-\u200c\u200d")  # ZWNJ/ZWJ: some scripts need them
+
+
+def _reads_as_name(word: str) -> bool:
+    """A letter first, then letters, combining marks (Devanagari vowel signs…) or name
+    punctuation: not markup, digits or an address."""
+    if not word or len(word) > 41 or not unicodedata.category(word[0]).startswith("L"):
+        return False
+    return all(
+        ch.isalnum() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M")
+        for ch in word
+    )
+
+
 def first_name(full_name: str | None) -> str:
-    """The first word when it reads as a name ("Ada"), else "" so the page says just "Hi,"."""
-    first = (full_name or "").split(" ")[0]
-    return first if re.fullmatch(r"[^\W\d_][\w'’.-]{0,40}", first) else ""
+    """The given name to greet, as the extension picks it: "Lovelace, Ada" → "Ada",
+    "Dr. Ada Lovelace" → "Ada". "" when there is none (a title alone, markup, digits), so
+    the page says just "Hi,"."""
+    name = clean_text((full_name or "")[:200])
+    if "," in name:
+        last, rest = name.split(",")[:2]
+        name = rest.strip() or last.strip()
+    words = name.split()
+    # Unlike the extension, a title alone ("Dr.") is not greeted as a name.
+    while words and words[0].removesuffix(".").casefold() in HONORIFICS:
+        words.pop(0)
+    return words[0] if words and _reads_as_name(words[0]) else ""
 
 
 def now() -> datetime:
@@ -175,6 +205,24 @@ def month_grids(days) -> list[dict]:
     return grids
 
 
+STALE = "This page was open for a long time; check the time and confirm again."
+STALE_TAKEN = (
+    "This page was open for a long time, and the time you picked is no longer free."
+    " Please pick another."
+)
+
+
+def _stale_form(slots, chosen: str | None) -> tuple[str, dict, str | None]:
+    """The message for a form sent from a page open too long, and the chosen time kept
+    only while it is still offered."""
+    picked = parse_utc(chosen)
+    if picked is not None and any(start == picked for start, _end in slots):
+        return STALE, {}, format_utc(picked)
+    if picked is None:
+        return STALE.replace("check the time", "pick a time"), {}, None
+    return STALE_TAKEN, {"start": STALE_TAKEN}, None
+
+
 def render_offer(
     link: SchedulingLink | LinkView,
     *,
@@ -185,6 +233,8 @@ def render_offer(
     moving=None,
     field_errors: dict | None = None,
     chosen: str | None = None,
+    notice: str | None = None,
+    stale: bool = False,
 ):
     """The offer page: for a new booking (form fields) or for moving `moving` (a booking)."""
     contact = link.contact or {}
@@ -193,12 +243,18 @@ def render_offer(
     )
     hour_format = viewer_hour_format(moving.hour_format if moving else None)
     window = current_app.config["BOOKING_WINDOW_DAYS"]
+    moving_when = None
     if moving:
         slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
+        # Its own time is no choice for a move; the page says what it is instead.
+        slots = [slot for slot in slots if slot[0] != moving.start_at]
+        moving_when = timefmt.span(moving.start_at, moving.end_at, zone, hour_format)
     else:
         slots = current_app.extensions["schedlink.slot_cache"].offered(
             db.session(), link, now(), window
         )
+    if stale:
+        error, field_errors, chosen = _stale_form(slots, chosen)
     days = group_by_day(slots, zone)
     moment = now()
     html = render_template(
@@ -218,6 +274,8 @@ def render_offer(
         field_errors=field_errors or {},
         chosen=chosen,
         moving=moving,
+        moving_when=moving_when,
+        notice=notice,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),
     )
     return html, status

@@ -63,7 +63,16 @@ def cancel(token: str):
             form_token=tokens().dumps("booking-form", booking.public_id),
         )
     rate_limit(booking.public_id)
-    check_form_token(booking.public_id)
+    if check_form_token(booking.public_id):
+        _changeable(booking)
+        return render_template(
+            "booking/cancel.html",
+            booking=booking,
+            when=when,
+            reason=request.form.get("reason", ""),
+            error="This page was open for a long time; check the meeting and confirm again.",
+            form_token=tokens().dumps("booking-form", booking.public_id),
+        ), 409
     try:
         booking_changes.cancel(
             db.sessions(),
@@ -91,8 +100,13 @@ def reschedule(token: str):
 def move(token: str):
     booking = booking_for("reschedule", token)
     rate_limit(booking.public_id)
-    check_form_token(booking.public_id)
+    stale = check_form_token(booking.public_id)
     _changeable(booking, moving=True)
+    if stale:
+        return render_offer(
+            booking.link, status=409, moving=booking, form_subject=booking.public_id,
+            chosen=request.form.get("start"), stale=True,
+        )  # fmt: skip
     start = parse_utc(request.form.get("start"))
     if start is None:
         message = "Please pick one of the times."
@@ -112,6 +126,14 @@ def move(token: str):
         )
     except booking_changes.BookingNotChangeable as exc:
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
+    except booking_changes.BookingUnchanged:
+        notice = (
+            "That is the time you are already booked for, so nothing changed"
+            " and no e-mails were sent."
+        )
+        return render_offer(
+            booking.link, notice=notice, moving=booking, form_subject=booking.public_id
+        )
     except (SlotUnavailable, db.TransactionConflict):
         db.session().rollback()  # a fresh snapshot: show what is free now
         message = "Sorry, that time was just taken. Please pick another."

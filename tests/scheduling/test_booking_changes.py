@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import book, create_link, form_fields, path_of
@@ -40,7 +42,7 @@ def test_confirmation_offers_ics_calendar_links_and_self_service(client, host):
     ics = client.get(location + "/invite.ics")
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     body = ics.get_data(as_text=True)
-    assert "BEGIN:VEVENT" in body and "SUMMARY:Intro call" in body
+    assert "BEGIN:VEVENT" in body and "SUMMARY:Intro call with Grace Hopper" in body
     assert f"DTSTART:{stamp}" in body
     assert ics.headers["Cache-Control"] == "no-store"
     assert _href(html, "cancel").startswith("http://schedlink.test/booking/cancel/")
@@ -104,7 +106,8 @@ def test_reschedule_moves_the_booking_atomically(app, client, host, smtp):  # no
     page = client.get(url).get_data(as_text=True)
     assert "Pick a new time" in page
     offered = form_fields(page)
-    assert fields["starts"][0] in offered["starts"], "its own time is not busy for itself"
+    assert fields["starts"][0] not in offered["starts"], "its own time is no choice"
+    assert fields["starts"][1] in offered["starts"], "its own time is not busy for itself"
     new_start = offered["starts"][-1]
     moved = client.post(url, data={"form_token": offered["form_token"], "start": new_start})
     assert moved.status_code == 303
@@ -130,6 +133,36 @@ def test_reschedule_moves_the_booking_atomically(app, client, host, smtp):  # no
         assert "METHOD:REQUEST" in ics and "SEQUENCE:1" in ics
     # The link itself stays used up.
     assert client.get(path_of(link["url"])).status_code == 410
+
+
+def test_reschedule_page_says_the_current_time_and_the_same_time_is_no_move(
+    app, client, host, smtp
+):
+    _link, fields, _location, html = _booked(client, host, conferencing={"profile_id": "none"})
+    assert jobs.run_once(app) == 2
+    smtp.messages.clear()
+    url = path_of(_href(html, "reschedule"))
+    page = client.get(url + "?tz=Europe/London&h=24").get_data(as_text=True)
+    current = datetime.fromisoformat(fields["starts"][0].replace("Z", "+00:00"))
+    london = current.astimezone(ZoneInfo("Europe/London"))
+    said = re.search(r'Now booked for <strong id="current-time">([^<]+)</strong>', page)
+    assert said and f"{london:%H:%M}" in said.group(1) and str(london.day) in said.group(1)
+    offered = form_fields(page)
+    assert fields["starts"][0] not in offered["starts"]
+
+    # A page opened before (or a hand-made form) sends the same time: nothing happens.
+    same = client.post(
+        url, data={"form_token": offered["form_token"], "start": fields["starts"][0]}
+    )
+    assert same.status_code == 200
+    text = unescape(same.get_data(as_text=True))
+    assert "That is the time you are already booked for, so nothing changed" in text
+    assert "Now booked for" in text
+    with app.app_context():
+        booking = db.session().scalars(select(Booking)).one()
+        assert booking.sequence == 0 and booking.start_at == current
+    assert jobs.run_once(app) == 0
+    assert smtp.messages == []
 
 
 def test_reschedule_onto_a_taken_time_is_409(app, client, host):
@@ -263,3 +296,104 @@ def test_disabling_the_link_stops_reschedules_but_not_cancels(app, client, host)
     cancel_url = path_of(_href(html, "cancel"))
     form_token = form_fields(client.get(cancel_url).get_data(as_text=True))["form_token"]
     assert client.post(cancel_url, data={"form_token": form_token}).status_code == 200
+
+
+def _subjects(smtp) -> dict:
+    return {rcpt[0]: str(message["Subject"]) for rcpt, message in smtp.messages}
+
+
+def _ics_summary(message) -> str:
+    ics = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+    body = ics.get_content()
+    body = (body.decode() if isinstance(body, bytes) else body).replace("\r\n ", "")
+    return re.search(r"^SUMMARY:(.*)$", body, re.M).group(1).strip()
+
+
+@pytest.mark.parametrize(
+    ("summary", "invitee_title", "host_title"),
+    [
+        (None, "Meeting with Grace Hopper", "Meeting with Ada Lovelace"),
+        ("Intro call", "Intro call with Grace Hopper", "Intro call with Ada Lovelace"),
+        # A summary that names someone already: nothing is added for them.
+        ("Call: Grace Hopper / Ada", "Call: Grace Hopper / Ada",
+         "Call: Grace Hopper / Ada with Ada Lovelace"),
+        ("Interview: Ada Lovelace", "Interview: Ada Lovelace with Grace Hopper",
+         "Interview: Ada Lovelace"),
+    ],
+)  # fmt: skip
+def test_the_summary_names_each_side_once(
+    app, client, host, smtp, summary, invitee_title, host_title
+):
+    body = {"conferencing": {"profile_id": "none"}} | ({"summary": summary} if summary else {})
+    link = create_link(client, host, **body)
+    assert link["summary"] == (summary or "Meeting")
+    offer = client.get(path_of(link["url"])).get_data(as_text=True)
+    assert f"<title>{invitee_title} · schedlink</title>" in unescape(offer)
+    assert "Grace Hopper with Grace Hopper" not in unescape(offer)
+    response, _ = book(client, link["url"])
+    location = response.headers["Location"]
+    page = unescape(client.get(location).get_data(as_text=True))
+    assert f"<title>Booked: {invitee_title} · schedlink</title>" in page
+    assert f'<p class="what">{invitee_title}</p>' in page
+    ics = client.get(location + "/invite.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert f"SUMMARY:{invitee_title}" in ics.splitlines()
+    add_links = re.findall(r'href="(https://(?:calendar\.google|outlook\.live)[^"]+)"', page)
+    assert len(add_links) == 2
+    for calendar_link in add_links:
+        query = parse_qs(urlsplit(calendar_link).query)
+        assert (query.get("text") or query.get("subject")) == [invitee_title]
+    assert jobs.run_once(app) == 2
+    assert _subjects(smtp) == {
+        "ada@example.com": f"Confirmed: {invitee_title}",
+        host.email: f"New: {host_title}",
+    }
+    for rcpt, message in smtp.messages:
+        title = invitee_title if rcpt[0] == "ada@example.com" else host_title
+        assert _ics_summary(message) == title
+        assert title in message.get_body(("plain",)).get_content()
+    smtp.messages.clear()
+    cancel_url = path_of(_href(page.replace("&", "&amp;"), "cancel"))
+    cancel_page = unescape(client.get(cancel_url).get_data(as_text=True))
+    assert f"<p>{invitee_title}</p>" in cancel_page
+    form_token = form_fields(cancel_page)["form_token"]
+    done = unescape(client.post(cancel_url, data={"form_token": form_token}).get_data(as_text=True))
+    assert f"<p>{invitee_title}, " in done
+    assert jobs.run_once(app) == 2
+    assert _subjects(smtp) == {
+        "ada@example.com": f"Cancelled: {invitee_title}",
+        host.email: f"Cancelled: {host_title}",
+    }
+
+
+def _aged(app, token: str, hours: float = 7) -> str:
+    tokens = app.extensions["schedlink.tokens"]
+    issued = int(datetime.now(UTC).timestamp() - hours * 3600)
+    return tokens.dumps("booking-form", tokens.loads("booking-form", token), issued_at=issued)
+
+
+def test_reschedule_and_cancel_pages_open_for_hours_ask_again(app, client, host):
+    _link, _fields, _location, html = _booked(client, host)
+    url = path_of(_href(html, "reschedule"))
+    offered = form_fields(client.get(url).get_data(as_text=True))
+    target = offered["starts"][-1]
+    old = _aged(app, offered["form_token"])
+    moved = client.post(url, data={"form_token": old, "start": target})
+    assert moved.status_code == 409
+    page = moved.get_data(as_text=True)
+    assert "This page was open for a long time; check the time and confirm again." in page
+    assert f'name="start" value="{target}" required checked' in page
+    fresh = form_fields(page)["form_token"]
+    assert client.post(url, data={"form_token": fresh, "start": target}).status_code == 303
+
+    cancel_url = path_of(_href(html, "cancel"))
+    old = _aged(app, form_fields(client.get(cancel_url).get_data(as_text=True))["form_token"])
+    asked = client.post(cancel_url, data={"form_token": old, "reason": "Ill <b>today</b>"})
+    assert asked.status_code == 409
+    page = asked.get_data(as_text=True)
+    assert "This page was open for a long time" in page
+    assert ">Ill &lt;b&gt;today&lt;/b&gt;</textarea>" in page
+    with app.app_context():
+        assert db.session().scalars(select(Booking)).one().status == "confirmed"
+    fresh = form_fields(page)["form_token"]
+    done = client.post(cancel_url, data={"form_token": fresh, "reason": "Ill"})
+    assert done.status_code == 200 and "is cancelled" in done.get_data(as_text=True)

@@ -75,3 +75,15 @@ def test_changing_the_id_part_is_refused():
     forged = Tokens("k1").dumps("booking", "sl_abcdeg").split(".")[0]
     with pytest.raises(BadToken):
         Tokens("k1").loads("booking", forged + "." + token.split(".", 1)[1])
+
+
+def test_an_expired_token_says_what_it_carried_and_a_tampered_one_does_not():
+    tokens = Tokens("k1")
+    old = tokens.dumps("booking-form", "sl_abc", issued_at=1_000_000)
+    with pytest.raises(TokenExpired) as expired:
+        tokens.loads("booking-form", old)
+    assert expired.value.value == "sl_abc"
+    with pytest.raises(BadToken):
+        tokens.loads("booking-form", old[:-5] + ("A" if old[-5] != "A" else "B") + old[-4:])
+    with pytest.raises(BadToken):
+        Tokens("k2").loads("booking-form", old)

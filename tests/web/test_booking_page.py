@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import book, create_link, form_fields, path_of
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -287,6 +290,11 @@ def test_database_refuses_overlapping_confirmed_bookings(app, client, host):
         ("<img src=x> Mallory", "Hi,"),
         ("42 Wallaby Way", "Hi,"),
         ("", "Hi,"),
+        ("Dr. Zoë O'Brien-Łukasz", "Hi Zoë,"),
+        ("Mr. John Smith", "Hi John,"),
+        ("Prof Grace Hopper", "Hi Grace,"),
+        ("Lovelace, Ada", "Hi Ada,"),
+        ("Dr.", "Hi,"),
     ],
 )
 def test_greeting_uses_a_first_name_only_when_it_is_one(client, host, name, greeting):
@@ -294,3 +302,132 @@ def test_greeting_uses_a_first_name_only_when_it_is_one(client, host, name, gree
     link = create_link(client, host, contact=contact)
     html = client.get(path_of(link["url"])).get_data(as_text=True)
     assert f'<p class="greeting">{greeting}</p>' in html.replace("&#39;", "'")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Ada Lovelace", "Ada"),
+        ("  Ada   Lovelace ", "Ada"),
+        ("Lovelace, Ada", "Ada"),
+        ("Lovelace, Ada, PhD", "Ada"),
+        ("Lovelace,", "Lovelace"),
+        ("Dr. Ada Lovelace", "Ada"),
+        ("dr ada lovelace", "ada"),
+        ("Mrs. Dr. Ada Lovelace", "Ada"),
+        ("MS. Ada", "Ada"),
+        ("Herr Müller, Hans", "Hans"),
+        ("Dr.", ""),
+        ("Prof.", ""),
+        ("Mr Mrs", ""),
+        ("Cher", "Cher"),
+        ("Dre Day", "Dre"),
+        ("Иван Петров", "Иван"),
+        ("张 伟", "张"),
+        ("山田太郎", "山田太郎"),
+        ("अमित शर्मा", "अमित"),
+        ("محمد علي", "محمد"),
+        ("O‮Brien", "OBrien"),
+        ("", ""),
+        (None, ""),
+        ("ada@example.com", ""),
+    ],
+)
+def test_greeting_name_table(name, expected):
+    from backend.web.booking_pages import first_name
+
+    assert first_name(name) == expected
+
+
+_TITLES = ["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Herr", "Frau", "Mme"]
+
+
+@given(
+    titles=st.lists(st.sampled_from(_TITLES), max_size=3),
+    dot=st.booleans(),
+    given_name=st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=20),
+    surname=st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=20),
+)
+def test_greeting_name_never_a_title(titles, dot, given_name, surname):
+    from backend.web.booking_pages import HONORIFICS, first_name
+
+    assume(given_name.casefold() not in HONORIFICS)
+    prefix = " ".join(t + ("." if dot else "") for t in titles)
+    given_name = unicodedata.normalize("NFC", given_name)
+    expected = given_name if len(given_name) <= 41 else ""
+    assert first_name(f"{prefix} {given_name} {surname}") == expected
+    assert first_name(f"{surname}, {prefix} {given_name}") == expected
+    # A title alone is no name to greet.
+    assert first_name(prefix) == ""
+
+
+def _old_form_token(app, html: str, hours: float = 7) -> str:
+    """The page's form token as it would have been issued `hours` ago."""
+    tokens = app.extensions["schedlink.tokens"]
+    subject = tokens.loads("booking-form", form_fields(html)["form_token"])
+    issued = int(datetime.now(UTC).timestamp() - hours * 3600)
+    return tokens.dumps("booking-form", subject, issued_at=issued)
+
+
+def _typed(token: str, start: str) -> dict:
+    return {
+        "form_token": token,
+        "tz": "Europe/London",
+        "start": start,
+        "name": "Zoë O'Brien",
+        "email": "zoe@example.com",
+        "notes": "Ring the <b>bell</b> twice",
+    }
+
+
+def test_a_form_open_for_hours_keeps_everything_typed_and_the_free_time(app, client, host):
+    link = create_link(client, host)
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    start = form_fields(html)["starts"][2]
+    response = client.post(path_of(link["url"]), data=_typed(_old_form_token(app, html), start))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "This page was open for a long time; check the time and confirm again." in page
+    assert f'name="start" value="{start}" required checked' in page
+    assert 'value="Zoë O&#39;Brien"' in page and 'value="zoe@example.com"' in page
+    assert "Ring the &lt;b&gt;bell&lt;/b&gt; twice</textarea>" in page
+    assert _count(app, Booking) == 0
+    # The page carries a fresh token: confirming again books the kept time.
+    fresh = form_fields(page)["form_token"]
+    again = client.post(path_of(link["url"]), data=_typed(fresh, start))
+    assert again.status_code == 303
+    with app.app_context():
+        booking = db.session().scalars(select(Booking)).one()
+        assert booking.start_at == datetime.fromisoformat(start.replace("Z", "+00:00"))
+        assert booking.invitee_notes == "Ring the <b>bell</b> twice"
+
+
+def test_a_form_open_for_hours_whose_time_was_taken_shows_the_current_times(app, client, host):
+    link = create_link(client, host)
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    start = form_fields(html)["starts"][0]
+    assert book(client, create_link(client, host)["url"], start=start)[0].status_code == 303
+    response = client.post(path_of(link["url"]), data=_typed(_old_form_token(app, html), start))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "the time you picked is no longer free. Please pick another." in page
+    assert 'id="start-error"' in page
+    fields = form_fields(page)
+    assert start not in fields["starts"] and fields["starts"]
+    assert " checked" not in page
+    assert 'value="zoe@example.com"' in page and "Ring the &lt;b&gt;bell" in page
+    assert _count(app, Booking) == 1
+
+
+def test_an_old_form_token_still_has_to_be_genuine_and_for_this_page(app, client, host):
+    link = create_link(client, host)
+    other = create_link(client, host)
+    html = client.get(path_of(link["url"])).get_data(as_text=True)
+    start = form_fields(html)["starts"][0]
+    old = _old_form_token(app, html)
+    other_old = _old_form_token(app, client.get(path_of(other["url"])).get_data(as_text=True))
+    tampered = old[:-5] + ("A" if old[-5] != "A" else "B") + old[-4:]
+    for token in (tampered, other_old):
+        response = client.post(path_of(link["url"]), data=_typed(token, start))
+        assert response.status_code == 400
+    assert _count(app, Booking) == 0
