@@ -1,6 +1,7 @@
 """Webhook delivery speed against a baseline measured in the same run (issue #13's targets).
 
     python bench/bench_webhooks.py [--n 1000] [--rounds 3] [--database postgresql|sqlite]
+                                   [--answer-ms 0]
 
 Prints, e.g. (2 CPUs shared with another engineer's test runs):
     machine: 2 CPUs, load average 5.4 before the run
@@ -28,7 +29,10 @@ CPU time is read from /proc (Linux): the bench's own for the bare loop, the work
 receiver processes', and the PostgreSQL server processes serving the run's database. Several
 workers can only beat one worker by what the machine's CPUs leave over: on 2 CPUs, where one
 worker and its receiver already keep about one CPU busy, 2x is the ceiling, and another
-process's load lowers it further. Nothing is asserted (a loaded machine must not fail a build).
+process's load lowers it further. `--answer-ms 5` makes the receiver answer each POST 5 ms
+later, as a host app's server over a network does: the run is then bound by waiting, not by
+CPU, and shows how workers scale where CPUs are not the limit (the bare loop waits too).
+Nothing is asserted (a loaded machine must not fail a build).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def serve_receiver(port: int, log_path: str) -> None:
+def serve_receiver(port: int, log_path: str, answer_ms: float = 0.0) -> None:
     """The receiver process: 200 for every POST, 'webhook-id arrival' lines in log_path.
 
     It stands in for the host apps' servers, which run on other machines: here it shares the
@@ -62,6 +66,7 @@ def serve_receiver(port: int, log_path: str) -> None:
     length = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
     webhook_id = re.compile(rb"\r\nwebhook-id:[ \t]*([^\r]*)", re.IGNORECASE)
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    loop = None
 
     class Receiver(asyncio.Protocol):
         def connection_made(self, transport):
@@ -79,10 +84,15 @@ def serve_receiver(port: int, log_path: str) -> None:
                 found = webhook_id.search(head)
                 name = found.group(1).decode("latin-1") if found else "-"
                 log.write(f"{name} {time.time():.6f}\n")
-                self.transport.write(answer)
+                if answer_ms:  # one request at a time per connection: answers stay in order
+                    loop.call_later(answer_ms / 1000, self.transport.write, answer)
+                else:
+                    self.transport.write(answer)
 
     async def main() -> None:
-        server = await asyncio.get_running_loop().create_server(Receiver, "127.0.0.1", port)
+        nonlocal loop
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Receiver, "127.0.0.1", port)
         await server.serve_forever()
 
     asyncio.run(main())
@@ -98,7 +108,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 class ReceiverProcess:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, answer_ms: float = 0.0):
         from webhook_receiver import free_port
 
         self.port = free_port()
@@ -106,7 +116,15 @@ class ReceiverProcess:
         self.log_path = workdir / "received.log"
         self.log_path.touch()
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--receiver", str(self.port), str(self.log_path)]
+            [
+                sys.executable,
+                __file__,
+                "--receiver",
+                str(self.port),
+                str(self.log_path),
+                "--answer-ms",
+                str(answer_ms),
+            ]
         )
         time.sleep(0.5)
 
@@ -300,10 +318,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--answer-ms", type=float, default=0.0)
     parser.add_argument("--receiver", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.receiver:
-        serve_receiver(int(args.receiver[0]), args.receiver[1])
+        serve_receiver(int(args.receiver[0]), args.receiver[1], args.answer_ms)
         return
     os.environ.setdefault("SE_OFFLINE", "true")
     from webhook_load import Load
@@ -311,9 +330,11 @@ def main() -> None:
     n = args.n
     cpus = len(os.sched_getaffinity(0))
     print(f"machine: {cpus} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
+    if args.answer_ms:
+        print(f"the receiver answers each POST {args.answer_ms:g} ms after it arrived")
     with tempfile.TemporaryDirectory() as tmp, database(args.database) as new_db:
         workdir = Path(tmp)
-        receiver = ReceiverProcess(workdir)
+        receiver = ReceiverProcess(workdir, args.answer_ms)
         try:
             sample = Load(new_db("bodies"), receiver.url)
             bodies = [json.dumps(sample.body(i), separators=(",", ":")).encode() for i in range(n)]

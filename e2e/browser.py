@@ -74,9 +74,10 @@ class DevTools:
         self._ws.close()
 
 
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = ""):
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message=""):
     """Poll until predicate() is truthy; a page mid-navigation (element not there yet or
-    replaced) counts as not yet."""
+    replaced) counts as not yet. `message` may be a function, called only on timeout (what
+    it reads from the page is then what the page shows, not what it showed before)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -86,7 +87,8 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message
         if value:
             return value
         if time.monotonic() > deadline:
-            raise TimeoutError(message or f"condition not met within {timeout}s")
+            said = message() if callable(message) else message
+            raise TimeoutError(said or f"condition not met within {timeout}s")
         time.sleep(interval)
 
 

@@ -92,9 +92,11 @@ def configured(driver, server):
     driver.find_element("id", "api-key").send_keys(server.api_key)
     driver.find_element("id", "save").click()
     result = lambda: driver.find_element("id", "result").text  # noqa: E731
-    wait_until(lambda: result().startswith("Saved"), message=f"not saved: {result()!r}")
+    wait_until(lambda: result().startswith("Saved"), message=lambda: f"not saved: {result()!r}")
     driver.find_element("id", "test").click()
-    wait_until(lambda: "Grace Hopper" in result(), message=f"Test connection said {result()!r}")
+    wait_until(
+        lambda: "Grace Hopper" in result(), message=lambda: f"Test connection said {result()!r}"
+    )
     return server
 
 

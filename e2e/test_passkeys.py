@@ -77,7 +77,7 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
     name.send_keys("Laptop <b>key</b>")
     driver.find_element(By.ID, "add-passkey").click()
     wait_until(lambda: "added" in _body(driver), timeout=15,
-               message=f"passkey not added: {_body(driver)[:500]}")  # fmt: skip
+               message=lambda: f"passkey not added: {_body(driver)[:500]}")  # fmt: skip
     assert driver.find_elements(By.CSS_SELECTOR, "tr[data-passkey]")
     assert "Laptop <b>key</b>" in _body(driver)  # shown as text, not markup
     assert len(driver.get_credentials()) == 1
@@ -95,7 +95,7 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
     assert not violations(driver, axe_source)
     driver.find_element(By.ID, "use-passkey").click()
     wait_until(lambda: driver.current_url == f"{live.url}/", timeout=15,
-               message=f"passkey sign-in failed: {_body(driver)[:500]}")  # fmt: skip
+               message=lambda: f"passkey sign-in failed: {_body(driver)[:500]}")  # fmt: skip
     assert "Upcoming bookings" in _body(driver)
 
     # Sudo mode after 15 minutes: the password plus the passkey confirm it's you.
@@ -108,7 +108,7 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
     wait_until(lambda: driver.find_element(By.CSS_SELECTOR, ".passkey").get_attribute("data-ready"))
     driver.find_element(By.ID, "use-passkey").click()
     wait_until(lambda: driver.current_url == f"{live.url}/profile/api-keys", timeout=15,
-               message=f"sudo with passkey failed: {_body(driver)[:500]}")  # fmt: skip
+               message=lambda: f"sudo with passkey failed: {_body(driver)[:500]}")  # fmt: skip
     driver.find_element(By.CSS_SELECTOR, "form[action$='/profile/api-keys'] button").click()
     wait_until(lambda: driver.find_elements(By.ID, "new-api-key"))
     assert driver.find_element(By.ID, "new-api-key").text.startswith("slk_")
