@@ -9,8 +9,10 @@ from helpers import create_link, path_of
 
 from backend.validation import is_tzid, known_tzids
 
-NOT_ZONES = ["localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC",
-             "SystemV/EST5", "../../etc/passwd", "Europe/London\x00", "", "europe/london"]  # fmt: skip
+NOT_ZONES = [
+    "localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC", "SystemV/EST5",
+    "../../etc/passwd", "Europe/London\x00", "", "europe/london",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("value", NOT_ZONES)
