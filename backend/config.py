@@ -65,8 +65,11 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
         "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),
-        # Per account (the e-mail typed), whichever address the attempts come from.
+        # Wrong passwords for one account (the e-mail typed) from one client address; and for
+        # one account from every address, beyond which only addresses that have not failed
+        # for it may try (so a stranger cannot lock the owner out).
         "RATELIMIT_LOGIN_ACCOUNT": _env("RATELIMIT_LOGIN_ACCOUNT", "5/minute;20/hour"),
+        "RATELIMIT_LOGIN_ACCOUNT_FAILURES": _env("RATELIMIT_LOGIN_ACCOUNT_FAILURES", "100/hour"),
         # Second-factor, sudo and password-change attempts per account; reset mails.
         "RATELIMIT_MFA": _env("RATELIMIT_MFA", "6 per 5 minutes"),
         "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per hour"),
