@@ -5,6 +5,7 @@ needs the password (and the second factor, when the account has one) checked wit
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 from urllib.parse import urlsplit
 
@@ -50,6 +51,31 @@ def relying_party() -> tuple[str, str]:
     """(rp id, origin) for WebAuthn: the public host name and origin of BASE_URL."""
     base = urlsplit(current_app.config["BASE_URL"])
     return base.hostname or "localhost", f"{base.scheme}://{base.netloc}"
+
+
+def passkeys_unavailable(page_path: str) -> tuple[str, str | None] | None:
+    """Why passkeys can't work here, and the URL to open instead (None: nothing to open
+    until the server is configured), or None when they can. WebAuthn takes a host name as
+    its relying-party id, never an IP address, so a BASE_URL like http://127.0.0.1:5000
+    makes every browser refuse ("This is an invalid domain")."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    try:
+        address = ipaddress.ip_address(base.hostname or "")
+    except ValueError:
+        return None
+    reason = "Passkeys need a host name, not an IP address, in this server's address."
+    if address.is_loopback or address.is_unspecified:
+        port = f":{base.port}" if base.port else ""
+        there = f"{base.scheme}://localhost{port}"
+        return (
+            f"{reason} Start it with SCHEDLINK_BASE_URL={there} and open {there}{page_path}.",
+            f"{there}{page_path}",
+        )
+    return (
+        f"{reason} Set SCHEDLINK_BASE_URL to a name for this server "
+        "(for example https://schedlink.example.com) and open this page there.",
+        None,
+    )
 
 
 def _same_site(target: str | None, fallback: str) -> str:
