@@ -253,7 +253,7 @@ def passkey_options():
     check_csrf()
     unavailable = passkeys_unavailable(url_for("account_security.index"))
     if unavailable:
-        return jsonify({"error": "passkeys_unavailable", "message": unavailable[0]}), 409
+        return jsonify({"error": "passkeys_unavailable", "message": unavailable.message}), 409
     rp_id, _origin = relying_party()
     with db.write() as s:
         options, challenge = passkeys.registration_options(s, locked_account(s, g.user.id), rp_id)

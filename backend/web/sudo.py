@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import (
@@ -53,29 +54,38 @@ def relying_party() -> tuple[str, str]:
     return base.hostname or "localhost", f"{base.scheme}://{base.netloc}"
 
 
-def passkeys_unavailable(page_path: str) -> tuple[str, str | None] | None:
-    """Why passkeys can't work here, and the URL to open instead (None: nothing to open
-    until the server is configured), or None when they can. WebAuthn takes a host name as
-    its relying-party id, never an IP address, so a BASE_URL like http://127.0.0.1:5000
-    makes every browser refuse ("This is an invalid domain")."""
+@dataclass(frozen=True)
+class PasskeysUnavailable:
+    """BASE_URL names an IP address. On this machine `base_url` (a host name) would work,
+    and passkeys are then added at `page_url`; elsewhere both are None."""
+
+    base_url: str | None
+    page_url: str | None
+
+    @property
+    def message(self) -> str:
+        reason = "Passkeys need a host name, not an IP address, in this server's address."
+        if self.base_url:
+            return (
+                f"{reason} Start schedlink with SCHEDLINK_BASE_URL={self.base_url}, "
+                f"then add a passkey at {self.page_url}."
+            )
+        return f"{reason} Set SCHEDLINK_BASE_URL to this server's name and open this page there."
+
+
+def passkeys_unavailable(page_path: str) -> PasskeysUnavailable | None:
+    """Whether passkeys can't work here. WebAuthn takes a host name as its relying-party id,
+    never an IP address, so with a BASE_URL like http://127.0.0.1:5000 every browser refuses
+    ("This is an invalid domain")."""
     base = urlsplit(current_app.config["BASE_URL"])
     try:
         address = ipaddress.ip_address(base.hostname or "")
     except ValueError:
         return None
-    reason = "Passkeys need a host name, not an IP address, in this server's address."
     if address.is_loopback or address.is_unspecified:
-        port = f":{base.port}" if base.port else ""
-        there = f"{base.scheme}://localhost{port}"
-        return (
-            f"{reason} Start it with SCHEDLINK_BASE_URL={there} and open {there}{page_path}.",
-            f"{there}{page_path}",
-        )
-    return (
-        f"{reason} Set SCHEDLINK_BASE_URL to a name for this server "
-        "(for example https://schedlink.example.com) and open this page there.",
-        None,
-    )
+        there = f"{base.scheme}://localhost" + (f":{base.port}" if base.port else "")
+        return PasskeysUnavailable(there, f"{there}{page_path}")
+    return PasskeysUnavailable(None, None)
 
 
 def _same_site(target: str | None, fallback: str) -> str:

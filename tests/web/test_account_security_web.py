@@ -320,14 +320,16 @@ def test_security_page_offers_passkeys_only_where_browsers_accept_them(app, clie
     assert 'id="add-passkey"' not in page
     notice = re.search(r'<p class="notice" id="passkeys-unavailable">(.*?)</p>', page, re.S)
     assert notice and "need a host name, not an IP address" in notice.group(1)
+    assert "<code>SCHEDLINK_BASE_URL=http://localhost:5000</code>" in notice.group(1)
     assert '<a href="http://localhost:5000/profile/security">' in notice.group(1)
     started = web_post(client, "/profile/security", "/profile/security/passkeys/options")
     assert started.status_code == 409
     assert started.get_json()["error"] == "passkeys_unavailable"
+    assert "SCHEDLINK_BASE_URL=http://localhost:5000" in started.get_json()["message"]
 
     app.config["BASE_URL"] = "https://[2001:db8::5]"
     page = unescape(client.get("/profile/security").get_data(as_text=True))
-    assert 'id="add-passkey"' not in page and "SCHEDLINK_BASE_URL to a name" in page
+    assert 'id="add-passkey"' not in page and "<code>SCHEDLINK_BASE_URL</code> to a name" in page
 
 
 def test_default_base_url_is_a_host_name(monkeypatch, tmp_path):
