@@ -50,7 +50,8 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": secret,
         # Old keys still verify links and sessions until removed (newest signs).
         "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS"),
-        "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        # A host name, not 127.0.0.1: browsers refuse passkeys for an IP address.
+        "BASE_URL": (_env("BASE_URL", "http://localhost:5000") or "").rstrip("/"),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2_500_000),
         "MARKUP_MAX_BYTES": _int("MARKUP_MAX_BYTES", 1_048_576),
         "CORS_ORIGINS": _list("CORS_ORIGINS") or extension_origins,

@@ -65,6 +65,19 @@ def test_api_key_is_shown_once_works_and_can_be_revoked(client, host):
     assert client.get("/v1/userinfo", headers=host.headers).status_code == 200
 
 
+def test_the_page_showing_a_new_key_lists_it(client, host):
+    login(client)
+    page = client.get("/profile/api-keys").get_data(as_text=True)
+    created = client.post(
+        "/profile/api-keys", data={"csrf_token": _csrf(page), "label": "Second key"}
+    )
+    assert created.status_code == 201
+    html = created.get_data(as_text=True)
+    table = html[html.index("<table") :]
+    assert "Second key" in table
+    assert len(re.findall(r"/profile/api-keys/(\d+)/revoke", table)) == 2
+
+
 def test_state_changing_forms_need_csrf(client, host):
     login(client)
     assert client.post("/profile/api-keys", data={"label": "x"}).status_code == 400
