@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -70,6 +71,18 @@ def serve(
     )
 
 
+def _browser_host(host: str) -> str:
+    """The name a browser on this machine uses for a listening address: `localhost` for a
+    loopback or any-address bind, since passkeys refuse IP addresses."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host
+    if address.is_loopback or address.is_unspecified:
+        return "localhost"
+    return f"[{address}]" if address.version == 6 else host
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -80,7 +93,7 @@ def demo(host: str, port: int, workers: int | None) -> None:
     from .web.demo import DEMO_EMAIL, seed
 
     os.environ["SCHEDLINK_DEMO"] = "true"
-    os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{host}:{port}")
+    os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{_browser_host(host)}:{port}")
     app = _app()
     with app.app_context(), db.write() as s:
         password, key = seed(s, Path(app.instance_path))

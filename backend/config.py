@@ -50,7 +50,8 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": secret,
         # Old keys still verify links and sessions until removed (newest signs).
         "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS"),
-        "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        # A host name, not 127.0.0.1: browsers refuse passkeys for an IP address.
+        "BASE_URL": (_env("BASE_URL", "http://localhost:5000") or "").rstrip("/"),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2_500_000),
         "MARKUP_MAX_BYTES": _int("MARKUP_MAX_BYTES", 1_048_576),
         "CORS_ORIGINS": _list("CORS_ORIGINS") or extension_origins,
@@ -65,8 +66,11 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
         "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),
-        # Per account (the e-mail typed), whichever address the attempts come from.
+        # Wrong passwords for one account (the e-mail typed) from one client address; and for
+        # one account from every address, beyond which only addresses that have not failed
+        # for it may try (so a stranger cannot lock the owner out).
         "RATELIMIT_LOGIN_ACCOUNT": _env("RATELIMIT_LOGIN_ACCOUNT", "5/minute;20/hour"),
+        "RATELIMIT_LOGIN_ACCOUNT_FAILURES": _env("RATELIMIT_LOGIN_ACCOUNT_FAILURES", "100/hour"),
         # Second-factor, sudo and password-change attempts per account; reset mails.
         "RATELIMIT_MFA": _env("RATELIMIT_MFA", "6 per 5 minutes"),
         "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per hour"),

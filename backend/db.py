@@ -4,8 +4,9 @@ request's session. Transactions, engines and migrations themselves live in `back
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +48,14 @@ def _close_session(_exc: BaseException | None) -> None:
         s.close()
 
 
-def write(factory: sessionmaker | None = None) -> contextlib.AbstractContextManager[Session]:
+@contextlib.contextmanager
+def write(factory: sessionmaker | None = None) -> Iterator[Session]:
     """One write transaction on the app's database (see `database.write`)."""
-    return database.write(factory or sessions())
+    with database.write(factory or sessions()) as s:
+        yield s
+    # The request's session may hold a read transaction begun before this write (on SQLite a
+    # snapshot): end it, so what the request reads next includes what it just wrote. Its
+    # objects stay loaded (expire_on_commit=False).
+    request_session = g.get("db_session") if has_app_context() else None
+    if request_session is not None and request_session.in_transaction():
+        request_session.commit()

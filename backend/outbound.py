@@ -2,7 +2,8 @@
 OAuth providers and webhook receivers are all URLs that users choose.
 
 Every request is checked twice: the URL when it is stored (`check_url`: https only, no literal
-private address) and the resolved addresses when it is sent. The connection goes to the address
+private address in any spelling a resolver accepts, no localhost name — whatever is certain
+to be refused later) and the resolved addresses when it is sent. The connection goes to the address
 that was checked (no second DNS lookup to rebind), TLS is 1.2 or newer with the host name
 verified, redirects are answered, never followed, and answers are read up to a cap. Hosts and
 networks in the allow list (`SCHEDLINK_OUTBOUND_ALLOW`: local test servers, an intranet CalDAV)
@@ -16,10 +17,11 @@ import json as jsonlib
 import socket
 import ssl
 import time
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import httpcore
 
@@ -51,6 +53,14 @@ class Response:
             raise OutboundError(f"the answer (HTTP {self.status}) is not JSON") from exc
 
 
+# Names that always mean this machine (RFC 6761 reserves localhost and every *.localhost; the
+# others are the loopback entries of Debian's and Red Hat's /etc/hosts).
+LOCAL_NAMES = frozenset(
+    {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"}
+)
+# Full stops IDNA reads as "." (ideographic, fullwidth, halfwidth).
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -72,6 +82,21 @@ def _address(value: str) -> Address | None:
     return ip
 
 
+def canonical_host(host: str) -> str:
+    """The host as a resolver will see it: percent-decoded, NFKC (fullwidth digits), IDNA
+    dots, lower case, without the trailing dot of a fully qualified name."""
+    host = unicodedata.normalize("NFKC", unquote(host)).translate(_DOTS).lower()
+    return host.rstrip(".") if host.strip(".") else host
+
+
+def _shown(host: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in host)[:200]
+
+
+def is_local_name(host: str) -> bool:
+    return host in LOCAL_NAMES or host.endswith(".localhost")
+
+
 class Policy:
     """Which hosts and addresses may be contacted."""
 
@@ -88,8 +113,9 @@ class Policy:
                 self.hosts.add(item)
 
     def host_listed(self, host: str) -> bool:
-        ip = _address(host)
-        return host.lower() in self.hosts or (ip is not None and self._in_networks(ip))
+        names = {host.lower(), canonical_host(host)}
+        ip = _address(canonical_host(host))
+        return bool(names & self.hosts) or (ip is not None and self._in_networks(ip))
 
     def _in_networks(self, ip: Address) -> bool:
         return any(ip in net for net in self.networks)
@@ -100,9 +126,12 @@ class Policy:
     def check_url(self, url: str) -> str:
         if not isinstance(url, str) or not url or len(url) > MAX_URL:
             raise OutboundRefused("Enter an absolute https:// URL.")
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("https", "http") or not host:
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError as exc:
+            raise OutboundRefused("Enter an absolute https:// URL.") from exc
+        host = canonical_host(parts.hostname or "")
+        if parts.scheme not in ("https", "http") or not host.strip("."):
             raise OutboundRefused("Enter an absolute https:// URL.")
         if parts.username is not None or parts.password is not None:
             raise OutboundRefused("Put credentials in their own fields, not in the URL.")
@@ -110,12 +139,18 @@ class Policy:
             parts.port  # noqa: B018 - raises on a bad port
         except ValueError as exc:
             raise OutboundRefused("The URL's port is not a number from 1 to 65535.") from exc
-        listed = self.host_listed(host)
+        listed = self.host_listed(parts.hostname or "")
         if parts.scheme == "http" and not listed:
             raise OutboundRefused("Only https:// URLs are allowed.")
+        if listed:
+            return url.strip()
+        if is_local_name(host):
+            raise OutboundRefused(f"{_shown(host)} names this machine, which is not allowed.")
         ip = _address(host)
-        if ip is not None and not listed and not self.address_allowed(ip):
-            raise OutboundRefused(f"{host} is a private or local address, which is not allowed.")
+        if ip is not None and not self.address_allowed(ip):
+            raise OutboundRefused(
+                f"{_shown(host)} is a private or local address, which is not allowed."
+            )
         return url.strip()
 
     def resolve(self, host: str, port: int) -> str:

@@ -40,9 +40,22 @@ class FieldErrors:
             raise ValidationError(self.errors)
 
 
+# What the zone directory holds beside IANA zone names: this machine's zone ("localtime",
+# which differs from server to server), the tz build's placeholders, and the parallel trees
+# of leap-second ("right/") and POSIX ("posix/") copies some systems install.
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules", "posix", "right", "leapseconds"})
+NOT_ZONE_PREFIXES = ("posix/", "right/", "SystemV/")
+
+
 @cache
 def known_tzids() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """Real IANA zone names only, the same on every server: the one list every zone check
+    uses (a fixed list, never ZoneInfo(value), which opens any file name it is given)."""
+    return frozenset(
+        zone
+        for zone in zoneinfo.available_timezones()
+        if zone not in NOT_ZONES and not zone.startswith(NOT_ZONE_PREFIXES)
+    )
 
 
 def is_tzid(value: object) -> bool:

@@ -194,3 +194,59 @@ def test_hours_editor(driver, server):
             removes[1].click()
     driver.find_element(By.ID, "save-hours").click()
     wait_until(lambda: "Working hours saved" in driver.find_element(By.TAG_NAME, "body").text)
+
+
+def _too_wide(driver) -> str:
+    """The page's width and the innermost elements that stick out on the right."""
+    return driver.execute_script(
+        "const w = document.documentElement.clientWidth;"
+        " const out = [...document.body.querySelectorAll('*')].filter("
+        "   (e) => e.getBoundingClientRect().right > w + 0.5"
+        "     && ![...e.children].some((c) => c.getBoundingClientRect().right > w + 0.5));"
+        " return document.documentElement.scrollWidth + ' px wide: ' + out.slice(0, 5).map("
+        "   (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' +"
+        "     Math.round(e.getBoundingClientRect().right)).join(', ');"
+    )
+
+
+def test_profile_pages_fit_a_phone(driver, server):
+    """Every section of the profile area at 390 px: long URLs and secrets wrap, tables turn
+    into stacked cards, nothing scrolls sideways; an empty error box is not drawn."""
+    long_path = "/hooks/schedlink/" + "a-rather-long-receiver-path-segment/" * 4 + "end"
+    api(server, "POST", "/v1/channels", {
+        "callback_url": f"http://127.0.0.1:9{long_path}",
+        "filters": {"types": ["booking_created", "booking_rescheduled", "booking_cancelled"]},
+    })  # fmt: skip
+    set_viewport(driver, PHONE)
+    sign_in(driver, server)
+    driver.get(f"{server.url}/profile")
+    sections = [
+        (a.text, a.get_attribute("href"))
+        for a in driver.find_elements(By.CSS_SELECTOR, "nav.sections a")
+    ]
+    names = [name for name, _ in sections]
+    for expected in ("Profile", "Calendar services", "Conferencing services", "API keys",
+                     "Webhooks", "Security"):  # fmt: skip
+        assert expected in names, names
+    for name, href in sections:
+        driver.get(href)
+        wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "nav.sections"))
+        slug = href.rstrip("/").rsplit("/", 1)[-1]
+        shot(driver, f"profile-{slug}-phone")
+        for i, part in enumerate(driver.find_elements(By.CSS_SELECTOR, "main table, .notice")):
+            driver.execute_script("arguments[0].scrollIntoView()", part)
+            shot(driver, f"profile-{slug}-phone-{i + 1}")
+        assert no_sideways_scroll(driver), f"{name} ({href}): {_too_wide(driver)}"
+        for table in driver.find_elements(By.CSS_SELECTOR, "main .card table"):
+            assert driver.execute_script(
+                "const t = arguments[0].getBoundingClientRect();"
+                " const c = arguments[0].closest('.card').getBoundingClientRect();"
+                " return t.right <= c.right + 0.5",
+                table,
+            ), f"a table on {name} sticks out of its card"
+        for status in driver.find_elements(By.CSS_SELECTOR, ".error[data-status]"):
+            assert status.text == "" and status.size["height"] == 0, name
+    driver.get(f"{server.url}/webhooks")
+    channel = driver.find_element(By.CSS_SELECTOR, "tr[data-channel]")
+    assert long_path in channel.text.replace("\n", "")
+    assert driver.find_elements(By.CSS_SELECTOR, "tr[data-message]"), "the verification is listed"

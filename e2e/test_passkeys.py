@@ -42,6 +42,17 @@ def _sign_in(driver, url: str, email: str) -> None:
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
 
+def _status_boxes_unseen(driver) -> bool:
+    """The passkey blocks' empty live regions take no room and draw no (pink) box (read in
+    one script, so a re-rendered block can't leave a stale reference)."""
+    return driver.execute_script(
+        "const boxes = [...document.querySelectorAll('.passkey [data-status]')];"
+        " return boxes.length > 0 && boxes.every((b) => b.textContent === ''"
+        "   && b.getAttribute('role') === 'alert' && b.getBoundingClientRect().height === 0"
+        "   && getComputedStyle(b).paddingTop === '0px');"
+    )
+
+
 def _expire_sudo(live) -> None:
     from datetime import UTC, datetime, timedelta
 
@@ -72,6 +83,8 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
 
     driver.get(f"{live.url}/profile/security")
     wait_until(lambda: driver.find_element(By.CSS_SELECTOR, ".passkey").get_attribute("data-ready"))
+    assert _status_boxes_unseen(driver)
+    assert not driver.find_elements(By.ID, "passkeys-unavailable")
     name = driver.find_element(By.ID, "passkey-name")
     name.clear()
     name.send_keys("Laptop <b>key</b>")
@@ -93,6 +106,7 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
     wait_until(lambda: driver.current_url == f"{live.url}/login/verify")
     wait_until(lambda: driver.find_element(By.CSS_SELECTOR, ".passkey").get_attribute("data-ready"))
     assert not violations(driver, axe_source)
+    assert _status_boxes_unseen(driver)
     driver.find_element(By.ID, "use-passkey").click()
     wait_until(lambda: driver.current_url == f"{live.url}/", timeout=15,
                message=lambda: f"passkey sign-in failed: {_body(driver)[:500]}")  # fmt: skip
@@ -106,6 +120,7 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
     assert not violations(driver, axe_source)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     wait_until(lambda: driver.find_element(By.CSS_SELECTOR, ".passkey").get_attribute("data-ready"))
+    assert _status_boxes_unseen(driver)
     driver.find_element(By.ID, "use-passkey").click()
     wait_until(lambda: driver.current_url == f"{live.url}/profile/api-keys", timeout=15,
                message=lambda: f"sudo with passkey failed: {_body(driver)[:500]}")  # fmt: skip
@@ -125,4 +140,5 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
     driver.find_element(By.ID, "use-passkey").click()
     status = lambda: driver.find_element(By.CSS_SELECTOR, "[data-status]").text  # noqa: E731
     wait_until(lambda: status(), timeout=15)
+    assert not _status_boxes_unseen(driver), "a filled message shows"
     assert driver.current_url == f"{live.url}/login/verify"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the product needs (once) and start `schedlink demo` on http://127.0.0.1:5000.
+# Install what the product needs (once) and start `schedlink demo` on http://localhost:5000 (listening on 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then

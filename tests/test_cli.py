@@ -80,3 +80,28 @@ def test_sqlite_pragmas(tmp_path):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+@pytest.mark.parametrize(
+    ("bind", "expected"),
+    [
+        (["--port", "5050"], "http://localhost:5050"),
+        (["--host", "0.0.0.0"], "http://localhost:5000"),
+        (["--host", "192.0.2.7"], "http://192.0.2.7:5000"),
+    ],
+)
+def test_demo_prints_a_host_name_base_url_for_passkeys(runner, monkeypatch, bind, expected):
+    """Browsers refuse passkeys on http://127.0.0.1:5000, so the demo's links name the host."""
+    import backend.server
+
+    # Recorded first, so the variables demo sets are taken away again after the test.
+    for name in ("SCHEDLINK_BASE_URL", "SCHEDLINK_DEMO"):
+        monkeypatch.setenv(name, "unset")
+        monkeypatch.delenv(name)
+    served = []
+    # The real server would block the test; what it is asked to serve is what matters here.
+    monkeypatch.setattr(backend.server, "run", lambda *args, **kw: served.append(args))
+    result = runner.invoke(main, ["demo", *bind])
+    assert result.exit_code == 0, result.output
+    assert f"backend URL : {expected}\n" in result.output
+    assert served and served[0][0] == (bind[1] if bind[0] == "--host" else "127.0.0.1")

@@ -101,6 +101,17 @@ def _https_server(ca, *, max_version=None):
         "https://0x7f.0.0.1/",
         "https://0.0.0.0/",
         "https://224.0.0.1/",
+        "https://10.0.0.1./hook",
+        "https://127.0.0.1../",
+        "https://%31%30.0.0.1/",
+        "https://\uff11\uff10.0.0.1/",
+        "https://10\u30020\u30020\u30021/",
+        "https://[fe80::1%25eth0]/",
+        "https://localhost/x.ics",
+        "https://LocalHost./x",
+        "https://feeds.localhost/x",
+        "https://localhost.localdomain/",
+        "https://ip6-localhost/",
     ],
 )
 def test_literal_private_and_local_addresses_are_refused_when_stored(url):
@@ -130,12 +141,20 @@ def test_only_absolute_https_urls_without_credentials(url):
 
 def test_public_https_names_pass_the_stored_check_without_resolving():
     assert Outbound().check_url("https://calendar.example.com/feed.ics")
+    assert Outbound().check_url("https://calendar.example.com./feed.ics")
+    assert Outbound().check_url("https://localhost.example.com/feed.ics")
+    assert Outbound().check_url("https://8.8.8.8./")
 
 
 def test_the_allow_list_admits_hosts_and_networks_and_plain_http_for_them():
-    outbound = Outbound(["127.0.0.0/8", "caldav.internal"])
+    outbound = Outbound(["127.0.0.0/8", "caldav.internal", "localhost"])
     assert outbound.check_url("http://127.0.0.1:5232/")
+    assert outbound.check_url("http://127.0.0.1.:5232/")
     assert outbound.check_url("http://caldav.internal/dav/")
+    assert outbound.check_url("http://caldav.internal./dav/")
+    assert outbound.check_url("http://localhost:5232/")
+    with pytest.raises(OutboundRefused):
+        outbound.check_url("http://other.localhost/")
     with pytest.raises(OutboundRefused):
         outbound.check_url("http://10.0.0.1/")
 
@@ -195,12 +214,14 @@ def test_loopback_is_refused_at_send_time_unless_allowed(local_http):
 
 
 def test_a_name_that_resolves_to_a_private_address_is_refused(local_http):
-    # "localhost" is a name, so it passes the stored check; what it resolves to does not.
+    # "localhost" is refused as stored now; the send-time check on what a name resolves to
+    # is the one that catches every other name (resolved here without the stored check).
     port = local_http.rsplit(":", 1)[1]
     outbound = Outbound(["10.0.0.0/8"])
-    assert outbound.check_url(f"https://localhost:{port}/")
+    with pytest.raises(OutboundRefused, match="this machine"):
+        outbound.check_url(f"https://localhost:{port}/")
     with pytest.raises(OutboundRefused, match="private or local"):
-        outbound.request("GET", f"https://localhost:{port}/")
+        outbound.policy.resolve("localhost", int(port))
     # Listing the address (not only the name) admits every name that resolves to it.
     assert Outbound(["127.0.0.1"]).request("GET", f"http://127.0.0.1:{port}/").status == 200
 
@@ -275,3 +296,49 @@ def test_no_private_local_or_reserved_address_is_ever_allowed(net, offset):
     # ...and listing the network is what lets it through (a mapped address is its IPv4 one).
     listed = "127.0.0.0/8" if net.startswith("::ffff:") else net
     assert Policy([listed]).check_url(f"https://{url_host}/")
+
+
+def _spellings(ip: ipaddress.IPv4Address, style: int, dots: int) -> str:
+    """One of the ways a resolver or URL parser reads as this IPv4 address."""
+    n, octets = int(ip), [int(o) for o in str(ip).split(".")]
+    host = [
+        str(ip),
+        str(n),  # one decimal number
+        hex(n),  # one hex number
+        ".".join(f"0{o:o}" for o in octets),  # octal parts
+        "".join(f"%{ord(c):02x}" for c in str(ip)),  # percent-encoded
+        "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in str(ip)),  # fullwidth
+        str(ip).replace(".", "\u3002"),  # ideographic full stops
+        f"{octets[0]}.{n & 0xFFFFFF}",  # a.b where b holds three octets
+    ][style]
+    return host + "." * dots
+
+
+IPV4_PRIVATE = [n for n in PRIVATE_NETS if ":" not in n]
+
+
+@given(
+    st.sampled_from(IPV4_PRIVATE),
+    st.integers(min_value=0),
+    st.integers(min_value=0, max_value=7),
+    st.integers(min_value=0, max_value=2),
+)
+def test_no_spelling_of_a_private_address_passes_when_stored(net, offset, style, dots):
+    network = ipaddress.ip_network(net)
+    ip = network[offset % network.num_addresses]
+    url = f"https://{_spellings(ip, style, dots)}/hook"
+    with pytest.raises(OutboundRefused):
+        Policy().check_url(url)
+    assert Policy([net]).check_url(url), "listing the network lets every spelling through"
+
+
+@given(
+    st.lists(st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True), max_size=3),
+    st.sampled_from(["localhost", "LOCALHOST", "LocalHost"]),
+    st.integers(min_value=0, max_value=1),
+)
+def test_localhost_names_are_refused_when_stored_unless_listed(labels, name, dot):
+    host = ".".join([*labels, name]) + "." * dot
+    with pytest.raises(OutboundRefused):
+        Policy().check_url(f"https://{host}/x.ics")
+    assert Policy([host.lower().rstrip(".")]).check_url(f"https://{host}/x.ics")

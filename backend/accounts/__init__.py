@@ -29,6 +29,7 @@ from .passwords import (
 from .profile import (
     HOUR_FORMATS,
     apply_email_change,
+    cancel_email_change,
     email_change_target,
     email_change_token,
     profile_fields,
@@ -48,6 +49,7 @@ __all__ = [
     "HOUR_FORMATS", "MIN_PASSWORD", "AccountError", "EmailTaken", "InvalidCredentials",
     "Keys", "KeysError", "PasskeyError", "TokenExpired", "TokenInvalid",
     "account_for_api_key", "account_for_reset_token", "active_api_keys", "apply_email_change",
+    "cancel_email_change",
     "authenticate", "begin_enrolment", "change_password", "check_code", "check_new_password",
     "confirm_enrolment", "create_account", "create_api_key", "disable_mfa",
     "email_change_target", "email_change_token", "find_by_email", "local_calendar",

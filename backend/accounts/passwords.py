@@ -102,6 +102,7 @@ def set_password(account: Account, password: str) -> None:
     check_new_password(password, account)
     account.password_hash = _hasher.hash(password)
     account.session_version += 1
+    account.pending_email = None  # its link is bound to the old password anyway
 
 
 def change_password(account: Account, current: str, new: str) -> None:

@@ -1,5 +1,7 @@
 """The editable profile: name, time zone, 12/24-hour default, and the e-mail address, which
-changes only when a link sent to the new address is opened."""
+changes only when a link sent to the new address is opened. The pending address is stored on
+the account; its link is bound to the current address, password and session generation, so a
+password change, "sign out everywhere" or a cancel kills it."""
 
 from __future__ import annotations
 
@@ -54,8 +56,10 @@ def update_profile(account: Account, changes: dict) -> list[str]:
     return changed
 
 
-def _email_fingerprint(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:20]
+def _change_fingerprint(account: Account) -> str:
+    # Changes with the address, the password and every session revocation of the account.
+    state = f"{account.email}\0{account.password_hash}\0{account.session_version}"
+    return hashlib.sha256(state.encode()).hexdigest()[:20]
 
 
 def request_email_change(s: Session, account: Account, new_email) -> str:
@@ -72,6 +76,7 @@ def request_email_change(s: Session, account: Account, new_email) -> str:
         errors.raise_if_any()
     if s.scalar(select(Account.id).where(Account.email == normalized)) is not None:
         raise EmailTaken(normalized)
+    account.pending_email = normalized
     notify(s, account, "account.email_change_requested", new_email=normalized)
     notify(s, account, "account.email_change_notice", new_email=normalized)
     return normalized
@@ -80,18 +85,27 @@ def request_email_change(s: Session, account: Account, new_email) -> str:
 def email_change_token(keys, account: Account, new_email: str) -> str:
     return keys.dumps(
         EMAIL_CHANGE_PURPOSE,
-        {"a": account.sub, "e": new_email, "o": _email_fingerprint(account.email)},
+        {"a": account.sub, "e": new_email, "o": _change_fingerprint(account)},
     )
 
 
+def cancel_email_change(account: Account) -> str | None:
+    """Forgets the pending change (its link stops working); returns the address it was for."""
+    pending, account.pending_email = account.pending_email, None
+    return pending
+
+
 def email_change_target(s: Session, keys, token: str) -> tuple[Account, str] | None:
-    """(account, new address) for a valid, unused link; None when it was already used (the
-    address changed since) or the account is gone. Bad or expired tokens raise from keys."""
+    """(account, new address) for a valid, unused link; None when it was already used, was
+    cancelled or superseded, the password or sessions changed since, or the account is gone.
+    Bad or expired tokens raise from keys."""
     payload = keys.loads(EMAIL_CHANGE_PURPOSE, token, EMAIL_CHANGE_MAX_AGE)
     if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
         return None
     account = s.scalar(select(Account).where(Account.sub == str(payload.get("a"))))
-    if account is None or payload.get("o") != _email_fingerprint(account.email):
+    if account is None or payload.get("o") != _change_fingerprint(account):
+        return None
+    if account.pending_email != payload["e"]:
         return None
     return account, payload["e"]
 
@@ -102,5 +116,6 @@ def apply_email_change(s: Session, account: Account, new_email: str) -> str:
         raise EmailTaken(new_email)
     old = account.email
     account.email = new_email
+    account.pending_email = None
     notify(s, account, "account.email_changed", old_email=old)
     return old

@@ -111,7 +111,13 @@ def end_session_by_public_id(s: Session, account: Account, public_id: str, now: 
 def end_all_sessions(
     s: Session, account: Account, now: datetime, keep_session_id: int | None = None
 ) -> int:
-    """Ends every session of the account, except `keep_session_id` when given."""
+    """Ends every session of the account, except `keep_session_id` when given; a pending
+    e-mail change dies with them (it may be what a thief in one of them started)."""
+    s.execute(
+        update(Account)
+        .where(Account.id == account.id)
+        .values(pending_email=None, session_version=Account.session_version + 1)
+    )
     query = update(UserSession).where(
         UserSession.account_id == account.id, UserSession.revoked_at.is_(None)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized
+from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized
 
 from .. import db
 from ..accounts import account_for_api_key
@@ -42,8 +42,20 @@ def _invalid_body(description: str) -> ValidationError:
     return ValidationError({"body": [{"key": "errors.invalid", "description": description}]})
 
 
-def json_body() -> dict:
+def _body_bytes() -> bytes:
+    """The whole body, or 413 when it is over MAX_CONTENT_LENGTH, with or without a
+    Content-Length. Werkzeug stops reading a streamed (chunked) body at the limit and
+    returns what it read, so a longer one would otherwise arrive cut short."""
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    streamed = limit is not None and request.content_length is None
+    if streamed and len(raw) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+    return raw
+
+
+def json_body() -> dict:
+    raw = _body_bytes()
     if _nesting(raw) > MAX_DEPTH:
         raise _invalid_body(f"JSON may be nested at most {MAX_DEPTH} levels deep.")
     try:

@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
+
+from ..validation import is_tzid
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 END_OF_DAY = time(0)  # as an end time: the midnight that ends the day ("24:00")
@@ -81,15 +82,8 @@ def default_rule(tzid: str) -> AvailabilityRule:
 DEFAULT_RULE = default_rule("UTC")  # prefer default_rule(the account's tzid)
 
 
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    # the system's zone directory may add "localtime" (this machine's zone) and "Factory"
-    return frozenset(available_timezones()) - {"localtime", "Factory", "posixrules"}
-
-
 def known_tzid(tzid: Any) -> bool:
-    # a fixed list rather than trying ZoneInfo(tzid), which opens any file name it is given
-    return isinstance(tzid, str) and tzid in _zones()
+    return is_tzid(tzid)  # the one zone check (validation.is_tzid)
 
 
 def parse_minutes(value: Any, name: str, errors: Errors, lo: int, hi: int) -> int | None:

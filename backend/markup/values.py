@@ -8,12 +8,12 @@ plain-text warnings for the markup checker. Nothing is HTML-escaped: callers esc
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import unquote
 
 from ..text import clean_text, normalize_email
+from ..validation import known_tzids
 
 FIELDS = (
     "name", "email", "organization", "title", "phone",
@@ -64,8 +64,8 @@ def mailto_addresses(href: str) -> list[tuple[str, str | None]]:
 
 @cache
 def _zones() -> dict[str, str]:
-    # available_timezones() scans the tz database: do it once per process.
-    return {zone.lower(): zone for zone in zoneinfo.available_timezones()}
+    # The same zones as every other check (no "localtime", "Factory", …), once per process.
+    return {zone.lower(): zone for zone in known_tzids()}
 
 
 def canonical_tzid(value: str) -> str | None:

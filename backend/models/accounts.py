@@ -54,6 +54,9 @@ class Account(Base):
     webauthn_user_id: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     # Whether a booking page with no free times may show this e-mail so people can ask.
     show_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An e-mail change awaiting its link (shown on /profile, cancellable); a password change
+    # or "sign out everywhere" clears it, and a link whose address is not this one is dead.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendars: Mapped[list[Calendar]] = relationship(back_populates="account")

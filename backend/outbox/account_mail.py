@@ -54,8 +54,8 @@ def send_account_notice(sessions: sessionmaker, payload: dict, config, kind: str
         if kind == "account.password_reset_requested":
             link = f"{base}/login/reset/{reset_token(keys, account)}"
         elif kind == "account.email_change_requested":
-            if account.email == payload["new_email"]:
-                return  # already changed
+            if account.pending_email != payload["new_email"]:
+                return  # already changed, cancelled or superseded: no live link to send
             token = email_change_token(keys, account, payload["new_email"])
             link = f"{base}/profile/email/confirm/{token}"
         context = {

@@ -46,7 +46,7 @@ from ..validation import ValidationError
 from .auth import login_required
 from .profile_nav import add_section
 from .security import check_csrf
-from .sudo import relying_party, sudo_required
+from .sudo import passkeys_unavailable, relying_party, sudo_required
 from .user_sessions import keys, now, sign_out
 
 bp = Blueprint("account_security", __name__, url_prefix="/profile/security")
@@ -73,6 +73,7 @@ def _page(errors: dict | None = None, status: int = 200):
         has_totp=bool(g.user.totp_secret),
         recovery_left=remaining_recovery_codes(s, g.user),
         passkeys=passkeys.account_passkeys(s, g.user),
+        passkeys_unavailable=passkeys_unavailable(url_for("account_security.index")),
     ), status
 
 
@@ -250,6 +251,9 @@ def mfa_disable():
 @sudo_required
 def passkey_options():
     check_csrf()
+    unavailable = passkeys_unavailable(url_for("account_security.index"))
+    if unavailable:
+        return jsonify({"error": "passkeys_unavailable", "message": unavailable.message}), 409
     rp_id, _origin = relying_party()
     with db.write() as s:
         options, challenge = passkeys.registration_options(s, locked_account(s, g.user.id), rp_id)

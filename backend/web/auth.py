@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ from flask import (
 from .. import db
 from ..accounts import InvalidCredentials, authenticate, mfa_enabled
 from ..limits import limit
-from ..text import normalize_email
+from .login_throttle import LoginThrottle
 from .security import check_csrf
 from .user_sessions import begin_pending, sign_in, sign_out
 
@@ -63,30 +62,22 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.index")
 
 
-def _login_account_key(email: str) -> str:
-    """One bucket per account however its address is spelled; hashed, so any input fits."""
-    typed = email[:1000]
-    canonical = normalize_email(typed) or typed.strip().lower()
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     error = None
     if request.method == "POST":
         check_csrf()
         email = request.form.get("email", "")
-        with limit("RATELIMIT_LOGIN", "login"):  # per client address
+        with limit("RATELIMIT_LOGIN", "login"):  # every attempt, per client address
             pass
-        with limit(
-            "RATELIMIT_LOGIN_ACCOUNT", "login-account", key=lambda: _login_account_key(email)
-        ):
-            pass
+        throttle = LoginThrottle(email)
+        throttle.check()
         try:
             with db.write() as s:
                 account = authenticate(s, email, request.form.get("password", ""))
                 account_id, second_factor = account.id, mfa_enabled(s, account)
         except InvalidCredentials:
+            throttle.failed()
             error = "That e-mail and password don't match an account."
         else:
             target = _safe_next(request.args.get("next"))

@@ -149,7 +149,8 @@ def unknown_zone() -> str | None:
     """What the visitor typed as a zone when it matches none, to say so on the page."""
     asked = request.values.get("tz")
     if asked and resolve_zone(asked) is None:
-        return asked[:80]
+        # Echoed into the page: no control characters (a NUL), no invisible ones.
+        return clean_text(asked)[:80] or "\ufffd"
     return None
 
 

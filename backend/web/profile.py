@@ -12,6 +12,7 @@ from ..accounts import (
     TokenExpired,
     TokenInvalid,
     apply_email_change,
+    cancel_email_change,
     email_change_target,
     request_email_change,
     update_profile,
@@ -87,6 +88,21 @@ def change_email():
         "until then you keep signing in with the current one."
     )
     return redirect(url_for("profile.index"), 303)
+
+
+@bp.post("/email/cancel")
+@login_required
+def cancel_email():
+    """No re-authentication: cancelling only takes a pending change (and its link) away."""
+    check_csrf()
+    with db.write() as s:
+        cancelled = cancel_email_change(s.get(type(g.user), g.user.id))
+    flash(
+        f"The change to {cancelled} is cancelled; its link no longer works."
+        if cancelled
+        else "No e-mail change was pending."
+    )
+    return redirect(url_for("profile.index") + "#email", 303)
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])

@@ -5,7 +5,9 @@ needs the password (and the second factor, when the account has one) checked wit
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import (
@@ -50,6 +52,40 @@ def relying_party() -> tuple[str, str]:
     """(rp id, origin) for WebAuthn: the public host name and origin of BASE_URL."""
     base = urlsplit(current_app.config["BASE_URL"])
     return base.hostname or "localhost", f"{base.scheme}://{base.netloc}"
+
+
+@dataclass(frozen=True)
+class PasskeysUnavailable:
+    """BASE_URL names an IP address. On this machine `base_url` (a host name) would work,
+    and passkeys are then added at `page_url`; elsewhere both are None."""
+
+    base_url: str | None
+    page_url: str | None
+
+    @property
+    def message(self) -> str:
+        reason = "Passkeys need a host name, not an IP address, in this server's address."
+        if self.base_url:
+            return (
+                f"{reason} Start schedlink with SCHEDLINK_BASE_URL={self.base_url}, "
+                f"then add a passkey at {self.page_url}."
+            )
+        return f"{reason} Set SCHEDLINK_BASE_URL to this server's name and open this page there."
+
+
+def passkeys_unavailable(page_path: str) -> PasskeysUnavailable | None:
+    """Whether passkeys can't work here. WebAuthn takes a host name as its relying-party id,
+    never an IP address, so with a BASE_URL like http://127.0.0.1:5000 every browser refuses
+    ("This is an invalid domain")."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    try:
+        address = ipaddress.ip_address(base.hostname or "")
+    except ValueError:
+        return None
+    if address.is_loopback or address.is_unspecified:
+        there = f"{base.scheme}://localhost" + (f":{base.port}" if base.port else "")
+        return PasskeysUnavailable(there, f"{there}{page_path}")
+    return PasskeysUnavailable(None, None)
 
 
 def _same_site(target: str | None, fallback: str) -> str:

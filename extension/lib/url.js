@@ -1,7 +1,8 @@
 // URL rules: the backend URL the user types, permission match patterns for a
 // site, and the page URL sent along with candidate markup.
 
-export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:5000';
+// What `schedlink demo` prints: a host name, since passkeys refuse IP addresses.
+export const DEFAULT_BACKEND_URL = 'http://localhost:5000';
 const MAX_URL_LENGTH = 2048;
 
 export class UrlError extends Error {

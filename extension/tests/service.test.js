@@ -163,10 +163,10 @@ describe('settings', () => {
     await rejectsWith(s.handlers.saveSettings({ backendUrl: 'http://127.0.0.1:5000', apiKey: 'has spaces in it' }), 'invalid_input');
     assert.deepEqual(b.store, configured);
   });
-  it('defaults to http://127.0.0.1:5000', async () => {
+  it('defaults to http://localhost:5000', async () => {
     const b = await fakeBrowser();
     const view = await createService({ browser: b.api, fetch: backend() }).handlers.getSettings({});
-    assert.deepEqual(view, { backendUrl: 'http://127.0.0.1:5000', defaultBackendUrl: 'http://127.0.0.1:5000', apiKeySet: false, apiKeyHint: '', badgeSites: [] });
+    assert.deepEqual(view, { backendUrl: 'http://localhost:5000', defaultBackendUrl: 'http://localhost:5000', apiKeySet: false, apiKeyHint: '', badgeSites: [] });
   });
   it('testConnection uses typed values before saving', async () => {
     const b = await fakeBrowser({ stored: configured });

@@ -51,7 +51,7 @@ describe('normalizeBackendUrl', () => {
     assert.match(normalizeBackendUrl('http://192.168.1.5:5000').warning, /unencrypted/);
   });
   it('has the documented default', () => {
-    assert.equal(normalizeBackendUrl(DEFAULT_BACKEND_URL).url, 'http://127.0.0.1:5000');
+    assert.equal(normalizeBackendUrl(DEFAULT_BACKEND_URL).url, 'http://localhost:5000');
   });
 });
 

@@ -73,6 +73,10 @@ def test_channels_are_per_account(app, client, host):
         ({"callback_url": "https://127.0.0.1/x"}, "callback_url"),  # https, yet loopback
         ({"callback_url": "https://192.168.1.10/x"}, "callback_url"),
         ({"callback_url": "https://100.64.0.1/x"}, "callback_url"),
+        ({"callback_url": "https://10.0.0.1./hook"}, "callback_url"),  # trailing dot
+        ({"callback_url": "https://0x7f.1./hook"}, "callback_url"),
+        ({"callback_url": "https://localhost/hook"}, "callback_url"),
+        ({"callback_url": "https://hooks.localhost./hook"}, "callback_url"),
         ({"callback_url": "http://hooks.example.com/x"}, "callback_url"),
         ({"callback_url": URL, "filters": []}, "filters"),
         ({"callback_url": URL, "filters": {"colour": "red"}}, "filters.colour"),

@@ -239,6 +239,21 @@ def test_periodic_sync_and_a_booking_check_see_feed_events(app, client, host, fe
         ({"provider_name": "ics", "url": "ftp://example.com/x.ics"}, "url", "https://"),
         ({"provider_name": "ics", "url": "http://10.1.2.3/cal.ics"}, "url", ""),
         ({"provider_name": "ics", "url": "http://169.254.169.254/latest"}, "url", ""),
+        # Certain to be refused when fetched, so refused when stored (127.0.0.1 is allowed here).
+        ({"provider_name": "ics", "url": "https://localhost/x.ics"}, "url", "this machine"),
+        ({"provider_name": "ics", "url": "webcal://localhost/x.ics"}, "url", "this machine"),
+        ({"provider_name": "ics", "url": "https://cal.localhost./x.ics"}, "url", "this machine"),
+        ({"provider_name": "ics", "url": "https://10.0.0.1./x.ics"}, "url", "private"),
+        (
+            {
+                "provider_name": "caldav",
+                "url": "https://localhost/dav/",
+                "username": "u",
+                "password": "p",
+            },
+            "url",
+            "this machine",
+        ),  # fmt: skip
         (
             {"provider_name": "google", "url": "https://x"},
             "provider_name",

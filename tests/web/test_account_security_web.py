@@ -306,3 +306,34 @@ def test_an_expired_session_is_signed_out(app, client, host):
     with app.app_context(), db.write() as s:
         s.execute(update(UserSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert not _signed_in(client)
+
+
+def test_security_page_offers_passkeys_only_where_browsers_accept_them(app, client, host):
+    """WebAuthn refuses an IP address as the relying party ("This is an invalid domain"):
+    with such a BASE_URL the page says what to open instead of a button that fails."""
+    login(client)
+    page = client.get("/profile/security").get_data(as_text=True)
+    assert 'id="add-passkey"' in page and "passkeys-unavailable" not in page
+
+    app.config["BASE_URL"] = "http://127.0.0.1:5000"
+    page = unescape(client.get("/profile/security").get_data(as_text=True))
+    assert 'id="add-passkey"' not in page
+    notice = re.search(r'<p class="notice" id="passkeys-unavailable">(.*?)</p>', page, re.S)
+    assert notice and "need a host name, not an IP address" in notice.group(1)
+    assert "<code>SCHEDLINK_BASE_URL=http://localhost:5000</code>" in notice.group(1)
+    assert '<a href="http://localhost:5000/profile/security">' in notice.group(1)
+    started = web_post(client, "/profile/security", "/profile/security/passkeys/options")
+    assert started.status_code == 409
+    assert started.get_json()["error"] == "passkeys_unavailable"
+    assert "SCHEDLINK_BASE_URL=http://localhost:5000" in started.get_json()["message"]
+
+    app.config["BASE_URL"] = "https://[2001:db8::5]"
+    page = unescape(client.get("/profile/security").get_data(as_text=True))
+    assert 'id="add-passkey"' not in page and "<code>SCHEDLINK_BASE_URL</code> to a name" in page
+
+
+def test_default_base_url_is_a_host_name(monkeypatch, tmp_path):
+    from backend.config import from_environment
+
+    monkeypatch.delenv("SCHEDLINK_BASE_URL", raising=False)
+    assert from_environment(tmp_path / "instance")["BASE_URL"] == "http://localhost:5000"

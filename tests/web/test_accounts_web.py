@@ -65,6 +65,19 @@ def test_api_key_is_shown_once_works_and_can_be_revoked(client, host):
     assert client.get("/v1/userinfo", headers=host.headers).status_code == 200
 
 
+def test_the_page_showing_a_new_key_lists_it(client, host):
+    login(client)
+    page = client.get("/profile/api-keys").get_data(as_text=True)
+    created = client.post(
+        "/profile/api-keys", data={"csrf_token": _csrf(page), "label": "Second key"}
+    )
+    assert created.status_code == 201
+    html = created.get_data(as_text=True)
+    table = html[html.index("<table") :]
+    assert "Second key" in table
+    assert len(re.findall(r"/profile/api-keys/(\d+)/revoke", table)) == 2
+
+
 def test_state_changing_forms_need_csrf(client, host):
     login(client)
     assert client.post("/profile/api-keys", data={"label": "x"}).status_code == 400
@@ -126,3 +139,49 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored(app, client, host):
 def test_api_ignores_session_cookies(client, host):
     login(client)
     assert client.get("/v1/userinfo").status_code == 401
+
+
+def _sign_in_status(app, address: str, password: str, email="host@example.com") -> int:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    token = _csrf(client.get("/login").get_data(as_text=True))
+    data = {"csrf_token": token, "email": email, "password": password}
+    return client.post("/login", data=data).status_code
+
+
+def test_a_stranger_cannot_lock_the_owner_out(app, host):
+    """Failures count per (account, address); past the account-wide failure limit only
+    addresses that failed are refused, so the owner's correct password still works."""
+    app.config.update(
+        RATELIMIT_LOGIN="1000/minute",  # the per-address limit on all attempts is not tested here
+        RATELIMIT_LOGIN_ACCOUNT="5/minute",
+        RATELIMIT_LOGIN_ACCOUNT_FAILURES="8/minute",
+    )
+    good, bad = "correct horse battery", "wrong password!"
+    stranger, owner = "203.0.113.1", "198.51.100.7"
+    assert [_sign_in_status(app, stranger, bad) for _ in range(5)] == [401] * 5
+    # The stranger is throttled for this account, even with the right password...
+    assert _sign_in_status(app, stranger, bad) == 429
+    assert _sign_in_status(app, stranger, good) == 429
+    # ...the owner is not, and another account is not throttled for the stranger.
+    assert _sign_in_status(app, owner, good) == 303
+    assert _sign_in_status(app, stranger, bad, email="other@example.com") == 401
+
+    # Failures from more addresses pass the account-wide limit (8): addresses that failed
+    # are refused, one that has not may still try, and the owner still signs in.
+    assert [_sign_in_status(app, "203.0.113.2", bad) for _ in range(3)] == [401] * 3
+    assert _sign_in_status(app, "203.0.113.2", good) == 429
+    assert _sign_in_status(app, "203.0.113.3", bad) == 401
+    assert _sign_in_status(app, "203.0.113.3", bad) == 429
+    assert _sign_in_status(app, owner, good) == 303
+    refused = app.test_client()
+    refused.environ_base["REMOTE_ADDR"] = stranger
+    page = refused.post(
+        "/login",
+        data={
+            "csrf_token": _csrf(refused.get("/login").get_data(as_text=True)),
+            "email": host.email,
+            "password": bad,
+        },
+    )
+    assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1

@@ -94,3 +94,78 @@ def test_hour_format_is_the_default_on_the_dashboard(client, host):
     assert changed.status_code == 200
     page = client.get("/").get_data(as_text=True)
     assert re.search(r"\d{1,2}:\d\d\s?(am|pm|AM|PM)", page), "12-hour times after the change"
+
+
+def _ask_for_email_change(app, client, smtp, address="grace@new.example") -> str:
+    """Asks on the profile page, runs the mailer, returns the confirmation link's path."""
+    smtp.messages.clear()
+    asked = web_post(client, "/profile", "/profile/email", {"email": address})
+    assert asked.status_code == 303
+    jobs.run_once(app)
+    mails = {rcpt[0]: message for rcpt, message in smtp.messages}
+    text = mails[address].get_body(("plain",)).get_content()
+    return re.search(r"http://schedlink\.test(/profile/email/confirm/\S+)", text).group(1)
+
+
+def _signs_in_as(app, email, password="correct horse battery") -> bool:
+    return login(app.test_client(), email=email, password=password).status_code == 303
+
+
+def test_a_pending_email_change_is_shown_and_can_be_cancelled(app, client, host, smtp):
+    login(client)
+    assert 'id="pending-email"' not in client.get("/profile").get_data(as_text=True)
+    link = _ask_for_email_change(app, client, smtp)
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'id="pending-email"' in page and "<strong>grace@new.example</strong>" in page
+    account = client.get("/v1/account", headers=host.headers).get_json()["account"]
+    assert account["pending_email"] == "grace@new.example"
+
+    cancelled = web_post(client, "/profile", "/profile/email/cancel")
+    assert cancelled.status_code == 303
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'id="pending-email"' not in page and "is cancelled" in page
+    assert app.test_client().get(link).status_code == 410, "the link died"
+    assert _signs_in_as(app, host.email)
+
+    # A change cancelled before its mail went out sends no link at all.
+    smtp.messages.clear()
+    asked = web_post(client, "/profile", "/profile/email", {"email": "x@new.example"})
+    assert asked.status_code == 303
+    assert web_post(client, "/profile", "/profile/email/cancel").status_code == 303
+    jobs.run_once(app)
+    assert [rcpt[0] for rcpt, _ in smtp.messages] == ["host@example.com"]  # the notice only
+
+
+def test_a_password_change_kills_a_pending_email_change(app, client, host, smtp):
+    login(client)
+    link = _ask_for_email_change(app, client, smtp)
+    new_password = "a much better passphrase 7"
+    changed = web_post(
+        client,
+        "/profile/security",
+        "/profile/security/password",
+        {
+            "current_password": "correct horse battery",
+            "password": new_password,
+            "password_confirm": new_password,
+        },
+    )
+    assert changed.status_code == 303
+    assert 'id="pending-email"' not in client.get("/profile").get_data(as_text=True)
+    assert app.test_client().get(link).status_code == 410
+    assert _signs_in_as(app, host.email, new_password)
+    assert not _signs_in_as(app, "grace@new.example", new_password)
+
+
+def test_signing_out_everywhere_kills_a_pending_email_change(app, client, host, smtp):
+    login(client)
+    link = _ask_for_email_change(app, client, smtp)
+    ended = web_post(client, "/profile/security", "/profile/security/sessions/end-all")
+    assert ended.status_code == 303
+    assert app.test_client().get(link).status_code == 410
+    login(client)
+    assert 'id="pending-email"' not in client.get("/profile").get_data(as_text=True)
+    # A new request after that works as before.
+    link = _ask_for_email_change(app, client, smtp, "grace@newer.example")
+    assert web_post(app.test_client(), link, link).status_code == 200
+    assert _signs_in_as(app, "grace@newer.example")

@@ -1,6 +1,7 @@
 """Rate limits that hold on the real server (`schedlink serve`, 2 gunicorn workers): counters
 shared by the workers (the database on SQLite and PostgreSQL, or Redis), one bucket per client
-behind a trusted proxy, and sign-in throttled per account as well as per address."""
+behind a trusted proxy, and wrong passwords throttled per account and address, and per account
+from every address, without letting a stranger lock the owner out."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def server(request, tmp_path_factory):
         "SCHEDLINK_TRUSTED_PROXIES": "127.0.0.1",
         "SCHEDLINK_RATELIMIT_LOGIN": "10/minute",
         "SCHEDLINK_RATELIMIT_LOGIN_ACCOUNT": "5/minute",
+        "SCHEDLINK_RATELIMIT_LOGIN_ACCOUNT_FAILURES": "8/minute",
         # Several test runs may share one Redis: each server counts under its own prefix.
         "SCHEDLINK_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
     }
@@ -59,8 +61,11 @@ def server(request, tmp_path_factory):
         yield live
 
 
-def _bad_logins(server: LiveServer, count: int, email=None, client_ip=None) -> list[int]:
-    """`count` wrong-password sign-ins at once, spread over both workers; their statuses.
+def _bad_logins(
+    server: LiveServer, count: int, email=None, client_ip=None, password="wrong password!",
+    parallel=8,
+) -> list[int]:  # fmt: skip
+    """`count` sign-ins (`parallel` at once), spread over both workers; their statuses.
     `email`/`client_ip` may be callables of the attempt number."""
     with requests.Session() as session:
         page = session.get(f"{server.url}/login", timeout=TIMEOUT).text
@@ -71,14 +76,14 @@ def _bad_logins(server: LiveServer, count: int, email=None, client_ip=None) -> l
             if client_ip is not None:
                 headers["X-Forwarded-For"] = client_ip(i) if callable(client_ip) else client_ip
             address = email(i) if callable(email) else email
-            data = {"csrf_token": token, "email": address, "password": "wrong password!"}
+            data = {"csrf_token": token, "email": address, "password": password}
             response = requests.post(
                 f"{server.url}/login", data=data, headers=headers,
                 cookies=session.cookies, timeout=TIMEOUT, allow_redirects=False,
             )  # fmt: skip
             return response.status_code
 
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
             return list(pool.map(attempt, range(count)))
 
 
@@ -101,12 +106,36 @@ def test_per_address_limit_holds_across_workers(server):
     assert spoofed == [429] * 3
 
 
-def test_per_account_limit_holds_whatever_the_address(server):
-    statuses = _bad_logins(
-        server, 12, email=lambda i: "Victim@Example.com" if i % 2 else "victim@example.com",
-        client_ip=lambda i: _fresh_ip(),
-    )  # fmt: skip
-    assert sorted(statuses) == [401] * 5 + [429] * 7, statuses
+def test_per_account_failures_hold_but_never_lock_the_owner_out(server):
+    spelled = lambda i: "Victim@Example.com" if i % 2 else "victim@example.com"  # noqa: E731
+    owner_password = "a long enough password"
+    stranger = _fresh_ip()
+    # One after the other: failures are tested before the password check and counted after.
+    statuses = _bad_logins(server, 7, email=spelled, client_ip=stranger, parallel=1)
+    assert statuses == [401] * 5 + [429] * 2, statuses
+    right_from_stranger = _bad_logins(
+        server, 1, email="victim@example.com", client_ip=stranger, password=owner_password
+    )
+    assert right_from_stranger == [429], "the stranger's address stays throttled"
+    owner = _bad_logins(
+        server, 1, email="victim@example.com", client_ip=_fresh_ip(), password=owner_password
+    )
+    assert owner == [303], "five failures elsewhere do not lock the owner out"
+
+    # Past the account-wide failure limit (8) addresses that failed are refused; one that
+    # has not may try once, and the owner's correct password still signs in.
+    other = _fresh_ip()
+    assert _bad_logins(server, 3, email=spelled, client_ip=other, parallel=1) == [401] * 3
+    assert _bad_logins(server, 1, email="victim@example.com", client_ip=other) == [429]
+    fresh = _fresh_ip()
+    assert _bad_logins(server, 2, email="victim@example.com", client_ip=fresh, parallel=1) == [
+        401,
+        429,
+    ]
+    owner = _bad_logins(
+        server, 1, email="victim@example.com", client_ip=_fresh_ip(), password=owner_password
+    )
+    assert owner == [303]
     assert "Traceback" not in server.log_text()
 
 
