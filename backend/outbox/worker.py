@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from .. import database, notifications
@@ -139,11 +140,21 @@ def run_worker(app: Flask, once: bool = False, poll_seconds: float = 1.0) -> Non
     wakeup = Wakeup(app.extensions["schedlink.engine"], notifications.WAKE_CHANNEL)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: wakeup.stop())
+    failures = 0
     try:
         wakeup.listen()
         while True:
-            run_once(app)
-            if once or wakeup.wait(poll_seconds):
+            try:
+                run_once(app)
+                failures = 0
+            except (SQLAlchemyError, database.TransactionConflict) as exc:
+                # The database is down or busy: nothing was lost (leases expire, jobs stay
+                # pending), so wait and try again rather than end the process that sends all
+                # mail and webhooks.
+                failures += 1
+                log.warning("worker round failed (%s); trying again", exc)
+            wait = poll_seconds if not failures else min(60.0, poll_seconds * 2**failures)
+            if once or wakeup.wait(wait):
                 return
     finally:
         wakeup.close()

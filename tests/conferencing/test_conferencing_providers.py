@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conferencing_helpers import calendar_id, events, local, put_event, texts
+from conferencing_helpers import calendar_id, events, local, put_event, run_due, texts
 from sqlalchemy import select, update
 from standins import StandinProvider, google_meet, goto_meetings, graph_meetings, zoom_meetings
 
@@ -71,19 +71,6 @@ def connect(app, client, host, provider) -> str:
     return linked.group(1)
 
 
-def _run_due(app):
-    """Run every job, pulling retries and polls forward (their backoff is not under test)."""
-    for _ in range(10):
-        with app.app_context(), db.write() as s:
-            s.execute(
-                update(Job)
-                .where(Job.status == "pending")
-                .values(run_at=datetime.now(UTC) - timedelta(seconds=1))
-            )
-        if jobs.run_once(app) == 0:
-            return
-
-
 def test_meetings_made_updated_and_deleted(app, client, host, standin):
     pro = connect(app, client, host, standin)
     profiles = client.get("/v1/userinfo", headers=host.headers).get_json()["conferencing_profiles"]
@@ -92,7 +79,7 @@ def test_meetings_made_updated_and_deleted(app, client, host, standin):
     assert "profile_relink_url" not in mine
     assert put_event(client, host, conferencing={"profile_id": pro}).status_code == 202
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
-    _run_due(app)
+    run_due(app)
     conferencing = events(client, host)["ev-1"]["conferencing"]
     assert conferencing["provider_name"] == standin.name
     assert conferencing["join_url"].startswith("https://")
@@ -100,7 +87,7 @@ def test_meetings_made_updated_and_deleted(app, client, host, standin):
     assert len(meetings) == 1
     # A new summary and time are pushed to the same meeting.
     put_event(client, host, summary="Moved board meeting", days=4)
-    _run_due(app)
+    run_due(app)
     methods = [c[0] for c in standin.meetings_bp.calls]
     assert methods[-1] in ("PATCH", "PUT")
     assert "Moved board meeting" in str(standin.meetings_bp.calls[-1][2])
@@ -111,7 +98,7 @@ def test_meetings_made_updated_and_deleted(app, client, host, standin):
         json={"event_id": "ev-1"},
         headers=host.headers,
     )
-    _run_due(app)
+    run_due(app)
     assert standin.meetings_bp.calls[-1][0] == "DELETE" and meetings == {}
 
 
@@ -134,7 +121,7 @@ def test_5xx_and_429_are_retried(app, client, host, zoom):
         job = db.session().scalars(select(Job).where(Job.kind == "conferencing.assign")).one()
         assert job.attempts == 2
         assert before + timedelta(seconds=6) <= job.run_at <= before + timedelta(seconds=9)
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["ev-1"]["conferencing"]["join_url"].startswith("https://zoom")
 
 
@@ -143,7 +130,7 @@ def test_revoked_refresh_disconnects_and_relink_recovers(app, client, host, zoom
     zoom.revoke_refresh_tokens()
     zoom.expire_access_tokens()
     put_event(client, host, conferencing={"profile_id": pro})
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
     with app.app_context():
         conference = db.session().scalars(select(Conference)).one()
@@ -171,7 +158,7 @@ def test_revoked_refresh_disconnects_and_relink_recovers(app, client, host, zoom
     assert back.status_code == 303 and "last_linked_profile_id=" + pro in back.headers["Location"]
     page = client.get("/" + back.headers["Location"].split("/", 3)[3])
     assert "connected again" in page.get_data(as_text=True)
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["ev-1"]["conferencing"]["join_url"].startswith("https://zoom")
     assert len(texts(smtp, host.email)) == 1  # told once
 
@@ -229,7 +216,7 @@ def test_provider_chooser_and_removal(app, client, host, zoom):
     assert (
         client.delete(f"/v1/conferencing_profiles/{jitsi}", headers=host.headers).status_code == 422
     )
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
 
 
@@ -246,7 +233,7 @@ def test_google_meet_is_polled_until_success(app, client, host):
         create = body["conferenceData"]["createRequest"]
         assert create["conferenceSolutionKey"] == {"type": "hangoutsMeet"} and create["requestId"]
         assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
-        _run_due(app)
+        run_due(app)
         polls = [c for c in google.meetings_bp.calls if c[0] == "GET"]
         assert len(polls) == 3  # pending, pending, success
         conferencing = events(client, host)["ev-1"]["conferencing"]
@@ -269,11 +256,11 @@ def test_a_refusal_is_not_retried_and_keeps_the_event_pending(app, client, host,
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
     # Asking again starts afresh (the provider takes it this time)...
     put_event(client, host, conferencing={"profile_id": pro})
-    _run_due(app)
+    run_due(app)
     assert events(client, host)["ev-1"]["conferencing"]["join_url"].startswith("https://zoom")
     # ...and another service can be chosen: the Zoom meeting is deleted.
     put_event(client, host, conferencing={"profile_id": "default"})
-    _run_due(app)
+    run_due(app)
     assert "meet.jit.si" in events(client, host)["ev-1"]["conferencing"]["join_url"]
     assert zoom.meetings_bp.meetings == {}
 
@@ -293,7 +280,7 @@ def test_a_long_outage_is_reported_failing_and_still_retried(app, client, host, 
         conference = db.session().scalars(select(Conference)).one()
         assert conference.status == "failing" and "502" in conference.error
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
-    _run_due(app)  # the provider is back
+    run_due(app)  # the provider is back
     assert events(client, host)["ev-1"]["conferencing"]["join_url"].startswith("https://zoom")
     with app.app_context():
         conference = db.session().scalars(select(Conference)).one()

@@ -138,3 +138,41 @@ def test_a_worker_whose_listening_connection_dies_listens_again(database_url, tm
         finally:
             stop_worker(worker)
             load.close()
+
+
+def test_a_worker_outlives_a_database_outage(database_url, tmp_path):
+    """The database refuses connections for a while: the worker's rounds fail, the process
+    stays, and once the database is back it delivers what was committed."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL can refuse connections to one database on demand")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+
+    with Receiver() as receiver:
+        load = Load(database_url, receiver.url)
+        worker = start_worker(database_url, tmp_path / "w", poll=0.2)
+        try:
+            receiver.wait_for(1, timeout=60)
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS false')
+                try:
+                    conn.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = %s AND pid <> pg_backend_pid()",
+                        [url.database],
+                    )
+                    deadline = time.monotonic() + 3  # several failed rounds
+                    while time.monotonic() < deadline:
+                        assert worker.poll() is None, "the worker ended with the database"
+                        time.sleep(0.1)
+                finally:
+                    conn.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS true')
+            load.commit_many(1)
+            receiver.wait_for(2, timeout=60)
+            assert worker.poll() is None
+        finally:
+            stop_worker(worker)
+            load.close()
