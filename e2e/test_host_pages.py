@@ -58,8 +58,12 @@ def test_dashboard(driver, server):
     book_by_form(server, link["url"], "Katherine Johnson", "I'll join from the lab.\nThanks!")
     api(server, "POST", "/v1/scheduling_links", {"contact": {"name": "Dorothy Vaughan",
         "email": "dv@example.com"}, "summary": "Intro call"})  # fmt: skip
+    # Page markup can carry long unbroken values: they wrap in their cells.
+    api(server, "POST", "/v1/scheduling_links", {"contact": {"name": "N" * 150,
+        "email": "long@example.com", "reference": "R" * 150}, "summary": "S" * 190})  # fmt: skip
     set_viewport(driver, DESKTOP)
     sign_in(driver, server)
+    assert no_sideways_scroll(driver)
     shot(driver, "dashboard-desktop")
     row = driver.find_element(By.CSS_SELECTOR, f'tr[data-link="{link["id"]}"]')
     assert link["url"] == row.find_element(By.CSS_SELECTOR, "input[readonly]").get_attribute(
