@@ -41,6 +41,7 @@ import argparse
 import contextlib
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -126,7 +127,15 @@ class ReceiverProcess:
                 str(answer_ms),
             ]
         )
-        time.sleep(0.5)
+        deadline = time.monotonic() + 30  # until it listens
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def cpu(self) -> float:
         return cpu_seconds(self.process.pid)

@@ -164,9 +164,12 @@ def test_a_worker_outlives_a_database_outage(database_url, tmp_path):
                         " WHERE datname = %s AND pid <> pg_backend_pid()",
                         [url.database],
                     )
-                    deadline = time.monotonic() + 3  # several failed rounds
-                    while time.monotonic() < deadline:
+                    # Wait until the worker's rounds have failed on the database twice.
+                    logs = tmp_path / "w"
+                    deadline = time.monotonic() + 30
+                    while _failed_rounds(logs) < 2:
                         assert worker.poll() is None, "the worker ended with the database"
+                        assert time.monotonic() < deadline, "no round failed on the database"
                         time.sleep(0.1)
                 finally:
                     conn.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS true')
@@ -176,3 +179,9 @@ def test_a_worker_outlives_a_database_outage(database_url, tmp_path):
         finally:
             stop_worker(worker)
             load.close()
+
+
+def _failed_rounds(workdir) -> int:
+    return sum(
+        p.read_text(errors="replace").count("worker round failed") for p in workdir.glob("*.log")
+    )
