@@ -59,6 +59,21 @@ def pg_database():
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request, tmp_path):
+    """A database of its own with nothing in it (not migrated), on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    from live_server import fresh_pg_database, pg_unreachable_reason
+
+    reason = pg_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path, sqlite_template):
     if request.param == "sqlite":
         path = tmp_path / "schedlink.db"

@@ -9,7 +9,6 @@ import base64
 import pytest
 from alembic import command
 from alembic.config import Config
-from live_server import fresh_pg_database, pg_unreachable_reason
 from sqlalchemy import text
 
 from backend import database
@@ -64,16 +63,9 @@ def test_rotation_keeps_both_secrets_sealed(app, client, host):
 # --- the migration -------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def fresh_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    reason = pg_unreachable_reason()
-    if reason:
-        pytest.skip(reason)
-    with fresh_pg_database() as url:
-        yield url
+@pytest.fixture
+def fresh_url(empty_database_url):
+    return empty_database_url
 
 
 def _alembic(url: str, sealer=None) -> Config:

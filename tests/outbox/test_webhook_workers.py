@@ -12,21 +12,13 @@ import time
 from collections import Counter
 
 import pytest
-from live_server import fresh_pg_database, pg_unreachable_reason
 from webhook_load import Load, start_worker, stop_worker
 from webhook_receiver import Receiver
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'load.db'}"
-        return
-    reason = pg_unreachable_reason()
-    if reason:
-        pytest.skip(reason)
-    with fresh_pg_database() as url:
-        yield url
+@pytest.fixture
+def database_url(empty_database_url):
+    return empty_database_url
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing(database_url, tmp_path):
