@@ -1,6 +1,6 @@
 """A booked meeting's join link in real Chromium against the production server: a host on
 the built-in Jitsi service, and a host whose Zoom account (a local stand-in following Zoom's
-documented API) makes the meeting."""
+documented API, connected through the API and confirmed in the browser) makes the meeting."""
 
 from __future__ import annotations
 
@@ -91,17 +91,34 @@ def test_zoom_host_invitee_sees_the_zoom_meeting(driver, zoom_server):
         live.url,
         host.api_key,
         "/v1/conferencing_service_authorizations",
-        {"redirect_uri": "https://app.example/done", "provider_name": "zoom"},
+        {"redirect_uri": f"{live.url}/conferencing/relinked", "provider_name": "zoom"},
     )
     callback = zoom.consent(started["authorization_request"]["url"])
+    # Another client (no browser cookie) coming back with the code connects nothing…
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         opener.open(callback, timeout=15)
         raise AssertionError("the callback must redirect")
     except urllib.error.HTTPError as answer:
-        assert answer.code == 303
-        location = answer.headers["Location"]
-    pro = location.split("last_linked_profile_id=")[1]
+        assert answer.code == 303 and "/oauth/confirm?state=" in answer.headers["Location"]
+    profiles = api(live.url, host.api_key, "/v1/userinfo")["conferencing_profiles"]
+    assert [p["provider_name"] for p in profiles] == ["jitsi"]
+    # …a consent started through the API is confirmed in the browser that comes back, on a
+    # page naming the schedlink account it goes to.
+    callback = zoom.consent(
+        api(
+            live.url,
+            host.api_key,
+            "/v1/conferencing_service_authorizations",
+            {"redirect_uri": f"{live.url}/conferencing/relinked", "provider_name": "zoom"},
+        )["authorization_request"]["url"]
+    )
+    driver.get(callback)
+    wait_until(lambda: driver.find_elements(By.ID, "oauth-confirm"))
+    assert host.email in driver.find_element(By.ID, "target-account").text
+    driver.find_element(By.ID, "connect").click()
+    wait_until(lambda: "last_linked_profile_id=" in driver.current_url)
+    pro = driver.current_url.split("last_linked_profile_id=")[1]
     link = api(
         live.url,
         host.api_key,
