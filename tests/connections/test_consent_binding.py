@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import _csrf, login
+from helpers import _csrf, login, make_host
 from oauth_browser import confirmation_page, decide, local
 from sqlalchemy import select, update
 from standins import StandinProvider, query_of
@@ -123,6 +123,13 @@ def test_an_api_consent_is_confirmed_naming_the_account_before_anything_is_store
     if standin.name == "google":  # the id_token names the provider account being connected
         assert '<strong id="provider-account">host@example.com</strong>' in html
     assert _profiles(linked_app, host, standin) == []  # exchanged, but held: nothing stored
+    assert 'id="other-account"' not in html
+    # A browser signed in to another schedlink account is told it is not that account.
+    make_host(linked_app, email="victim@example.com")
+    login(browser, email="victim@example.com")
+    page = browser.get(f"/oauth/confirm?state={query_of(callback)['state']}")
+    html = page.get_data(as_text=True)
+    assert "You are signed in to schedlink as victim@example.com" in html
 
     answer = decide(browser, page, "connect")
     assert answer.status_code == 303
