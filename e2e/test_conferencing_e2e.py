@@ -76,8 +76,10 @@ def zoom_server(tmp_path_factory):
         tmp,
         workers=1,
         job_worker=True,
-        extra_env={**zoom.env(), "SCHEDLINK_OUTBOUND_ALLOW": "127.0.0.1,localhost"},
-    )
+        # The stand-in's origin doubles as a host app's (a listed redirect origin).
+        extra_env={**zoom.env(), "SCHEDLINK_OUTBOUND_ALLOW": "127.0.0.1,localhost",
+                   "SCHEDLINK_REDIRECT_ORIGINS": zoom.url},
+    )  # fmt: skip
     host = live.create_host_with_cli("zoomhost@example.com")
     live.start()
     yield live, host, zoom
@@ -134,3 +136,32 @@ def test_zoom_host_invitee_sees_the_zoom_meeting(driver, zoom_server):
     assert len(meetings) == 1 and join == meetings[0]["join_url"]
     assert meetings[0]["topic"] == "Zoom intro"
     assert "Zoom" in driver.find_element(By.ID, "join").text
+
+
+def test_zoom_connected_in_the_browser_from_the_settings_page_and_from_the_api(driver, zoom_server):
+    """The host's Connect button (a form POST) goes through Zoom's consent and back to the
+    page in the same browser; a consent started through the API, confirmed in the browser,
+    goes on to the host app's own origin (the form's redirect is not refused by the CSP)."""
+    live, host, zoom = zoom_server
+    driver.get(f"{live.url}/login")
+    driver.find_element(By.ID, "email").send_keys(host.email)
+    driver.find_element(By.ID, "password").send_keys("a long enough password")
+    driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    wait_until(lambda: "/login" not in driver.current_url)
+    driver.get(f"{live.url}/settings/conferencing")
+    driver.find_element(By.ID, "connect-zoom").click()
+    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, 'tr[data-provider="zoom"]'),
+               message=f"not back on the page: {driver.current_url}")  # fmt: skip
+    assert driver.current_url == f"{live.url}/settings/conferencing"
+    assert "Connected Zoom" in driver.find_element(By.TAG_NAME, "body").text
+    started = api(
+        live.url,
+        host.api_key,
+        "/v1/conferencing_service_authorizations",
+        {"redirect_uri": f"{zoom.url}/done", "provider_name": "zoom"},
+    )
+    driver.get(zoom.consent(started["authorization_request"]["url"]))
+    wait_until(lambda: driver.find_elements(By.ID, "oauth-confirm"))
+    driver.find_element(By.ID, "connect").click()
+    wait_until(lambda: driver.current_url.startswith(f"{zoom.url}/done?last_linked_profile_id="),
+               message=f"not sent on to the host app: {driver.current_url}")  # fmt: skip

@@ -72,6 +72,7 @@ class Confirmation:
     provider_account: str | None  # as the provider's id_token names it, when it sends one
     purposes: tuple[str, ...]
     relinking: str | None  # the existing connection the consent re-links, by name
+    redirect_uri: str  # where the browser goes on to, whichever the answer
 
 
 def complete_authorization(
@@ -223,6 +224,7 @@ def _confirmation(
         provider_account=display,
         purposes=tuple(request.purposes or ()),
         relinking=profile.profile_name if profile is not None else None,
+        redirect_uri=request.redirect_uri,
     )
 
 

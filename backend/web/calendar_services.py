@@ -38,7 +38,7 @@ from .auth import login_required
 from .booking_pages import now
 from .oauth import browser_key
 from .profile_nav import add_section
-from .security import check_csrf
+from .security import allow_form_actions, check_csrf
 
 bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
 
@@ -71,12 +71,15 @@ def index():
     meetings = {p.public_id for p in found if "conferencing" in (p.purposes or [])}
     writable = [c for c in all_calendars(s, g.user) if not c["calendar_readonly"]
                 and not c["calendar_deleted"]]  # fmt: skip
+    oauth = {n: p for n, p in oauth_providers(current_app.config).items()
+             if n in ("google", "microsoft")}  # fmt: skip
+    allow_form_actions(p.authorize_url for p in oauth.values())  # the Connect buttons
     return render_template(
         "account/calendar_services.html",
         section="calendars",
         profiles=profiles, labels=PROVIDER_LABELS, writable=writable, meetings=meetings,
         booking_calendar=booking_calendar_id(s, g.user),
-        oauth=sorted(set(oauth_providers(current_app.config)) & {"google", "microsoft"}),
+        oauth=sorted(oauth),
         form=request.args,
     )  # fmt: skip
 

@@ -32,7 +32,7 @@ from ..validation import ValidationError
 from .auth import login_required
 from .oauth import browser_key
 from .profile_nav import add_section
-from .security import check_csrf, token_page
+from .security import allow_form_actions, check_csrf, token_page
 
 bp = Blueprint("conferencing", __name__)
 PROVIDER_LABELS = {
@@ -126,6 +126,7 @@ def page():
         profiles = conferencing.conferencing_profiles(s, g.user)
         choice = conferencing.default_choice(s, g.user)
     configured = oauth_providers(current_app.config)
+    allow_form_actions(p.authorize_url for p in configured.values())  # Connect, Reconnect
     return render_template(
         "account/conferencing.html",
         section="conferencing",

@@ -37,7 +37,7 @@ from ..connections import (
     oauth_providers,
     pending_confirmation,
 )
-from .security import check_csrf, token_page
+from .security import allow_form_actions, check_csrf, token_page
 
 bp = Blueprint("oauth", __name__)
 BROWSER_COOKIE = "schedlink_oauth"
@@ -149,6 +149,7 @@ def confirm():
         )
     except (AuthorizationFailed, ProviderNotConfigured) as exc:
         return _not_completed(exc)
+    allow_form_actions([pending.redirect_uri])  # Connect and Cancel both go on there
     return render_template("oauth/confirm.html", pending=pending, signed_in=g.get("user"))
 
 

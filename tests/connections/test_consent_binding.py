@@ -200,3 +200,23 @@ def test_an_unconfirmed_consent_gives_its_grant_back_when_it_expires(
     worker.run_once(linked_app)
     assert len(standin.revoked) == earlier + 1
     assert _profiles(linked_app, host, standin) == []
+
+
+def test_the_confirmation_may_send_the_browser_on_to_a_listed_host_app(
+    linked_app, client, host, standin
+):
+    """Connect's answer redirects to the host app's origin, which the page's CSP names
+    (browsers apply form-action to a form's redirects)."""
+    linked_app.config["REDIRECT_ORIGINS"] = ["https://app.example"]
+    started = client.post(
+        "/v1/conferencing_service_authorizations",
+        json={"redirect_uri": "https://app.example/done", "provider_name": standin.name},
+        headers=host.headers,
+    )
+    browser = linked_app.test_client()
+    page = confirmation_page(
+        browser, standin.consent(started.get_json()["authorization_request"]["url"])
+    )
+    assert "form-action 'self' https://app.example;" in page.headers["Content-Security-Policy"]
+    answer = decide(browser, page, "connect")
+    assert answer.headers["Location"].startswith("https://app.example/done?last_linked_profile_id=")

@@ -115,7 +115,10 @@ def test_connecting_a_provider_is_a_post_with_the_csrf_token(app, client, host, 
     """A link (an <img>, a top-level GET from another site) must not start a consent for the
     signed-in host: the page's Connect is a form, and GET only leads back to the page."""
     login(client)
-    page = client.get("/settings/conferencing").get_data(as_text=True)
+    answer = client.get("/settings/conferencing")
+    # The form's answer redirects to Zoom: Chrome applies form-action to that redirect too.
+    assert f"form-action 'self' {zoom.url};" in answer.headers["Content-Security-Policy"]
+    page = answer.get_data(as_text=True)
     assert re.search(
         r'<form method="post" action="/settings/conferencing/connect/zoom">\s*'
         r'<input type="hidden" name="csrf_token"',
