@@ -39,7 +39,7 @@ from ..scheduling import (
 from ..timefmt import normalize_hour_format
 from ..validation import ValidationError, parse_utc
 from . import booking_pages
-from .booking_pages import now, render_offer, tokens
+from .booking_pages import booking_urls, now, render_offer, tokens
 from .security import token_page
 
 bp = Blueprint("booking", __name__)
@@ -195,6 +195,7 @@ def submit(token: str):
                 hour_format=hour_format,
                 sealer=current_app.extensions["schedlink.sealer"],
                 mail_wait=timedelta(seconds=current_app.config["CONFERENCING_MAIL_WAIT"]),
+                urls=booking_urls(),
             )
         )
     except LinkUnavailable as exc:
