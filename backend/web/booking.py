@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from flask import (
@@ -152,13 +153,19 @@ def offer(token: str):
     return render_offer(link)
 
 
+def _echoed(value: str) -> str:
+    """What was typed, shown again in the form as typed, without control characters (a NUL
+    in an HTML attribute is a parse error; line breaks in the note stay)."""
+    return "".join(c for c in value if c in "\t\n\r" or unicodedata.category(c) != "Cc")
+
+
 @bp.post("/b/<token>")
 @token_page
 def submit(token: str):
     link = _link_for(token)
     rate_limit(link.public_id)
     stale = check_form_token(link.public_id)
-    form = {field: request.form.get(field, "") for field in ("name", "email", "notes")}
+    form = {field: _echoed(request.form.get(field, "")) for field in ("name", "email", "notes")}
     status = effective_status(link, now())
     if status != "open":
         gone(status, link.display_message, link=link)
