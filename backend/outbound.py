@@ -137,6 +137,13 @@ def is_local_name(host: str) -> bool:
     return host in LOCAL_NAMES or host.endswith(".localhost")
 
 
+# Why a private address is refused, and the operator's way out, in every such refusal.
+PRIVATE_REFUSED = (
+    "schedlink does not connect to private, loopback or link-local addresses "
+    "(an operator can allow hosts with SCHEDLINK_OUTBOUND_ALLOW)."
+)
+
+
 class Policy:
     """Which hosts and addresses may be contacted."""
 
@@ -190,17 +197,21 @@ class Policy:
             parts.port  # noqa: B018 - raises on a bad port
         except ValueError as exc:
             raise OutboundRefused("The URL's port is not a number from 1 to 65535.") from exc
-        listed = self.host_listed(parts.hostname or "")
-        if parts.scheme == "http" and not listed:
-            raise OutboundRefused("Only https:// URLs are allowed.")
-        if listed:
+        if self.host_listed(parts.hostname or ""):
             return url.strip()
+        # The address is judged before the scheme, so a private http:// URL is told why it
+        # is refused rather than only to use https.
         if is_local_name(host):
-            raise OutboundRefused(f"{_shown(host)} names this machine, which is not allowed.")
+            raise OutboundRefused(f"{_shown(host)} names this machine; {PRIVATE_REFUSED}")
         ip = _address(host)
         if ip is not None and not self.address_allowed(ip):
             raise OutboundRefused(
-                f"{_shown(host)} is a private or local address, which is not allowed."
+                f"{_shown(host)} is a private or local address; {PRIVATE_REFUSED}"
+            )
+        if parts.scheme == "http":
+            raise OutboundRefused(
+                "Only https:// URLs are allowed (plain http:// only for hosts an operator "
+                "lists in SCHEDLINK_OUTBOUND_ALLOW)."
             )
         return url.strip()
 
@@ -215,7 +226,9 @@ class Policy:
             return str(addresses[0])
         for ip in addresses:
             if ip is None or not self.address_allowed(ip):
-                raise OutboundRefused(f"{host} points to a private or local address ({ip}).")
+                raise OutboundRefused(
+                    f"{host} points to a private or local address ({ip}); {PRIVATE_REFUSED}"
+                )
         return str(addresses[0])
 
 

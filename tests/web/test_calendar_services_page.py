@@ -56,7 +56,10 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
         data={"csrf_token": _csrf(page), "url": "http://10.0.0.8/cal.ics"},
         follow_redirects=True,
     )
-    assert "Not connected:" in refused.get_data(as_text=True)
+    refusal = refused.get_data(as_text=True)
+    assert "Not connected:" in refusal
+    # Says what is refused and why, not "use https" (issue 26.7).
+    assert "private or local address" in refusal and "SCHEDLINK_OUTBOUND_ALLOW" in refusal
     forged = client.post("/calendar_services/feed", data={"url": feeds.url("x.ics")})
     assert forged.status_code == 400
 
