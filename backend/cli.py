@@ -90,13 +90,13 @@ def _browser_host(host: str) -> str:
 def demo(host: str, port: int, workers: int | None) -> None:
     """Like serve, plus a demo host account, its API key and demo pages under /demo/."""
     from .server import default_workers, run
-    from .web.demo import DEMO_EMAIL, seed
+    from .web.demo import seed
 
     os.environ["SCHEDLINK_DEMO"] = "true"
     os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{_browser_host(host)}:{port}")
     app = _app()
     with app.app_context(), db.write() as s:
-        password, key = seed(s, Path(app.instance_path))
+        host_email, password, key = seed(s, Path(app.instance_path))
     base = app.config["BASE_URL"]
     click.echo(
         "\n".join(
@@ -105,7 +105,7 @@ def demo(host: str, port: int, workers: int | None) -> None:
                 "schedlink demo",
                 f"  backend URL : {base}",
                 f"  demo page   : {base}/demo/",
-                f"  sign in     : {base}/login  as {DEMO_EMAIL} / {password}",
+                f"  sign in     : {base}/login  as {host_email} / {password}",
                 f"  API key     : {key}",
                 "  Paste the backend URL and API key into the extension's options page.",
                 "",
