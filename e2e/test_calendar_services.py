@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from browser import wait_until
 from calendar_servers import FeedServer
+from screens import shot
 from selenium.webdriver.common.by import By
 
 LONDON = ZoneInfo("Europe/London")
@@ -91,6 +92,9 @@ def test_host_connects_a_feed_and_its_busy_slot_is_not_offered(driver, server, f
     assert not re.search(r"\d{4}-\d\d-\d\dT", last_sync), last_sync
     add = driver.find_element(By.ID, "add").text
     assert "SCHEDLINK_GOOGLE_CLIENT_ID" in add and "SCHEDLINK_MICROSOFT_CLIENT_ID" in add
+    shot(driver, "calendar-services-desktop")
+    driver.execute_script("document.getElementById('add').scrollIntoView()")
+    shot(driver, "calendar-services-add-desktop")
 
     after = _offered(driver, server)
     assert _utc(day, 10) not in after and _utc(day, 11) not in after
