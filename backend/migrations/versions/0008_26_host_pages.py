@@ -2,7 +2,7 @@
 record how long the receiver took to answer
 
 Revision ID: 0008_26
-Revises: 0007_13
+Revises: 0006_13
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import backend.models
 
 revision = "0008_26"
-down_revision = "0007_13"
+down_revision = "0006_13"
 branch_labels = None
 depends_on = None
 
