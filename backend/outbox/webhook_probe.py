@@ -15,6 +15,7 @@ from .. import database, notifications
 from ..ids import new_id
 from ..outbound import Outbound, OutboundError, OutboundRefused
 from ..sealing import Sealer
+from ..text import clean_multiline
 from .webhooks import USER_AGENT
 
 PROBE_TIMEOUT = 5.0  # seconds: the host waits for the page meanwhile
@@ -65,7 +66,8 @@ def probe_channel(
         error = (str(exc) or type(exc).__name__)[:500]
         return ProbeResult(url, webhook_id, None, error, elapsed, "", False)
     elapsed = round((time.monotonic() - started) * 1000)
-    text = answer.text()
+    # Control and bidi characters out (the answer is untrusted); the page escapes the rest.
+    text = clean_multiline(answer.text())
     error = None if 200 <= answer.status < 300 else f"HTTP {answer.status}"
     return ProbeResult(
         url, webhook_id, answer.status, error, elapsed, text[:EXCERPT], len(text) > EXCERPT
