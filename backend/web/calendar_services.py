@@ -33,13 +33,16 @@ from ..calendars import (
     verify_caldav,
 )
 from ..connections import ConnectionsError, oauth_providers
-from ..validation import ValidationError
+from ..validation import ValidationError, parse_utc
 from .auth import login_required
 from .booking_pages import now
 from .profile_nav import add_section
 from .security import check_csrf
 
 bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
+# The calendar services a host signs in to, and the settings prefix their OAuth client
+# needs: shown as a button when configured, else as what the operator must set.
+SIGN_IN_SERVICES = (("google", "Google Calendar", "GOOGLE"), ("microsoft", "Outlook", "MICROSOFT"))
 
 
 def init_app(app: Flask) -> None:
@@ -66,6 +69,8 @@ def index():
         flash("The calendar was not connected: permission was not given.")
     found = calendar_profiles(s, g.user)
     profiles = [profile_to_dict(s, p) for p in found]
+    for p in profiles:  # a moment for the page, which shows it in the host's zone
+        p["last_synced"] = parse_utc(p["last_synced_at"])
     # Connections that also make meetings: removing the calendar keeps that use.
     meetings = {p.public_id for p in found if "conferencing" in (p.purposes or [])}
     writable = [c for c in all_calendars(s, g.user) if not c["calendar_readonly"]
@@ -75,9 +80,18 @@ def index():
         section="calendars",
         profiles=profiles, labels=PROVIDER_LABELS, writable=writable, meetings=meetings,
         booking_calendar=booking_calendar_id(s, g.user),
-        oauth=sorted(set(oauth_providers(current_app.config)) & {"google", "microsoft"}),
+        sign_in=_sign_in_services(),
         form=request.args,
     )  # fmt: skip
+
+
+def _sign_in_services() -> list[dict]:
+    configured = oauth_providers(current_app.config)
+    return [
+        {"name": name, "label": label, "configured": name in configured,
+         "settings": [f"SCHEDLINK_{prefix}_CLIENT_ID", f"SCHEDLINK_{prefix}_CLIENT_SECRET"]}
+        for name, label, prefix in SIGN_IN_SERVICES
+    ]  # fmt: skip
 
 
 @bp.post("/feed")
