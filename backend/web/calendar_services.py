@@ -33,7 +33,7 @@ from ..calendars import (
     verify_caldav,
 )
 from ..connections import ConnectionsError, oauth_providers
-from ..validation import ValidationError
+from ..validation import ValidationError, parse_utc
 from .auth import login_required
 from .booking_pages import now
 from .oauth import browser_key
@@ -41,6 +41,9 @@ from .profile_nav import add_section
 from .security import allow_form_actions, check_csrf
 
 bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
+# The calendar services a host signs in to, and the settings prefix their OAuth client
+# needs: shown as a button when configured, else as what the operator must set.
+SIGN_IN_SERVICES = (("google", "Google Calendar", "GOOGLE"), ("microsoft", "Outlook", "MICROSOFT"))
 
 
 def init_app(app: Flask) -> None:
@@ -67,21 +70,32 @@ def index():
         flash("The calendar was not connected: permission was not given.")
     found = calendar_profiles(s, g.user)
     profiles = [profile_to_dict(s, p) for p in found]
+    for p in profiles:  # a moment for the page, which shows it in the host's zone
+        p["last_synced"] = parse_utc(p["last_synced_at"])
     # Connections that also make meetings: removing the calendar keeps that use.
     meetings = {p.public_id for p in found if "conferencing" in (p.purposes or [])}
     writable = [c for c in all_calendars(s, g.user) if not c["calendar_readonly"]
                 and not c["calendar_deleted"]]  # fmt: skip
-    oauth = {n: p for n, p in oauth_providers(current_app.config).items()
-             if n in ("google", "microsoft")}  # fmt: skip
-    allow_form_actions(p.authorize_url for p in oauth.values())  # the Connect buttons
+    oauth = oauth_providers(current_app.config)
+    allow_form_actions(oauth[name].authorize_url for name, *_ in SIGN_IN_SERVICES
+                       if name in oauth)  # the Connect buttons redirect there  # fmt: skip
     return render_template(
         "account/calendar_services.html",
         section="calendars",
         profiles=profiles, labels=PROVIDER_LABELS, writable=writable, meetings=meetings,
         booking_calendar=booking_calendar_id(s, g.user),
-        oauth=sorted(oauth),
+        sign_in=_sign_in_services(),
         form=request.args,
     )  # fmt: skip
+
+
+def _sign_in_services() -> list[dict]:
+    configured = oauth_providers(current_app.config)
+    return [
+        {"name": name, "label": label, "configured": name in configured,
+         "settings": [f"SCHEDLINK_{prefix}_CLIENT_ID", f"SCHEDLINK_{prefix}_CLIENT_SECRET"]}
+        for name, label, prefix in SIGN_IN_SERVICES
+    ]  # fmt: skip
 
 
 @bp.post("/feed")
