@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import create_api_key
-from ..ids import new_id
+from ..ids import looks_like_id, new_id
 from ..models import Account, BrowserConnection
 from ..text import clean_text
 from ..validation import FieldErrors
@@ -63,7 +63,7 @@ def start(s: Session, challenge, browser, now: datetime) -> BrowserConnection:
 def pending_request(s: Session, public_id, now: datetime) -> BrowserConnection:
     row = (
         s.scalar(select(BrowserConnection).where(BrowserConnection.public_id == public_id))
-        if isinstance(public_id, str)
+        if isinstance(public_id, str) and looks_like_id(public_id, "bc")
         else None
     )
     if row is None:
@@ -93,7 +93,7 @@ def exchange(s: Session, public_id, verifier, now: datetime) -> tuple[Account, s
     started; ConnectionGone("pending") while the owner has not approved yet."""
     row = (
         s.scalar(select(BrowserConnection).where(BrowserConnection.public_id == public_id))
-        if isinstance(public_id, str)
+        if isinstance(public_id, str) and looks_like_id(public_id, "bc")
         else None
     )
     valid = isinstance(verifier, str) and 43 <= len(verifier) <= 128

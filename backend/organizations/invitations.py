@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import Keys, TokenExpired, TokenInvalid, create_account, find_by_email
-from ..ids import new_id
+from ..ids import looks_like_id, new_id
 from ..models import Account, Invitation, Job, Organization
 from ..text import normalize_email
 from ..validation import FieldErrors, format_utc
@@ -80,7 +80,7 @@ def get_invitation(s: Session, account: Account, public_id) -> Invitation:
         raise NoOrganization()
     invitation = (
         s.scalar(select(Invitation).where(Invitation.public_id == public_id))
-        if isinstance(public_id, str)
+        if isinstance(public_id, str) and looks_like_id(public_id, "inv")
         else None
     )
     if invitation is None or invitation.organization_id != account.organization_id:
@@ -90,7 +90,11 @@ def get_invitation(s: Session, account: Account, public_id) -> Invitation:
 
 def _admin_invitation(s: Session, admin: Account, public_id) -> Invitation:
     org = require_admin(s, admin)
-    invitation = s.scalar(select(Invitation).where(Invitation.public_id == str(public_id)))
+    invitation = (
+        s.scalar(select(Invitation).where(Invitation.public_id == public_id))
+        if isinstance(public_id, str) and looks_like_id(public_id, "inv")
+        else None
+    )
     if invitation is None or invitation.organization_id != org.id:
         raise InvitationNotFound()
     return invitation
@@ -146,7 +150,7 @@ def invitation_for_token(s: Session, keys: Keys, token: str, now: datetime) -> I
         payload = keys.loads(PURPOSE, token, int(LIFETIME.total_seconds()))
     except TokenExpired:
         raise InvitationGone("expired") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("i"), str):
+    if not isinstance(payload, dict) or not looks_like_id(str(payload.get("i")), "inv"):
         raise TokenInvalid()
     invitation = s.scalar(select(Invitation).where(Invitation.public_id == payload["i"]))
     if invitation is None:

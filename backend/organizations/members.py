@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..ids import looks_like_id
 from ..models import Account, Organization
 from ..text import clean_text
 from ..validation import FieldErrors
@@ -99,7 +100,7 @@ def _admins(s: Session, org_id: int) -> int:
 def _member(s: Session, org: Organization, sub) -> Account:
     member = s.scalar(
         select(Account).where(Account.sub == str(sub), Account.organization_id == org.id)
-    ) if isinstance(sub, str) else None  # fmt: skip
+    ) if isinstance(sub, str) and looks_like_id(sub, "acc") else None  # fmt: skip
     if member is None:
         raise MemberNotFound()
     return member
