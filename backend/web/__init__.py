@@ -26,6 +26,7 @@ from . import (
     second_factor,
     security,
     sudo,
+    team,
     user_sessions,
     webhooks,
 )
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
-    for section in (profile, api_keys, account_security, sudo):
+    for section in (profile, team, api_keys, account_security, sudo):
         section.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)
