@@ -45,14 +45,14 @@ def test_team_from_creation_to_invitations_roles_and_leaving(app, client, smtp, 
     page = carol.get(link)
     assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
     assert 'data-state="create"' in page.get_data(as_text=True)
-    mismatch = web_post(carol, link, link, {"name": "Carol", "tzid": "Europe/Paris",
-                                            "password": PASSWORD, "password_confirm": "x"})  # fmt: skip
+    form = {"name": "Carol", "tzid": "Europe/Paris", "password": PASSWORD}
+    mismatch = web_post(carol, link, link, {**form, "password_confirm": "x"})
     assert mismatch.status_code == 422
-    weak = web_post(carol, link, link, {"name": "Carol", "tzid": "Europe/Paris",
-                                        "password": "password1", "password_confirm": "password1"})  # fmt: skip
+    weak = web_post(
+        carol, link, link, {**form, "password": "password1", "password_confirm": "password1"}
+    )
     assert weak.status_code == 422 and "common" in weak.get_data(as_text=True)
-    done = web_post(carol, link, link, {"name": "Carol", "tzid": "Europe/Paris",
-                                        "password": PASSWORD, "password_confirm": PASSWORD})  # fmt: skip
+    done = web_post(carol, link, link, {**form, "password_confirm": PASSWORD})
     assert done.status_code == 303
     assert "Big Engines" in _team(carol) and "a member" in _team(carol)
     again = app.test_client().get(link)
