@@ -94,6 +94,9 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "DEMO": _env("DEMO") == "true",
+        # Who may create an account at /signup: "closed" (the CLI and invitations only),
+        # "open", or a comma-separated list of e-mail domains.
+        "SIGNUP": _env("SIGNUP", "closed"),
         # Webhooks: seconds before each attempt (Svix's schedule: 8 attempts over ~27.6 h),
         # the per-attempt timeout, and how many due messages a worker leases at once.
         "WEBHOOK_RETRY_SCHEDULE": [

@@ -25,6 +25,7 @@ from . import (
     profile_nav,
     second_factor,
     security,
+    signup,
     sudo,
     team,
     user_sessions,
@@ -38,7 +39,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks,
+        calendar_services, conferencing, webhooks, signup,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
