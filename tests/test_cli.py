@@ -105,3 +105,14 @@ def test_demo_prints_a_host_name_base_url_for_passkeys(runner, monkeypatch, bind
     assert result.exit_code == 0, result.output
     assert f"backend URL : {expected}\n" in result.output
     assert served and served[0][0] == (bind[1] if bind[0] == "--host" else "127.0.0.1")
+
+
+def test_first_account_of_an_organization_is_its_admin(runner, database_url, tmp_path):
+    for email in ("ada@example.com", "bob@example.com"):
+        args = ["create-user", email, "--name", "X", "--timezone", "UTC",
+                "--organization", "Engines"]  # fmt: skip
+        assert runner.invoke(main, args, input="a long enough password\n").exit_code == 0
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "i3")})
+    with app.app_context():
+        rows = db.session().execute(select(Account.email, Account.organization_role)).all()
+    assert sorted(rows) == [("ada@example.com", "admin"), ("bob@example.com", "member")]

@@ -12,6 +12,7 @@ from ..validation import ValidationError
 from . import (
     account,
     availability,
+    browser_connect,
     calendars,
     channels,
     conferencing,
@@ -38,7 +39,7 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
-        conferencing.bp, channels.bp, organization.bp,
+        conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

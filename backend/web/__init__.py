@@ -15,6 +15,7 @@ from . import (
     calendar_services,
     checker,
     conferencing,
+    connect,
     dashboard,
     demo,
     hours,
@@ -39,7 +40,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup,
+        calendar_services, conferencing, webhooks, signup, connect,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).

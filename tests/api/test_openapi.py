@@ -86,7 +86,18 @@ def _concrete(path: str) -> str:
     )
 
 
-@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+PUBLIC = [(m, p) for m, p in OPERATIONS if SPEC["paths"][p][m.lower()].get("security", None) == []]
+
+
+def test_public_operations_are_only_the_onboarding_ones():
+    assert sorted(PUBLIC) == [
+        ("GET", "/v1/signup"),
+        ("POST", "/v1/browser_connections"),
+        ("POST", "/v1/browser_connections/token"),
+    ]
+
+
+@pytest.mark.parametrize(("method", "path"), [o for o in OPERATIONS if o not in PUBLIC])
 def test_every_operation_wants_a_key(client, host, method, path):
     for headers in ({}, {"Authorization": "Bearer slk_not-a-key"}, {"Authorization": "Basic x"}):
         response = client.open(_concrete(path), method=method, json={}, headers=headers)
