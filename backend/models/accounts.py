@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -25,11 +26,10 @@ if TYPE_CHECKING:
 
 class Organization(Base):
     __tablename__ = "organizations"
+    __table_args__ = (Index("uq_organizations_public_id", "public_id", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # Random, like every public id (the row id would tell how many organizations exist).
-    public_id: Mapped[str | None] = mapped_column(
-        String(40), unique=True, default=lambda: new_id("org")
-    )
+    public_id: Mapped[str | None] = mapped_column(String(40), default=lambda: new_id("org"))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -47,7 +47,7 @@ class Account(Base):
     organization_role: Mapped[str | None] = mapped_column(String(10))
     # Set for an account made at /signup until its e-mail link is opened: it can't sign in,
     # and is removed once this is older than the verification window allows.
-    unverified_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unverified_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Bumped on every password change (sessions themselves are rows in user_sessions).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped in the same transaction as any change to this host's busy time or working hours;

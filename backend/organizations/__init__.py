@@ -6,6 +6,7 @@ from . import browsers
 from .browsers import ConnectionGone
 from .errors import (
     AlreadyInOrganization,
+    InvitationForAnother,
     InvitationGone,
     InvitationNotFound,
     LastAdmin,
@@ -47,7 +48,7 @@ from .signup import (
 )
 
 __all__ = [
-    "ROLES", "AlreadyInOrganization", "ConnectionGone", "InvitationGone",
+    "ROLES", "AlreadyInOrganization", "ConnectionGone", "InvitationForAnother", "InvitationGone",
     "InvitationNotFound", "LastAdmin", "MemberNotFound", "NoOrganization", "NotAdmin",
     "OrganizationError", "SignupPolicy", "VerificationUsed", "accept_as",
     "accept_with_new_account", "account_to_verify", "browsers", "create_organization",

@@ -43,3 +43,9 @@ class InvitationGone(OrganizationError):
     def __init__(self, state: str):
         self.state = state  # "expired", "used", "revoked" or "replaced"
         super().__init__(f"This invitation is {state}.")
+
+
+class InvitationForAnother(OrganizationError):
+    """Signed in with an address the invitation was not sent to."""
+
+    message = "This invitation was sent to another address."

@@ -18,7 +18,13 @@ from ..ids import looks_like_id, new_id
 from ..models import Account, Invitation, Job, Organization
 from ..text import normalize_email
 from ..validation import FieldErrors, format_utc
-from .errors import AlreadyInOrganization, InvitationGone, InvitationNotFound, NoOrganization
+from .errors import (
+    AlreadyInOrganization,
+    InvitationForAnother,
+    InvitationGone,
+    InvitationNotFound,
+    NoOrganization,
+)
 from .members import check_role, join, require_admin
 
 PURPOSE = "schedlink.invitation.v1"
@@ -193,8 +199,11 @@ def accept_with_new_account(
 
 
 def accept_as(s: Session, keys: Keys, token: str, account: Account, now: datetime) -> Account:
-    """A signed-in account without an organization joins with the invitation's role."""
+    """A signed-in account without an organization joins with the invitation's role, if it
+    is the invited address's: a forwarded or leaked link lets nobody else in."""
     invitation = invitation_for_token(s, keys, token, now)
+    if account.email != invitation.email:
+        raise InvitationForAnother()
     org = s.get(Organization, invitation.organization_id, with_for_update=True)
     s.refresh(account, with_for_update=True)
     if account.organization_id is not None:

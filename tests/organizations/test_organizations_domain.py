@@ -14,6 +14,7 @@ from backend.accounts import Keys, TokenExpired, TokenInvalid, create_account
 from backend.models import Account, Calendar, Job
 from backend.organizations import (
     AlreadyInOrganization,
+    InvitationForAnother,
     InvitationGone,
     LastAdmin,
     NoOrganization,
@@ -117,7 +118,7 @@ def test_invitation_is_single_use_and_says_why_it_is_gone(team):
         with db.write() as s:
             accept_with_new_account(s, KEYS, second, "X", "UTC", PASSWORD, NOW)
         with pytest.raises(InvitationGone) as gone, db.write() as s:
-            accept_as(s, KEYS, second, _by_email(s, "bob@example.com"), NOW)
+            accept_as(s, KEYS, second, _by_email(s, "x@example.com"), NOW)
         assert gone.value.state == "used"
         with db.write() as s:
             inv = invite(s, _by_email(s, "ada@example.com"), "y@example.com", "member", NOW)
@@ -126,6 +127,16 @@ def test_invitation_is_single_use_and_says_why_it_is_gone(team):
         with pytest.raises(InvitationGone) as gone:
             invitation_for_token(db.session(), KEYS, token, NOW)
         assert gone.value.state == "revoked"
+
+
+def test_only_the_invited_address_joins(team):
+    with team.app_context():
+        with db.write() as s:
+            inv = invite(s, _by_email(s, "ada@example.com"), "carol@example.com", "member", NOW)
+            token = invitation_token(KEYS, inv)
+        with pytest.raises(InvitationForAnother), db.write() as s:
+            accept_as(s, KEYS, token, _by_email(s, "bob@example.com"), NOW)
+        assert _by_email(db.session(), "bob@example.com").organization_id is None
 
 
 def test_invite_refuses_members_and_non_admins(team):
@@ -242,3 +253,36 @@ def test_unverified_accounts_are_removed_after_seven_days(app):
         s = db.session()
         assert sorted(s.scalars(select(Account.email))) == ["new@example.com"]
         assert s.scalar(select(Calendar.id).where(Calendar.name == "Old")) is None
+
+
+def test_upgrade_gives_existing_organizations_an_admin(app, database_url):
+    """Accounts put in an organization by the CLI before roles existed: the oldest becomes
+    its admin, the others members, and the organization gets a public id."""
+    from alembic import command
+    from alembic.config import Config
+
+    from backend.database import MIGRATIONS_DIR, migrate
+    from backend.models import Organization
+
+    with app.app_context(), db.write() as s:
+        org = Organization(name="Old")
+        s.add(org)
+        s.flush()
+        for email in ("first@example.com", "second@example.com", "third@example.com"):
+            _account(s, email).organization_id = org.id
+        _account(s, "alone@example.com")
+    app.extensions["schedlink.engine"].dispose()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.downgrade(cfg, "0008_23b_organizations-1")
+    migrate(database_url)
+    with app.app_context():
+        s = db.session()
+        roles = dict(s.execute(select(Account.email, Account.organization_role)).all())
+        public_id = s.scalar(select(Organization.public_id))
+    assert roles == {
+        "first@example.com": "admin", "second@example.com": "member",
+        "third@example.com": "member", "alone@example.com": None,
+    }  # fmt: skip
+    assert public_id.startswith("org_")

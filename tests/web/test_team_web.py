@@ -27,6 +27,7 @@ def _team(client) -> str:
 
 def test_team_from_creation_to_invitations_roles_and_leaving(app, client, smtp, host):
     bob = make_host(app, "bob@example.com", "Bob")
+    make_host(app, "stranger@example.com", "Stranger")
     login(client)
     assert "Create organization" in _team(client)
     assert (
@@ -64,6 +65,12 @@ def test_team_from_creation_to_invitations_roles_and_leaving(app, client, smtp, 
     link = _invitation_link(app, smtp, "bob@example.com")
     bob_client = app.test_client()
     assert 'data-state="sign_in"' in bob_client.get(link).get_data(as_text=True)
+    stranger = app.test_client()
+    login(stranger, "stranger@example.com")
+    refused = web_post(stranger, link, link)
+    assert refused.status_code == 409 and 'data-state="other_account"' in refused.get_data(
+        as_text=True
+    )
     login(bob_client, "bob@example.com")
     assert 'data-state="join"' in bob_client.get(link).get_data(as_text=True)
     assert web_post(bob_client, link, link).status_code == 303

@@ -1,5 +1,6 @@
 """The page an invitation link opens: create the invited address's account (name, time
-zone, password) or, signed in without an organization, join. GET only shows (mail scanners
+zone, password) or, signed in as the invited address
+without an organization, join. GET only shows (mail scanners
 open links); POST accepts. An expired, used, revoked or replaced invitation says so (410);
 a link that doesn't verify is the same 404 as any other bad token."""
 
@@ -13,6 +14,7 @@ from ... import db
 from ...accounts import EmailTaken, TokenInvalid, find_by_email
 from ...organizations import (
     AlreadyInOrganization,
+    InvitationForAnother,
     InvitationGone,
     accept_as,
     accept_with_new_account,
@@ -56,7 +58,10 @@ def accept(token: str):
         "form": {},
     }
     if g.user is not None:
-        state = "join" if g.user.organization_id is None else "member_elsewhere"
+        if g.user.email != invitation.email:
+            state = "other_account"
+        else:
+            state = "join" if g.user.organization_id is None else "member_elsewhere"
     else:
         state = "sign_in" if find_by_email(db.session(), invitation.email) else "create"
     if request.method == "GET":
@@ -83,6 +88,8 @@ def accept(token: str):
         return _render(exc.state, 410)
     except AlreadyInOrganization:
         return _render("member_elsewhere", 409, **context)
+    except InvitationForAnother:
+        return _render("other_account", 409, **context)
     except EmailTaken:
         return _render("sign_in", 409, **context)
     except ValidationError as exc:
