@@ -67,7 +67,8 @@ def test_team_from_creation_to_invitations_roles_and_leaving(app, client, smtp, 
     assert 'data-state="sign_in"' in bob_client.get(link).get_data(as_text=True)
     stranger = app.test_client()
     login(stranger, "stranger@example.com")
-    refused = web_post(stranger, link, link)
+    assert 'data-state="other_account"' in stranger.get(link).get_data(as_text=True)
+    refused = web_post(stranger, "/profile/team", link)
     assert refused.status_code == 409 and 'data-state="other_account"' in refused.get_data(
         as_text=True
     )
