@@ -17,7 +17,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import create_api_key
@@ -50,6 +50,8 @@ def start(s: Session, challenge, browser, now: datetime) -> BrowserConnection:
         errors.add("code_challenge", "invalid", "The SHA-256 of the verifier, base64url.")
     label = clean_text(browser)[:60] if isinstance(browser, str) else ""
     errors.raise_if_any()
+    # Anyone may start one (rate-limited per address), so old requests are dropped here.
+    s.execute(delete(BrowserConnection).where(BrowserConnection.expires_at < now - LIFETIME))
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     row = BrowserConnection(
         public_id=new_id("bc"), challenge=challenge, user_code=f"{code[:4]}-{code[4:]}",

@@ -67,3 +67,23 @@ def test_bad_requests(client):
     assert client.post("/v1/browser_connections", json={"code_challenge": "x"}).status_code == 422
     unknown = {"connection_id": "bc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "code_verifier": "v" * 43}
     assert client.post("/v1/browser_connections/token", json=unknown).status_code == 404
+
+
+def test_approving_outside_sudo_asks_for_the_password_then_comes_back(app, client, host):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from backend import db
+    from backend.models import UserSession
+
+    _verifier, challenge = _pair()
+    body = client.post("/v1/browser_connections", json={"code_challenge": challenge}).get_json()
+    page_path = body["verification_url"].removeprefix("http://schedlink.test")
+    owner = app.test_client()
+    login(owner)
+    with app.app_context(), db.write() as s:
+        s.execute(update(UserSession).values(reauth_at=datetime.now(UTC) - timedelta(hours=1)))
+    asked = web_post(owner, page_path, page_path)
+    assert asked.status_code == 303 and "/profile/confirm" in asked.headers["Location"]
+    assert "connect" in asked.headers["Location"], "comes back to the approval page"
