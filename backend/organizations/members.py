@@ -36,7 +36,6 @@ def check_role(role) -> str:
 
 
 def locked_organization(s: Session, account: Account) -> Organization:
-
     if account.organization_id is None:
         raise NoOrganization()
     return s.get(Organization, account.organization_id, with_for_update=True,
@@ -45,7 +44,6 @@ def locked_organization(s: Session, account: Account) -> Organization:
 
 def require_admin(s: Session, account: Account) -> Organization:
     """The caller's organization, locked, when the caller is one of its admins."""
-
     org = locked_organization(s, account)
     # Read again under the lock: the role may have changed since the request began.
     s.refresh(account)
@@ -56,7 +54,6 @@ def require_admin(s: Session, account: Account) -> Organization:
 
 def create_organization(s: Session, account: Account, name) -> Organization:
     """A new organization with `account` as its first admin."""
-
     name = _name(name)
     s.refresh(account, with_for_update=True)
     if account.organization_id is not None:
@@ -107,7 +104,6 @@ def _member(s: Session, org: Organization, sub) -> Account:
 
 
 def set_role(s: Session, admin: Account, sub, role) -> Account:
-
     role = check_role(role)
     org = require_admin(s, admin)
     member = _member(s, org, sub)
@@ -118,7 +114,6 @@ def set_role(s: Session, admin: Account, sub, role) -> Account:
 
 
 def _leave(s: Session, org: Organization, member: Account) -> None:
-
     if member.organization_role == "admin" and _admins(s, org.id) <= 1:
         raise LastAdmin()
     member.organization_id = None
