@@ -286,3 +286,49 @@ def test_upgrade_gives_existing_organizations_an_admin(app, database_url):
         "third@example.com": "member", "alone@example.com": None,
     }  # fmt: skip
     assert public_id.startswith("org_")
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(team):
+    """Each change locks the organization's row, so the second sees the first and is refused
+    (on PostgreSQL a row lock; on SQLite the write transaction is already exclusive)."""
+    import threading
+
+    from backend import database
+
+    with team.app_context(), db.write() as s:
+        ada = _by_email(s, "ada@example.com")
+        bob = _by_email(s, "bob@example.com")
+        bob.organization_id, bob.organization_role = ada.organization_id, "admin"
+        subs = {"ada@example.com": ada.sub, "bob@example.com": bob.sub}
+    sessions = team.extensions["schedlink.sessions"]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def demote(me: str, other: str) -> None:
+        with sessions() as s:
+            account = _by_email(s, me)  # read before the race, as a request would
+            s.expunge(account)
+        barrier.wait()
+        try:
+            with database.write(sessions) as s:
+                set_role(s, s.merge(account, load=False), subs[other], "member")
+            outcomes.append("demoted")
+        except (LastAdmin, NotAdmin) as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [
+        threading.Thread(target=demote, args=("ada@example.com", "bob@example.com")),
+        threading.Thread(target=demote, args=("bob@example.com", "ada@example.com")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["NotAdmin", "demoted"]
+    with team.app_context():
+        admins = (
+            db.session()
+            .scalars(select(Account.email).where(Account.organization_role == "admin"))
+            .all()
+        )
+    assert len(admins) == 1
