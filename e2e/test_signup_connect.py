@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from browser import EXTENSION_ID, wait_until
 from live_server import LiveServer
 from mail_server import Inbox, free_port
+from test_accessibility import AXE, describe, violations
 
 OPTIONS = f"chrome-extension://{EXTENSION_ID}/options/options.html"
 PASSWORD = "purple elephant marmalade"
@@ -58,10 +59,18 @@ def _text(driver, element_id: str) -> str:
     return driver.find_element("id", element_id).text
 
 
+def _accessible(driver) -> None:
+    """No serious or critical axe-core violations on the page shown."""
+    if AXE.exists():  # e2e/node_modules; test_accessibility says how to install it
+        found = violations(driver, AXE.read_text())
+        assert not found, f"{driver.current_url}:\n{describe(found)}"
+
+
 def test_sign_up_and_connect_from_the_options_page(driver, open_server, inbox):
     server = open_server
     driver.get(OPTIONS)
     wait_until(lambda: driver.find_element("tag name", "body").get_attribute("data-ready") == "yes")
+    _accessible(driver)
     options_tab = driver.current_window_handle
     field = driver.find_element("id", "backend-url")
     field.clear()
@@ -71,6 +80,7 @@ def test_sign_up_and_connect_from_the_options_page(driver, open_server, inbox):
     driver.find_element("id", "signup").click()
     _switch_to_new_tab(driver, {options_tab})
     wait_until(lambda: driver.current_url == f"{server.url}/signup")
+    _accessible(driver)
     driver.find_element("id", "name").send_keys("Dana Scully")
     driver.find_element("id", "email").send_keys("dana@example.com")
     zone = driver.find_element("id", "tzid")
@@ -90,6 +100,7 @@ def test_sign_up_and_connect_from_the_options_page(driver, open_server, inbox):
     text = mail.get_body(("plain",)).get_content()
     link = re.search(r"(http://127\.0\.0\.1:\d+/signup/verify/\S+)", text).group(1)
     driver.get(link)
+    _accessible(driver)
     driver.find_element("css selector", "#verify button[type=submit]").click()
     wait_until(lambda: driver.find_element("id", "verify").get_attribute("data-state") == "done")
     signup_tab = driver.current_window_handle
@@ -100,6 +111,7 @@ def test_sign_up_and_connect_from_the_options_page(driver, open_server, inbox):
     _switch_to_new_tab(driver, {options_tab, signup_tab})
     wait_until(lambda: "/connect/bc_" in driver.current_url)
     page_code = wait_until(lambda: _text(driver, "user-code"))
+    _accessible(driver)
     assert "Chrome on" in driver.find_element("id", "connect").text
     driver.find_element("css selector", "#connect button[type=submit]").click()
     wait_until(lambda: driver.find_element("id", "connect").get_attribute("data-state") == "done")
@@ -118,3 +130,9 @@ def test_sign_up_and_connect_from_the_options_page(driver, open_server, inbox):
     driver.switch_to.window(signup_tab)
     driver.get(f"{server.url}/profile/api-keys")
     assert re.search(r"Chrome on \w+ \(connected browser\)", driver.page_source)
+    driver.get(f"{server.url}/profile/team")
+    _accessible(driver)
+    driver.find_element("id", "org-name").send_keys("Scully & Mulder")
+    driver.find_element("css selector", "#team button[type=submit]").click()
+    wait_until(lambda: driver.find_elements("id", "invitations"))
+    _accessible(driver)
