@@ -101,6 +101,7 @@ def test_sign_up_and_connect_from_the_options_page(driver, open_server, inbox):
     link = re.search(r"(http://127\.0\.0\.1:\d+/signup/verify/\S+)", text).group(1)
     driver.get(link)
     _accessible(driver)
+    driver.find_element("id", "password").send_keys(PASSWORD)
     driver.find_element("css selector", "#verify button[type=submit]").click()
     wait_until(lambda: driver.find_element("id", "verify").get_attribute("data-state") == "done")
     signup_tab = driver.current_window_handle

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import Keys, TokenExpired, TokenInvalid, create_account, find_by_email
@@ -192,6 +192,10 @@ def accept_with_new_account(
     the address, so the account is verified at once. EmailTaken when it already exists."""
     invitation = invitation_for_token(s, keys, token, now)
     org = s.get(Organization, invitation.organization_id, with_for_update=True)
+    stale = find_by_email(s, invitation.email)
+    if stale is not None and stale.unverified_since is not None:
+        # A sign-up never verified proves nothing; this link proves the address.
+        s.execute(delete(Account).where(Account.id == stale.id))
     account = create_account(s, invitation.email, name, tzid, password)
     join(account, org, check_role(invitation.role))
     _consume(s, invitation, now)

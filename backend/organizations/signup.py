@@ -3,10 +3,13 @@ single use), and removing accounts never verified.
 
 No account enumeration: signing up with an address that already has an account answers
 exactly as a new sign-up does (same page, a password hashed either way) and mails the
-address's owner instead; an address still unverified gets its link again."""
+address's owner instead. An address still unverified takes the newest sign-up's details and
+gets a new link; activating asks for the password as well, so an account someone set up with
+another person's address can't be activated by that person for them (pre-hijacking)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,14 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import database
 from ..accounts import (
     EmailTaken,
+    InvalidCredentials,
     Keys,
     TokenInvalid,
     create_account,
     find_by_email,
     hash_password,
+    verify_password,
 )
 from ..models import Account, Job
-from ..text import normalize_email
+from ..text import clean_text, normalize_email
 from ..validation import FieldErrors
 
 PURPOSE = "schedlink.signup-verify.v1"
@@ -79,18 +84,30 @@ def sign_up(
     try:
         account = create_account(s, email, name, tzid, password)
     except EmailTaken:
-        hash_password(password)  # the same cost as a real sign-up: timing says nothing
+        # Either way one password is hashed, as for a new account: timing says nothing.
         existing = find_by_email(s, address)
-        kind = VERIFY_KIND if existing.unverified_since is not None else EXISTING_KIND
-        s.add(Job(kind=kind, payload={"account": existing.sub}))
+        if existing.unverified_since is None:
+            hash_password(password)
+            s.add(Job(kind=EXISTING_KIND, payload={"account": existing.sub}))
+            return None
+        # Never verified: the newest sign-up's details win and earlier links die (they are
+        # bound to the password), so whoever signed up first with someone else's address
+        # can't have the owner activate an account whose password they chose.
+        existing.name, existing.tzid = clean_text(name), tzid
+        existing.password_hash = hash_password(password)
+        s.add(Job(kind=VERIFY_KIND, payload={"account": existing.sub}))
         return None
     account.unverified_since = now
     s.add(Job(kind=VERIFY_KIND, payload={"account": account.sub}))
     return account
 
 
+def _fingerprint(account: Account) -> str:
+    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:20]
+
+
 def verification_token(keys: Keys, account: Account) -> str:
-    return keys.dumps(PURPOSE, {"a": account.sub})
+    return keys.dumps(PURPOSE, {"a": account.sub, "p": _fingerprint(account)})
 
 
 def account_to_verify(s: Session, keys: Keys, token: str) -> Account:
@@ -102,14 +119,20 @@ def account_to_verify(s: Session, keys: Keys, token: str) -> Account:
     account = s.scalar(select(Account).where(Account.sub == payload["a"]))
     if account is None or account.unverified_since is None:
         raise VerificationUsed()
+    if payload.get("p") != _fingerprint(account):
+        raise VerificationUsed()  # a newer sign-up for this address replaced it
     return account
 
 
-def verify(s: Session, keys: Keys, token: str) -> Account:
+def verify(s: Session, keys: Keys, token: str, password) -> Account:
+    """Activates the account. The password is asked too: the link proves the mailbox, the
+    password that the person activating is the one who signed up."""
     account = account_to_verify(s, keys, token)
     s.refresh(account, with_for_update=True)
     if account.unverified_since is None:
         raise VerificationUsed()
+    if not verify_password(account, password):
+        raise InvalidCredentials()
     account.unverified_since = None
     return account
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 
 from .. import db
-from ..accounts import TokenExpired, TokenInvalid
+from ..accounts import InvalidCredentials, TokenExpired, TokenInvalid
 from ..limits import limit
 from ..organizations import SignupPolicy, VerificationUsed, account_to_verify, sign_up, verify
 from ..text import normalize_email
@@ -70,14 +70,24 @@ def index():
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 @token_page
 def verify_email(token: str):
-    """GET only shows a button (mail scanners open links); POST activates and signs in."""
+    """GET only shows the form (mail scanners open links); POST, with the password chosen at
+    sign-up, activates and signs in."""
     try:
         if request.method == "GET":
             account = account_to_verify(db.session(), keys(), token)
             return render_template("account/verify.html", state="ask", email=account.email)
         check_csrf()
+        with limit("RATELIMIT_LOGIN", "signup-verify"):
+            pass
         with db.write() as s:
-            account_id = verify(s, keys(), token).id
+            account = verify(s, keys(), token, request.form.get("password", ""))
+            account_id = account.id
+    except InvalidCredentials:
+        account = account_to_verify(db.session(), keys(), token)
+        return render_template(
+            "account/verify.html", state="ask", email=account.email,
+            error="That is not the password you chose when you signed up.",
+        ), 401  # fmt: skip
     except TokenExpired:
         return render_template("account/verify.html", state="expired"), 410
     except TokenInvalid:

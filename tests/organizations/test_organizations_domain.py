@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from backend import db
-from backend.accounts import Keys, TokenExpired, TokenInvalid, create_account
+from backend.accounts import InvalidCredentials, Keys, TokenExpired, TokenInvalid, create_account
 from backend.models import Account, Calendar, Job
 from backend.organizations import (
     AlreadyInOrganization,
@@ -233,12 +233,47 @@ def test_sign_up_verify_once_and_taken_address_gets_mail(app):
         with pytest.raises(ValidationError), db.write() as s:
             sign_up(s, SignupPolicy.parse("corp.example"), "a@example.com", "A", "UTC",
                     PASSWORD, NOW)  # fmt: skip
+        with pytest.raises(InvalidCredentials), db.write() as s:
+            verify(s, KEYS, token, "not the password")
         with db.write() as s:
-            assert verify(s, KEYS, token).email == "new@example.com"
+            assert verify(s, KEYS, token, PASSWORD).email == "new@example.com"
         with pytest.raises(VerificationUsed), db.write() as s:
-            verify(s, KEYS, token)
+            verify(s, KEYS, token, PASSWORD)
         with pytest.raises(TokenExpired):
             Keys("test-secret-key").loads("schedlink.signup-verify.v1", token, -1)
+
+
+def test_a_squatted_unverified_address_goes_to_its_owner(app):
+    """Someone signs up with another person's address; the owner signing up later sets the
+    password, the squatter's link dies, and activating needs the owner's password."""
+    policy = SignupPolicy.parse("open")
+    with app.app_context():
+        with db.write() as s:
+            squatter = sign_up(s, policy, "own@example.com", "Squat", "UTC", PASSWORD, NOW)
+            squatter_link = verification_token(KEYS, squatter)
+        with db.write() as s:
+            assert sign_up(s, policy, "own@example.com", "Owner", "Asia/Tokyo",
+                           "owner's own secret", NOW) is None  # fmt: skip
+            owner = _by_email(s, "own@example.com")
+            owner_link = verification_token(KEYS, owner)
+            assert (owner.name, owner.tzid) == ("Owner", "Asia/Tokyo")
+        with pytest.raises(VerificationUsed), db.write() as s:
+            verify(s, KEYS, squatter_link, PASSWORD)
+        with pytest.raises(InvalidCredentials), db.write() as s:
+            verify(s, KEYS, owner_link, PASSWORD)
+        with db.write() as s:
+            verify(s, KEYS, owner_link, "owner's own secret")
+
+
+def test_an_invitation_replaces_a_never_verified_sign_up(team):
+    with team.app_context():
+        with db.write() as s:
+            sign_up(s, SignupPolicy.parse("open"), "sq@example.com", "Squat", "UTC", PASSWORD, NOW)
+            inv = invite(s, _by_email(s, "ada@example.com"), "sq@example.com", "member", NOW)
+            token = invitation_token(KEYS, inv)
+        with db.write() as s:
+            account = accept_with_new_account(s, KEYS, token, "Real", "UTC", "real secret!", NOW)
+            assert account.unverified_since is None and account.name == "Real"
 
 
 def test_unverified_accounts_are_removed_after_seven_days(app):

@@ -58,7 +58,9 @@ def test_sign_up_then_activate_with_the_emailed_link(app, client, smtp):
     assert scanner.status_code == 200 and 'data-state="ask"' in scanner.get_data(as_text=True)
     assert scanner.headers["Referrer-Policy"] == "no-referrer"
     browser = app.test_client()
-    done = web_post(browser, link, link)
+    wrong = web_post(browser, link, link, {"password": "not my password"})
+    assert wrong.status_code == 401 and 'data-state="ask"' in wrong.get_data(as_text=True)
+    done = web_post(browser, link, link, {"password": PASSWORD})
     assert 'data-state="done"' in done.get_data(as_text=True)
     assert browser.get("/profile").status_code == 200, "signed in"
     again = app.test_client().get(link)

@@ -63,7 +63,10 @@ def accept(token: str):
         else:
             state = "join" if g.user.organization_id is None else "member_elsewhere"
     else:
-        state = "sign_in" if find_by_email(db.session(), invitation.email) else "create"
+        existing = find_by_email(db.session(), invitation.email)
+        # A sign-up never verified doesn't count: the invitation link proves the address.
+        verified = existing is not None and existing.unverified_since is None
+        state = "sign_in" if verified else "create"
     if request.method == "GET":
         return _render(state, **context)
     check_csrf()
