@@ -130,10 +130,13 @@ def worker(once: bool, poll: float) -> None:
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--timezone", "tzid", required=True, help="IANA time zone, e.g. Europe/London")
-@click.option("--organization", default=None, help="join (or start) this organization")
+@click.option(
+    "--organization", default=None, help="join (or start, as its admin) this organization"
+)
 def create_user(email: str, name: str, tzid: str, organization: str | None) -> None:
     """Create an account; the password is read from stdin (one line). Prints the sub."""
     from .accounts import EmailTaken, create_account, organization_named
+    from .organizations import members
     from .validation import ValidationError
 
     password = sys.stdin.readline().rstrip("\r\n")
@@ -141,7 +144,10 @@ def create_user(email: str, name: str, tzid: str, organization: str | None) -> N
     try:
         with app.app_context(), db.write() as s:
             org_id = organization_named(s, organization).id if organization else None
+            # The first account of an organization is its admin, so someone can manage it.
+            role = ("member" if members(s, org_id) else "admin") if org_id else None
             account = create_account(s, email, name, tzid, password, organization_id=org_id)
+            account.organization_role = role
             sub = account.sub
     except EmailTaken:
         raise click.ClickException(f"an account with {email} already exists") from None

@@ -74,6 +74,8 @@ def from_environment(instance_path: Path) -> dict:
         # Second-factor, sudo and password-change attempts per account; reset mails.
         "RATELIMIT_MFA": _env("RATELIMIT_MFA", "6 per 5 minutes"),
         "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per hour"),
+        # The extension's "Connect this browser" polling for its key, per client address.
+        "RATELIMIT_BROWSER_CONNECT": _env("RATELIMIT_BROWSER_CONNECT", "90/minute"),
         "RATELIMIT_MARKUP_CHECKER": _env("RATELIMIT_MARKUP_CHECKER", "30/minute"),
         "SMTP_HOST": _env("SMTP_HOST"),
         "SMTP_PORT": _int("SMTP_PORT", 25),
@@ -94,6 +96,9 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "DEMO": _env("DEMO") == "true",
+        # Who may create an account at /signup: "closed" (the CLI and invitations only),
+        # "open", or a comma-separated list of e-mail domains.
+        "SIGNUP": _env("SIGNUP", "closed"),
         # Webhooks: seconds before each attempt (Svix's schedule: 8 attempts over ~27.6 h),
         # the per-attempt timeout, and how many due messages a worker leases at once.
         "WEBHOOK_RETRY_SCHEDULE": [

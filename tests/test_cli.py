@@ -150,3 +150,14 @@ def test_demo_prints_the_hosts_current_address_and_keeps_the_key(runner, monkeyp
     with app.app_context():
         accounts = db.session().scalars(select(Account.name)).all()
     assert accounts == ["Grace Hopper"]  # no second, empty demo account
+
+
+def test_first_account_of_an_organization_is_its_admin(runner, database_url, tmp_path):
+    for email in ("ada@example.com", "bob@example.com"):
+        args = ["create-user", email, "--name", "X", "--timezone", "UTC",
+                "--organization", "Engines"]  # fmt: skip
+        assert runner.invoke(main, args, input="a long enough password\n").exit_code == 0
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "i3")})
+    with app.app_context():
+        rows = db.session().execute(select(Account.email, Account.organization_role)).all()
+    assert sorted(rows) == [("ada@example.com", "admin"), ("bob@example.com", "member")]

@@ -9,7 +9,18 @@ from flask_cors import CORS
 
 from ..scheduling import LinkNotFound
 from ..validation import ValidationError
-from . import account, availability, calendars, channels, conferencing, links, markup, profiles
+from . import (
+    account,
+    availability,
+    browser_connect,
+    calendars,
+    channels,
+    conferencing,
+    links,
+    markup,
+    organization,
+    profiles,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -28,7 +39,7 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
-        conferencing.bp, channels.bp,
+        conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -8,12 +8,14 @@ from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Ev
 from .conferencing import Conference, ConferencingDefault
 from .limits import RateLimitCounter
 from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
+from .organizations import BrowserConnection, Invitation
 from .outbox import Job
 from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
+    "BrowserConnection", "Invitation",
     "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
     "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
     "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",

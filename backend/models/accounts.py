@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -16,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..ids import new_id
 from .base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -24,7 +26,10 @@ if TYPE_CHECKING:
 
 class Organization(Base):
     __tablename__ = "organizations"
+    __table_args__ = (Index("uq_organizations_public_id", "public_id", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, like every public id (the row id would tell how many organizations exist).
+    public_id: Mapped[str | None] = mapped_column(String(40), default=lambda: new_id("org"))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -38,6 +43,11 @@ class Account(Base):
     tzid: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(200))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    # "admin" or "member" while organization_id is set (backend.organizations keeps them paired).
+    organization_role: Mapped[str | None] = mapped_column(String(10))
+    # Set for an account made at /signup until its e-mail link is opened: it can't sign in,
+    # and is removed once this is older than the verification window allows.
+    unverified_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Bumped on every password change (sessions themselves are rows in user_sessions).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped in the same transaction as any change to this host's busy time or working hours;

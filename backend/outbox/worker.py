@@ -16,12 +16,14 @@ from sqlalchemy.orm import sessionmaker
 from .. import database, notifications
 from ..calendars import enqueue_due_syncs
 from ..models import Job
+from ..organizations import purge_unverified
 from . import (
     account_mail,
     calendar_jobs,
     conferencing_jobs,
     connection_jobs,
     mailer,
+    team_mail,
     webhook_mail,
     webhooks,
 )
@@ -38,6 +40,7 @@ HANDLERS.update(account_mail.HANDLERS)
 HANDLERS.update(calendar_jobs.HANDLERS)
 HANDLERS.update(conferencing_jobs.HANDLERS)
 HANDLERS.update(connection_jobs.HANDLERS)
+HANDLERS.update(team_mail.HANDLERS)
 HANDLERS["webhook.channel_disabled"] = webhook_mail.channel_disabled
 
 
@@ -115,6 +118,8 @@ def run_jobs(app: Flask) -> int:
     sessions = app.extensions["schedlink.sessions"]
     # Periodic calendar syncs become ordinary jobs, so one worker loop runs everything.
     enqueue_due_syncs(sessions, _now(), app.config["CALENDAR_SYNC_SECONDS"])
+    # Sign-ups never verified go after 7 days; one cheap read when there are none.
+    purge_unverified(sessions, _now())
     done = 0
     while (claimed := claim(sessions, _now())) is not None:
         job_id, kind, payload = claimed

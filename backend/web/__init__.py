@@ -15,6 +15,7 @@ from . import (
     calendar_services,
     checker,
     conferencing,
+    connect,
     dashboard,
     demo,
     hours,
@@ -25,7 +26,9 @@ from . import (
     profile_nav,
     second_factor,
     security,
+    signup,
     sudo,
+    team,
     user_sessions,
     webhooks,
 )
@@ -37,11 +40,11 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks,
+        calendar_services, conferencing, webhooks, signup, connect,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
-    for section in (profile, api_keys, account_security, sudo):
+    for section in (profile, team, api_keys, account_security, sudo):
         section.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)

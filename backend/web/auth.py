@@ -76,10 +76,14 @@ def login():
             with db.write() as s:
                 account = authenticate(s, email, request.form.get("password", ""))
                 account_id, second_factor = account.id, mfa_enabled(s, account)
+                unverified = account.unverified_since is not None
         except InvalidCredentials:
             throttle.failed()
             error = "That e-mail and password don't match an account."
         else:
+            if unverified:  # the right password: saying so tells its owner nothing new
+                error = "Activate your account first with the link we e-mailed to you."
+                return render_template("account/login.html", error=error), 403
             target = _safe_next(request.args.get("next"))
             if second_factor:
                 begin_pending(account_id, target)

@@ -70,6 +70,7 @@ def reset(token: str):
             if account is None:
                 return render_template("account/reset.html", state="used"), 410
             set_password(account, password)
+            account.unverified_since = None  # the reset link proved the address too
             sessions.end_all_sessions(s, account, now())
             notify(s, account, "account.password_changed", reset=True)
     except ValidationError as exc:

@@ -127,6 +127,12 @@ export const MESSAGES = Object.freeze({
     from: 'extension',
     payload: obj({ backendUrl: str(0, 2048, { optional: true }), apiKey: str(0, 512, { optional: true }) }),
   },
+  // GET /v1/signup on that server (no key needed) → {open, url}
+  getSignup: { from: 'extension', payload: obj({ backendUrl: str(1, 2048) }) },
+  // "Connect this browser": start, open the approval tab → {userCode, interval, expiresIn}
+  connectStart: { from: 'extension', payload: obj({ backendUrl: str(1, 2048) }) },
+  // Ask whether it was approved; stores the new key → {status: none|pending|expired|connected, …}
+  connectPoll: { from: 'extension', payload: obj({}) },
   // Record a site the user granted for the badge (permission must be granted already) → {badgeSites}
   addBadgeSite: { from: 'extension', payload: obj({ pattern: str(1, 300, { pattern: SITE_PATTERN }) }) },
   // Forget a badge site and drop its host permission → {badgeSites}

@@ -3,6 +3,15 @@
 // handlers and listeners to the real APIs at top level.
 
 import { ApiError, createApiClient } from './api.js';
+import {
+  browserLabel,
+  challengeFor,
+  cleanStart,
+  cleanToken,
+  newVerifier,
+  publicRequest,
+  signupStatus,
+} from './connect.js';
 import { badgeCount, badgeText } from './detect.js';
 import { UserError, describeError } from './errors.js';
 import { SettingsError, createSettingsStore, normalizeApiKey } from './settings.js';
@@ -29,6 +38,8 @@ export function contactForLink(contact) {
  */
 export function createService({ browser, fetch, now = () => Date.now(), log = () => {} }) {
   const settings = createSettingsStore(browser.storage.local);
+  // The pending connection's verifier: in memory only where the browser offers it.
+  const pendingArea = () => browser.storage.session ?? browser.storage.local;
 
   async function apiFor(overrides = {}) {
     const s = await settings.load();
@@ -144,6 +155,58 @@ export function createService({ browser, fetch, now = () => Date.now(), log = ()
       }
       const { api } = await apiFor(overrides);
       return { backendUrl: api.baseUrl, userinfo: await api.userinfo() };
+    },
+
+    async getSignup({ backendUrl }) {
+      return signupStatus(fetch, normalizeBackendUrl(backendUrl).url);
+    },
+
+    async connectStart({ backendUrl }) {
+      const base = normalizeBackendUrl(backendUrl).url;
+      const verifier = newVerifier();
+      const { body } = await publicRequest(fetch, base, 'POST', '/v1/browser_connections', {
+        code_challenge: await challengeFor(verifier),
+        browser: browserLabel(globalThis.navigator?.userAgent),
+      });
+      const started = cleanStart(body, base);
+      const connectPending = {
+        backendUrl: base,
+        connectionId: started.connectionId,
+        verifier,
+        userCode: started.userCode,
+        expiresAt: now() + started.expiresIn * 1000,
+      };
+      await pendingArea().set({ connectPending });
+      await browser.tabs.create({ url: started.verificationUrl });
+      return { userCode: started.userCode, interval: started.interval, expiresIn: started.expiresIn };
+    },
+
+    async connectPoll() {
+      const { connectPending: p } = await pendingArea().get('connectPending');
+      if (!p) return { status: 'none' };
+      const forget = () => pendingArea().remove('connectPending');
+      if (now() > p.expiresAt) {
+        await forget();
+        return { status: 'expired' };
+      }
+      let answer;
+      try {
+        const { status, body } = await publicRequest(fetch, p.backendUrl, 'POST', '/v1/browser_connections/token', {
+          connection_id: p.connectionId,
+          code_verifier: p.verifier,
+        });
+        answer = cleanToken(status, body);
+      } catch (err) {
+        if (err instanceof ApiError && err.kind === 'http' && (err.status === 404 || err.status === 410)) {
+          await forget();
+          return { status: 'expired' };
+        }
+        throw err;
+      }
+      if (!answer) return { status: 'pending', userCode: p.userCode };
+      await settings.save({ backendUrl: p.backendUrl, apiKey: answer.apiKey });
+      await forget();
+      return { status: 'connected', who: answer.who, settings: await settings.publicView() };
     },
 
     async addBadgeSite({ pattern }) {

@@ -1,5 +1,6 @@
-// Options: server URL and API key (stored by the service worker), a
-// connection test, and the sites where the toolbar shows a contact count.
+// Options: creating an account and connecting this browser (no key to copy), the server
+// URL and API key (stored by the service worker), a connection test, and the sites where
+// the toolbar shows a contact count.
 //
 // permissions.request() must run inside the click/submit handler before any
 // await (Firefox only honours it while the user gesture is being handled), so
@@ -142,6 +143,74 @@ function grantBackend() {
   });
 }
 
+// ---- account: create one, or connect this browser --------------------------------------
+
+async function createAccount() {
+  say('account-result', 'Asking the server…');
+  try {
+    const { open, url } = await send('getSignup', { backendUrl: $('backend-url').value });
+    if (!open) {
+      say('account-result', 'This server does not take sign-ups. Ask its administrator for an account or an invitation.');
+      return;
+    }
+    await browser.tabs.create({ url });
+    say('account-result', 'Create your account in the new tab, open the link we e-mail you, then come back and connect this browser.');
+  } catch (err) {
+    showError('account-result', err);
+  }
+}
+
+let polling = null;
+
+function stopPolling() {
+  if (polling !== null) clearTimeout(polling);
+  polling = null;
+}
+
+async function poll(intervalMs) {
+  try {
+    const answer = await send('connectPoll');
+    if (answer.status === 'pending') {
+      polling = setTimeout(() => poll(intervalMs), intervalMs);
+      return;
+    }
+    stopPolling();
+    $('connect-code-box').hidden = true;
+    if (answer.status === 'connected') {
+      showSettings(answer.settings);
+      const who = [answer.who?.name, answer.who?.email ? `<${answer.who.email}>` : ''].filter(Boolean).join(' ');
+      say('account-result', `Connected as ${who}. This browser has its own API key now.`);
+    } else {
+      say('account-result', 'The request expired or was already used. Click "Connect this browser" to start again.', true);
+    }
+  } catch (err) {
+    stopPolling();
+    showError('account-result', err);
+  }
+}
+
+function connect() {
+  stopPolling();
+  const typedUrl = $('backend-url').value || $('backend-url').placeholder;
+  let permission = null;
+  try {
+    // Inside the user gesture (Firefox): the server's host permission, as Save asks.
+    if (isFirefox()) permission = requestBackendAccess(originPattern(normalizeBackendUrl(typedUrl).url));
+  } catch {
+    permission = null; // the service worker reports the URL problem
+  }
+  say('account-result', 'Opening your schedlink server…');
+  Promise.resolve(permission)
+    .then(() => send('connectStart', { backendUrl: typedUrl }))
+    .then(({ userCode, interval }) => {
+      $('connect-code').textContent = userCode;
+      $('connect-code-box').hidden = false;
+      say('account-result', 'Sign in in the new tab and approve. This page updates by itself.');
+      polling = setTimeout(() => poll(interval * 1000), interval * 1000);
+    })
+    .catch((err) => showError('account-result', err));
+}
+
 function addSite(event) {
   event.preventDefault();
   setFieldError($('badge-site'), null);
@@ -195,6 +264,8 @@ $('test').addEventListener('click', test);
 $('clear-key').addEventListener('click', clearKey);
 $('grant-backend').addEventListener('click', grantBackend);
 $('badge-form').addEventListener('submit', addSite);
+$('connect').addEventListener('click', connect);
+$('signup').addEventListener('click', createAccount);
 browser.permissions.onRemoved?.addListener(() => send('getSettings').then((v) => renderBadgeSites(v.badgeSites), () => {}));
 
 init();

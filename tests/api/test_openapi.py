@@ -32,7 +32,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from backend import db
+from backend.accounts import create_account
 from backend.availability import offered_slots
+from backend.models import Account
+from backend.organizations import create_organization, invite
 from backend.scheduling import bookings
 from backend.scheduling.bookings import Invitee, load_link
 
@@ -77,10 +81,23 @@ def _concrete(path: str) -> str:
         path.replace("{link_id}", "sl_x")
         .replace("{calendar_id}", "cal_x")
         .replace("{channel_id}", "chn_x")
+        .replace("{invitation_id}", "inv_x")
+        .replace("{sub}", "acc_x")
     )
 
 
-@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+PUBLIC = [(m, p) for m, p in OPERATIONS if SPEC["paths"][p][m.lower()].get("security", None) == []]
+
+
+def test_public_operations_are_only_the_onboarding_ones():
+    assert sorted(PUBLIC) == [
+        ("GET", "/v1/signup"),
+        ("POST", "/v1/browser_connections"),
+        ("POST", "/v1/browser_connections/token"),
+    ]
+
+
+@pytest.mark.parametrize(("method", "path"), [o for o in OPERATIONS if o not in PUBLIC])
 def test_every_operation_wants_a_key(client, host, method, path):
     for headers in ({}, {"Authorization": "Bearer slk_not-a-key"}, {"Authorization": "Basic x"}):
         response = client.open(_concrete(path), method=method, json={}, headers=headers)
@@ -171,7 +188,17 @@ def _seed(app, client, host) -> dict:
     channel = client.post(
         "/v1/channels", json={"callback_url": "https://hooks.example.com/x"}, headers=host.headers
     ).get_json()["channel"]
+    # The host is the admin of an organization with a member and a pending invitation.
+    with app.app_context(), db.write() as s:
+        admin = s.get(Account, host.account_id)
+        create_organization(s, admin, "Engines")
+        member = create_account(s, "member@example.com", "Member", "UTC", "correct horse battery")
+        member.organization_id, member.organization_role = admin.organization_id, "member"
+        invitation = invite(s, admin, "invited@example.com", "member", now).public_id
+        member_sub = member.sub
     return {
+        "invitation_id": [invitation],
+        "sub": [member_sub, host.sub],
         "link_id": [open_link["id"], booked["id"]],
         "calendar_id": [calendar["calendar_id"]],
         "channel_id": [channel["channel_id"]],
@@ -315,7 +342,11 @@ def _steer(case, data, host) -> None:
 
 def _strategy(operation, seeds: dict):
     """Positive and negative cases; three in four with a real id in the path, if it has one."""
-    names = [p for p in ("link_id", "calendar_id") if "{" + p + "}" in operation.path]
+    names = [
+        p
+        for p in ("link_id", "calendar_id", "invitation_id", "sub")
+        if "{" + p + "}" in operation.path
+    ]
     choices = []
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         choices.append(operation.as_strategy(generation_mode=mode))

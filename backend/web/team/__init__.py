@@ -1,0 +1,13 @@
+"""The team pages: the profile's Team section (an organization, its members and
+invitations) and the page an invitation link opens."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import invitation, section
+
+
+def init_app(app: Flask) -> None:
+    section.init_app(app)
+    invitation.init_app(app)
