@@ -167,12 +167,14 @@ def caldav_source(context: SyncContext) -> list[RemoteCalendar]:
         if token is not None and context.known.get(external_id) == token:
             result.append(item)  # unchanged today: keep what is stored
             continue
-        item.events = _read_events(calendar, context)
+        item.events = _read_events(calendar, context, item.problems)
+        if item.problems:
+            item.sync_token = None  # read again next time, not "unchanged today"
         result.append(item)
     return result
 
 
-def _read_events(calendar, context: SyncContext):
+def _read_events(calendar, context: SyncContext, problems: list[str]):
     try:
         objects = calendar.search(start=context.start, end=context.end, event=True, expand=False)
     except caldav_error.DAVError as exc:
@@ -189,7 +191,7 @@ def _read_events(calendar, context: SyncContext):
             continue
         for component in parsed.subcomponents:
             merged.add_component(component)
-    return expand(merged, context.start, context.end, context.tzid, context.owners)
+    return expand(merged, context.start, context.end, context.tzid, context.owners, problems)
 
 
 # --- writing bookings ---------------------------------------------------------------------

@@ -41,7 +41,8 @@ class SourceDisconnected(SourceError):
 class RemoteCalendar:
     """One calendar as its source reports it. `events` is everything in the sync window;
     None means "unchanged since `sync_token`". Delta sources fill `changed`/`removed` instead
-    and set `delta`."""
+    and set `delta`. `problems`: sentences for the host about events left out (the rest are
+    stored; the profile's `sync_error` shows them)."""
 
     external_id: str
     name: str | None = None
@@ -52,6 +53,7 @@ class RemoteCalendar:
     delta: bool = False
     changed: list[SyncedEvent] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -185,7 +185,9 @@ def run_sync(
         state = _state(s, profile)
         state.initial_sync_required = False
         state.last_synced_at = now
-        state.sync_error = None
+        # Stored, but some events were left out: say which (None when all were read).
+        problems = [p for item in remote for p in item.problems]
+        state.sync_error = " ".join(problems)[:1000] or None
         state.failures = 0
         state.next_sync_at = now + timedelta(seconds=interval)
     return changed

@@ -1,0 +1,233 @@
+"""Repeating events expanded under a hard budget. The recurrence library's cost depends on
+the rule, not only on what it yields: a rule that never or rarely matches walks every day
+up to the year 9999, and no check between its steps can stop it. So a calendar's series
+are expanded in a child process: each series may use SERIES_CPU seconds of CPU (a SIGPROF
+timer in the child ends it, and the host is told its name), all of them together
+TOTAL_CPU (the kernel's RLIMIT_CPU backs that), and the parent stops waiting and kills the
+child after WALL seconds whatever happens. What was read before stays busy time. The child
+comes from a fork server that has imported this module once, so starting one costs
+milliseconds and shares no threads or locks with the worker. Flask-free."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import icalendar
+import recurring_ical_events
+
+from .occurrences import Collector, floating_zone, name_of, to_utc, too_many
+from .rules import move_forward, without_impossible_rules
+from .sources import FeedInvalid, SyncedEvent
+
+
+@dataclass(frozen=True)
+class Budget:
+    series_cpu: float = 1.0  # CPU seconds for one series
+    total_cpu: float = 5.0  # CPU seconds for every series of one calendar
+    wall: float = 30.0  # seconds the sync waits for the child, however busy the machine
+
+
+BUDGET = Budget()
+
+
+class _OverBudget(BaseException):
+    """Raised by the SIGPROF handler inside the library's loop; a BaseException so that no
+    `except Exception` on the way catches it."""
+
+
+@dataclass
+class Expanded:
+    events: list[SyncedEvent]
+    left_out: dict[str, list[str]]  # reason ("never", "slow", "unread") -> series names
+    cpu_seconds: float | None = None  # what the child used, when it finished
+
+    @property
+    def problems(self) -> list[str]:
+        """One sentence per reason, naming the series (as many as fit)."""
+        return [_SENTENCES[why].format(names=_names(names)) for why, names in
+                self.left_out.items() if names]  # fmt: skip
+
+
+_SENTENCES = {
+    "never": "These repeating events repeat on a day that never comes (such as 30 February), "
+    "so only their first date counts as busy time: {names}.",
+    "slow": "These repeating events take too long to work out (their rules rarely or never "
+    "match a date) and do not count as busy time: {names}. Change or remove them.",
+    "unread": "Reading the calendar's repeating events took too long, so these were not read "
+    "and do not count as busy time: {names}.",
+}
+
+
+def _names(names: list[str], room: int = 300) -> str:
+    shown, used = [], 0
+    for name in names:
+        if shown and used + len(name) > room:
+            return ", ".join(shown) + f" and {len(names) - len(shown)} more"
+        shown.append(f"“{name}”")
+        used += len(name) + 4
+    return ", ".join(shown)
+
+
+def expand_series(
+    series: icalendar.Calendar,
+    start: datetime,
+    end: datetime,
+    tzid: str,
+    owners: frozenset[str],
+    made: int,
+    limit: int,
+    budget: Budget = BUDGET,
+) -> Expanded:
+    """Every occurrence of the calendar's series in [start, end), in a child process. `made`
+    occurrences were already counted against `limit` (the one-off events)."""
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports these once; each child is a fork of it. `__main__` and
+    # backend.cli are there because every child runs the parent's main module again
+    # (multiprocessing's rule): imported already, that costs next to nothing.
+    context.set_forkserver_preload(["__main__", "backend.cli", __name__])
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(send, series.to_ical(), start, end, tzid, owners, made, limit,
+                             budget), daemon=True,
+    )  # fmt: skip
+    child.start()
+    send.close()
+    result = Expanded([], {"never": [], "slow": [], "unread": []})
+    current, done, deadline = None, [], time.monotonic() + budget.wall
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                message = receive.recv() if left > 0 and receive.poll(left) else None
+            except EOFError:  # the kernel ended it at RLIMIT_CPU, or it crashed
+                message = None
+            if message is None:  # out of time: what was read stays, the rest is named
+                if current is not None:
+                    result.left_out["slow"].append(current)
+                result.left_out["unread"].extend(_unread(series, done, current))
+                return result
+            kind, value = message
+            if kind == "series":
+                current = value
+            elif kind == "events":
+                result.events.extend(value)
+                done.append(current)
+                current = None
+            elif kind in result.left_out:
+                result.left_out[kind].append(value)
+                if kind == "slow":
+                    done.append(current)
+                    current = None
+            elif kind == "invalid":
+                raise FeedInvalid(value)
+            else:  # "done"
+                result.cpu_seconds = value
+                return result
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _unread(series: icalendar.Calendar, done: list[str], current: str | None) -> list[str]:
+    """The series the child never reached (by name, each once)."""
+    seen = set(done) | {current}
+    names = []
+    for component in series.walk("VEVENT"):
+        name = name_of(component)
+        if name not in seen and "RECURRENCE-ID" not in component:
+            seen.add(name)
+            names.append(name)
+    return names
+
+
+_armed = False
+
+
+def _on_timer(signum, frame) -> None:
+    if _armed:
+        raise _OverBudget
+
+
+def _child(send, data, start, end, tzid, owners, made, limit, budget: Budget) -> None:
+    """In the child: expand series by series and send each one's events as it is done."""
+    global _armed
+    cpu = math.ceil(budget.total_cpu) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU ends it, then SIGKILL
+    signal.signal(signal.SIGPROF, _on_timer)
+    try:
+        cal = icalendar.Calendar.from_ical(data)
+        zone = floating_zone(cal, tzid)
+        never = _prepare(cal, start, lambda value: to_utc(value, zone))
+        query = recurring_ical_events.of(cal, skip_bad_series=True)
+        skipped = tuple(query.suppressed_errors)
+        for series in query.series:
+            name = name_of(series.components[0]._component)
+            send.send(("series", name))
+            left = budget.total_cpu - time.process_time()
+            if left <= 0:
+                send.send(("slow", name))
+                continue
+            collector = Collector(start, end, tzid, zone, owners)
+            _armed = True
+            signal.setitimer(signal.ITIMER_PROF, min(budget.series_cpu, left))
+            try:
+                for occurrence in series.between(start, end):
+                    made += 1
+                    if made > limit:
+                        raise too_many(limit)
+                    component = occurrence._adapter._component
+                    rid = component.get("RECURRENCE-ID")
+                    original = rid.dt if rid is not None else occurrence.start
+                    collector.add(component, occurrence.start, occurrence.end, original)
+            except _OverBudget:
+                collector = None
+            except skipped:
+                pass  # what the library skips as a bad series; what it gave still counts
+            finally:
+                _armed = False
+                signal.setitimer(signal.ITIMER_PROF, 0)
+            if collector is None:
+                send.send(("slow", name))
+            else:
+                send.send(("events", list(collector.events.values())))
+            if series.uid in never:
+                send.send(("never", never.pop(series.uid)))
+        send.send(("done", time.process_time()))
+    except FeedInvalid as exc:
+        send.send(("invalid", str(exc)))
+    except _OverBudget:
+        send.send(("invalid", "The calendar's repeating events could not be read in time."))
+    except Exception as exc:
+        text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        send.send(("invalid", f"The calendar's repeating events could not be read ({text})."))
+    finally:
+        send.close()
+
+
+def _prepare(cal: icalendar.Calendar, start: datetime, to_utc_) -> dict[str, str]:
+    """Rules made cheap before the library sees them (`rules`); {UID: name} of the series
+    whose rule was dropped because it never occurs."""
+    events = cal.walk("VEVENT")
+    # Overrides that change every later occurrence (RANGE=THISANDFUTURE): not moved.
+    ranged = {
+        str(c.get("UID")) for c in events
+        if "RECURRENCE-ID" in c and "RANGE" in c["RECURRENCE-ID"].params
+    }  # fmt: skip
+    problems = {}
+    for component in events:
+        if "RRULE" not in component or "RECURRENCE-ID" in component:
+            continue
+        uid = str(component.get("UID"))
+        if without_impossible_rules(component) is not None:
+            problems[uid] = name_of(component)
+        elif uid not in ranged:
+            move_forward(component, start, to_utc_)
+    return problems
