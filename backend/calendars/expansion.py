@@ -1,10 +1,10 @@
 """Repeating events expanded under a hard budget. The recurrence library's cost depends on
 the rule, not only on what it yields: a rule that never or rarely matches walks every day
 up to the year 9999, and no check between its steps can stop it. So a calendar's series
-are expanded in a child process: each series may use SERIES_CPU seconds of CPU (a SIGPROF
+are expanded in a child process: each series may use `series_cpu` seconds of CPU (a SIGPROF
 timer in the child ends it, and the host is told its name), all of them together
-TOTAL_CPU (the kernel's RLIMIT_CPU backs that), and the parent stops waiting and kills the
-child after WALL seconds whatever happens. What was read before stays busy time. The child
+`total_cpu` (the kernel's RLIMIT_CPU backs that), and the parent stops waiting and kills
+the child after `wall` seconds whatever happens. What was read before stays busy time. The child
 comes from a fork server that has imported this module once, so starting one costs
 milliseconds and shares no threads or locks with the worker. Flask-free."""
 
@@ -28,9 +28,10 @@ from .sources import FeedInvalid, SyncedEvent
 
 @dataclass(frozen=True)
 class Budget:
-    series_cpu: float = 1.0  # CPU seconds for one series
-    total_cpu: float = 5.0  # CPU seconds for every series of one calendar
-    wall: float = 30.0  # seconds the sync waits for the child, however busy the machine
+    first_try_cpu: float = 0.05  # CPU seconds each series gets first (most need a few ms)
+    series_cpu: float = 2.0  # CPU seconds for one series (the densest allowed takes ~0.8)
+    total_cpu: float = 10.0  # CPU seconds for every series of one calendar, parsing included
+    wall: float = 45.0  # seconds the sync waits for the child, however busy the machine
 
 
 BUDGET = Budget()
@@ -157,8 +158,10 @@ def _on_timer(signum, frame) -> None:
 
 
 def _child(send, data, start, end, tzid, owners, made, limit, budget: Budget) -> None:
-    """In the child: expand series by series and send each one's events as it is done."""
-    global _armed
+    """In the child: expand series by series and send each one's events as it is done. Two
+    rounds: every series first gets a little time (FIRST_TRY), so that a few slow ones early
+    in the file cannot use up the budget of the ordinary ones after them; then the slow ones
+    get the rest, each at most `series_cpu`."""
     cpu = math.ceil(budget.total_cpu) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU ends it, then SIGKILL
     signal.signal(signal.SIGPROF, _on_timer)
@@ -166,50 +169,83 @@ def _child(send, data, start, end, tzid, owners, made, limit, budget: Budget) ->
         cal = icalendar.Calendar.from_ical(data)
         zone = floating_zone(cal, tzid)
         never = _prepare(cal, start, lambda value: to_utc(value, zone))
-        query = recurring_ical_events.of(cal, skip_bad_series=True)
-        skipped = tuple(query.suppressed_errors)
-        for series in query.series:
-            name = name_of(series.components[0]._component)
-            send.send(("series", name))
-            left = budget.total_cpu - time.process_time()
-            if left <= 0:
-                send.send(("slow", name))
-                continue
-            collector = Collector(start, end, tzid, zone, owners)
-            _armed = True
-            signal.setitimer(signal.ITIMER_PROF, min(budget.series_cpu, left))
-            try:
-                for occurrence in series.between(start, end):
-                    made += 1
-                    if made > limit:
-                        raise too_many(limit)
-                    component = occurrence._adapter._component
-                    rid = component.get("RECURRENCE-ID")
-                    original = rid.dt if rid is not None else occurrence.start
-                    collector.add(component, occurrence.start, occurrence.end, original)
-            except _OverBudget:
-                collector = None
-            except skipped:
-                pass  # what the library skips as a bad series; what it gave still counts
-            finally:
-                _armed = False
-                signal.setitimer(signal.ITIMER_PROF, 0)
-            if collector is None:
-                send.send(("slow", name))
-            else:
-                send.send(("events", list(collector.events.values())))
-            if series.uid in never:
-                send.send(("never", never.pop(series.uid)))
+        reader = _Reader(start, end, tzid, zone, owners, made, limit)
+        pending = _series(cal, None)
+        for allowed in (budget.first_try_cpu, budget.series_cpu):
+            deferred = []
+            for series in pending:
+                left = budget.total_cpu - time.process_time()
+                name = name_of(series.components[0]._component)
+                send.send(("series", name))
+                events = reader.read(series, min(allowed, left)) if left > 0 else None
+                if events is None:
+                    deferred.append(series)
+                    continue
+                send.send(("events", events))
+                if str(series.uid) in never:
+                    send.send(("never", never.pop(str(series.uid))))
+            # Built again: an interrupted series may hold a lock of dateutil's cache for good.
+            pending = _series(cal, {str(series.uid) for series in deferred})
+        for series in pending:
+            send.send(("slow", name_of(series.components[0]._component)))
         send.send(("done", time.process_time()))
     except FeedInvalid as exc:
         send.send(("invalid", str(exc)))
-    except _OverBudget:
-        send.send(("invalid", "The calendar's repeating events could not be read in time."))
     except Exception as exc:
         text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         send.send(("invalid", f"The calendar's repeating events could not be read ({text})."))
     finally:
         send.close()
+
+
+def _series(cal: icalendar.Calendar, uids: set[str] | None) -> list:
+    """The library's series of the calendar (or only of these UIDs), not yet expanded."""
+    if uids is not None:
+        if not uids:
+            return []
+        part = icalendar.Calendar()
+        for key, value in cal.items():
+            part.add(key, value, encode=False)
+        for component in cal.subcomponents:
+            if component.name == "VTIMEZONE" or str(component.get("UID")) in uids:
+                part.add_component(component)
+        cal = part
+    return recurring_ical_events.of(cal, skip_bad_series=True).series
+
+
+class _Reader:
+    """One series' occurrences as SyncedEvents within `seconds` of CPU, or None; counts every
+    occurrence made against the calendar's limit (and forgets those of a series given up)."""
+
+    def __init__(self, start, end, tzid, zone, owners, made, limit):
+        self.window, self.tzid, self.zone, self.owners = (start, end), tzid, zone, owners
+        self.made, self.limit = made, limit
+        self.skipped = tuple(recurring_ical_events.CalendarQuery.suppressed_errors)
+
+    def read(self, series, seconds: float) -> list[SyncedEvent] | None:
+        global _armed
+        collector = Collector(*self.window, self.tzid, self.zone, self.owners)
+        made = self.made
+        _armed = True
+        signal.setitimer(signal.ITIMER_PROF, max(seconds, 0.001))
+        try:
+            for occurrence in series.between(*self.window):
+                made += 1
+                if made > self.limit:
+                    raise too_many(self.limit)
+                component = occurrence._adapter._component
+                rid = component.get("RECURRENCE-ID")
+                original = rid.dt if rid is not None else occurrence.start
+                collector.add(component, occurrence.start, occurrence.end, original)
+        except _OverBudget:
+            return None
+        except self.skipped:
+            pass  # what the library skips as a bad series; what it gave still counts
+        finally:
+            _armed = False
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        self.made = made
+        return list(collector.events.values())
 
 
 def _prepare(cal: icalendar.Calendar, start: datetime, to_utc_) -> dict[str, str]:
