@@ -83,10 +83,11 @@ def expand_series(
     owners: frozenset[str],
     made: int,
     limit: int,
-    budget: Budget = BUDGET,
+    budget: Budget | None = None,
 ) -> Expanded:
     """Every occurrence of the calendar's series in [start, end), in a child process. `made`
     occurrences were already counted against `limit` (the one-off events)."""
+    budget = budget or BUDGET
     context = multiprocessing.get_context("forkserver")
     # The fork server imports these once; each child is a fork of it. `__main__` and
     # backend.cli are there because every child runs the parent's main module again

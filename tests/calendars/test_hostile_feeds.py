@@ -1,0 +1,163 @@
+"""Feeds whose repeating events would cost the recurrence library seconds each (rules that
+never or rarely match, starts in year 1): a sync stays within its budget, stores the rest of
+the feed and names the series it left out (issue 19, item 1)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from calendar_servers import FeedServer
+from helpers import login
+
+from backend import create_app
+from backend.calendars import expansion
+from backend.calendars.feeds import parse_feed
+from backend.outbox import run_once
+
+NEVER = [
+    ("20260105T090000Z", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"),
+    ("20260105T090000Z", "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31"),
+]
+YEAR_ONE = ("00010101T090000Z", "FREQ=DAILY")
+
+
+def _event(uid: str, summary: str, start: str, rule: str | None = None, end: str = "") -> str:
+    return (
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:{summary}\r\n"
+        f"DTSTART:{start}\r\n" + (f"DTEND:{end}\r\n" if end else "DURATION:PT1H\r\n")
+        + (f"RRULE:{rule}\r\n" if rule else "") + "END:VEVENT\r\n"
+    )  # fmt: skip
+
+
+def _calendar(*events: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        + "".join(events)
+        + ("END:VCALENDAR\r\n")
+    )
+
+
+def hostile_feed(day: date) -> str:
+    """50 series that cost seconds each before (every third starts in year 1), a name that
+    needs escaping, and three ordinary events on `day`."""
+    series = []
+    for i in range(50):
+        start, rule = YEAR_ONE if i % 3 == 2 else NEVER[i % 3]
+        name = "<b>Leap</b> & co" if i == 0 else f"Never {i}"
+        series.append(_event(f"bad-{i}@example.com", name, start, rule))
+    ordinary = [
+        _event("one@example.com", "Board meeting", f"{day:%Y%m%d}T130000Z",
+               end=f"{day:%Y%m%d}T140000Z"),
+        _event("two@example.com", "Standup", f"{day:%Y%m%d}T150000Z", "FREQ=WEEKLY;COUNT=3"),
+        _event("three@example.com", "Review", f"{day:%Y%m%d}T160000Z", "FREQ=MONTHLY"),
+    ]  # fmt: skip
+    return _calendar(*series, *ordinary)
+
+
+@pytest.fixture(scope="module")
+def feeds(tmp_path_factory):
+    with FeedServer(tmp_path_factory.mktemp("hostile")) as server:
+        yield server
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
+            "BASE_URL": "http://schedlink.test", "SERVER_NAME": "schedlink.test",
+            "OUTBOUND_ALLOW": ["127.0.0.1"],
+        }
+    )  # fmt: skip
+    yield app
+    app.extensions["schedlink.engine"].dispose()
+
+
+def test_a_feed_of_50_never_matching_series_syncs_within_budget_stores_the_rest_and_names_them(
+    app, client, host, feeds
+):
+    day = datetime.now(UTC).date() + timedelta(days=9)
+    feeds.write("hostile.ics", hostile_feed(day))
+    response = client.post(
+        "/v1/profiles",
+        json={"provider_name": "ics", "url": feeds.url("hostile.ics")},
+        headers=host.headers,
+    )
+    assert response.status_code == 201
+    profile_id = response.get_json()["profile"]["profile_id"]
+    started = time.monotonic()
+    run_once(app)
+    # Before: about 2.5 s of CPU per series, two minutes for this feed. Now: within the
+    # budget's wall deadline whatever the machine, and in practice well under a second.
+    assert time.monotonic() - started < expansion.BUDGET.wall
+
+    events = client.get(
+        f"/v1/events?from={day}&to={day + timedelta(days=1)}", headers=host.headers
+    ).get_json()["events"]
+    busy = {(e["summary"], e["start"]) for e in events}
+    assert {
+        ("Board meeting", f"{day}T13:00:00Z"),
+        ("Standup", f"{day}T15:00:00Z"),
+        ("Review", f"{day}T16:00:00Z"),
+    } <= busy
+    # The series that start in year 1 repeat daily: read, and busy every day at 09:00.
+    assert ("Never 2", f"{day}T09:00:00Z") in busy
+
+    [profile] = client.get("/v1/profiles", headers=host.headers).get_json()["profiles"]
+    assert profile["profile_id"] == profile_id and profile["last_synced_at"]
+    error = profile["sync_error"]
+    assert "never comes" in error and "“<b>Leap</b> & co”" in error and "“Never 1”" in error
+    assert "Never 2”" not in error  # read in full, not an offender
+    assert len(error) <= 1000
+
+    login(client)  # the Calendar services page shows it, escaped
+    page = client.get("/calendar_services").get_data(as_text=True)
+    assert "“&lt;b&gt;Leap&lt;/b&gt; &amp; co”" in page and "<b>Leap" not in page
+
+
+def test_a_series_over_its_cpu_budget_is_left_out_by_name_and_the_rest_still_counts(monkeypatch):
+    """A rule no static check recognises (a daily COUNT from year 1 walks 740,000 days; a
+    week number that July never has walks to 9999): the CPU budget ends it."""
+    monkeypatch.setattr(
+        expansion, "BUDGET", expansion.Budget(first_try_cpu=0.02, series_cpu=0.2, total_cpu=3)
+    )
+    feed = _calendar(
+        _event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=100000000"),
+        _event("ok@example.com", "Weekly", "20260105T100000Z", "FREQ=WEEKLY"),
+        _event("single@example.com", "Single", "20260107T100000Z"),
+    )
+    problems: list[str] = []
+    started = time.process_time()
+    events = parse_feed(
+        feed, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC), "UTC",
+        problems=problems,
+    )  # fmt: skip
+    assert time.process_time() - started < 1.0  # the work is the child's, and bounded
+    summaries = [e.summary for e in events]
+    assert summaries.count("Weekly") == 8 and summaries.count("Single") == 1
+    assert "Slow one" not in summaries
+    [problem] = problems
+    assert "“Slow one”" in problem and "take too long" in problem
+
+
+def test_a_child_that_runs_past_the_wall_deadline_is_killed_and_named(monkeypatch):
+    monkeypatch.setattr(
+        expansion, "BUDGET",
+        expansion.Budget(first_try_cpu=5, series_cpu=5, total_cpu=10, wall=0.5),
+    )  # fmt: skip
+    feed = _calendar(
+        _event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=100000000"),
+        _event("single@example.com", "Single", "20260107T100000Z"),
+    )
+    problems: list[str] = []
+    started = time.monotonic()
+    events = parse_feed(
+        feed, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC), "UTC",
+        problems=problems,
+    )  # fmt: skip
+    assert time.monotonic() - started < 5
+    assert [e.summary for e in events] == ["Single"]
+    assert any("“Slow one”" in p for p in problems)
