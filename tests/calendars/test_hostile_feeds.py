@@ -5,55 +5,17 @@ the feed and names the series it left out (issue 19, item 1)."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from calendar_servers import FeedServer
 from helpers import login
+from hostile_feeds import calendar, event, hostile_feed
 
 from backend import create_app
 from backend.calendars import expansion
 from backend.calendars.feeds import parse_feed
 from backend.outbox import run_once
-
-NEVER = [
-    ("20260105T090000Z", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"),
-    ("20260105T090000Z", "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31"),
-]
-YEAR_ONE = ("00010101T090000Z", "FREQ=DAILY")
-
-
-def _event(uid: str, summary: str, start: str, rule: str | None = None, end: str = "") -> str:
-    return (
-        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:{summary}\r\n"
-        f"DTSTART:{start}\r\n" + (f"DTEND:{end}\r\n" if end else "DURATION:PT1H\r\n")
-        + (f"RRULE:{rule}\r\n" if rule else "") + "END:VEVENT\r\n"
-    )  # fmt: skip
-
-
-def _calendar(*events: str) -> str:
-    return (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
-        + "".join(events)
-        + ("END:VCALENDAR\r\n")
-    )
-
-
-def hostile_feed(day: date) -> str:
-    """50 series that cost seconds each before (every third starts in year 1), a name that
-    needs escaping, and three ordinary events on `day`."""
-    series = []
-    for i in range(50):
-        start, rule = YEAR_ONE if i % 3 == 2 else NEVER[i % 3]
-        name = "<b>Leap</b> & co" if i == 0 else f"Never {i}"
-        series.append(_event(f"bad-{i}@example.com", name, start, rule))
-    ordinary = [
-        _event("one@example.com", "Board meeting", f"{day:%Y%m%d}T130000Z",
-               end=f"{day:%Y%m%d}T140000Z"),
-        _event("two@example.com", "Standup", f"{day:%Y%m%d}T150000Z", "FREQ=WEEKLY;COUNT=3"),
-        _event("three@example.com", "Review", f"{day:%Y%m%d}T160000Z", "FREQ=MONTHLY"),
-    ]  # fmt: skip
-    return _calendar(*series, *ordinary)
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +86,10 @@ def test_a_series_over_its_cpu_budget_is_left_out_by_name_and_the_rest_still_cou
     monkeypatch.setattr(
         expansion, "BUDGET", expansion.Budget(first_try_cpu=0.02, series_cpu=0.2, total_cpu=3)
     )
-    feed = _calendar(
-        _event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=100000000"),
-        _event("ok@example.com", "Weekly", "20260105T100000Z", "FREQ=WEEKLY"),
-        _event("single@example.com", "Single", "20260107T100000Z"),
+    feed = calendar(
+        event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=100000000"),
+        event("ok@example.com", "Weekly", "20260105T100000Z", "FREQ=WEEKLY"),
+        event("single@example.com", "Single", "20260107T100000Z"),
     )
     problems: list[str] = []
     started = time.process_time()
@@ -148,9 +110,9 @@ def test_a_child_that_runs_past_the_wall_deadline_is_killed_and_named(monkeypatc
         expansion, "BUDGET",
         expansion.Budget(first_try_cpu=5, series_cpu=5, total_cpu=10, wall=0.5),
     )  # fmt: skip
-    feed = _calendar(
-        _event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=100000000"),
-        _event("single@example.com", "Single", "20260107T100000Z"),
+    feed = calendar(
+        event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=100000000"),
+        event("single@example.com", "Single", "20260107T100000Z"),
     )
     problems: list[str] = []
     started = time.monotonic()
