@@ -13,7 +13,6 @@ from helpers import login
 from hostile_feeds import calendar, event, hostile_feed
 
 from backend import create_app
-from backend.calendars import expansion
 from backend.calendars.feeds import parse_feed
 from backend.outbox import run_once
 
@@ -54,7 +53,7 @@ def test_a_feed_of_50_never_matching_series_syncs_within_budget_stores_the_rest_
     run_once(app)
     # Before: about 2.5 s of CPU per series, two minutes for this feed. Now: within the
     # budget's wall deadline whatever the machine, and in practice well under a second.
-    assert time.monotonic() - started < expansion.BUDGET.wall
+    assert time.monotonic() - started < 45  # the budget's wall deadline (expansion.BUDGET)
 
     events = client.get(
         f"/v1/events?from={day}&to={day + timedelta(days=1)}", headers=host.headers
@@ -81,8 +80,10 @@ def test_a_feed_of_50_never_matching_series_syncs_within_budget_stores_the_rest_
 
 
 def test_a_series_over_its_cpu_budget_is_left_out_by_name_and_the_rest_still_counts(monkeypatch):
-    """A rule no static check recognises (a daily COUNT from year 1 walks 740,000 days; a
-    week number that July never has walks to 9999): the CPU budget ends it."""
+    """A rule no static check recognises (a daily COUNT from year 1 walks 740,000 days): the
+    CPU budget ends it."""
+    from backend.calendars import expansion
+
     monkeypatch.setattr(
         expansion, "BUDGET", expansion.Budget(first_try_cpu=0.02, series_cpu=0.2, total_cpu=3)
     )
@@ -106,6 +107,8 @@ def test_a_series_over_its_cpu_budget_is_left_out_by_name_and_the_rest_still_cou
 
 
 def test_a_child_that_runs_past_the_wall_deadline_is_killed_and_named(monkeypatch):
+    from backend.calendars import expansion
+
     monkeypatch.setattr(
         expansion, "BUDGET",
         expansion.Budget(first_try_cpu=5, series_cpu=5, total_cpu=10, wall=0.5),
