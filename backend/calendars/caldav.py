@@ -22,7 +22,14 @@ from niquests.structures import CaseInsensitiveDict
 from ..outbound import OutboundError, OutboundRefused
 from ..validation import ValidationError
 from .feeds import expand
-from .sources import RemoteCalendar, SourceError, SyncContext, http_problem, unreachable
+from .sources import (
+    LeftOut,
+    RemoteCalendar,
+    SourceError,
+    SyncContext,
+    http_problem,
+    unreachable,
+)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 20 * 1024 * 1024
@@ -167,14 +174,12 @@ def caldav_source(context: SyncContext) -> list[RemoteCalendar]:
         if token is not None and context.known.get(external_id) == token:
             result.append(item)  # unchanged today: keep what is stored
             continue
-        item.events = _read_events(calendar, context, item.problems)
-        if item.problems:
-            item.sync_token = None  # read again next time, not "unchanged today"
+        item.events = _read_events(calendar, context, item.left_out)
         result.append(item)
     return result
 
 
-def _read_events(calendar, context: SyncContext, problems: list[str]):
+def _read_events(calendar, context: SyncContext, left_out: LeftOut):
     try:
         objects = calendar.search(start=context.start, end=context.end, event=True, expand=False)
     except caldav_error.DAVError as exc:
@@ -191,7 +196,7 @@ def _read_events(calendar, context: SyncContext, problems: list[str]):
             continue
         for component in parsed.subcomponents:
             merged.add_component(component)
-    return expand(merged, context.start, context.end, context.tzid, context.owners, problems)
+    return expand(merged, context.start, context.end, context.tzid, context.owners, left_out)
 
 
 # --- writing bookings ---------------------------------------------------------------------

@@ -49,6 +49,10 @@ class Expanded:
     cpu_seconds: float | None = None  # what the child used, when it finished
 
     @property
+    def costly(self) -> bool:
+        return bool(self.left_out["slow"] or self.left_out["unread"])
+
+    @property
     def problems(self) -> list[str]:
         """One sentence per reason, naming the series (as many as fit)."""
         return [_SENTENCES[why].format(names=_names(names)) for why, names in

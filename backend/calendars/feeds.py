@@ -17,6 +17,7 @@ from .occurrences import MAX_OCCURRENCES, Collector, floating_zone, span, too_ma
 from .rules import check_rules
 from .sources import (
     FeedInvalid,
+    LeftOut,
     RemoteCalendar,
     SourceError,
     SyncContext,
@@ -74,12 +75,12 @@ def expand(
     end: datetime,
     tzid: str,
     owners: Iterable[str] = (),
-    problems: list[str] | None = None,
+    left_out: LeftOut | None = None,
 ) -> list[SyncedEvent]:
     """Every occurrence of every VEVENT overlapping [start, end), except cancelled ones and
     ones the host (an address in `owners`) declined. Repeating events are expanded under a
-    budget (`expansion`): a series that cannot be read in it is left out, and a sentence
-    naming it is appended to `problems`."""
+    budget (`expansion`): a series that cannot be read in it is left out, and named in
+    `left_out`."""
     collector = Collector(start, end, tzid, floating_zone(cal, tzid), owners)
     singles, series = _split(cal)
     if len(singles) > MAX_OCCURRENCES:
@@ -97,8 +98,9 @@ def expand(
     )
     for event in expanded.events:
         collector.events[event.uid] = event
-    if problems is not None:
-        problems.extend(expanded.problems)
+    if left_out is not None:
+        left_out.sentences.extend(expanded.problems)
+        left_out.costly = left_out.costly or expanded.costly
     return list(collector.events.values())
 
 
@@ -108,9 +110,9 @@ def parse_feed(
     end: datetime,
     tzid: str,
     owners: Iterable[str] = (),
-    problems: list[str] | None = None,
+    left_out: LeftOut | None = None,
 ) -> list[SyncedEvent]:
-    return expand(parse_calendar(data), start, end, tzid, owners, problems)
+    return expand(parse_calendar(data), start, end, tzid, owners, left_out)
 
 
 # --- the "ics" source: one feed URL, one read-only calendar ------------------------------
@@ -160,8 +162,8 @@ def ics_source(context: SyncContext) -> list[RemoteCalendar]:
     if response.status != 200:
         raise http_problem(response.status, "The calendar's server")
     cal = parse_calendar(response.body)
-    problems: list[str] = []
-    events = expand(cal, context.start, context.end, context.tzid, context.owners, problems)
+    left_out = LeftOut()
+    events = expand(cal, context.start, context.end, context.tzid, context.owners, left_out)
     name = cal.get("X-WR-CALNAME")
     new_etag = response.headers.get("etag")
     return [
@@ -171,8 +173,7 @@ def ics_source(context: SyncContext) -> list[RemoteCalendar]:
             readonly=True,
             primary=True,
             events=events,
-            # Not kept when some series were left out: the next sync reads them again.
-            sync_token=f"{day}|{new_etag}" if new_etag and not problems else None,
-            problems=problems,
+            sync_token=f"{day}|{new_etag}" if new_etag else None,
+            left_out=left_out,
         )
     ]

@@ -38,11 +38,19 @@ class SourceDisconnected(SourceError):
 
 
 @dataclass
+class LeftOut:
+    """Events a sync could not read, in sentences for the host (the profile's `sync_error`);
+    `costly` when it was for want of time (reading the calendar again costs as much)."""
+
+    sentences: list[str] = field(default_factory=list)
+    costly: bool = False
+
+
+@dataclass
 class RemoteCalendar:
     """One calendar as its source reports it. `events` is everything in the sync window;
     None means "unchanged since `sync_token`". Delta sources fill `changed`/`removed` instead
-    and set `delta`. `problems`: sentences for the host about events left out (the rest are
-    stored; the profile's `sync_error` shows them)."""
+    and set `delta`. `left_out`: the events that could not be read (the rest are stored)."""
 
     external_id: str
     name: str | None = None
@@ -53,7 +61,7 @@ class RemoteCalendar:
     delta: bool = False
     changed: list[SyncedEvent] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    left_out: LeftOut = field(default_factory=LeftOut)
 
 
 @dataclass

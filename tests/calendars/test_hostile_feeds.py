@@ -11,9 +11,12 @@ import pytest
 from calendar_servers import FeedServer
 from helpers import login
 from hostile_feeds import calendar, event, hostile_feed
+from sqlalchemy import select
 
-from backend import create_app
+from backend import create_app, db
 from backend.calendars.feeds import parse_feed
+from backend.calendars.sources import LeftOut
+from backend.models import CalendarSync
 from backend.outbox import run_once
 
 
@@ -92,17 +95,17 @@ def test_a_series_over_its_cpu_budget_is_left_out_by_name_and_the_rest_still_cou
         event("ok@example.com", "Weekly", "20260105T100000Z", "FREQ=WEEKLY"),
         event("single@example.com", "Single", "20260107T100000Z"),
     )
-    problems: list[str] = []
+    left_out = LeftOut()
     started = time.process_time()
     events = parse_feed(
         feed, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC), "UTC",
-        problems=problems,
+        left_out=left_out,
     )  # fmt: skip
     assert time.process_time() - started < 1.0  # the work is the child's, and bounded
     summaries = [e.summary for e in events]
     assert summaries.count("Weekly") == 8 and summaries.count("Single") == 1
     assert "Slow one" not in summaries
-    [problem] = problems
+    [problem] = left_out.sentences
     assert "“Slow one”" in problem and "take too long" in problem
 
 
@@ -117,12 +120,47 @@ def test_a_child_that_runs_past_the_wall_deadline_is_killed_and_named(monkeypatc
         event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=100000000"),
         event("single@example.com", "Single", "20260107T100000Z"),
     )
-    problems: list[str] = []
+    left_out = LeftOut()
     started = time.monotonic()
     events = parse_feed(
         feed, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC), "UTC",
-        problems=problems,
+        left_out=left_out,
     )  # fmt: skip
     assert time.monotonic() - started < 5
     assert [e.summary for e in events] == ["Single"]
-    assert any("“Slow one”" in p for p in problems)
+    assert any("“Slow one”" in p for p in left_out.sentences) and left_out.costly
+
+
+def test_a_calendar_cut_short_by_its_budget_is_stored_and_read_again_hourly(
+    app, client, host, feeds, monkeypatch
+):
+    from backend.calendars import expansion
+
+    monkeypatch.setattr(
+        expansion, "BUDGET", expansion.Budget(first_try_cpu=0.02, series_cpu=0.2, total_cpu=3)
+    )
+    day = datetime.now(UTC).date() + timedelta(days=9)
+    feeds.write(
+        "costly.ics",
+        calendar(
+            event("slow@example.com", "Slow one", "00010101T090000Z", "FREQ=DAILY;COUNT=99999999"),
+            event("ok@example.com", "Dentist", f"{day:%Y%m%d}T100000Z"),
+        ),
+    )
+    client.post(
+        "/v1/profiles",
+        json={"provider_name": "ics", "url": feeds.url("costly.ics")},
+        headers=host.headers,
+    )
+    run_once(app)
+    [profile] = client.get("/v1/profiles", headers=host.headers).get_json()["profiles"]
+    assert "“Slow one”" in profile["sync_error"] and "too long" in profile["sync_error"]
+    events = client.get(
+        f"/v1/events?from={day}&to={day + timedelta(days=1)}", headers=host.headers
+    ).get_json()["events"]
+    assert [e["summary"] for e in events] == ["Dentist"]
+    with app.app_context():
+        state = db.session().scalar(select(CalendarSync))
+        assert state.failures == 0
+        wait = state.next_sync_at.replace(tzinfo=UTC) - datetime.now(UTC)
+        assert timedelta(minutes=55) < wait <= timedelta(hours=1)
