@@ -1,12 +1,13 @@
 """Repeating events expanded under a hard budget. The recurrence library's cost depends on
-the rule, not only on what it yields: a rule that never or rarely matches walks every day
-up to the year 9999, and no check between its steps can stop it. So a calendar's series
-are expanded in a child process: each series may use `series_cpu` seconds of CPU (a SIGPROF
-timer in the child ends it, and the host is told its name), all of them together
-`total_cpu` (the kernel's RLIMIT_CPU backs that), and the parent stops waiting and kills
-the child after `wall` seconds whatever happens. What was read before stays busy time. The child
-comes from a fork server that has imported this module once, so starting one costs
-milliseconds and shares no threads or locks with the worker. Flask-free."""
+the rule, not only on what it yields: a rule that never or rarely matches walks every day up
+to the year 9999, and no check between its steps can stop it. So a calendar's series are
+expanded in a child process: each series may use `series_cpu` seconds of CPU (a SIGPROF
+timer in the child ends it, and the host is told its name), all of them together `total_cpu`
+(the kernel's RLIMIT_CPU backs that), and the parent stops waiting and kills the child after
+`wall` seconds whatever happens. What was read before that stays busy time. Being another
+process, the work also never holds the worker's interpreter lock, which its mail and webhook
+lane needs. The child is forked from a fork server that imported this module once: starting
+one costs milliseconds and shares no threads or locks with the worker. Flask-free."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ _SENTENCES = {
 }
 
 
-def _names(names: list[str], room: int = 300) -> str:
+def _names(names: list[str], room: int = 180) -> str:
+    """As many names as fit in about `room` characters (sync_error keeps 1,000)."""
     shown, used = [], 0
     for name in names:
         if shown and used + len(name) > room:
@@ -164,7 +166,7 @@ def _on_timer(signum, frame) -> None:
 
 def _child(send, data, start, end, tzid, owners, made, limit, budget: Budget) -> None:
     """In the child: expand series by series and send each one's events as it is done. Two
-    rounds: every series first gets a little time (FIRST_TRY), so that a few slow ones early
+    rounds: every series first gets a little time (`first_try_cpu`), so that slow ones early
     in the file cannot use up the budget of the ordinary ones after them; then the slow ones
     get the rest, each at most `series_cpu`."""
     cpu = math.ceil(budget.total_cpu) + 1
