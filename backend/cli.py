@@ -90,13 +90,13 @@ def _browser_host(host: str) -> str:
 def demo(host: str, port: int, workers: int | None) -> None:
     """Like serve, plus a demo host account, its API key and demo pages under /demo/."""
     from .server import default_workers, run
-    from .web.demo import DEMO_EMAIL, seed
+    from .web.demo import seed
 
     os.environ["SCHEDLINK_DEMO"] = "true"
     os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{_browser_host(host)}:{port}")
     app = _app()
     with app.app_context(), db.write() as s:
-        password, key = seed(s, Path(app.instance_path))
+        host_email, password, key = seed(s, Path(app.instance_path))
     base = app.config["BASE_URL"]
     click.echo(
         "\n".join(
@@ -105,7 +105,7 @@ def demo(host: str, port: int, workers: int | None) -> None:
                 "schedlink demo",
                 f"  backend URL : {base}",
                 f"  demo page   : {base}/demo/",
-                f"  sign in     : {base}/login  as {DEMO_EMAIL} / {password}",
+                f"  sign in     : {base}/login  as {host_email} / {password}",
                 f"  API key     : {key}",
                 "  Paste the backend URL and API key into the extension's options page.",
                 "",
@@ -158,17 +158,29 @@ def create_user(email: str, name: str, tzid: str, organization: str | None) -> N
 @main.command("create-api-key")
 @click.argument("email")
 @click.option("--label", default="API key")
-def create_api_key_cmd(email: str, label: str) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="refuse the key after this many days (default: never)",
+)
+def create_api_key_cmd(email: str, label: str, expires_in_days: int | None) -> None:
     """Create an API key; prints it alone on the last line."""
+    from datetime import UTC, datetime, timedelta
+
     from .accounts import create_api_key, find_by_email
 
+    expires_at = None
+    if expires_in_days:
+        expires_at = datetime.now(UTC) + timedelta(days=expires_in_days)
     app = _app()
     with app.app_context(), db.write() as s:
         account = find_by_email(s, email)
         if account is None:
             raise click.ClickException(f"no account with e-mail {email}")
-        _key, plaintext = create_api_key(s, account, label)
-    click.echo(f"API key for {account.email} (shown once, store it safely):", err=True)
+        _key, plaintext = create_api_key(s, account, label, expires_at=expires_at)
+    until = f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
+    click.echo(f"API key for {account.email}{until} (shown once, store it safely):", err=True)
     click.echo(plaintext)
 
 

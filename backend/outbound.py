@@ -3,7 +3,9 @@ OAuth providers and webhook receivers are all URLs that users choose.
 
 Every request is checked twice: the URL when it is stored (`check_url`: https only, no literal
 private address in any spelling a resolver accepts, no localhost name — whatever is certain
-to be refused later) and the resolved addresses when it is sent. The connection goes to the address
+to be refused later) and the resolved addresses when it is sent. An IPv6 address that
+carries an IPv4 one (mapped, NAT64, 6to4, Teredo) is judged by the IPv4 inside as well, and
+deprecated or special-purpose IPv6 ranges are refused outright. The connection goes to the address
 that was checked (no second DNS lookup to rebind), TLS is 1.2 or newer with the host name
 verified, redirects are answered, never followed, and answers are read up to a cap. Hosts and
 networks in the allow list (`SCHEDLINK_OUTBOUND_ALLOW`: local test servers, an intranet CalDAV)
@@ -65,6 +67,44 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# IPv6 ranges refused whatever follows the prefix: deprecated ways of writing an IPv4 address
+# and special-purpose blocks (IANA's IPv6 special-purpose registry) where no public server
+# lives. Python's `is_global` misses several of them on the versions we run (3.11 says
+# ::127.0.0.1 and fec0::1 are global), so they are listed here rather than trusted to it.
+SPECIAL_V6 = tuple(
+    ipaddress.IPv6Network(net)
+    for net in (
+        "::/96",  # IPv4-compatible (deprecated, RFC 4291 2.5.5.1), with :: and ::1
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765), reaches the IPv4 inside
+        "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215): translated to whatever the site says
+        "100::/64",  # discard-only (RFC 6666)
+        "2001::/23",  # IETF protocol assignments: Teredo 2001::/32, benchmarking, ORCHID
+        "2001:db8::/32",  # documentation (RFC 3849)
+        "3fff::/20",  # documentation (RFC 9637)
+        "5f00::/16",  # SRv6 SIDs (RFC 9602)
+        "fc00::/7",  # unique local
+        "fe80::/10",  # link-local
+        "fec0::/10",  # site-local (deprecated, RFC 3879): routed inside the site
+        "ff00::/8",  # multicast
+    )
+)
+# The well-known NAT64 prefix (RFC 6052): the last 32 bits are the IPv4 host it reaches.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and routes to: NAT64's last 32 bits, 6to4's
+    gateway, Teredo's server and (de-obfuscated) client. Each must be allowed on its own."""
+    found = []
+    if ip in NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    return found
+
+
 def _address(value: str) -> Address | None:
     """An IP literal in any form a resolver accepts (127.1, 2130706433, ::ffff:127.0.0.1)."""
     value = value.strip("[]")
@@ -97,6 +137,13 @@ def is_local_name(host: str) -> bool:
     return host in LOCAL_NAMES or host.endswith(".localhost")
 
 
+# Why a private address is refused, and the operator's way out, in every such refusal.
+PRIVATE_REFUSED = (
+    "schedlink does not connect to private, loopback or link-local addresses "
+    "(an operator can allow hosts with SCHEDLINK_OUTBOUND_ALLOW)."
+)
+
+
 class Policy:
     """Which hosts and addresses may be contacted."""
 
@@ -121,7 +168,18 @@ class Policy:
         return any(ip in net for net in self.networks)
 
     def address_allowed(self, ip: Address) -> bool:
-        return self._in_networks(ip) or (ip.is_global and not ip.is_multicast)
+        if self._in_networks(ip):
+            return True
+        if ip.version == 4:
+            return ip.is_global and not ip.is_multicast
+        if any(ip in net for net in SPECIAL_V6):
+            return False
+        inside = embedded_ipv4(ip)
+        if inside and not all(self.address_allowed(v4) for v4 in inside):
+            return False
+        if ip in NAT64:  # a DNS64 answer for a public IPv4 host: the IPv4 address decides
+            return True
+        return ip.is_global and not ip.is_multicast and not ip.is_reserved
 
     def check_url(self, url: str) -> str:
         if not isinstance(url, str) or not url or len(url) > MAX_URL:
@@ -139,17 +197,21 @@ class Policy:
             parts.port  # noqa: B018 - raises on a bad port
         except ValueError as exc:
             raise OutboundRefused("The URL's port is not a number from 1 to 65535.") from exc
-        listed = self.host_listed(parts.hostname or "")
-        if parts.scheme == "http" and not listed:
-            raise OutboundRefused("Only https:// URLs are allowed.")
-        if listed:
+        if self.host_listed(parts.hostname or ""):
             return url.strip()
+        # The address is judged before the scheme, so a private http:// URL is told why it
+        # is refused rather than only to use https.
         if is_local_name(host):
-            raise OutboundRefused(f"{_shown(host)} names this machine, which is not allowed.")
+            raise OutboundRefused(f"{_shown(host)} names this machine; {PRIVATE_REFUSED}")
         ip = _address(host)
         if ip is not None and not self.address_allowed(ip):
             raise OutboundRefused(
-                f"{_shown(host)} is a private or local address, which is not allowed."
+                f"{_shown(host)} is a private or local address; {PRIVATE_REFUSED}"
+            )
+        if parts.scheme == "http":
+            raise OutboundRefused(
+                "Only https:// URLs are allowed (plain http:// only for hosts an operator "
+                "lists in SCHEDLINK_OUTBOUND_ALLOW)."
             )
         return url.strip()
 
@@ -164,7 +226,9 @@ class Policy:
             return str(addresses[0])
         for ip in addresses:
             if ip is None or not self.address_allowed(ip):
-                raise OutboundRefused(f"{host} points to a private or local address ({ip}).")
+                raise OutboundRefused(
+                    f"{host} points to a private or local address ({ip}); {PRIVATE_REFUSED}"
+                )
         return str(addresses[0])
 
 

@@ -51,3 +51,17 @@ def short(value: datetime, tzid: str) -> str:
     """'3 Dec 2026, 14:05': a moment in a list, in the reader's zone."""
     here = local(value, tzid)
     return f"{here.day} {here:%b %Y, %H:%M}"
+
+
+def ago(value: datetime, now: datetime) -> str:
+    """'just now', '5 minutes ago', 'in 3 days': how far a moment is from now, roughly."""
+    seconds = (now - value).total_seconds()
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 60:
+        return "in under a minute" if future else "just now"
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = int(seconds // size)
+            words = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {words}" if future else f"{words} ago"
+    raise AssertionError("unreachable")

@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from datetime import UTC, datetime
 from functools import cache
+from urllib.parse import urlsplit
 
 
 class ValidationError(Exception):
@@ -85,3 +86,25 @@ MIN_YEAR, MAX_YEAR = 1970, 9998
 
 def format_utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def redirect_origin(url: object) -> str | None:
+    """The origin (scheme://host[:port]) of an absolute http(s) URL, or None for anything a
+    browser could read another way: relative or scheme-relative paths, backslashes,
+    credentials, whitespace or control characters."""
+    if not isinstance(url, str) or not url or len(url) > 2000:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        return None
+    if not url.isascii():  # e.g. a fullwidth solidus (U+FF0F) that NFKC turns into "/"
+        return None
+    try:  # urlsplit and .port raise ValueError on malformed hosts and ports
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username:
+        return None
+    if parts.password is not None or "@" in parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")

@@ -4,6 +4,7 @@ job worker syncs it, and a slot busy in the feed is no longer offered on the boo
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from browser import wait_until
 from calendar_servers import FeedServer
+from screens import shot
 from selenium.webdriver.common.by import By
 
 LONDON = ZoneInfo("Europe/London")
@@ -71,6 +73,7 @@ def test_host_connects_a_feed_and_its_busy_slot_is_not_offered(driver, server, f
     driver.find_element(By.ID, "calendar-services-link").click()
     wait_until(lambda: "Calendar services" in driver.title)
     driver.find_element(By.ID, "feed-url").send_keys(feeds.url("team.ics"))
+    driver.find_element(By.ID, "feed-name").send_keys("Team")  # as its calendar is named
     driver.find_element(By.ID, "add-feed-button").click()
     wait_until(lambda: "Calendar connected" in driver.find_element(By.TAG_NAME, "body").text)
 
@@ -80,6 +83,18 @@ def test_host_connects_a_feed_and_its_busy_slot_is_not_offered(driver, server, f
         return status == "OK" and "Team" in driver.find_element(By.ID, "connected").text
 
     wait_until(synced, timeout=20, interval=0.5, message="the feed was not synced")
+    # What the host reads: the feed named once, the last sync in their zone and how long
+    # ago (not a raw UTC timestamp), and what the operator must set for Google and Outlook.
+    row = driver.find_element(By.CSS_SELECTOR, "#connected tr[data-profile]")
+    assert row.find_element(By.TAG_NAME, "td").text.split().count("Team") == 1, row.text
+    last_sync = row.find_element(By.CSS_SELECTOR, "td.last-sync").text
+    assert "Europe/London" in last_sync and ("just now" in last_sync or "ago" in last_sync)
+    assert not re.search(r"\d{4}-\d\d-\d\dT", last_sync), last_sync
+    add = driver.find_element(By.ID, "add").text
+    assert "SCHEDLINK_GOOGLE_CLIENT_ID" in add and "SCHEDLINK_MICROSOFT_CLIENT_ID" in add
+    shot(driver, "calendar-services-desktop")
+    driver.execute_script("document.getElementById('add').scrollIntoView()")
+    shot(driver, "calendar-services-add-desktop")
 
     after = _offered(driver, server)
     assert _utc(day, 10) not in after and _utc(day, 11) not in after

@@ -1,6 +1,6 @@
 """A booked meeting's join link in real Chromium against the production server: a host on
 the built-in Jitsi service, and a host whose Zoom account (a local stand-in following Zoom's
-documented API) makes the meeting."""
+documented API, connected through the API and confirmed in the browser) makes the meeting."""
 
 from __future__ import annotations
 
@@ -76,8 +76,10 @@ def zoom_server(tmp_path_factory):
         tmp,
         workers=1,
         job_worker=True,
-        extra_env={**zoom.env(), "SCHEDLINK_OUTBOUND_ALLOW": "127.0.0.1,localhost"},
-    )
+        # The stand-in's origin doubles as a host app's (a listed redirect origin).
+        extra_env={**zoom.env(), "SCHEDLINK_OUTBOUND_ALLOW": "127.0.0.1,localhost",
+                   "SCHEDLINK_REDIRECT_ORIGINS": zoom.url},
+    )  # fmt: skip
     host = live.create_host_with_cli("zoomhost@example.com")
     live.start()
     yield live, host, zoom
@@ -91,17 +93,34 @@ def test_zoom_host_invitee_sees_the_zoom_meeting(driver, zoom_server):
         live.url,
         host.api_key,
         "/v1/conferencing_service_authorizations",
-        {"redirect_uri": "https://app.example/done", "provider_name": "zoom"},
+        {"redirect_uri": f"{live.url}/conferencing/relinked", "provider_name": "zoom"},
     )
     callback = zoom.consent(started["authorization_request"]["url"])
+    # Another client (no browser cookie) coming back with the code connects nothing…
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         opener.open(callback, timeout=15)
         raise AssertionError("the callback must redirect")
     except urllib.error.HTTPError as answer:
-        assert answer.code == 303
-        location = answer.headers["Location"]
-    pro = location.split("last_linked_profile_id=")[1]
+        assert answer.code == 303 and "/oauth/confirm?state=" in answer.headers["Location"]
+    profiles = api(live.url, host.api_key, "/v1/userinfo")["conferencing_profiles"]
+    assert [p["provider_name"] for p in profiles] == ["jitsi"]
+    # …a consent started through the API is confirmed in the browser that comes back, on a
+    # page naming the schedlink account it goes to.
+    callback = zoom.consent(
+        api(
+            live.url,
+            host.api_key,
+            "/v1/conferencing_service_authorizations",
+            {"redirect_uri": f"{live.url}/conferencing/relinked", "provider_name": "zoom"},
+        )["authorization_request"]["url"]
+    )
+    driver.get(callback)
+    wait_until(lambda: driver.find_elements(By.ID, "oauth-confirm"))
+    assert host.email in driver.find_element(By.ID, "target-account").text
+    driver.find_element(By.ID, "connect").click()
+    wait_until(lambda: "last_linked_profile_id=" in driver.current_url)
+    pro = driver.current_url.split("last_linked_profile_id=")[1]
     link = api(
         live.url,
         host.api_key,
@@ -117,3 +136,32 @@ def test_zoom_host_invitee_sees_the_zoom_meeting(driver, zoom_server):
     assert len(meetings) == 1 and join == meetings[0]["join_url"]
     assert meetings[0]["topic"] == "Zoom intro"
     assert "Zoom" in driver.find_element(By.ID, "join").text
+
+
+def test_zoom_connected_in_the_browser_from_the_settings_page_and_from_the_api(driver, zoom_server):
+    """The host's Connect button (a form POST) goes through Zoom's consent and back to the
+    page in the same browser; a consent started through the API, confirmed in the browser,
+    goes on to the host app's own origin (the form's redirect is not refused by the CSP)."""
+    live, host, zoom = zoom_server
+    driver.get(f"{live.url}/login")
+    driver.find_element(By.ID, "email").send_keys(host.email)
+    driver.find_element(By.ID, "password").send_keys("a long enough password")
+    driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    wait_until(lambda: "/login" not in driver.current_url)
+    driver.get(f"{live.url}/settings/conferencing")
+    driver.find_element(By.ID, "connect-zoom").click()
+    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, 'tr[data-provider="zoom"]'),
+               message=f"not back on the page: {driver.current_url}")  # fmt: skip
+    assert driver.current_url == f"{live.url}/settings/conferencing"
+    assert "Connected Zoom" in driver.find_element(By.TAG_NAME, "body").text
+    started = api(
+        live.url,
+        host.api_key,
+        "/v1/conferencing_service_authorizations",
+        {"redirect_uri": f"{zoom.url}/done", "provider_name": "zoom"},
+    )
+    driver.get(zoom.consent(started["authorization_request"]["url"]))
+    wait_until(lambda: driver.find_elements(By.ID, "oauth-confirm"))
+    driver.find_element(By.ID, "connect").click()
+    wait_until(lambda: driver.current_url.startswith(f"{zoom.url}/done?last_linked_profile_id="),
+               message=f"not sent on to the host app: {driver.current_url}")  # fmt: skip

@@ -250,7 +250,66 @@ def test_profile_pages_fit_a_phone(driver, server):
             ), f"a table on {name} sticks out of its card"
         for status in driver.find_elements(By.CSS_SELECTOR, ".error[data-status]"):
             assert status.text == "" and status.size["height"] == 0, name
+        if slug == "api-keys":  # the key this session's API calls used: when and from where
+            used = driver.find_element(By.CSS_SELECTOR, "td.last-used").text
+            assert "127.0.0.1" in used and "Europe/London" in used, used
     driver.get(f"{server.url}/webhooks")
     channel = driver.find_element(By.CSS_SELECTOR, "tr[data-channel]")
     assert long_path in channel.text.replace("\n", "")
     assert driver.find_elements(By.CSS_SELECTOR, "tr[data-message]"), "the verification is listed"
+    _webhooks_page(driver, server)
+
+
+def _webhooks_page(driver, server):
+    """The webhooks page at 1280 px and 390 px: add a channel, test it (the receiver's answer
+    shown, escaped), pause and resume it; nothing scrolls sideways."""
+    from webhook_receiver import Receiver
+
+    with Receiver() as receiver:
+        receiver.script.body = b'{"ok":true,"note":"<b>hi</b>"}'
+        set_viewport(driver, DESKTOP)
+        driver.get(f"{server.url}/profile/api-keys")  # last used and expiry, side by side
+        assert no_sideways_scroll(driver), _too_wide(driver)
+        shot(driver, "api-keys-desktop")
+        driver.get(f"{server.url}/webhooks")
+        driver.find_element(By.ID, "callback_url").send_keys(receiver.url)
+        driver.find_element(By.CSS_SELECTOR, 'input[value="booking_created"]').click()
+        driver.find_element(By.ID, "add-channel-button").click()
+        wait_until(lambda: "Channel added" in driver.find_element(By.TAG_NAME, "body").text)
+        assert receiver.wait_for(1)[0].type == "verification"  # sent by the server's worker
+
+        def row():
+            return next(r for r in driver.find_elements(By.CSS_SELECTOR, "tr[data-channel]")
+                        if str(receiver.port) in r.text)  # fmt: skip
+
+        row().find_element(By.CSS_SELECTOR, "button[data-test]").click()
+        result = wait_until(lambda: driver.find_element(By.ID, "test-result"))
+        assert "HTTP 200 — it works." in result.text and " ms;" in result.text
+        assert '{"ok":true,"note":"<b>hi</b>"}' in result.text  # shown as text, not markup
+        assert not driver.find_elements(By.CSS_SELECTOR, "#test-result pre b")
+        assert no_sideways_scroll(driver), _too_wide(driver)
+        driver.execute_script("document.getElementById('channels').scrollIntoView()")
+        shot(driver, "webhooks-test-desktop")
+
+        row().find_element(By.CSS_SELECTOR, "button[data-pause]").click()
+        wait_until(lambda: "Channel paused" in driver.find_element(By.TAG_NAME, "body").text)
+        assert row().get_attribute("data-status") == "paused"
+        driver.get(f"{server.url}/webhooks")
+        shot(driver, "webhooks-desktop")
+        assert no_sideways_scroll(driver), _too_wide(driver)
+
+        set_viewport(driver, PHONE)
+        driver.get(f"{server.url}/webhooks")
+        assert no_sideways_scroll(driver), _too_wide(driver)
+        shot(driver, "webhooks-phone")
+        row().find_element(By.CSS_SELECTOR, "button[data-resume]").click()
+        wait_until(lambda: "Channel resumed" in driver.find_element(By.TAG_NAME, "body").text)
+        row().find_element(By.CSS_SELECTOR, "button[data-test]").click()
+        wait_until(lambda: driver.find_element(By.ID, "test-result"))
+        assert no_sideways_scroll(driver), _too_wide(driver)
+        for button in row().find_elements(By.TAG_NAME, "button"):
+            assert button.rect["x"] + button.rect["width"] <= PHONE[0], button.text
+        driver.execute_script("document.getElementById('test-result').scrollIntoView()")
+        shot(driver, "webhooks-test-phone")
+        driver.execute_script("document.getElementById('deliveries').scrollIntoView()")
+        shot(driver, "webhooks-deliveries-phone")

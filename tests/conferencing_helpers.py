@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from oauth_browser import come_back
 from sqlalchemy import update
 from standins import StandinProvider, StandinUser, graph_meetings, query_of
 from standins.google_calendar import GoogleCalendar
@@ -13,7 +14,7 @@ from backend import db
 from backend.models import Job
 from backend.outbox import worker as jobs
 
-RETURN_TO = "https://ats.example.com/done"
+RETURN_TO = "http://schedlink.test/done"  # the server's own origin: allowed by default
 JOIN = {
     "google": r"https://meet\.google\.com/[^<\s]+",
     "microsoft": r"https://teams\.microsoft\.com/[^<\s]+",
@@ -126,8 +127,9 @@ def link_calendar(client, host, provider) -> str:
     body = {"provider_name": provider.name, "redirect_uri": RETURN_TO}
     started = client.post("/v1/calendar_authorizations", headers=host.headers, json=body)
     assert started.status_code == 200, started.get_json()
-    back = client.get(
-        local(provider.standin.consent(started.get_json()["authorization_request"]["url"]))
+    # Started through the API: the browser confirms the account on the way back.
+    back = come_back(
+        client, provider.standin.consent(started.get_json()["authorization_request"]["url"])
     )
     assert back.status_code == 303
     return query_of(back.headers["Location"])["last_linked_profile_id"]

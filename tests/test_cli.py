@@ -105,3 +105,48 @@ def test_demo_prints_a_host_name_base_url_for_passkeys(runner, monkeypatch, bind
     assert result.exit_code == 0, result.output
     assert f"backend URL : {expected}\n" in result.output
     assert served and served[0][0] == (bind[1] if bind[0] == "--host" else "127.0.0.1")
+
+
+def test_create_api_key_with_an_expiry(runner, database_url, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from backend.models import ApiKey
+
+    args = ["create-user", "ada@example.com", "--name", "Ada", "--timezone", "UTC"]
+    assert runner.invoke(main, args, input="a long enough password\n").exit_code == 0
+    keyed = runner.invoke(main, ["create-api-key", "ada@example.com", "--expires-in-days", "7"])
+    assert keyed.exit_code == 0, keyed.output
+    assert "expires" in keyed.stderr
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "i2")})
+    with app.app_context():
+        expires = db.session().scalars(select(ApiKey.expires_at)).one()
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=7))) < timedelta(minutes=1)
+    assert runner.invoke(main, ["create-api-key", "ada@example.com",
+                                "--expires-in-days", "0"]).exit_code != 0  # fmt: skip
+
+
+def test_demo_prints_the_hosts_current_address_and_keeps_the_key(runner, monkeypatch, tmp_path):
+    """./scripts/demo.sh again after the demo host changed their e-mail address."""
+    import re
+
+    import backend.server
+
+    for name in ("SCHEDLINK_BASE_URL", "SCHEDLINK_DEMO"):
+        monkeypatch.setenv(name, "unset")
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(backend.server, "run", lambda *args, **kw: None)
+    first = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "as host@demo.schedlink.test / " in first.output
+    key = re.search(r"API key\s+: (slk_\S+)", first.output)[1]
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    with app.app_context(), db.write() as s:
+        s.scalars(select(Account)).one().email = "grace@navy.example"
+    again = runner.invoke(main, ["demo"])
+    assert again.exit_code == 0, again.output
+    assert "as grace@navy.example / " in again.output
+    assert "host@demo.schedlink.test" not in again.output
+    assert re.search(r"API key\s+: (slk_\S+)", again.output)[1] == key
+    with app.app_context():
+        accounts = db.session().scalars(select(Account.name)).all()
+    assert accounts == ["Grace Hopper"]  # no second, empty demo account

@@ -318,6 +318,10 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
         fuzz.post_form(host_client, f"/api-keys/{segment}/revoke", {"csrf_token": token})
         fuzz.post_form(host_client, f"/links/{segment}/disable", {"csrf_token": token})
         fuzz.post_form(host_client, f"/bookings/{segment}/cancel", {"csrf_token": token})
+        fuzz.get(host_client, f"/oauth/confirm?state={segment}")
+        for action in ("connect", "cancel"):
+            fuzz.post_form(host_client, "/oauth/confirm",
+                           {"csrf_token": token, "state": value, "action": action})  # fmt: skip
     fuzz.post_form(host_client, "/api-keys/2/revoke", {"csrf_token": token})  # not the tests' key
     hours = {
         "csrf_token": token, "tzid": "Europe/London",

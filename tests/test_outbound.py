@@ -342,3 +342,90 @@ def test_localhost_names_are_refused_when_stored_unless_listed(labels, name, dot
     with pytest.raises(OutboundRefused):
         Policy().check_url(f"https://{host}/x.ics")
     assert Policy([host.lower().rstrip(".")]).check_url(f"https://{host}/x.ics")
+
+
+def _embedded(v4: ipaddress.IPv4Address, form: str, low: int) -> ipaddress.IPv6Address:
+    """An IPv6 address that carries (and routes to) `v4`; `low` fills the free bits."""
+    n = int(v4)
+    value = {
+        "mapped": (0xFFFF << 32) | n,  # ::ffff:a.b.c.d
+        "compatible": n,  # ::a.b.c.d (deprecated)
+        "translated": (0xFFFF << 48) | n,  # ::ffff:0:a.b.c.d (SIIT)
+        "nat64": (0x64FF9B << 96) | n,  # 64:ff9b::a.b.c.d
+        "nat64-local": (0x64FF9B0001 << 80) | (low & (2**48 - 1)) << 32 | n,  # 64:ff9b:1::/48
+        "6to4": (0x2002 << 112) | (n << 80) | (low & (2**80 - 1)),  # 2002:aabb:ccdd::/48
+        # Teredo 2001:0:<server>:<flags>:<port>:<client XOR 1s>, the IPv4 in either place.
+        "teredo-server": (0x20010000 << 96) | (n << 64) | (low & (2**64 - 1)),
+        "teredo-client": (0x20010000 << 96)
+        | (int(ipaddress.IPv4Address("65.54.227.120")) << 64)
+        | (low & (2**32 - 1)) << 32
+        | (~n & 0xFFFFFFFF),
+    }[form]
+    return ipaddress.IPv6Address(value)
+
+
+EMBEDDING = [
+    "mapped", "compatible", "translated", "nat64", "nat64-local", "6to4", "teredo-server",
+    "teredo-client",
+]  # fmt: skip
+
+
+@given(
+    st.sampled_from(IPV4_PRIVATE),
+    st.integers(min_value=0),
+    st.sampled_from(EMBEDDING),
+    st.integers(min_value=0),
+)
+def test_no_ipv6_form_that_embeds_a_private_ipv4_passes_when_stored_or_sent(net, offset, form, low):
+    network = ipaddress.ip_network(net)
+    v4 = network[offset % network.num_addresses]
+    ip = _embedded(v4, form, low)
+    with pytest.raises(OutboundRefused):
+        Policy().check_url(f"https://[{ip}]/hook")
+    # At send time the name's answers are judged: a literal resolves to itself.
+    with pytest.raises(OutboundRefused):
+        Policy().resolve(str(ip), 443)
+    # SCHEDLINK_OUTBOUND_ALLOW still admits what it lists (a mapped address is its IPv4 one).
+    listed = str(v4) if form == "mapped" else str(ip)
+    assert Policy([listed]).check_url(f"https://[{ip}]/hook")
+    assert Policy([listed]).resolve(str(ip), 443)
+
+
+SPECIAL_V6 = [
+    "::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/32", "2001::/23",
+    "2001:db8::/32", "3fff::/20", "fec0::/10", "5f00::/16",
+]  # fmt: skip
+
+
+@given(st.sampled_from(SPECIAL_V6), st.integers(min_value=0))
+def test_deprecated_and_special_ipv6_ranges_are_refused_whatever_they_carry(net, offset):
+    network = ipaddress.ip_network(net)
+    ip = network[offset % network.num_addresses]
+    with pytest.raises(OutboundRefused):
+        Policy().check_url(f"https://[{ip}]/hook")
+    with pytest.raises(OutboundRefused):
+        Policy().resolve(str(ip), 443)
+    assert Policy([net]).check_url(f"https://[{ip}]/hook")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "::127.0.0.1", "::ffff:0:7f00:1", "64:ff9b::7f00:1", "64:ff9b::a00:1",
+        "64:ff9b:1::808:808", "2002:7f00:1::1", "2002:a9fe:a9fe::", "2001::1",
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2", "fec0::1", "2001:db8::1", "100::1", "::8.8.8.8",
+    ],
+)  # fmt: skip
+def test_ipv6_forms_of_local_addresses_named_in_the_report_are_refused(host):
+    with pytest.raises(OutboundRefused):
+        Policy().check_url(f"https://[{host}]/")
+    with pytest.raises(OutboundRefused):
+        Policy().resolve(host, 443)
+
+
+def test_nat64_and_6to4_of_a_public_ipv4_pass():
+    """An IPv6-only server behind DNS64 sees every IPv4 host as 64:ff9b::a.b.c.d: those
+    must keep working when the IPv4 inside is public."""
+    for host in ("64:ff9b::808:808", "2002:808:808::1", "2606:4700:4700::1111"):
+        assert Policy().check_url(f"https://[{host}]/hook")
+        assert Policy().resolve(host, 443) == host

@@ -41,6 +41,7 @@ class Script:
     delay: float = 0.0
     hold: threading.Event | None = None  # when set, requests wait for it (a hung receiver)
     headers: dict = field(default_factory=dict)
+    body: bytes = b'{"ok":true}'  # what every answer carries
 
 
 def free_port() -> int:
@@ -84,7 +85,7 @@ class Receiver:
                     receiver.script.hold.wait(60)
                 if receiver.script.delay:
                     time.sleep(receiver.script.delay)
-                payload = b'{"ok":true}'
+                payload = receiver.script.body
                 try:
                     self.send_response(status)
                     for name, value in receiver.script.headers.items():

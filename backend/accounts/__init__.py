@@ -2,7 +2,15 @@
 multi-factor authentication (TOTP, recovery codes, passkeys). Flask-free."""
 
 from . import passkeys, sessions
-from .api_keys import account_for_api_key, active_api_keys, create_api_key, revoke_api_key
+from .api_keys import (
+    account_for_api_key,
+    active_api_keys,
+    api_key_for,
+    create_api_key,
+    record_api_key_use,
+    revoke_api_key,
+    use_record_due,
+)
 from .directory import (
     AccountError,
     EmailTaken,
@@ -48,13 +56,14 @@ from .totp import (
 __all__ = [
     "HOUR_FORMATS", "MIN_PASSWORD", "AccountError", "EmailTaken", "InvalidCredentials",
     "Keys", "KeysError", "PasskeyError", "TokenExpired", "TokenInvalid",
-    "account_for_api_key", "account_for_reset_token", "active_api_keys", "apply_email_change",
-    "cancel_email_change",
+    "account_for_api_key", "account_for_reset_token", "active_api_keys", "api_key_for",
+    "apply_email_change", "cancel_email_change",
     "authenticate", "begin_enrolment", "change_password", "check_code", "check_new_password",
     "confirm_enrolment", "create_account", "create_api_key", "disable_mfa",
     "email_change_target", "email_change_token", "find_by_email", "local_calendar",
     "locked_account", "mfa_enabled", "new_recovery_codes", "notify", "organization_named",
     "passkey_count", "passkeys", "pending_secret", "profile_fields", "provisioning_uri",
     "qr_data_uri", "remaining_recovery_codes", "request_email_change", "reset_token",
-    "revoke_api_key", "sessions", "set_password", "update_profile", "verify_password",
+    "record_api_key_use", "revoke_api_key", "sessions", "set_password", "update_profile",
+    "use_record_due", "verify_password",
 ]  # fmt: skip

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+
 from flask import g, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized
 
 from .. import db
-from ..accounts import account_for_api_key
+from ..accounts import api_key_for, record_api_key_use, use_record_due
 from ..models import Account
 from ..validation import ValidationError
 
+log = logging.getLogger(__name__)
 _BEARER = WWWAuthenticate("bearer", {"realm": "schedlink"})
 
 
@@ -23,12 +28,25 @@ def require_api_key() -> None:
         raise Unauthorized(
             "Send your API key as 'Authorization: Bearer <key>'.", www_authenticate=_BEARER
         )
-    account = account_for_api_key(db.session(), key.strip())
-    if account is None:
+    now = datetime.now(UTC)
+    found = api_key_for(db.session(), key.strip(), now)
+    if found is None:
         raise Unauthorized(
-            "That API key is not valid or has been revoked.", www_authenticate=_BEARER
+            "That API key is not valid, has expired or has been revoked.",
+            www_authenticate=_BEARER,
         )
-    g.account = account
+    g.account = found.account
+    if use_record_due(found, now):
+        _record_use(found.id, now)
+
+
+def _record_use(key_id: int, now: datetime) -> None:
+    """Best effort: a busy database must not fail the request the key was good for."""
+    try:
+        with db.write() as s:
+            record_api_key_use(s, key_id, now, request.remote_addr)
+    except (SQLAlchemyError, db.TransactionConflict) as exc:
+        log.warning("could not record the use of API key %s: %s", key_id, exc)
 
 
 def current_account() -> Account:

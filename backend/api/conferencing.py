@@ -11,9 +11,13 @@ from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import NotFound
 
 from .. import conferencing, db
-from ..connections import ProfileNotFound, begin_authorization, oauth_providers
+from ..connections import (
+    ProfileNotFound,
+    begin_authorization,
+    check_redirect_uri,
+    oauth_providers,
+)
 from ..models import Profile
-from ..scheduling.links import redirect_origin
 from ..validation import FieldErrors, ValidationError
 from .auth import current_account, json_body, require_api_key
 
@@ -45,17 +49,20 @@ def authorize():
     body = json_body()
     errors = FieldErrors()
     providers = oauth_providers(current_app.config)
+    base = current_app.config["BASE_URL"]
     redirect_uri = body.get("redirect_uri")
     if not isinstance(redirect_uri, str) or not redirect_uri:
         errors.add("redirect_uri", "required", "redirect_uri is required.")
-    elif redirect_origin(redirect_uri) is None:
-        errors.add("redirect_uri", "invalid", "redirect_uri must be an absolute http(s) URL.")
+    else:  # also for the provider chooser's page, which passes it on to the consent
+        check_redirect_uri(
+            redirect_uri, callback_url=f"{base}/oauth/callback", errors=errors,
+            redirect_origins=current_app.config["REDIRECT_ORIGINS"],
+        )  # fmt: skip
     name = body.get("provider_name")
     if name is not None and (not isinstance(name, str) or name not in providers):
         offered = ", ".join(sorted(providers)) or "none on this server"
         errors.add("provider_name", "invalid", f"provider_name is one of: {offered}.")
     errors.raise_if_any()
-    base = current_app.config["BASE_URL"]
     if name is None:
         # No provider named: the end user picks one on our page, then consents there.
         token = _tokens().dumps(
@@ -74,6 +81,7 @@ def authorize():
                 callback_url=f"{base}/oauth/callback",
                 now=datetime.now(UTC),
                 sealer=current_app.extensions["schedlink.sealer"],
+                redirect_origins=current_app.config["REDIRECT_ORIGINS"],
             )
     return {"authorization_request": {"url": url}}
 

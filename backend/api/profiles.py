@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import NotFound
 
-from .. import db
+from .. import conferencing, db
 from ..calendars import (
     CalendarNotFound,
     booking_calendar_id,
@@ -24,6 +24,7 @@ from ..calendars import (
     verify_caldav,
 )
 from ..connections import ConnectionsError
+from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_profiles", __name__, url_prefix="/v1")
@@ -91,12 +92,25 @@ def sync(profile_id: str):
 
 @bp.post("/profiles/<profile_id>/revoke")
 def revoke_profile(profile_id: str):
+    """202 {"profile_id", "still_serves"}: a Google or Microsoft connection that also makes
+    meetings stays for that (`["conferencing"]`, its grant kept) unless the body says
+    {"everywhere": true}; `[]` when the connection is gone and its grant given back."""
+    body = json_body() if request.get_data() else {}
+    everywhere = body.get("everywhere", False)
+    if not isinstance(everywhere, bool):
+        errors = FieldErrors()
+        errors.add("everywhere", "invalid", "everywhere is true or false.")
+        errors.raise_if_any()
     try:
         with db.write() as s:
-            revoke(s, current_account(), profile_id)
+            if everywhere:
+                conferencing.remove_everywhere(s, current_account(), profile_id, _now())
+                remaining = []
+            else:
+                remaining = revoke(s, current_account(), profile_id)
     except (ConnectionsError, CalendarNotFound):
         raise NotFound("No calendar profile with that id.") from None
-    return _accepted()
+    return {"profile_id": profile_id, "still_serves": remaining}, 202
 
 
 @bp.post("/calendar_authorizations")

@@ -24,10 +24,12 @@ def relink_path(profile: Profile) -> str:
 
 def start_authorization(
     session: Session, account: Account, body: object, *, config: Mapping, now: datetime,
-    profile: Profile | None = None, sealer=None,
+    profile: Profile | None = None, sealer=None, browser: str | None = None,
 ) -> str:  # fmt: skip
-    """The provider's consent URL; afterwards the host returns to `redirect_uri` with
-    ?last_linked_profile_id=pro_… (or ?error=access_denied)."""
+    """The provider's consent URL; afterwards the host returns to `redirect_uri` (this
+    server's origin or one in REDIRECT_ORIGINS) with ?last_linked_profile_id=pro_… (or
+    ?error=access_denied). `browser`: the key of the signed-in browser starting it (see
+    `connections.begin_authorization`)."""
     errors = FieldErrors()
     body = body if isinstance(body, dict) else {}
     name = body.get("provider_name")
@@ -50,4 +52,5 @@ def start_authorization(
         session, account=account, provider=provider, purposes=[CALENDAR_PURPOSE],
         redirect_uri=redirect_uri, callback_url=config["BASE_URL"] + "/oauth/callback",
         now=now, profile=profile, sealer=sealer,
+        redirect_origins=config.get("REDIRECT_ORIGINS") or (), browser=browser,
     )  # fmt: skip

@@ -8,7 +8,9 @@ Flask-free."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -17,6 +19,7 @@ import icalendar
 from caldav.elements import dav
 from caldav.elements.base import ValuedBaseElement
 from caldav.lib import error as caldav_error
+from lxml import etree
 from niquests.structures import CaseInsensitiveDict
 
 from ..outbound import OutboundError, OutboundRefused
@@ -27,6 +30,7 @@ from .sources import (
     RemoteCalendar,
     SourceError,
     SyncContext,
+    UnreadableAnswer,
     http_problem,
     unreachable,
 )
@@ -35,6 +39,33 @@ log = logging.getLogger(__name__)
 MAX_BODY = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
 FOLLOW = ("GET", "PROPFIND", "REPORT", "OPTIONS", "HEAD")
+
+
+# What the caldav library raises when a server's answer is not the XML it expects: lxml's
+# refusals (an entity-expansion bomb, broken XML) and the library's own stumbles over an empty
+# or odd body (it reads elements that are not there). A hostile or broken server, not our bug.
+UNREADABLE = (etree.LxmlError, AttributeError, TypeError, KeyError, IndexError, ValueError)
+
+
+def unreadable(why: str) -> UnreadableAnswer:
+    return UnreadableAnswer(
+        f"The CalDAV server's answer could not be read: {why}. Check that the address is "
+        "the server's CalDAV address."
+    )
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Around every call into the caldav library that parses an answer."""
+    try:
+        yield
+    except UNREADABLE as exc:
+        log.info("unreadable CalDAV answer: %r", exc)
+        if isinstance(exc, etree.LxmlError):
+            raise unreadable(
+                "it is not XML schedlink accepts (broken, or it expands too far)"
+            ) from None
+        raise unreadable("it is not what a CalDAV server answers") from None
 
 
 class GetCtag(ValuedBaseElement):
@@ -81,7 +112,9 @@ class GuardedSession:
             except OutboundError as exc:
                 raise unreachable(url, exc) from None
             location = response.headers.get("location")
-            if response.status in (301, 302, 307, 308) and location and method in FOLLOW:
+            if response.status in (301, 302, 307, 308) and method in FOLLOW:
+                if not location:
+                    raise unreadable(f"a redirect (HTTP {response.status}) that says nowhere")
                 url = urljoin(url, location)
                 continue
             return _Response(response, url)
@@ -102,8 +135,9 @@ def client(outbound, url: str, username: str, password: str) -> caldav.DAVClient
 
 def _calendars(dav_client) -> list:
     try:
-        principal = dav_client.principal()
-        found = principal.calendars()
+        with _reading():
+            principal = dav_client.principal()
+            found = principal.calendars()
     except caldav_error.AuthorizationError:
         raise SourceError(
             "The CalDAV server refused the username or password. Many providers (iCloud, "
@@ -121,7 +155,8 @@ def _calendars(dav_client) -> list:
     calendars = []
     for calendar in found:
         try:
-            components = calendar.get_supported_components()
+            with _reading():
+                components = calendar.get_supported_components()
         except caldav_error.DAVError:
             components = ["VEVENT"]
         if not components or "VEVENT" in components:
@@ -134,9 +169,8 @@ def verify(outbound, url: str, username: str, password: str) -> None:
     try:
         calendars = _calendars(client(outbound, url, username, password))
     except SourceError as exc:
-        raise ValidationError(
-            {"url": [{"key": "errors.unreachable", "description": str(exc)}]}
-        ) from None
+        key = "errors.unreadable" if isinstance(exc, UnreadableAnswer) else "errors.unreachable"
+        raise ValidationError({"url": [{"key": key, "description": str(exc)}]}) from None
     if not calendars:
         raise ValidationError(
             {"url": [{"key": "errors.no_calendars",
@@ -146,7 +180,8 @@ def verify(outbound, url: str, username: str, password: str) -> None:
 
 def _tag(calendar) -> str | None:
     try:
-        props = calendar.get_properties([dav.SyncToken(), GetCtag()])
+        with _reading():
+            props = calendar.get_properties([dav.SyncToken(), GetCtag()])
     except caldav_error.DAVError:
         return None
     values = [props.get(dav.SyncToken.tag), props.get(GetCtag.tag)]
@@ -166,7 +201,8 @@ def caldav_source(context: SyncContext) -> list[RemoteCalendar]:
         tag = _tag(calendar)
         token = f"{day}|{tag}" if tag else None
         try:
-            name = calendar.get_display_name()
+            with _reading():
+                name = calendar.get_display_name()
         except caldav_error.DAVError:
             name = None
         item = RemoteCalendar(external_id, name=name, readonly=False, primary=position == 0)
@@ -181,7 +217,10 @@ def caldav_source(context: SyncContext) -> list[RemoteCalendar]:
 
 def _read_events(calendar, context: SyncContext, left_out: LeftOut):
     try:
-        objects = calendar.search(start=context.start, end=context.end, event=True, expand=False)
+        with _reading():
+            objects = calendar.search(
+                start=context.start, end=context.end, event=True, expand=False
+            )
     except caldav_error.DAVError as exc:
         status = getattr(exc, "status", None)
         if isinstance(status, int) or (isinstance(status, str) and status.isdigit()):

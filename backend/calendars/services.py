@@ -178,9 +178,10 @@ def sync_now(session: Session, account: Account, public_id: str, now: datetime, 
     return profile
 
 
-def revoke(session: Session, account: Account, public_id: str) -> None:
+def revoke(session: Session, account: Account, public_id: str) -> list[str]:
     """The profile's calendars and busy times go at once; its credentials are deleted with
-    it (a profile also serving conferencing loses only its calendar purpose)."""
+    it (a profile also serving conferencing loses only its calendar purpose). Returns what
+    the connection still serves (its grant stays for that), [] when it is gone."""
     profile = calendar_profile(session, account, public_id)
     forget_calendars(session, profile)
     others = [p for p in (profile.purposes or []) if p != CALENDAR_PURPOSE]
@@ -189,6 +190,7 @@ def revoke(session: Session, account: Account, public_id: str) -> None:
     else:
         delete_profile(session, profile)
     session.flush()
+    return others
 
 
 # --- the booking calendar -----------------------------------------------------------------

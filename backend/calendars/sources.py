@@ -32,6 +32,11 @@ class SourceError(Exception):
     """The source could not be read now; str() is a sentence for the host. Retried later."""
 
 
+class UnreadableAnswer(SourceError):
+    """The server answered, but not in a form we can read (broken or hostile XML, an empty
+    redirect): retrying may not help, and at connection time it is the host's 422."""
+
+
 class SourceDisconnected(SourceError):
     """The source no longer accepts our credentials (OAuth refresh refused): the profile is
     disconnected until the host links it again."""

@@ -26,6 +26,7 @@ from .services import (
     description_of,
     jitsi_profile,
     profile_to_dict,
+    remove_everywhere,
     remove_profile,
     set_default,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "join_details",
     "parse_spec",
     "profile_to_dict",
+    "remove_everywhere",
     "remove_profile",
     "set_default",
     "spec_from_json",

@@ -2,8 +2,9 @@
 and the one place a meeting starts failing. Both run inside the write transaction that made
 the change, so whatever they enqueue (push notifications, e-mails) is sent only if it
 committed. Push notifications (`conferencing_assigned`, `conferencing_failing` interactions
-of an event's `subscriptions`) are delivered by the notifications package: it enqueues its
-deliveries from here."""
+of an event's `subscriptions`, and `conferencing_assigned` to the account's channels, so a
+host app learns a booking's join link without polling) are delivered by the notifications
+package: it enqueues its deliveries from here."""
 
 from __future__ import annotations
 
@@ -25,14 +26,20 @@ def conferencing_assigned(
     session: Session, event: Event, conference: Conference, now: datetime
 ) -> None:
     log.info("conferencing assigned to event %s (%s)", event.event_uid, conference.provider_name)
-    _notify(session, "conferencing_assigned", event, conference, now)
+    calendar, item = _notify(session, notifications.types.CONFERENCING_ASSIGNED, event, now)
+    # Channels too: a booking's first notice often says {"pending": true}; this one carries
+    # the join link (the event's `event_id` is the booking's id).
+    notifications.notify(
+        session, calendar.account_id, notifications.types.CONFERENCING_ASSIGNED,
+        {"event": item}, now=now, calendar_id=calendar.public_id,
+    )  # fmt: skip
 
 
 def conferencing_failing(
     session: Session, event: Event, conference: Conference, now: datetime
 ) -> None:
     log.warning("conferencing failing for event %s: %s", event.event_uid, conference.error)
-    _notify(session, "conferencing_failing", event, conference, now)
+    _notify(session, notifications.types.CONFERENCING_FAILING, event, now)
 
 
 def mark_failing(
@@ -47,8 +54,8 @@ def mark_failing(
 
 
 def _notify(
-    session: Session, interaction: str, event: Event, conference: Conference, now: datetime
-) -> None:
+    session: Session, interaction: str, event: Event, now: datetime
+) -> tuple[Calendar, dict]:
     """The event's subscribed webhooks that asked for `interaction`, in this transaction; the
     body's event is exactly the GET /v1/events item, join URL included."""
     session.flush()
@@ -57,3 +64,4 @@ def _notify(
     notifications.notify_subscribers(
         session, calendar.account_id, event.id, interaction, item, now=now
     )
+    return calendar, item

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..calendars import revoke as revoke_calendar
 from ..connections import ProfileNotFound, delete_profile, new_profile, profile_for, profiles_of
 from ..models import Account, Conference, ConferencingDefault, Event, Profile
 from ..validation import ValidationError
@@ -216,3 +217,13 @@ def profile_to_dict(profile: Profile, relink_url=None) -> dict:
     if not profile.connected and relink_url is not None:
         data["profile_relink_url"] = relink_url(profile)
     return data
+
+
+def remove_everywhere(
+    session: Session, account: Account, public_id: str, now: datetime | None = None
+) -> None:
+    """A calendar connection that also makes meetings, removed for both at once (removing
+    the calendar alone keeps it for meetings, and so keeps its grant): its calendars go,
+    meetings still waiting on it stop waiting, and the job worker gives its grant back."""
+    if PURPOSE in revoke_calendar(session, account, public_id):
+        remove_profile(session, account, public_id, now)

@@ -1,7 +1,16 @@
 """Connected services ("profiles"): OAuth 2.0 connections to Google, Microsoft, Zoom and GoTo
-(consent with PKCE, tokens sealed at rest, refresh and rotation, disconnect on a revoked grant),
-and the profile records calendars and conferencing hang their own state on. Flask-free."""
+(consent with PKCE bound to the browser that started or finishes it, tokens sealed at rest,
+refresh and rotation, disconnect on a revoked grant), and the profile records calendars and
+conferencing hang their own state on. Flask-free."""
 
+from .consent import (
+    Confirmation,
+    Linked,
+    cancel_authorization,
+    complete_authorization,
+    confirm_authorization,
+    pending_confirmation,
+)
 from .errors import (
     AuthorizationFailed,
     ConnectionsError,
@@ -9,8 +18,9 @@ from .errors import (
     ProfileNotFound,
     ProviderNotConfigured,
     ProviderUnavailable,
+    WrongBrowser,
 )
-from .oauth import Linked, access_token, begin_authorization, complete_authorization
+from .oauth import access_token, begin_authorization, check_redirect_uri
 from .profiles import (
     mark_disconnected,
     new_profile,
@@ -23,10 +33,11 @@ from .providers import PURPOSES, OAuthProvider, oauth_providers
 from .revocation import REVOKE_JOB, delete_profile, revoke_grant
 
 __all__ = [
-    "PURPOSES", "REVOKE_JOB", "AuthorizationFailed", "ConnectionsError", "Linked", "OAuthProvider",
-    "ProfileDisconnected", "ProfileNotFound", "ProviderNotConfigured", "ProviderUnavailable",
-    "access_token", "begin_authorization", "complete_authorization", "delete_profile",
-    "mark_disconnected",
-    "new_profile", "oauth_providers", "profile_for", "profiles_of", "read_credentials",
+    "PURPOSES", "REVOKE_JOB", "AuthorizationFailed", "Confirmation", "ConnectionsError", "Linked",
+    "OAuthProvider", "ProfileDisconnected", "ProfileNotFound", "ProviderNotConfigured",
+    "ProviderUnavailable", "WrongBrowser", "access_token", "begin_authorization",
+    "cancel_authorization", "check_redirect_uri", "complete_authorization",
+    "confirm_authorization", "delete_profile", "mark_disconnected", "new_profile",
+    "oauth_providers", "pending_confirmation", "profile_for", "profiles_of", "read_credentials",
     "revoke_grant", "write_credentials",
 ]  # fmt: skip

@@ -13,6 +13,11 @@ class AuthorizationFailed(ConnectionsError):
     """The consent could not be completed (unknown or expired state)."""
 
 
+class WrongBrowser(AuthorizationFailed):
+    """The consent came back to, or is being confirmed in, a browser other than its own:
+    perhaps someone else's consent URL was forwarded to this person. Nothing is stored."""
+
+
 class ProfileNotFound(ConnectionsError):
     pass
 

@@ -1,16 +1,17 @@
-"""The OAuth 2.0 authorization-code flow with PKCE (RFC 6749, RFC 7636), and keeping an access
-token fresh. State and verifier stay in our database; tokens are sealed on the profile; every
-call to a provider goes through the SSRF-guarded `Outbound`. Flask-free."""
+"""The OAuth 2.0 authorization-code flow with PKCE (RFC 6749, RFC 7636): starting a consent,
+the token endpoint, and keeping an access token fresh. State and verifier stay in our
+database; tokens are sealed on the profile; every call to a provider goes through the
+SSRF-guarded `Outbound`. The way back from the consent screen is `consent`. Flask-free."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -20,56 +21,71 @@ from sqlalchemy.orm import Session
 from ..models import Account, OAuthRequest, Profile
 from ..outbound import Outbound, OutboundError, OutboundRefused
 from ..sealing import Sealer
-from ..validation import FieldErrors
-from .errors import (
-    AuthorizationFailed,
-    ProfileDisconnected,
-    ProviderNotConfigured,
-    ProviderUnavailable,
-)
-from .profiles import (
-    mark_disconnected,
-    new_profile,
-    profiles_of,
-    read_credentials,
-    write_credentials,
-)
-from .providers import PURPOSES, OAuthProvider
+from ..validation import FieldErrors, redirect_origin
+from .errors import ProfileDisconnected, ProviderNotConfigured, ProviderUnavailable
+from .profiles import mark_disconnected, profiles_of, read_credentials, write_credentials
+from .providers import PURPOSES, OAuthProvider, client_auth
+from .revocation import queue_revoke
 
 STATE_TTL = timedelta(minutes=10)
 REFRESH_MARGIN = 60  # seconds: refresh a token this close to expiry
 # Token-endpoint errors that mean the grant is gone for good (RFC 6749 §5.2).
 _FATAL = {"invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type"}
-# What the redirect_uri is told; anything else from a provider becomes "server_error".
-_REDIRECT_ERRORS = {"access_denied", "invalid_scope", "temporarily_unavailable", "server_error"}
 
 
-@dataclass(frozen=True)
-class Linked:
-    profile: Profile | None
-    redirect_uri: str | None
-    error: str | None
-
-
-class _TokenRefused(Exception):
+class TokenRefused(Exception):
     def __init__(self, code: str, description: str):
         super().__init__(f"{code}: {description}")
         self.code, self.description = code, description
 
 
-def _check_redirect_uri(redirect_uri: object) -> str:
-    errors = FieldErrors()
-    parts = urlsplit(redirect_uri) if isinstance(redirect_uri, str) else None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.netloc
-        or len(redirect_uri) > 2000
-        or any(c in redirect_uri for c in "\r\n\t ")
-    ):
+def browser_hash(browser: str) -> str:
+    """What is stored of a browser's key: the key itself would let a reader of the database
+    complete that browser's consents."""
+    return hashlib.sha256(browser.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def check_redirect_uri(
+    redirect_uri: object,
+    *,
+    callback_url: str,
+    redirect_origins: Collection[str] = (),
+    errors: FieldErrors | None = None,
+) -> str:
+    """`redirect_uri`, if the browser may be sent there after the consent: this server's own
+    origin (the callback's) or one the deployment lists (SCHEDLINK_REDIRECT_ORIGINS). Anything
+    else would make /oauth/callback an open redirect. Raises ValidationError, or adds to
+    `errors` when the caller collects a request's problems."""
+    collect = errors is not None
+    errors = errors if collect else FieldErrors()
+    origin = redirect_origin(redirect_uri)
+    if origin is None:
         errors.add("redirect_uri", "invalid", "An absolute http(s) URL to return to is required.")
-    errors.raise_if_any()
+    else:
+        own = redirect_origin(callback_url)
+        allowed = {own} | {o.rstrip("/").lower() for o in redirect_origins}
+        if origin.lower() not in allowed:
+            errors.add(
+                "redirect_uri",
+                "invalid",
+                f"{origin} is not an allowed redirect origin: use this server's own ({own}) "
+                "or one listed in SCHEDLINK_REDIRECT_ORIGINS.",
+            )
+    if not collect:
+        errors.raise_if_any()
     return redirect_uri
+
+
+def forget_expired(session: Session, now: datetime) -> None:
+    """Drop consents that ran out; one that was exchanged but never confirmed gives its grant
+    back, so no live token is left behind that nobody can see or remove."""
+    for request in session.scalars(
+        select(OAuthRequest).where(
+            OAuthRequest.expires_at < now, OAuthRequest.sealed_grant.is_not(None)
+        )
+    ):
+        queue_revoke(session, request.provider_name, request.sealed_grant)
+    session.execute(delete(OAuthRequest).where(OAuthRequest.expires_at < now))
 
 
 def begin_authorization(
@@ -83,14 +99,21 @@ def begin_authorization(
     now: datetime,
     profile: Profile | None = None,
     sealer: Sealer | None = None,
+    redirect_origins: Collection[str] = (),
+    browser: str | None = None,
 ) -> str:
     """Store a pending consent and return the provider's consent URL to send the user to.
-    `sealer` opens existing connections' grants, so the consent keeps what they serve."""
-    redirect_uri = _check_redirect_uri(redirect_uri)
+    `sealer` opens existing connections' grants, so the consent keeps what they serve.
+    `browser`: the key of the signed-in browser of `account` that starts it; only that browser
+    may complete it. Without one (started through the API, or from a link anyone may hold)
+    the person who comes back confirms which schedlink account gets the connection."""
+    redirect_uri = check_redirect_uri(
+        redirect_uri, callback_url=callback_url, redirect_origins=redirect_origins
+    )
     purposes = sorted(set(purposes))
     if not purposes or any(p not in PURPOSES for p in purposes):
         raise ValueError(f"purposes must be a subset of {PURPOSES}")
-    session.execute(delete(OAuthRequest).where(OAuthRequest.expires_at < now))
+    forget_expired(session, now)
     state, verifier = generate_token(43), generate_token(64)
     session.add(
         OAuthRequest(
@@ -101,6 +124,7 @@ def begin_authorization(
             redirect_uri=redirect_uri,
             code_verifier=verifier,
             profile_id=profile.id if profile is not None else None,
+            browser_hash=browser_hash(browser) if browser else None,
             expires_at=now + STATE_TTL,
             created_at=now,
         )
@@ -151,23 +175,7 @@ def _granted(profile: Profile, sealer: Sealer | None) -> list[str] | None:
     return scope.split() if isinstance(scope, str) and scope.strip() else None
 
 
-def client_auth(provider: OAuthProvider, headers: dict, form: dict) -> tuple[dict, dict]:
-    """(headers, form) with the client's credentials where the provider takes them."""
-    if provider.token_auth == "client_secret_basic":  # noqa: S105 - a method name, not a secret
-        # RFC 6749 §2.3.1: id and secret are form-encoded before the Basic encoding.
-        pair = f"{quote(provider.client_id, safe='')}:{quote(provider.client_secret, safe='')}"
-        return {
-            **headers,
-            "authorization": "Basic " + base64.b64encode(pair.encode()).decode(),
-        }, form
-    return headers, {
-        **form,
-        "client_id": provider.client_id,
-        "client_secret": provider.client_secret,
-    }
-
-
-def _token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> dict:
+def token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> dict:
     headers, form = client_auth(provider, {"accept": "application/json"}, form)
     try:
         answer = outbound.request(
@@ -194,11 +202,11 @@ def _token_request(outbound: Outbound, provider: OAuthProvider, form: dict) -> d
     if answer.status >= 400 or not isinstance(body.get("access_token"), str):
         code = body.get("error") if isinstance(body.get("error"), str) else "invalid_request"
         description = body.get("error_description") or body.get("reason") or answer.text()[:200]
-        raise _TokenRefused(code, str(description))
+        raise TokenRefused(code, str(description))
     return body
 
 
-def _token_set(body: dict, now: datetime, previous: Mapping | None = None) -> dict:
+def token_set(body: dict, now: datetime, previous: Mapping | None = None) -> dict:
     expires_in = body.get("expires_in")
     lifetime = int(expires_in) if str(expires_in).isdigit() else 3600
     return {
@@ -212,7 +220,7 @@ def _token_set(body: dict, now: datetime, previous: Mapping | None = None) -> di
     }
 
 
-def _identity(body: dict) -> tuple[str | None, str | None]:
+def identity(body: dict) -> tuple[str | None, str | None]:
     """(external id, display name) from an OpenID id_token, when the provider sent one. It came
     straight from the token endpoint over TLS, so the signature need not be checked (OIDC
     Core §3.1.3.7)."""
@@ -228,95 +236,6 @@ def _identity(body: dict) -> tuple[str | None, str | None]:
         return None, None
     sub, email = claims.get("sub"), claims.get("email") or claims.get("preferred_username")
     return (str(sub)[:255] if sub else None), (str(email)[:200] if email else None)
-
-
-def complete_authorization(
-    session: Session,
-    *,
-    providers: Mapping[str, OAuthProvider],
-    outbound: Outbound,
-    sealer: Sealer,
-    state: object,
-    code: object,
-    error: object,
-    callback_url: str,
-    now: datetime,
-) -> Linked:
-    """Finish a consent: one use of its state, code exchanged, the profile created or re-linked."""
-    request = None
-    # Printable ASCII only: a NUL in the lookup is an error on PostgreSQL, not "not found".
-    if isinstance(state, str) and 0 < len(state) <= 64 and state.isascii() and state.isprintable():
-        request = session.get(OAuthRequest, state)
-    if request is None or request.expires_at <= now:
-        raise AuthorizationFailed(
-            "This connection attempt has expired or was already used. Please start again."
-        )
-    session.delete(request)
-    redirect_uri = request.redirect_uri
-    if error:
-        return Linked(None, redirect_uri, error if error in _REDIRECT_ERRORS else "access_denied")
-    provider = providers.get(request.provider_name)
-    if provider is None:
-        raise ProviderNotConfigured(request.provider_name)
-    if not isinstance(code, str) or not code or len(code) > 4096:
-        return Linked(None, redirect_uri, "server_error")
-    try:
-        body = _token_request(
-            outbound,
-            provider,
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": callback_url,
-                "code_verifier": request.code_verifier,
-            },
-        )
-    except _TokenRefused:
-        return Linked(None, redirect_uri, "access_denied")
-    except ProviderUnavailable:
-        return Linked(None, redirect_uri, "temporarily_unavailable")
-    external_id, display = _identity(body)
-    account = session.get(Account, request.account_id)
-    profile = session.get(Profile, request.profile_id) if request.profile_id else None
-    if profile is None and external_id:
-        profile = session.scalar(
-            select(Profile).where(
-                Profile.account_id == account.id,
-                Profile.provider_name == provider.name,
-                Profile.external_id == external_id,
-            )
-        )
-    tokens = _token_set(body, now)
-    if profile is None:
-        return Linked(
-            new_profile(
-                session,
-                account=account,
-                provider_name=provider.name,
-                profile_name=display or provider.title,
-                # A new connection serves every purpose its scope covers; an existing one
-                # keeps what the host left it (a purpose removed stays removed).
-                purposes=provider.implied(request.purposes),
-                credentials={"token": tokens},
-                sealer=sealer,
-                external_id=external_id,
-            ),
-            redirect_uri,
-            None,
-        )
-    profile.purposes = sorted(set(profile.purposes or []) | set(request.purposes))
-    profile.connected, profile.disconnected_reason = True, None
-    if display:
-        profile.profile_name = display
-    write_credentials(profile, sealer, {**_credentials_or_empty(profile, sealer), "token": tokens})
-    return Linked(profile, redirect_uri, None)
-
-
-def _credentials_or_empty(profile: Profile, sealer: Sealer) -> dict:
-    try:
-        return read_credentials(profile, sealer)
-    except ProfileDisconnected:
-        return {}
 
 
 def access_token(
@@ -344,12 +263,12 @@ def access_token(
     if not tokens.get("refresh_token"):
         return _disconnect(profile, f"{provider.title} gave no lasting access. Connect it again.")
     try:
-        body = _token_request(
+        body = token_request(
             outbound,
             provider,
             {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
         )
-    except _TokenRefused as exc:
+    except TokenRefused as exc:
         if exc.code in _FATAL:
             return _disconnect(
                 profile,
@@ -357,7 +276,7 @@ def access_token(
                 "Connect it again.",
             )
         raise ProviderUnavailable(f"{provider.title} refused to refresh access: {exc}") from exc
-    tokens = _token_set(body, now, previous=tokens)
+    tokens = token_set(body, now, previous=tokens)
     write_credentials(profile, sealer, {**credentials, "token": tokens})
     return tokens["access_token"]
 

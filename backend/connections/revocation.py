@@ -16,8 +16,7 @@ from ..models import Job, Profile
 from ..outbound import Outbound, OutboundError, OutboundRefused
 from ..sealing import SealBroken, Sealer
 from .errors import ProviderUnavailable
-from .oauth import client_auth
-from .providers import OAuthProvider
+from .providers import OAuthProvider, client_auth
 
 log = logging.getLogger(__name__)
 REVOKE_JOB = "connections.revoke"
@@ -26,17 +25,20 @@ REVOKE_JOB = "connections.revoke"
 def delete_profile(session: Session, profile: Profile) -> None:
     """Delete the connection; an OAuth grant it held is revoked by the job worker (its sealed
     credentials travel in the job, as a "sealed_" value the worker drops once it is done)."""
-    if profile.credentials and profile.provider_name in ("google", "microsoft", "zoom", "go_to"):
+    queue_revoke(session, profile.provider_name, profile.credentials)
+    session.delete(profile)
+
+
+def queue_revoke(session: Session, provider_name: str, sealed: str | None) -> None:
+    """A `connections.revoke` job for an OAuth grant held sealed (a removed profile's, or a
+    consent's that was cancelled or never confirmed); nothing for other kinds of connection."""
+    if sealed and provider_name in ("google", "microsoft", "zoom", "go_to"):
         session.add(
             Job(
                 kind=REVOKE_JOB,
-                payload={
-                    "provider_name": profile.provider_name,
-                    "sealed_credentials": profile.credentials,
-                },
+                payload={"provider_name": provider_name, "sealed_credentials": sealed},
             )
         )
-    session.delete(profile)
 
 
 def revoke_grant(

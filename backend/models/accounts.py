@@ -71,7 +71,11 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most once a minute per key (accounts.api_keys.USE_RECORD_INTERVAL), so the
+    # API's hot path is not a write per request.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_ip: Mapped[str | None] = mapped_column(String(45))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     account: Mapped[Account] = relationship()

@@ -31,7 +31,7 @@ class Channel(Base):
     callback_url: Mapped[str] = mapped_column(String(2000))
     filters: Mapped[dict] = mapped_column(JSON)
     filters_key: Mapped[str] = mapped_column(String(2000))
-    # active | disabled (410 Gone, 5 days failing, or deleted by the host)
+    # active | paused (by the host: messages wait) | disabled (410 Gone, 5 days failing)
     status: Mapped[str] = mapped_column(String(12), default="active")
     disabled_reason: Mapped[str | None] = mapped_column(String(200))
     # The first failure since the last success: 5 days of it disables the channel.
@@ -92,7 +92,7 @@ class WebhookMessage(Base):
     url: Mapped[str] = mapped_column(String(2000))
     type: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
-    # pending | delivered | failed
+    # pending | delivered | failed | paused (held while its channel is paused)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Attempts in the current round (a redelivery starts a new round of the schedule).
@@ -101,6 +101,8 @@ class WebhookMessage(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # How long the receiver took to answer the last attempt (none when there was no answer).
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,5 +51,13 @@ class OAuthRequest(Base):
     code_verifier: Mapped[str] = mapped_column(String(128))
     # Re-linking an existing profile (its tokens stopped working) rather than adding one.
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    # SHA-256 of the random key in the browser's `schedlink_oauth` cookie: only that browser
+    # may complete (or confirm) this consent. Set when a signed-in browser starts it; a consent
+    # started through the API is bound to the browser that comes back from the provider.
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+    # A consent started through the API, back from the provider and waiting for the person to
+    # confirm which schedlink account gets it: the exchanged tokens, sealed (nothing is on a
+    # profile yet). Given back to the provider if cancelled or left to expire.
+    sealed_grant: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,6 +10,7 @@ from .bodies import channel_to_dict, encode
 from .channels import ChannelNotFound, create_channel, delete_channel, get_channel, list_channels
 from .deliveries import recent_messages, redeliver
 from .keys import current_secret, ensure_secret, open_secrets, rotate_secret, signing_secrets
+from .pausing import ChannelNotPausable, pause_channel, resume_channel
 from .queue import WAKE_CHANNEL, enqueue, notify, notify_change, notify_subscribers, wake_workers
 from .signing import cronofy_signature, new_secret, signature_headers, standard_signature
 from .subscriptions import (
@@ -21,11 +22,13 @@ from .subscriptions import (
 )
 
 __all__ = [
-    "WAKE_CHANNEL", "ChannelNotFound", "apply_link_subscriptions", "channel_to_dict",
+    "WAKE_CHANNEL", "ChannelNotFound", "ChannelNotPausable", "apply_link_subscriptions",
+    "channel_to_dict",
     "create_channel", "cronofy_signature", "current_secret", "delete_channel", "encode",
     "enqueue", "ensure_secret", "get_channel", "link_subscriptions", "list_channels",
     "new_secret", "notify", "notify_change", "notify_subscribers", "open_secrets",
-    "parse_subscriptions", "recent_messages", "redeliver", "rotate_secret",
+    "parse_subscriptions", "pause_channel", "recent_messages", "redeliver", "resume_channel",
+    "rotate_secret",
     "set_event_subscriptions", "set_link_subscriptions", "signature_headers", "signing_secrets",
     "standard_signature", "types", "wake_workers",
 ]  # fmt: skip

@@ -88,11 +88,11 @@ def create_channel(
             Channel.filters_key == key,
         )
     )
-    if channel is not None and channel.status == "active":
+    if channel is not None and channel.status in ("active", "paused"):  # paused stays paused
         return channel, False
     if channel is None:
         active = session.scalars(
-            select(Channel.id).where(Channel.account_id == account_id, Channel.status == "active")
+            select(Channel.id).where(Channel.account_id == account_id, Channel.status != "disabled")
         ).all()
         if len(active) >= MAX_CHANNELS:
             errors.add("callback_url", "too_many", f"An account may have {MAX_CHANNELS} channels.")

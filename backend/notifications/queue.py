@@ -38,6 +38,8 @@ def enqueue(
         url=channel.callback_url if channel is not None else subscription.uri,
         type=type_,
         body=encode(body),
+        # A paused channel's messages wait, parked, until the host resumes it.
+        status="paused" if channel is not None and channel.status == "paused" else "pending",
         next_attempt_at=now,
         created_at=now,
     )
@@ -76,7 +78,7 @@ def _channels(session: Session, account_id: int) -> list[Channel]:
     return list(
         session.scalars(
             select(Channel)
-            .where(Channel.account_id == account_id, Channel.status == "active")
+            .where(Channel.account_id == account_id, Channel.status != "disabled")
             .order_by(Channel.id)
         )
     )
@@ -91,7 +93,8 @@ def notify(
     now: datetime,
     calendar_id: str | None = None,
 ) -> int:
-    """Tell every active channel of the account that wants this type (and calendar)."""
+    """Tell every channel of the account (active or paused) that wants this type (and
+    calendar)."""
     sent = 0
     for channel in _channels(session, account_id):
         if _wants(channel, type_, calendar_id, managed=True):
@@ -114,7 +117,7 @@ def notify_change(
             select(WebhookMessage.id).where(
                 WebhookMessage.channel_id == channel.id,
                 WebhookMessage.type == types.CHANGE,
-                WebhookMessage.status == "pending",
+                WebhookMessage.status.in_(("pending", "paused")),
                 WebhookMessage.attempts == 0,
             )
         )

@@ -13,7 +13,7 @@ CONFERENCING_FAILING = "conferencing_failing"
 # What a channel can be sent (its `types` filter picks among these; verification always goes).
 CHANNEL_TYPES = (
     BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_CANCELLED, LINK_COMPLETED, LINK_DISABLED,
-    CHANGE,
+    CHANGE, CONFERENCING_ASSIGNED,
 )  # fmt: skip
 # What an event subscription's `interactions` can ask for.
 INTERACTIONS = (CONFERENCING_ASSIGNED, CONFERENCING_FAILING)

@@ -52,6 +52,7 @@ class Outcome:
     error: str | None  # why it failed, for the dashboard (never the receiver's body)
     retry_after: float | None = None
     refused: bool = False  # the SSRF guard said no: retrying will not help
+    elapsed_ms: int | None = None  # how long the receiver took to answer, when it did
 
     @property
     def ok(self) -> bool:
@@ -99,13 +100,16 @@ _DEAD = (
     .where(_M.c.id.in_(_ids))
     .values(status="failed", last_error="channel disabled", locked_until=None)
 )
-_DELIVERED = (
+_PARKED = (  # written just as the host paused the channel: they wait with the others
+    update(_M).where(_M.c.id.in_(_ids)).values(status="paused", locked_until=None)
+)
+_DELIVERED = (  # executed once per batch with one parameter set per message
     update(_M)
-    .where(_M.c.id.in_(_ids))
+    .where(_M.c.id == bindparam("message_id"))
     .values(
         status="delivered", delivered_at=bindparam("now", type_=_when),
         last_attempt_at=bindparam("now", type_=_when), last_status_code=bindparam("code"),
-        last_error=None, locked_until=None,
+        last_duration_ms=bindparam("ms"), last_error=None, locked_until=None,
     )
 )  # fmt: skip
 _WORKING = (  # a success stops the channel's failing clock
@@ -121,10 +125,13 @@ def claim(s, now: datetime, limit: int, timeout: float, sealer: Sealer) -> list[
     rows = s.execute(_DUE, {"now": now, "limit": limit}).all()
     if not rows:
         return []
-    dead = [r.id for r in rows if r.status not in (None, "active")]
+    dead = [r.id for r in rows if r.status not in (None, "active", "paused")]
+    parked = [r.id for r in rows if r.status == "paused"]
     live = [r for r in rows if r.status in (None, "active")]
     if dead:  # nobody listens there any more
         s.execute(_DEAD, {"ids": dead})
+    if parked:
+        s.execute(_PARKED, {"ids": parked})
     if not live:
         return []
     s.execute(_LEASE, {"ids": [r.id for r in live], "until": now + lease_span(timeout)})
@@ -169,6 +176,7 @@ def send(outbound: Outbound, message: Claimed, timeout: float) -> Outcome:
         list(message.secrets), message.public_id, int(time.time()), body
     )
     headers.update({"Content-Type": "application/json", "User-Agent": USER_AGENT})
+    started = time.monotonic()
     try:
         # request() re-checks the URL and the addresses the name resolves to right now.
         response = outbound.request(
@@ -178,12 +186,13 @@ def send(outbound: Outbound, message: Claimed, timeout: float) -> Outcome:
         return Outcome(None, str(exc)[:500], refused=True)
     except OutboundError as exc:
         return Outcome(None, (str(exc) or type(exc).__name__)[:500])
+    elapsed = round((time.monotonic() - started) * 1000)
     if 200 <= response.status < 300:
-        return Outcome(response.status, None)
+        return Outcome(response.status, None, elapsed_ms=elapsed)
     retry_after = None
     if response.status in (429, 503) and response.headers.get("retry-after", "").isdigit():
         retry_after = float(response.headers["retry-after"])
-    return Outcome(response.status, f"HTTP {response.status}", retry_after)
+    return Outcome(response.status, f"HTTP {response.status}", retry_after, elapsed_ms=elapsed)
 
 
 def record(
@@ -195,15 +204,18 @@ def record(
     if renew:
         until = now + lease_span(config["WEBHOOK_TIMEOUT"])
         s.execute(_RENEW, {"ids": list(renew), "until": until})
-    delivered: dict[int, list[int]] = {}
+    delivered: list[dict] = []
     channels: set[int] = set()
     for message, outcome in done:
         if outcome.ok:
-            delivered.setdefault(outcome.status, []).append(message.id)
+            delivered.append(
+                {"message_id": message.id, "now": now, "code": outcome.status,
+                 "ms": outcome.elapsed_ms}
+            )  # fmt: skip
             if message.channel_id is not None:
                 channels.add(message.channel_id)
-    for code, ids in delivered.items():
-        s.execute(_DELIVERED, {"ids": ids, "now": now, "code": code})
+    if delivered:
+        s.execute(_DELIVERED, delivered)
     if channels:
         s.execute(_WORKING, {"ids": sorted(channels)})
     for message, outcome in done:
@@ -218,6 +230,7 @@ def _failed(s, message: Claimed, outcome: Outcome, now: datetime, config) -> Non
     if m is None or m.attempts != message.attempt or m.status != "pending":
         return  # deleted with its channel, or our lease ran out and another worker owns it
     m.last_status_code, m.last_error, m.last_attempt_at = outcome.status, outcome.error, now
+    m.last_duration_ms = outcome.elapsed_ms
     m.locked_until = None
     channel = s.get(Channel, m.channel_id) if m.channel_id is not None else None
     if outcome.status == 410:

@@ -30,11 +30,11 @@ from .links import (
 )
 from .notices import RECIPIENTS, queue_notices
 from .tokens import BadToken, TokenExpired, Tokens
-from .urls import link_url, manage_urls
+from .urls import BookingUrls, link_url, manage_urls
 
 __all__ = [
     "LINK_FILTERS", "RECIPIENTS", "BadToken", "BookingNotChangeable", "BookingNotFound",
-    "BookingUnchanged",
+    "BookingUnchanged", "BookingUrls",
     "Invitee", "LinkNotFound", "LinkUnavailable", "LinkView", "SlotUnavailable", "TokenExpired",
     "Tokens", "book", "booking_by_public_id", "cancel", "create_link", "disable_link",
     "effective_status", "get_link", "link_to_dict", "link_url", "links_page", "list_links",

@@ -20,6 +20,7 @@ from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
 from .links import LinkNotFound, effective_status
 from .notices import booking_changed, queue_notices
+from .urls import BookingUrls
 
 
 class BookingError(Exception):
@@ -104,8 +105,10 @@ def book(
     *,
     sealer=None,
     mail_wait: timedelta = timedelta(seconds=20),
+    urls: BookingUrls | None = None,
 ) -> Booking:
-    """`sealer` is needed only to set up the host's built-in Jitsi service on first use.
+    """`sealer` is needed only to set up the host's built-in Jitsi service on first use;
+    `urls` puts the invitee's reschedule and cancel pages into the channels' notifications.
     When a meeting link is being made, the confirmation e-mails wait for it (up to
     `mail_wait`; after that they go without it and a follow-up brings the link)."""
     with database.write(sessions) as s:
@@ -187,7 +190,7 @@ def book(
         # The link's subscriptions now watch this event; channels hear of the booking.
         notifications.apply_link_subscriptions(s, link.id, event.id)
         s.refresh(link)
-        booking_changed(s, booking, notifications.types.BOOKING_CREATED, now)
+        booking_changed(s, booking, notifications.types.BOOKING_CREATED, now, urls=urls)
     return booking
 
 

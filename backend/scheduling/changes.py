@@ -18,6 +18,7 @@ from ..text import clean_text
 from ..validation import format_utc
 from .bookings import SlotUnavailable, booking_by_public_id
 from .notices import booking_changed, queue_notices
+from .urls import BookingUrls
 
 
 class BookingNotChangeable(Exception):
@@ -76,10 +77,11 @@ def cancel(
 
 
 def reschedule(
-    sessions: sessionmaker, public_id: str, start: datetime, now: datetime, window_days: int
-) -> Booking:
+    sessions: sessionmaker, public_id: str, start: datetime, now: datetime, window_days: int,
+    urls: BookingUrls | None = None,
+) -> Booking:  # fmt: skip
     """Move the booking to another offered time, atomically (the overlap guard applies).
-    Its own time is no move: BookingUnchanged."""
+    Its own time is no move: BookingUnchanged. `urls`: as for `book`."""
     with database.write(sessions) as s:
         booking = _load_for_change(s, public_id, now)
         if booking.link.status == "disabled":  # turning a link off stops moves through it too
@@ -104,5 +106,7 @@ def reschedule(
             raise SlotUnavailable(start.isoformat()) from exc
         if event is not None:  # the meeting moves with it (after the overlap guard said yes)
             conferencing.apply(s, event, None, account=booking.account, now=now, sealer=None)
-        booking_changed(s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous)
+        booking_changed(
+            s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous, urls=urls
+        )
     return booking

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
@@ -16,7 +15,7 @@ from ..markup import MarkupError, parse_contacts
 from ..models import Account, SchedulingLink
 from ..outbound import Outbound
 from ..text import clean_text, is_valid_email, normalize_email
-from ..validation import FieldErrors, format_utc, is_tzid, parse_utc
+from ..validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
 
 CONTACT_FIELDS = (
     "name", "email", "organization", "title", "phone",
@@ -127,28 +126,6 @@ def _query_periods(payload, errors) -> list[dict] | None:
             continue
         periods.append({"start": format_utc(start), "end": format_utc(end)})
     return periods
-
-
-def redirect_origin(url: object) -> str | None:
-    """The origin (scheme://host[:port]) of an absolute http(s) URL, or None for anything a
-    browser could read another way: relative or scheme-relative paths, backslashes,
-    credentials, whitespace or control characters."""
-    if not isinstance(url, str) or not url or len(url) > 2000:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
-        return None
-    if not url.isascii():  # e.g. a fullwidth solidus (U+FF0F) that NFKC turns into "/"
-        return None
-    try:  # urlsplit and .port raise ValueError on malformed hosts and ports
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username:
-        return None
-    if parts.password is not None or "@" in parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
 
 
 def _redirect_url(payload, errors, allowed_origins) -> str | None:

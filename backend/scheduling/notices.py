@@ -16,6 +16,7 @@ from ..models import Booking, Calendar, Event, Job
 from ..notifications import types
 from ..validation import format_utc
 from .links import link_to_dict
+from .urls import BookingUrls
 
 RECIPIENTS = ("invitee", "host")
 
@@ -34,17 +35,26 @@ def queue_notices(
     return jobs
 
 
-def booking_to_dict(booking: Booking) -> dict:
+def booking_to_dict(booking: Booking, urls: BookingUrls | None = None) -> dict:
+    """The booking as channel notifications carry it. While it stands, with the invitee's own
+    reschedule and cancel pages: channels are the host's own systems (an ATS that mails the
+    candidate itself needs them), and these URLs are bearer secrets, which is why they never
+    go into event subscriptions' bodies or the `scheduling_link` object."""
+    invitee = {
+        "name": booking.invitee_name,
+        "email": booking.invitee_email,
+        "tzid": booking.invitee_tzid,
+        "note": booking.invitee_notes,
+    }
+    if urls is not None and booking.status == "confirmed":
+        manage = urls.manage(booking)
+        invitee["reschedule_url"], invitee["cancel_url"] = manage["reschedule"], manage["cancel"]
     data = {
         "id": booking.public_id,
         "status": booking.status,
         "start": format_utc(booking.start_at),
         "end": format_utc(booking.end_at),
-        "invitee": {
-            "name": booking.invitee_name,
-            "email": booking.invitee_email,
-            "tzid": booking.invitee_tzid,
-        },
+        "invitee": invitee,
         "created_at": format_utc(booking.created_at),
     }
     if booking.status == "cancelled":
@@ -55,11 +65,12 @@ def booking_to_dict(booking: Booking) -> dict:
 
 
 def booking_changed(
-    s: Session, booking: Booking, type_: str, now: datetime, previous: dict | None = None
-) -> None:
+    s: Session, booking: Booking, type_: str, now: datetime, previous: dict | None = None,
+    urls: BookingUrls | None = None,
+) -> None:  # fmt: skip
     """`type_` is booking_created, booking_rescheduled or booking_cancelled; also `change`
     (the booking's event moved in the calendar) and, when the booking used the link's last
-    use, `scheduling_link_completed`."""
+    use, `scheduling_link_completed`. `urls` adds the invitee's pages (see booking_to_dict)."""
     s.flush()
     event = s.scalar(select(Event).where(Event.booking_id == booking.id))
     calendar = s.get(Calendar, event.calendar_id) if event is not None else None
@@ -67,7 +78,7 @@ def booking_changed(
     link = booking.link
     data = {
         "scheduling_link": link_to_dict(link, now, None),
-        "booking": booking_to_dict(booking),
+        "booking": booking_to_dict(booking, urls),
         "event": conferencing.event_item(s, event, calendar_id) if event is not None else None,
     }
     if previous is not None:

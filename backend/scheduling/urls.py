@@ -3,6 +3,8 @@ can put them in e-mails too. Each carries a token signed for that one purpose.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..models import Booking, SchedulingLink
 from .tokens import Tokens
 
@@ -23,3 +25,15 @@ def link_url(tokens: Tokens, base_url: str, link: SchedulingLink) -> str:
     """The booking page of a link: the same URL every time it is asked for."""
     token = tokens.dumps("booking", link.public_id, issued_at=int(link.created_at.timestamp()))
     return f"{base_url}/b/{token}"
+
+
+@dataclass(frozen=True)
+class BookingUrls:
+    """What a booking change needs to put the invitee's own pages into the host's channel
+    notifications (tokens and the public base URL; the domain has no request to ask)."""
+
+    tokens: Tokens
+    base_url: str
+
+    def manage(self, booking: Booking) -> dict[str, str]:
+        return manage_urls(self.tokens, self.base_url, booking)

@@ -3,6 +3,8 @@ put in the cookie or a redirect), list and revoke keys."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import (
     Blueprint,
     Flask,
@@ -23,6 +25,8 @@ from .security import check_csrf
 from .sudo import sudo_required
 
 bp = Blueprint("api_keys", __name__, url_prefix="/profile/api-keys")
+# The expiries offered on the page (days; "" is never). The CLI takes any number of days.
+EXPIRY_CHOICES = (("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"))
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +41,8 @@ def _page(new_key: str | None = None, status: int = 200):
         keys=active_api_keys(db.session(), g.user),
         new_key=new_key,
         base_url=current_app.config["BASE_URL"],
+        expiry_choices=EXPIRY_CHOICES,
+        now=datetime.now(UTC),
     ), status
 
 
@@ -51,8 +57,15 @@ def index():
 @sudo_required
 def create():
     check_csrf()
+    days = request.form.get("expires_in_days", "")
+    if days not in dict(EXPIRY_CHOICES):
+        flash("Choose an expiry from the list.")
+        return redirect(url_for("api_keys.index"), 303)
+    expires_at = datetime.now(UTC) + timedelta(days=int(days)) if days else None
     with db.write() as s:
-        _key, plaintext = create_api_key(s, g.user, request.form.get("label", "API key"))
+        _key, plaintext = create_api_key(
+            s, g.user, request.form.get("label", "API key"), expires_at=expires_at
+        )
     # Answered directly (201, no-store): the only copy of the key leaves in this response.
     return _page(new_key=plaintext, status=201)
 

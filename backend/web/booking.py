@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from flask import (
@@ -39,7 +40,7 @@ from ..scheduling import (
 from ..timefmt import normalize_hour_format
 from ..validation import ValidationError, parse_utc
 from . import booking_pages
-from .booking_pages import now, render_offer, tokens
+from .booking_pages import booking_urls, now, render_offer, tokens
 from .security import token_page
 
 bp = Blueprint("booking", __name__)
@@ -152,13 +153,19 @@ def offer(token: str):
     return render_offer(link)
 
 
+def _echoed(value: str) -> str:
+    """What was typed, shown again in the form as typed, without control characters (a NUL
+    in an HTML attribute is a parse error; line breaks in the note stay)."""
+    return "".join(c for c in value if c in "\t\n\r" or unicodedata.category(c) != "Cc")
+
+
 @bp.post("/b/<token>")
 @token_page
 def submit(token: str):
     link = _link_for(token)
     rate_limit(link.public_id)
     stale = check_form_token(link.public_id)
-    form = {field: request.form.get(field, "") for field in ("name", "email", "notes")}
+    form = {field: _echoed(request.form.get(field, "")) for field in ("name", "email", "notes")}
     status = effective_status(link, now())
     if status != "open":
         gone(status, link.display_message, link=link)
@@ -195,6 +202,7 @@ def submit(token: str):
                 hour_format=hour_format,
                 sealer=current_app.extensions["schedlink.sealer"],
                 mail_wait=timedelta(seconds=current_app.config["CONFERENCING_MAIL_WAIT"]),
+                urls=booking_urls(),
             )
         )
     except LinkUnavailable as exc:

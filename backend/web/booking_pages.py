@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .. import db, timefmt
 from ..availability import SlotCache, offered_slots
 from ..models import SchedulingLink
-from ..scheduling import LinkView
+from ..scheduling import BookingUrls, LinkView
 from ..text import clean_text, with_name
 from ..validation import format_utc, is_tzid, known_tzids, parse_utc
 
@@ -84,6 +84,11 @@ def now() -> datetime:
 
 def tokens():
     return current_app.extensions["schedlink.tokens"]
+
+
+def booking_urls() -> BookingUrls:
+    """For the channels' booking notifications: the invitee's reschedule and cancel pages."""
+    return BookingUrls(tokens(), current_app.config["BASE_URL"])
 
 
 @cache

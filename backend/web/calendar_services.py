@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from .. import db
+from .. import conferencing, db
 from ..calendars import (
     PROVIDER_LABELS,
     CalendarNotFound,
@@ -33,13 +33,17 @@ from ..calendars import (
     verify_caldav,
 )
 from ..connections import ConnectionsError, oauth_providers
-from ..validation import ValidationError
+from ..validation import ValidationError, parse_utc
 from .auth import login_required
 from .booking_pages import now
+from .oauth import browser_key
 from .profile_nav import add_section
-from .security import check_csrf
+from .security import allow_form_actions, check_csrf
 
 bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
+# The calendar services a host signs in to, and the settings prefix their OAuth client
+# needs: shown as a button when configured, else as what the operator must set.
+SIGN_IN_SERVICES = (("google", "Google Calendar", "GOOGLE"), ("microsoft", "Outlook", "MICROSOFT"))
 
 
 def init_app(app: Flask) -> None:
@@ -66,18 +70,32 @@ def index():
         flash("The calendar was not connected: permission was not given.")
     found = calendar_profiles(s, g.user)
     profiles = [profile_to_dict(s, p) for p in found]
+    for p in profiles:  # a moment for the page, which shows it in the host's zone
+        p["last_synced"] = parse_utc(p["last_synced_at"])
     # Connections that also make meetings: removing the calendar keeps that use.
     meetings = {p.public_id for p in found if "conferencing" in (p.purposes or [])}
     writable = [c for c in all_calendars(s, g.user) if not c["calendar_readonly"]
                 and not c["calendar_deleted"]]  # fmt: skip
+    oauth = oauth_providers(current_app.config)
+    allow_form_actions(oauth[name].authorize_url for name, *_ in SIGN_IN_SERVICES
+                       if name in oauth)  # the Connect buttons redirect there  # fmt: skip
     return render_template(
         "account/calendar_services.html",
         section="calendars",
         profiles=profiles, labels=PROVIDER_LABELS, writable=writable, meetings=meetings,
         booking_calendar=booking_calendar_id(s, g.user),
-        oauth=sorted(set(oauth_providers(current_app.config)) & {"google", "microsoft"}),
+        sign_in=_sign_in_services(),
         form=request.args,
     )  # fmt: skip
+
+
+def _sign_in_services() -> list[dict]:
+    configured = oauth_providers(current_app.config)
+    return [
+        {"name": name, "label": label, "configured": name in configured,
+         "settings": [f"SCHEDLINK_{prefix}_CLIENT_ID", f"SCHEDLINK_{prefix}_CLIENT_SECRET"]}
+        for name, label, prefix in SIGN_IN_SERVICES
+    ]  # fmt: skip
 
 
 @bp.post("/feed")
@@ -123,7 +141,7 @@ def connect_oauth(provider: str):
         with db.write() as s:
             url = start_authorization(
                 s, g.user, body, config=current_app.config, now=now(),
-                sealer=current_app.extensions["schedlink.sealer"],
+                sealer=current_app.extensions["schedlink.sealer"], browser=browser_key(),
             )  # fmt: skip
     except ValidationError as exc:
         flash(_messages(exc))
@@ -141,7 +159,7 @@ def relink(profile_id: str):
             url = start_authorization(
                 s, g.user, {"provider_name": profile.provider_name, "redirect_uri": redirect_uri},
                 config=current_app.config, now=now(), profile=profile,
-                sealer=current_app.extensions["schedlink.sealer"],
+                sealer=current_app.extensions["schedlink.sealer"], browser=browser_key(),
             )  # fmt: skip
     except (ConnectionsError, CalendarNotFound):
         flash("That calendar is not yours or no longer exists.")
@@ -169,14 +187,31 @@ def sync(profile_id: str):
 @bp.post("/<profile_id>/remove")
 @login_required
 def remove(profile_id: str):
+    """Remove the calendar; a connection that also makes meetings stays for that (and keeps
+    its grant) unless the host chose "Remove everywhere"."""
     check_csrf()
+    everywhere = request.form.get("everywhere") == "1"
     try:
         with db.write() as s:
-            revoke(s, g.user, profile_id)
+            if everywhere:
+                conferencing.remove_everywhere(s, g.user, profile_id, now())
+                remaining = []
+            else:
+                remaining = revoke(s, g.user, profile_id)
     except (ConnectionsError, CalendarNotFound):
         flash("That calendar is not yours or no longer exists.")
     else:
         flash("Calendar removed: its busy times no longer block your links.")
+        if everywhere:
+            flash(
+                "It no longer makes your meetings either, and schedlink's access to the "
+                "account is being given back."
+            )
+        elif "conferencing" in remaining:
+            flash(
+                "The connection still makes your meetings, so schedlink keeps its access "
+                "to the account: remove it on the conferencing services page to end that."
+            )
     return redirect(_here(), 303)
 
 

@@ -30,8 +30,9 @@ from ..models import Account, Profile
 from ..scheduling import BadToken, TokenExpired
 from ..validation import ValidationError
 from .auth import login_required
+from .oauth import browser_key
 from .profile_nav import add_section
-from .security import check_csrf, token_page
+from .security import allow_form_actions, check_csrf, token_page
 
 bp = Blueprint("conferencing", __name__)
 PROVIDER_LABELS = {
@@ -71,18 +72,27 @@ def _consent(account, provider_name: str, redirect_uri: str, profile: Profile | 
     provider = oauth_providers(current_app.config).get(provider_name)
     if provider is None:
         abort(404, description=f"{provider_name} is not available on this server.")
-    with db.write() as s:
-        url = begin_authorization(
-            s,
-            account=account,
-            provider=provider,
-            purposes=["conferencing"],
-            redirect_uri=redirect_uri,
-            callback_url=_callback(),
-            now=_now(),
-            profile=profile,
-            sealer=_sealer(),
-        )
+    # Only the account's own signed-in browser completes the consent at once; reached from a
+    # link (an API's, an e-mail's) by anyone else, the consent asks who it is for on the way
+    # back (web/oauth.py).
+    own = g.get("user") is not None and g.user.id == account.id
+    try:
+        with db.write() as s:
+            url = begin_authorization(
+                s,
+                account=account,
+                provider=provider,
+                purposes=["conferencing"],
+                redirect_uri=redirect_uri,
+                callback_url=_callback(),
+                now=_now(),
+                profile=profile,
+                sealer=_sealer(),
+                redirect_origins=current_app.config["REDIRECT_ORIGINS"],
+                browser=browser_key() if own else None,
+            )
+    except ValidationError:  # a link's redirect_uri this server no longer allows
+        abort(400, description="The address to return to is not allowed on this server.")
     return redirect(url, 302)
 
 
@@ -116,6 +126,7 @@ def page():
         profiles = conferencing.conferencing_profiles(s, g.user)
         choice = conferencing.default_choice(s, g.user)
     configured = oauth_providers(current_app.config)
+    allow_form_actions(p.authorize_url for p in configured.values())  # Connect, Reconnect
     return render_template(
         "account/conferencing.html",
         section="conferencing",
@@ -128,15 +139,26 @@ def page():
     )
 
 
-@bp.get("/settings/conferencing/connect/<provider_name>")
+@bp.post("/settings/conferencing/connect/<provider_name>")
 @login_required
 def connect(provider_name: str):
+    check_csrf()
     return _consent(g.user, provider_name, _page_url())
 
 
-@bp.get("/settings/conferencing/<profile_id>/reconnect")
+@bp.get("/settings/conferencing/connect/<target>")
+@bp.get("/settings/conferencing/<target>/reconnect")
+@login_required
+def connect_by_get(target: str):
+    """A consent starts only from the page's forms (a link elsewhere could start one for
+    the signed-in host); an old bookmark lands on the page."""
+    return redirect(url_for("conferencing.page"), 303)
+
+
+@bp.post("/settings/conferencing/<profile_id>/reconnect")
 @login_required
 def reconnect(profile_id: str):
+    check_csrf()
     try:
         profile = conferencing.conferencing_profile(db.session(), g.user, profile_id)
     except ProfileNotFound:

@@ -5,22 +5,22 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import Blueprint, Flask, abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts import (
-    InvalidCredentials,
     account_for_api_key,
-    authenticate,
     create_account,
     create_api_key,
     find_by_email,
     revoke_api_key,
     set_password,
+    verify_password,
 )
-from ..models import ApiKey
+from ..models import Account, ApiKey
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 
@@ -87,24 +87,48 @@ def _keep(path: Path, value: str) -> None:
         fh.write(value)
 
 
-def seed(session: Session, instance_path: Path | None = None) -> tuple[str, str]:
-    """Create the demo host, or reuse it; returns (password, API key) to print.
+class DemoHost(NamedTuple):
+    """What `schedlink demo` prints: the host's current address, password and API key."""
 
-    With `instance_path`, the password and key are kept there, so restarts print the same
-    ones (the extension stays set up) and don't pile up keys; a key that no longer works is
-    replaced and the demo's other keys revoked."""
+    email: str
+    password: str
+    key: str
+
+
+def _find_host(session: Session, sub_file: Path | None, key: str | None) -> Account | None:
+    """The demo host by what does not change when they edit their profile: the account id
+    kept in the instance folder, else the account of the kept key (instances from before the
+    id was kept). The e-mail address is only the last resort (a first run, or no instance
+    folder): a host who changed it would otherwise get a new, empty account on each start."""
+    sub = _kept(sub_file) if sub_file else None
+    if sub:
+        account = session.scalar(select(Account).where(Account.sub == sub))
+        if account is not None:
+            return account
+    if key:
+        account = account_for_api_key(session, key)
+        if account is not None:
+            return account
+    return find_by_email(session, DEMO_EMAIL)
+
+
+def seed(session: Session, instance_path: Path | None = None) -> DemoHost:
+    """Create the demo host, or reuse it; returns its address, password and API key to print.
+
+    With `instance_path`, the account id, password and key are kept there, so restarts find
+    the same host (whatever its address now) and print the same password and key (the
+    extension stays set up) without piling up keys; a key that no longer works is replaced
+    and the demo's other keys revoked."""
     password_file = instance_path / "demo_password" if instance_path else None
     key_file = instance_path / "demo_api_key" if instance_path else None
+    sub_file = instance_path / "demo_account" if instance_path else None
     password = (_kept(password_file) if password_file else None) or secrets.token_urlsafe(12)
-    account = find_by_email(session, DEMO_EMAIL)
+    key = _kept(key_file) if key_file else None
+    account = _find_host(session, sub_file, key)
     if account is None:
         account = create_account(session, DEMO_EMAIL, DEMO_NAME, DEMO_TZID, password)
-    else:
-        try:
-            authenticate(session, DEMO_EMAIL, password)
-        except InvalidCredentials:
-            set_password(account, password)
-    key = _kept(key_file) if key_file else None
+    elif not verify_password(account, password):
+        set_password(account, password)
     if key is None or account_for_api_key(session, key) is not account:
         for old in session.scalars(
             select(ApiKey).where(
@@ -115,7 +139,8 @@ def seed(session: Session, instance_path: Path | None = None) -> tuple[str, str]
         ):
             revoke_api_key(session, account, old.id)
         _row, key = create_api_key(session, account, DEMO_KEY_LABEL)
-    if password_file and key_file:
+    if password_file and key_file and sub_file:
         _keep(password_file, password)
         _keep(key_file, key)
-    return password, key
+        _keep(sub_file, account.sub)
+    return DemoHost(account.email, password, key)

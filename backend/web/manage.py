@@ -21,7 +21,14 @@ from ..scheduling import SlotUnavailable
 from ..scheduling import changes as booking_changes
 from ..validation import parse_utc
 from .booking import booking_for, check_form_token, gone, rate_limit
-from .booking_pages import now, render_offer, tokens, viewer_hour_format, viewer_zone
+from .booking_pages import (
+    booking_urls,
+    now,
+    render_offer,
+    tokens,
+    viewer_hour_format,
+    viewer_zone,
+)
 from .security import token_page
 
 bp = Blueprint("manage", __name__)
@@ -122,6 +129,7 @@ def move(token: str):
                 start,
                 now(),
                 current_app.config["BOOKING_WINDOW_DAYS"],
+                urls=booking_urls(),
             )
         )
     except booking_changes.BookingNotChangeable as exc:

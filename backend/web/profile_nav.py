@@ -15,8 +15,11 @@ add `@sudo_required` (from `web.sudo`) under `@login_required`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import Flask, current_app
+
+from .. import timefmt
 
 _KEY = "schedlink.profile_sections"
 
@@ -40,5 +43,12 @@ def sections() -> list[Section]:
     return sorted(current_app.extensions.get(_KEY, {}).values(), key=lambda s: s.order)
 
 
+def _ago(value: datetime) -> str:
+    return timefmt.ago(value, datetime.now(UTC))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["profile_sections"] = sections
+    # Moments in the profile area ("Last sync", "Last used") read as the host's local time
+    # and how long ago (profile/_moment.html), not as raw UTC.
+    app.jinja_env.filters["ago"] = _ago

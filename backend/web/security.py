@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+from collections.abc import Iterable
 from functools import wraps
 
 from flask import Flask, abort, current_app, g, request, session, url_for
 
+from ..validation import redirect_origin
+
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'{form_action}; "
     "frame-ancestors 'none'"
 )
 
@@ -50,7 +53,10 @@ def _add_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        headers["Content-Security-Policy"] = CSP.format(nonce=g.get("csp_nonce", "none"))
+        headers["Content-Security-Policy"] = CSP.format(
+            nonce=g.get("csp_nonce", "none"),
+            form_action="".join(f" {origin}" for origin in g.get("form_action_origins", ())),
+        )
     if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if g.get("no_store") or request.path.startswith(PRIVATE_PREFIXES):
@@ -62,6 +68,15 @@ def _add_headers(response):
         headers["Referrer-Policy"] = "no-referrer"
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def allow_form_actions(urls: Iterable[str]) -> None:
+    """This page's forms may end up on these URLs' origins. Browsers apply form-action to
+    the redirects that follow a form's POST too (Chrome does), so a Connect button whose
+    answer sends the browser on to a provider's consent screen, or a confirmation whose
+    answer returns to the host app, needs its destination listed."""
+    # Only what redirect_origin accepts: an origin is put into the header as it is.
+    g.form_action_origins = sorted({o for url in urls if (o := redirect_origin(url))})
 
 
 def token_page(view):

@@ -128,3 +128,21 @@ def test_endpoints_need_an_api_key(client):
                          ("delete", "/v1/channels/chn_x"), ("get", "/v1/webhook_secret"),
                          ("post", "/v1/webhook_secret/rotate")]:  # fmt: skip
         assert getattr(client, method)(path).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "url", ["http://10.0.0.8/hook", "http://127.0.0.2/hook", "http://localhost/hook"]
+)
+def test_private_http_channel_is_told_why_and_how_an_operator_allows_it(client, host, url):
+    response = client.post("/v1/channels", json={"callback_url": url}, headers=host.headers)
+    assert response.status_code == 422
+    description = response.get_json()["errors"]["callback_url"][0]["description"]
+    assert "private" in description and "SCHEDLINK_OUTBOUND_ALLOW" in description
+    assert "Only https" not in description
+
+
+def test_public_http_channel_is_asked_for_https(client, host):
+    body = {"callback_url": "http://hooks.example.com/x"}
+    response = client.post("/v1/channels", json=body, headers=host.headers)
+    description = response.get_json()["errors"]["callback_url"][0]["description"]
+    assert "https://" in description and "SCHEDLINK_OUTBOUND_ALLOW" in description

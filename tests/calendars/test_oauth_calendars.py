@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import book, create_link, form_fields, login, path_of
+from oauth_browser import come_back
 from sqlalchemy import select
 from standins import StandinProvider, query_of
 from standins.google_calendar import GoogleCalendar
@@ -130,7 +131,7 @@ def app(database_url, tmp_path, api):
             "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
             "BASE_URL": "http://schedlink.test", "SERVER_NAME": "schedlink.test",
-            "OUTBOUND_ALLOW": ["127.0.0.1"],
+            "OUTBOUND_ALLOW": ["127.0.0.1"], "REDIRECT_ORIGINS": ["https://ats.example.com"],
             **api.standin.config(),
         }
     )  # fmt: skip
@@ -154,7 +155,7 @@ def _link_profile(client, host, api) -> str:
     url = started.get_json()["authorization_request"]["url"]
     assert url.startswith(api.standin.url) and "code_challenge=" in url
     back = api.standin.consent(url)
-    answer = client.get(back.removeprefix("http://schedlink.test"))
+    answer = come_back(client, back)  # started through the API: confirmed in the browser
     assert answer.status_code == 303
     assert answer.headers["Location"].startswith(RETURN_TO + "?last_linked_profile_id=pro_")
     return query_of(answer.headers["Location"])["last_linked_profile_id"]

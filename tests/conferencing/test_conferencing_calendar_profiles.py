@@ -19,7 +19,7 @@ from conferencing_helpers import (
     put_event,
     run_due,
 )
-from helpers import book, create_link, login, web_post
+from helpers import _csrf, book, create_link, login, web_post
 from standins import StandinUser, query_of
 
 from backend.outbox import worker as jobs
@@ -145,7 +145,10 @@ def test_connecting_teams_too_keeps_the_calendar_and_uses_online_meetings(
     assert "OnlineMeetings.ReadWrite" not in _relink_scope(client, pro)
     # The host also connects Teams on the conferencing page: the same Microsoft account, so
     # the same profile; the consent asks for the calendar scope too, so syncing goes on.
-    start = client.get("/settings/conferencing/connect/microsoft")
+    page = client.get("/settings/conferencing").get_data(as_text=True)
+    start = client.post(
+        "/settings/conferencing/connect/microsoft", data={"csrf_token": _csrf(page)}
+    )
     scope = query_of(start.headers["Location"])["scope"].split()
     assert {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite"} <= set(scope)
     landed = client.get(local(provider.standin.consent(start.headers["Location"])))
@@ -243,3 +246,60 @@ def test_removing_one_use_keeps_the_other(app, client, host, provider):
     made = events(client, host)["ev-3"]["conferencing"]
     assert made["provider_name"] == provider.name
     assert re.fullmatch(JOIN[provider.name], made["join_url"])
+
+
+def test_revoking_a_calendar_that_makes_meetings_says_so_and_can_remove_everywhere(
+    app, client, host, provider
+):
+    revoked = len(provider.standin.revoked)  # the stand-in serves the whole module
+    pro = link_calendar(client, host, provider)
+    kept = client.post(f"/v1/profiles/{pro}/revoke", headers=host.headers)
+    assert kept.status_code == 202
+    assert kept.get_json() == {"profile_id": pro, "still_serves": ["conferencing"]}
+    assert pro in _conferencing_profiles(client, host)
+    run_due(app)
+    assert len(provider.standin.revoked) == revoked  # its grant stays: it makes meetings
+    # Another connection removed everywhere: gone from both lists, its grant given back.
+    provider.standin.user = StandinUser(email="other@example.com")
+    other = link_calendar(client, host, provider)
+    bad = client.post(f"/v1/profiles/{other}/revoke", json={"everywhere": "yes"},
+                      headers=host.headers)  # fmt: skip
+    assert bad.status_code == 422 and "everywhere" in bad.get_json()["errors"]
+    gone = client.post(f"/v1/profiles/{other}/revoke", json={"everywhere": True},
+                       headers=host.headers)  # fmt: skip
+    assert gone.status_code == 202
+    assert gone.get_json() == {"profile_id": other, "still_serves": []}
+    assert other not in _calendar_profiles(client, host)
+    assert other not in _conferencing_profiles(client, host)
+    run_due(app)
+    # Google documents a revocation call; Microsoft none (the job ends with nothing to call).
+    assert len(provider.standin.revoked) == revoked + (provider.name == "google")
+
+
+def test_the_calendar_page_says_it_makes_meetings_and_offers_remove_everywhere(
+    app, client, host, provider
+):
+    revoked = len(provider.standin.revoked)
+    pro = link_calendar(client, host, provider)
+    provider.standin.user = StandinUser(email="other@example.com")
+    other = link_calendar(client, host, provider)
+    login(client)
+    page = client.get("/calendar_services").get_data(as_text=True)
+    row = re.search(rf'<tr data-profile="{pro}">(.*?)</tr>', page, re.S).group(1)
+    assert "Also makes your meetings" in row and "Remove everywhere" in row
+    assert re.search(r'name="everywhere" value="1"', row)
+    # Remove alone: the page says the connection goes on making meetings.
+    web_post(client, "/calendar_services", f"/calendar_services/{other}/remove")
+    page = client.get("/calendar_services").get_data(as_text=True)
+    assert "still makes your meetings" in page
+    assert other in _conferencing_profiles(client, host)
+    # Remove everywhere: gone for meetings too, and the grant is given back.
+    answer = web_post(client, "/calendar_services", f"/calendar_services/{pro}/remove",
+                      {"everywhere": "1"})  # fmt: skip
+    assert answer.status_code == 303
+    page = client.get("/calendar_services").get_data(as_text=True)
+    assert "no longer makes your meetings" in page
+    assert pro not in _calendar_profiles(client, host)
+    assert pro not in _conferencing_profiles(client, host)
+    run_due(app)
+    assert len(provider.standin.revoked) == revoked + (provider.name == "google")

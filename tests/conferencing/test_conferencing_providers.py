@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conferencing_helpers import calendar_id, events, local, put_event, run_due, texts
+from oauth_browser import come_back
 from sqlalchemy import select, update
 from standins import StandinProvider, google_meet, goto_meetings, graph_meetings, zoom_meetings
 
@@ -48,6 +49,7 @@ def zoom():
 
 def _wire(app, provider):
     app.config.update(provider.config())
+    app.config["REDIRECT_ORIGINS"] = ["https://app.example"]  # the host app's own pages
     app.extensions["schedlink.outbound"] = Outbound(allow=["127.0.0.1", "localhost"])
 
 
@@ -62,7 +64,7 @@ def connect(app, client, host, provider) -> str:
     )
     assert started.status_code == 200, started.get_json()
     callback = provider.consent(started.get_json()["authorization_request"]["url"])
-    back = client.get(local(callback))
+    back = come_back(client, callback)
     assert back.status_code == 303
     linked = re.fullmatch(
         r"https://app\.example/done\?last_linked_profile_id=(pro_\w+)", back.headers["Location"]
@@ -154,7 +156,7 @@ def test_revoked_refresh_disconnects_and_relink_recovers(app, client, host, zoom
     consent = client.get("/" + relink.split("/", 3)[3])
     assert consent.status_code == 302
     callback = zoom.consent(consent.headers["Location"])
-    back = client.get(local(callback))
+    back = come_back(client, callback)  # from an e-mail, not signed in: confirmed
     assert back.status_code == 303 and "last_linked_profile_id=" + pro in back.headers["Location"]
     page = client.get("/" + back.headers["Location"].split("/", 3)[3])
     assert "connected again" in page.get_data(as_text=True)
@@ -184,7 +186,7 @@ def test_consent_denied_and_bad_requests(app, client, host, zoom):
         headers=host.headers,
     )
     callback = zoom.consent(started.get_json()["authorization_request"]["url"])
-    back = client.get(local(callback))
+    back = client.get(local(callback))  # nothing to confirm: the provider said no
     assert back.headers["Location"] == "https://app.example/done?error=access_denied"
 
 
@@ -200,7 +202,7 @@ def test_provider_chooser_and_removal(app, client, host, zoom):
     assert page.status_code == 200 and 'id="connect-zoom"' in page.get_data(as_text=True)
     chosen = client.get("/" + url.split("/", 3)[3] + "?provider=zoom")
     assert chosen.status_code == 302
-    back = client.get("/" + zoom.consent(chosen.headers["Location"]).split("/", 3)[3])
+    back = come_back(client, zoom.consent(chosen.headers["Location"]))
     pro = back.headers["Location"].split("last_linked_profile_id=")[1]
     # Waiting meetings stop waiting when their service is removed.
     put_event(client, host, conferencing={"profile_id": pro})

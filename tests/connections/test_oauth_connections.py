@@ -1,11 +1,13 @@
 """OAuth connections end to end against the providers' stand-ins: consent with PKCE, the
-callback page, tokens sealed at rest, refresh (with and without rotation), revoked grants."""
+callback page, tokens sealed at rest, refresh (with and without rotation), revoked grants.
+(Which browser may complete a consent: test_consent_binding.py.)"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from oauth_browser import come_back
 from standins import StandinProvider, query_of
 
 from backend import db
@@ -50,13 +52,15 @@ def _begin(app, host, standin, purposes=("conferencing",), profile_id=None) -> s
             callback_url="http://schedlink.test/oauth/callback",
             now=datetime.now(UTC),
             profile=profile,
+            redirect_origins=["https://ats.example.com"],
         )
 
 
 def _connect(app, client, host, standin, purposes=("conferencing",)) -> str:
+    """Started without a browser (as through the API): confirmed on the way back."""
     back = standin.consent(_begin(app, host, standin, purposes))
     assert back.startswith("http://schedlink.test/oauth/callback?")
-    answer = client.get(back.removeprefix("http://schedlink.test"))
+    answer = come_back(client, back)
     assert answer.status_code == 303, answer.get_data(as_text=True)
     location = answer.headers["Location"]
     assert location.startswith(RETURN_TO + "&last_linked_profile_id=pro_")
@@ -134,6 +138,7 @@ def test_an_expired_consent_is_refused(linked_app, host, standin):
             error=None,
             callback_url="http://schedlink.test/oauth/callback",
             now=datetime.now(UTC) + timedelta(minutes=11),
+            browser="a browser key",
         )
 
 
@@ -176,7 +181,7 @@ def test_a_revoked_grant_disconnects_the_profile(linked_app, client, host, stand
     assert not profile.connected and "no longer accepts" in profile.disconnected_reason
     # Re-linking the same profile connects it again, same id.
     back = standin.consent(_begin(linked_app, host, standin, profile_id=profile.id))
-    answer = client.get(back.removeprefix("http://schedlink.test"))
+    answer = come_back(client, back)
     assert query_of(answer.headers["Location"])["last_linked_profile_id"] == public_id
     assert _profile(linked_app, public_id).connected
     assert _token(linked_app, public_id)

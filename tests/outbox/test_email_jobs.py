@@ -72,3 +72,45 @@ def test_without_smtp_the_job_completes_quietly(app, client, host):
     assert jobs.run_once(app) == 2
     with app.app_context():
         assert {job.status for job in db.session().scalars(select(Job))} == {"done"}
+
+
+class _RefusesOne(Inbox):
+    """A mail server that has no mailbox for one address (550 at RCPT)."""
+
+    def __init__(self, refused: str):
+        super().__init__()
+        self.refused = refused
+        self.refusals = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() == self.refused:
+            self.refusals += 1
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_recipient_the_server_refuses_does_not_hold_back_the_other_partys_mail(app, client, host):
+    inbox = _RefusesOne("ada@example.com")
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+        link = create_link(client, host, conferencing={"profile_id": "none"})
+        assert book(client, link["url"])[0].status_code == 303
+        assert jobs.run_once(app) == 2  # one job per recipient
+        assert [rcpt for rcpt, _ in inbox.messages] == [[host.email]]
+        assert inbox.refusals == 1
+        with app.app_context():
+            rows = {j.payload["recipient"]: j for j in db.session().scalars(select(Job))}
+            assert rows["host"].status == "done" and rows["host"].attempts == 1
+            refused = rows["invitee"]
+            assert refused.status == "pending" and refused.attempts == 1
+            assert "550" in refused.last_error
+        # Its retry is refused again, alone: the host is not mailed a second time.
+        with app.app_context(), db.write() as s:
+            s.execute(update(Job).where(Job.status == "pending").values(run_at=datetime.now(UTC)))
+        assert jobs.run_once(app) == 1
+        assert inbox.refusals == 2 and [rcpt for rcpt, _ in inbox.messages] == [[host.email]]
+    finally:
+        controller.stop()

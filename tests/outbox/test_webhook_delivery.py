@@ -240,6 +240,9 @@ def test_link_subscriptions_follow_the_booking_onto_its_event(app, client, host,
         "https://169.254.169.254/latest/meta-data",
         "https://10.1.2.3/hook",
         "https://[::1]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "https://[fec0::1]/hook",
         "http://example.com/hook",
         "ftp://example.com/hook",
         "not a url",
@@ -422,3 +425,32 @@ def test_rotation_signs_with_both_secrets_for_24_hours(app, client, host, receiv
     _verify_all([second], new)
     with pytest.raises(Exception):  # noqa: B017 - the library raises its own error type
         Webhook(old).verify(second.body, second.headers)
+
+
+def test_channels_hear_when_an_api_event_gets_its_join_link_unless_filtered_out(
+    app, client, host, receiver
+):
+    every = _channel(client, host, receiver.url)
+    _channel(client, host, receiver.url + "?bookings", types=["booking_created"])
+    calendar_id = client.get("/v1/calendars", headers=host.headers).get_json()["calendars"][0][
+        "calendar_id"
+    ]
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    event = {
+        "event_id": "interview-2", "summary": "Interview",
+        "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "conferencing": {"profile_id": "explicit", "provider_description": "Our room",
+                         "join_url": "https://meet.example.com/interview-2"},
+    }  # fmt: skip
+    response = client.post(f"/v1/calendars/{calendar_id}/events", json=event, headers=host.headers)
+    assert response.status_code == 202
+    _drain(app)
+    receiver.wait_for(1, type_="conferencing_assigned")
+    assigned = receiver.of_type("conferencing_assigned")
+    assert len(assigned) == 1 and assigned[0].path == "/hook"
+    body = assigned[0].json
+    assert body["channel"]["channel_id"] == every["channel_id"]
+    assert body["event"] == _event_item(client, host, "interview-2")
+    assert body["event"]["conferencing"]["join_url"] == "https://meet.example.com/interview-2"
+    _verify_all(assigned, _secret(client, host))

@@ -4,6 +4,8 @@ the truth about what is checked."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from calendar_servers import FeedServer
 from helpers import _csrf, login
@@ -56,7 +58,10 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
         data={"csrf_token": _csrf(page), "url": "http://10.0.0.8/cal.ics"},
         follow_redirects=True,
     )
-    assert "Not connected:" in refused.get_data(as_text=True)
+    refusal = refused.get_data(as_text=True)
+    assert "Not connected:" in refusal
+    # Says what is refused and why, not "use https" (issue 26.7).
+    assert "private or local address" in refusal and "SCHEDLINK_OUTBOUND_ALLOW" in refusal
     forged = client.post("/calendar_services/feed", data={"url": feeds.url("x.ics")})
     assert forged.status_code == 400
 
@@ -111,3 +116,48 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
     )
     assert "Calendar removed" in removed.get_data(as_text=True)
     assert client.get("/v1/profiles", headers=host.headers).get_json()["profiles"] == []
+
+
+def _visible(html: str) -> str:
+    """The page's text as a person reads it (no tags, no attribute values)."""
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_last_sync_in_the_hosts_zone_and_a_feed_named_once(app, client, host, feeds):
+    login(client)
+    page = client.get("/calendar_services").get_data(as_text=True)
+    feeds.write("team.ics", FEED.replace("<script>x</script>", "Team"))
+    client.post(
+        "/calendar_services/feed",
+        data={"csrf_token": _csrf(page), "url": feeds.url("team.ics"), "profile_name": "Team"},
+    )
+    run_once(app)
+    page = client.get("/calendar_services").get_data(as_text=True)
+    row = re.search(r"<tr data-profile=.*?</tr>", page, re.S)[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert _visible(cells[0]).split() == ["Team"]  # the feed and its calendar: one name
+    last_sync = _visible(re.search(r'class="last-sync">(.*?)</td>', row, re.S)[1])
+    assert not re.search(r"\d{4}-\d\d-\d\dT", last_sync), last_sync  # no raw ISO time
+    assert "(Europe/London)" in last_sync and "just now" in last_sync
+    assert re.search(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d", last_sync)
+
+
+def test_sign_in_services_say_what_the_operator_must_set(client, host):
+    login(client)
+    page = client.get("/calendar_services").get_data(as_text=True)
+    assert 'id="connect-google"' not in page and 'id="connect-microsoft"' not in page
+    google = _visible(re.search(r'id="unavailable-google">(.*?)</p>', page, re.S)[1])
+    assert "Google Calendar is not set up on this server" in " ".join(google.split())
+    assert "SCHEDLINK_GOOGLE_CLIENT_ID" in google and "SCHEDLINK_GOOGLE_CLIENT_SECRET" in google
+    outlook = re.search(r'id="unavailable-microsoft">(.*?)</p>', page, re.S)[1]
+    assert "SCHEDLINK_MICROSOFT_CLIENT_ID" in outlook
+
+
+def test_a_configured_service_is_a_button(app, client, host):
+    app.config["GOOGLE_CLIENT_ID"] = "client-id"
+    login(client)
+    page = client.get("/calendar_services").get_data(as_text=True)
+    assert 'id="connect-google"' in page and "Connect Google Calendar" in page
+    assert 'id="unavailable-google"' not in page and 'id="unavailable-microsoft"' in page

@@ -8,8 +8,11 @@ import re
 import pytest
 from conferencing_helpers import events, local, put_event
 from helpers import _csrf, book, create_link, login
+from sqlalchemy import func, select
 from standins import StandinProvider, zoom_meetings
 
+from backend import db
+from backend.models import OAuthRequest
 from backend.outbound import Outbound
 from backend.outbox import worker as jobs
 
@@ -40,7 +43,7 @@ def test_connect_choose_default_and_remove(app, client, host, zoom):
     assert _rows(page) == ["jitsi"] and 'id="connect-zoom"' in page
     assert re.search(r'value="jitsi" checked', page), "Jitsi is the default with no set-up"
     # Connect Zoom: our page → Zoom's consent → our callback → back to the page.
-    start = client.get("/settings/conferencing/connect/zoom")
+    start = client.post("/settings/conferencing/connect/zoom", data={"csrf_token": _csrf(page)})
     assert start.status_code == 302 and start.headers["Location"].startswith(zoom.url)
     back = client.get(local(zoom.consent(start.headers["Location"])))
     assert back.status_code == 303
@@ -92,7 +95,8 @@ def test_forms_need_the_csrf_token(client, host):
 
 def test_disconnected_profile_offers_reconnect(app, client, host, zoom):
     login(client)
-    start = client.get("/settings/conferencing/connect/zoom")
+    page = client.get("/settings/conferencing").get_data(as_text=True)
+    start = client.post("/settings/conferencing/connect/zoom", data={"csrf_token": _csrf(page)})
     client.get(local(zoom.consent(start.headers["Location"])))
     zoom.revoke_refresh_tokens()
     zoom.expire_access_tokens()
@@ -102,5 +106,29 @@ def test_disconnected_profile_offers_reconnect(app, client, host, zoom):
     jobs.run_once(app)
     page = client.get("/settings/conferencing").get_data(as_text=True)
     assert "Disconnected" in page
-    again = client.get(f"/settings/conferencing/{pro}/reconnect")
+    assert 'id="reconnect-' in page
+    again = client.post(f"/settings/conferencing/{pro}/reconnect", data={"csrf_token": _csrf(page)})
     assert again.status_code == 302 and again.headers["Location"].startswith(zoom.url)
+
+
+def test_connecting_a_provider_is_a_post_with_the_csrf_token(app, client, host, zoom):
+    """A link (an <img>, a top-level GET from another site) must not start a consent for the
+    signed-in host: the page's Connect is a form, and GET only leads back to the page."""
+    login(client)
+    answer = client.get("/settings/conferencing")
+    # The form's answer redirects to Zoom: Chrome applies form-action to that redirect too.
+    assert f"form-action 'self' {zoom.url};" in answer.headers["Content-Security-Policy"]
+    page = answer.get_data(as_text=True)
+    assert re.search(
+        r'<form method="post" action="/settings/conferencing/connect/zoom">\s*'
+        r'<input type="hidden" name="csrf_token"',
+        page,
+    )
+    for path in ("/settings/conferencing/connect/zoom", "/settings/conferencing/pro_x/reconnect"):
+        got = client.get(path)
+        assert got.status_code in (303, 405) and zoom.url not in got.headers.get("Location", "")
+    assert client.post("/settings/conferencing/connect/zoom").status_code == 400
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(OAuthRequest)) == 0
+    started = client.post("/settings/conferencing/connect/zoom", data={"csrf_token": _csrf(page)})
+    assert started.status_code == 302 and started.headers["Location"].startswith(zoom.url)
