@@ -22,6 +22,7 @@ FEEDS = Path(__file__).parent / "calendars" / "feeds"
 
 class _FeedHandler(SimpleHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server API)
+        time.sleep(self.server.delays.get(self.path.split("?")[0], 0))
         status = self.server.failing.get(self.path.split("?")[0])
         if status:
             self.send_response(status)
@@ -39,7 +40,8 @@ class _FeedHandler(SimpleHTTPRequestHandler):
 
 class FeedServer:
     """Serves the files of a directory (copied from tests/calendars/feeds) on 127.0.0.1;
-    `write(name, data)` changes a feed, `fail(name, status)` makes it answer an error."""
+    `write(name, data)` changes a feed, `fail(name, status)` makes it answer an error,
+    `slow(name, seconds)` makes it answer late."""
 
     def __init__(self, directory: Path):
         self.directory = directory
@@ -50,6 +52,7 @@ class FeedServer:
             ("127.0.0.1", 0), partial(_FeedHandler, directory=str(directory))
         )
         self.httpd.failing = {}
+        self.httpd.delays = {}
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -68,6 +71,9 @@ class FeedServer:
             self.httpd.failing.pop("/" + name, None)
         else:
             self.httpd.failing["/" + name] = status
+
+    def slow(self, name: str, seconds: float) -> None:
+        self.httpd.delays["/" + name] = seconds
 
     def __enter__(self) -> FeedServer:
         self.thread.start()

@@ -26,6 +26,7 @@ from ..outbound import OutboundError, OutboundRefused
 from ..validation import ValidationError
 from .feeds import expand
 from .sources import (
+    LeftOut,
     RemoteCalendar,
     SourceError,
     SyncContext,
@@ -209,12 +210,12 @@ def caldav_source(context: SyncContext) -> list[RemoteCalendar]:
         if token is not None and context.known.get(external_id) == token:
             result.append(item)  # unchanged today: keep what is stored
             continue
-        item.events = _read_events(calendar, context)
+        item.events = _read_events(calendar, context, item.left_out)
         result.append(item)
     return result
 
 
-def _read_events(calendar, context: SyncContext):
+def _read_events(calendar, context: SyncContext, left_out: LeftOut):
     try:
         with _reading():
             objects = calendar.search(
@@ -234,7 +235,7 @@ def _read_events(calendar, context: SyncContext):
             continue
         for component in parsed.subcomponents:
             merged.add_component(component)
-    return expand(merged, context.start, context.end, context.tzid, context.owners)
+    return expand(merged, context.start, context.end, context.tzid, context.owners, left_out)
 
 
 # --- writing bookings ---------------------------------------------------------------------

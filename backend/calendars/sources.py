@@ -43,10 +43,19 @@ class SourceDisconnected(SourceError):
 
 
 @dataclass
+class LeftOut:
+    """Events a sync could not read, in sentences for the host (the profile's `sync_error`);
+    `costly` when it was for want of time (reading the calendar again costs as much)."""
+
+    sentences: list[str] = field(default_factory=list)
+    costly: bool = False
+
+
+@dataclass
 class RemoteCalendar:
     """One calendar as its source reports it. `events` is everything in the sync window;
     None means "unchanged since `sync_token`". Delta sources fill `changed`/`removed` instead
-    and set `delta`."""
+    and set `delta`. `left_out`: the events that could not be read (the rest are stored)."""
 
     external_id: str
     name: str | None = None
@@ -57,6 +66,7 @@ class RemoteCalendar:
     delta: bool = False
     changed: list[SyncedEvent] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    left_out: LeftOut = field(default_factory=LeftOut)
 
 
 @dataclass

@@ -43,6 +43,7 @@ SYNC_PAST = timedelta(days=7)
 SYNC_FUTURE = timedelta(days=400)
 BACKOFF_FIRST = 60
 BACKOFF_MAX = 6 * 3600
+PARTIAL_INTERVAL = 3600  # seconds between syncs of a calendar stored without some events
 CALENDAR_PURPOSE = "calendar"
 SYNCED_PROVIDERS = ("ics", "caldav", "google", "microsoft")
 
@@ -185,10 +186,22 @@ def run_sync(
         state = _state(s, profile)
         state.initial_sync_required = False
         state.last_synced_at = now
-        state.sync_error = None
+        problems = [p for item in remote for p in item.left_out.sentences]
+        if problems or _read_anything(remote) or state.failures:
+            # Stored, but some events were left out: say which (None when all were read).
+            state.sync_error = " ".join(problems)[:1000] or None
+        # else: nothing read again (unchanged today), so what was left out still is.
         state.failures = 0
-        state.next_sync_at = now + timedelta(seconds=interval)
+        # A calendar that uses its expansion budget costs that much each time it is read:
+        # read it hourly at most (the host's "Sync now" still reads it at once).
+        costly = any(item.left_out.costly for item in remote)
+        wait = max(interval, PARTIAL_INTERVAL) if costly else interval
+        state.next_sync_at = now + timedelta(seconds=wait)
     return changed
+
+
+def _read_anything(remote: list[RemoteCalendar]) -> bool:
+    return any(item.events is not None or item.delta for item in remote)
 
 
 def _owners(account: Account, profile: Profile) -> tuple[str, ...]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 import random
 import signal
+import threading
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -48,8 +49,26 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def claim(sessions: sessionmaker, now: datetime) -> tuple[int, str, dict] | None:
-    """Lease the oldest due job; a crashed worker's lease runs out and another retries it."""
+# Lanes: which job kinds a worker thread claims. Calendar syncs have a lane of their own
+# (a thread in `run_worker`), so however long a sync takes — a slow feed server, a calendar
+# that uses its whole expansion budget — mail, webhooks and every other job go on. The
+# sync's CPU work runs in a child process (`calendars.expansion`), so it does not hold this
+# process's interpreter either.
+CALENDAR_LANE = ("calendar.sync",)
+ALL, CALENDAR, OTHERS = "all", "calendar", "others"
+
+
+def _in_lane(lane: str):
+    if lane == CALENDAR:
+        return Job.kind.in_(CALENDAR_LANE)
+    if lane == OTHERS:
+        return Job.kind.not_in(CALENDAR_LANE)
+    return true()
+
+
+def claim(sessions: sessionmaker, now: datetime, lane: str = ALL) -> tuple[int, str, dict] | None:
+    """Lease the oldest due job of the lane; a crashed worker's lease runs out and another
+    retries it."""
     with database.write(sessions) as s:
         job = s.scalars(
             select(Job)
@@ -57,6 +76,7 @@ def claim(sessions: sessionmaker, now: datetime) -> tuple[int, str, dict] | None
                 Job.status == "pending",
                 Job.run_at <= now,
                 or_(Job.locked_until.is_(None), Job.locked_until < now),
+                _in_lane(lane),
             )
             .order_by(Job.id)
             .limit(1)
@@ -101,27 +121,32 @@ def _without_secrets(payload: dict) -> dict:
     return {k: v for k, v in payload.items() if not k.startswith("sealed_")}
 
 
-def run_once(app: Flask) -> int:
-    """Run every job and deliver every webhook that is due now; returns how many ran.
-    Webhooks first, so a wake-up for a new notification sends it without waiting on jobs."""
+def run_once(app: Flask, lane: str = ALL) -> int:
+    """Run every job (of the lane) and deliver every webhook that is due now; returns how
+    many ran. Webhooks first, so a wake-up for a new notification sends it without waiting on
+    jobs. The calendar lane has no webhooks."""
+    if lane == CALENDAR:
+        return run_jobs(app, lane)
     ext = app.extensions
     args = (ext["schedlink.sessions"], ext["schedlink.outbound"], app.config)
     total = webhooks.deliver_due(*args, ext["schedlink.sealer"])
     # A delivery outcome may have queued a job (the e-mail about a disabled channel)...
-    ran = run_jobs(app)
+    ran = run_jobs(app, lane)
     if ran:  # ...and a job may have queued a notification (conferencing assigned).
-        ran += webhooks.deliver_due(*args, ext["schedlink.sealer"]) + run_jobs(app)
+        ran += webhooks.deliver_due(*args, ext["schedlink.sealer"]) + run_jobs(app, lane)
     return total + ran
 
 
-def run_jobs(app: Flask) -> int:
+def run_jobs(app: Flask, lane: str = ALL) -> int:
     sessions = app.extensions["schedlink.sessions"]
-    # Periodic calendar syncs become ordinary jobs, so one worker loop runs everything.
-    enqueue_due_syncs(sessions, _now(), app.config["CALENDAR_SYNC_SECONDS"])
-    # Sign-ups never verified go after 7 days; one cheap read when there are none.
-    purge_unverified(sessions, _now())
+    if lane != OTHERS:
+        # Periodic calendar syncs become ordinary jobs of the calendar lane.
+        enqueue_due_syncs(sessions, _now(), app.config["CALENDAR_SYNC_SECONDS"])
+    if lane != CALENDAR:
+        # Sign-ups never verified go after 7 days; one cheap read when there are none.
+        purge_unverified(sessions, _now())
     done = 0
-    while (claimed := claim(sessions, _now())) is not None:
+    while (claimed := claim(sessions, _now(), lane)) is not None:
         job_id, kind, payload = claimed
         handler = HANDLERS.get(kind)
         try:
@@ -141,25 +166,48 @@ def run_jobs(app: Flask) -> int:
 
 def run_worker(app: Flask, once: bool = False, poll_seconds: float = 1.0) -> None:
     """Run what is due, then wait: for a new webhook (PostgreSQL NOTIFY), `poll_seconds`,
-    or SIGTERM/SIGINT, which end the loop after the current round."""
+    or SIGTERM/SIGINT, which end the loop after the current round. Calendar syncs run in a
+    lane (thread) of their own beside this loop."""
+    if once:
+        _rounds(app, ALL, lambda wait: True)
+        return
     wakeup = Wakeup(app.extensions["schedlink.engine"], notifications.WAKE_CHANNEL)
+    stopped = threading.Event()
+
+    def stop(*_):
+        stopped.set()
+        wakeup.stop()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: wakeup.stop())
-    failures = 0
+        signal.signal(sig, stop)
+    lane = threading.Thread(
+        target=_rounds, args=(app, CALENDAR, stopped.wait, poll_seconds), daemon=True,
+        name="calendar-lane",
+    )  # fmt: skip
     try:
         wakeup.listen()
-        while True:
-            try:
-                run_once(app)
-                failures = 0
-            except (SQLAlchemyError, database.TransactionConflict) as exc:
-                # The database is down or busy: nothing was lost (leases expire, jobs stay
-                # pending), so wait and try again rather than end the process that sends all
-                # mail and webhooks.
-                failures += 1
-                log.warning("worker round failed (%s); trying again", exc)
-            wait = poll_seconds if not failures else min(60.0, poll_seconds * 2**failures)
-            if once or wakeup.wait(wait):
-                return
+        lane.start()
+        _rounds(app, OTHERS, wakeup.wait, poll_seconds)
     finally:
+        stopped.set()
+        if lane.is_alive():
+            # A sync in progress ends within its budget; past that, its lease lets another
+            # worker run it again.
+            lane.join(timeout=60)
         wakeup.close()
+
+
+def _rounds(app: Flask, lane: str, wait, poll_seconds: float = 1.0) -> None:
+    """Rounds of one lane until `wait(seconds)` says stop (True). A round that fails on the
+    database waits with backoff and tries again: nothing was lost (leases expire, jobs stay
+    pending), and the process sends all mail and webhooks, so it must not end."""
+    failures = 0
+    while True:
+        try:
+            run_once(app, lane)
+            failures = 0
+        except (SQLAlchemyError, database.TransactionConflict) as exc:
+            failures += 1
+            log.warning("worker round failed (%s); trying again", exc)
+        if wait(poll_seconds if not failures else min(60.0, poll_seconds * 2**failures)):
+            return
