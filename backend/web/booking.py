@@ -91,13 +91,21 @@ def _link_for(token: str) -> LinkView:
         not_found()
 
 
-def gone(status: str, message: str | None, reason: str | None = None, link=None):
+def gone(
+    status: str,
+    message: str | None,
+    reason: str | None = None,
+    link=None,
+    rebook_url: str | None = None,
+):
+    """The 410 page; `rebook_url` offers the link's booking page when it still books."""
     page = render_template(
         "booking/gone.html",
         status=status,
         reason=reason or GONE_REASONS[status],
         message=message,
         link=link,
+        rebook_url=rebook_url,
     )
     abort(current_app.make_response((page, 410)))
 

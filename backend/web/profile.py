@@ -102,7 +102,7 @@ def cancel_email():
         if cancelled
         else "No e-mail change was pending."
     )
-    return redirect(url_for("profile.index") + "#email", 303)
+    return redirect(url_for("profile.index") + "#email-address", 303)
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
