@@ -175,6 +175,10 @@ def cancel_booking(booking_id: str):
     except booking_changes.BookingNotChangeable:
         flash("That booking can no longer be cancelled.", "bookings")
     else:
-        told = "is told by e-mail" if current_app.config["SMTP_HOST"] else "sees it on their page"
-        flash(f"Cancelled the meeting with {booking.invitee_name}; they {told}.", "bookings")
+        flash(
+            f"Cancelled the meeting with {booking.invitee_name}; they are told by e-mail."
+            if current_app.config["SMTP_HOST"]
+            else f"Cancelled the meeting with {booking.invitee_name}; they see it on their page.",
+            "bookings",
+        )
     return _back_to("bookings")
