@@ -28,7 +28,7 @@ COUNTED = (
 )
 
 RULES = [
-    (r"\bthey (is|was|has|does|isn't|wasn't|hasn't|doesn't)\b", "singular 'they' takes a plural verb"),
+    (r"\bthey (is|was|has|does|isn't|wasn't|hasn't|doesn't)\b", "singular 'they': plural verb"),
     (r"\b(tell|ask|told|asked|with|for|to) they\b", "'they' as an object: 'them'"),
     (r"\bthem (is|are|was|were|has|have)\b", "'them' as a subject: 'they'"),
     (r"(?<![\d.:])\b1 (?!(?:is|was|has)\b)[a-z]+(?<!s)s\b", "one of a plural noun"),
