@@ -1,6 +1,8 @@
 """axe-core (from the npm registry) inside real Chromium: no serious or critical violations
 on the booking page (each step, desktop and phone, with and without mistakes), the
-confirmation, reschedule, cancel and error pages, and the host's dashboard and hours."""
+confirmation, reschedule, cancel and error pages, and every host page (dashboard, hours, each
+page of the top navigation and profile menu, the markup checker); on every page also unique
+ids and a name for every visible form control."""
 
 from __future__ import annotations
 
@@ -38,7 +40,41 @@ def violations(driver, axe_source) -> list[dict]:
         """
     )
     found = json.loads(result)
+    found += [
+        {"id": "ids-and-labels", "impact": "serious", "help": problem, "nodes": []}
+        for problem in id_and_label_problems(driver)
+    ]
     return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+# Beyond axe (which trusts a label whose `for` names an id another element also has): ids are
+# unique, a label's `for` names a form control, and every visible form control has a name.
+ID_AND_LABEL_PROBLEMS = """
+const problems = [];
+const seen = new Map();
+for (const e of document.querySelectorAll('[id]')) seen.set(e.id, (seen.get(e.id) || 0) + 1);
+for (const [id, n] of seen) if (n > 1) problems.push(`id "${id}" is used ${n} times`);
+for (const label of document.querySelectorAll('label[for]')) {
+  const target = document.getElementById(label.htmlFor);
+  if (!target || !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'METER', 'OUTPUT', 'PROGRESS']
+      .includes(target.tagName))
+    problems.push(`label "${label.textContent.trim()}" points at ${target ? target.tagName
+      .toLowerCase() + '#' + target.id : 'nothing'}`);
+}
+for (const c of document.querySelectorAll('input, select, textarea')) {
+  if (c.type === 'hidden' || c.closest('[hidden]') || !c.getClientRects().length) continue;
+  const named = [...(c.labels || [])].some((l) => l.textContent.trim())
+    || (c.getAttribute('aria-label') || '').trim() || c.getAttribute('aria-labelledby')
+    || (c.title || '').trim();
+  if (!named) problems.push(`${c.tagName.toLowerCase()}${c.id ? '#' + c.id : ''}`
+    + `[name=${c.name}] has no label`);
+}
+return problems;
+"""
+
+
+def id_and_label_problems(driver) -> list[str]:
+    return driver.execute_script(ID_AND_LABEL_PROBLEMS)
 
 
 def describe(found: list[dict]) -> str:
@@ -138,6 +174,33 @@ def test_public_pages_have_no_serious_violations(driver, server, axe_source):
     driver.find_element(By.ID, "save-hours").click()
     wait_until(lambda: driver.find_elements(By.ID, "problems"))
     pages["working hours with a mistake"] = violations(driver, axe_source)
+
+    # Every other host page: the top navigation (which reaches the profile-menu sections
+    # too), each profile section, and the markup checker with a contact it warns about.
+    driver.get(f"{server.url}/")
+    top = {a.text: a.get_attribute("href")
+           for a in driver.find_elements(By.CSS_SELECTOR, "header.site nav a")}  # fmt: skip
+    for name in ("Conferencing services", "Webhooks", "Calendar services", "Profile"):
+        assert name in top, f"{name} is not in the top navigation: {list(top)}"
+    driver.get(top["Profile"])
+    sections = {a.text: a.get_attribute("href")
+                for a in driver.find_elements(By.CSS_SELECTOR, "nav.sections a")}  # fmt: skip
+    for name in ("Conferencing services", "Webhooks"):
+        assert top[name] == sections[name], f"{name}: the top navigation and profile menu differ"
+    for name, href in {**top, **sections}.items():
+        if name in ("Dashboard", "Working hours"):
+            continue  # above
+        driver.get(href)
+        pages[name] = violations(driver, axe_source)
+    driver.get(f"{server.url}/tools/markup-checker")
+    driver.find_element(By.ID, "html").send_keys(
+        '<div hidden data-schedlink-contact data-name="Ada Lovelace"></div>'
+    )
+    driver.find_element(By.ID, "check").click()
+    warning = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#warning-list li"))
+    assert "no e-mail address" in warning[0].text
+    assert driver.find_element(By.ID, "contact-1-no-email").is_displayed()
+    pages["markup checker with a warning"] = violations(driver, axe_source)
 
     bad = {name: describe(found) for name, found in pages.items() if found}
     assert not bad, "\n\n".join(f"{name}:\n{text}" for name, text in bad.items())
