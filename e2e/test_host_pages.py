@@ -55,8 +55,8 @@ def sign_in(driver, server) -> None:
 BAD_WRAPS = """
 const lines = (node) => {
   const tops = [];
-  for (const text of [...node.childNodes].flatMap((n) => n.nodeType === 3 ? [n] : [...n.childNodes])) {
-    if (text.nodeType !== 3) continue;
+  const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
     for (let i = 0; i < text.length; i++) {
       const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
       const box = r.getClientRects()[0];
