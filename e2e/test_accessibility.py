@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from browser import wait_until
-from screens import DESKTOP, PHONE, set_viewport
+from screens import DESKTOP, PHONE, set_viewport, shot
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -77,6 +78,71 @@ def id_and_label_problems(driver) -> list[str]:
     return driver.execute_script(ID_AND_LABEL_PROBLEMS)
 
 
+# The focus ring of the focused element (for a time slot, its visible label): its colour,
+# width and offset, the element's own fill, the colour behind it, and whether a scrolling
+# ancestor cuts the ring off.
+FOCUS_RING = """
+const focused = document.activeElement;
+const ring = focused.matches('.slot input') ? focused.nextElementSibling : focused;
+const style = getComputedStyle(ring);
+const opaque = (e) => {
+  for (; e; e = e.parentElement) {
+    const c = getComputedStyle(e).backgroundColor;
+    if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c;
+  }
+  return 'rgb(255, 255, 255)';
+};
+const reach = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+const r = ring.getBoundingClientRect();
+let clipped = false;
+for (let e = ring.parentElement; e; e = e.parentElement) {
+  const o = getComputedStyle(e);
+  if (o.overflowX === 'visible' && o.overflowY === 'visible') continue;
+  const box = e.getBoundingClientRect();
+  const inner = {left: box.left + e.clientLeft, top: box.top + e.clientTop};
+  inner.right = inner.left + e.clientWidth; inner.bottom = inner.top + e.clientHeight;
+  if (r.left - reach < inner.left - 0.5 || r.right + reach > inner.right + 0.5
+      || (r.top - reach < inner.top - 0.5 && e.scrollTop === 0)) clipped = true;
+}
+return {visible: focused.matches(':focus-visible'), color: style.outlineColor,
+        style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+        offset: parseFloat(style.outlineOffset), fill: opaque(ring),
+        behind: opaque(ring.parentElement), clipped, what: ring.outerHTML.slice(0, 80)};
+"""
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def focus_ring_problems(driver, element) -> list[str]:
+    """Focus `element` as the keyboard does, then measure its ring (WCAG 1.4.11: 3:1 against
+    what it touches; against a selected element's fill too, so focus differs from selection)."""
+    driver.execute_script("arguments[0].focus({focusVisible: true})", element)
+    ring = driver.execute_script(FOCUS_RING)
+    what = ring["what"]
+    if not ring["visible"] or ring["style"] == "none" or ring["width"] < 2:
+        return [f"{what}: no focus ring ({ring})"]
+    problems = []
+    touching = ring["behind"] if ring["offset"] >= 1 else ring["fill"]
+    if contrast(ring["color"], touching) < 3:
+        problems.append(f"{what}: ring {ring['color']} on {touching} is "
+                        f"{contrast(ring['color'], touching):.2f}:1")  # fmt: skip
+    if contrast(ring["color"], ring["fill"]) < 3:
+        problems.append(f"{what}: ring {ring['color']} beside its fill {ring['fill']} is "
+                        f"{contrast(ring['color'], ring['fill']):.2f}:1")  # fmt: skip
+    if ring["clipped"]:
+        problems.append(f"{what}: the ring is cut off by a scrolling box")
+    return problems
+
+
 def describe(found: list[dict]) -> str:
     return "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
@@ -110,6 +176,28 @@ def test_public_pages_have_no_serious_violations(driver, server, axe_source):
     zone.send_keys("tok")
     wait_until(lambda: driver.find_element(By.ID, "tz-list").is_displayed())
     pages["time-zone search open"] = violations(driver, axe_source)
+    zone.send_keys(Keys.ESCAPE)
+
+    # The focus ring on white, on the card, on a time, on the chosen time and the chosen day.
+    slot = driver.find_element(By.CSS_SELECTOR, ".day:not([hidden]) .slot input")
+    slot.find_element(By.XPATH, "..").click()
+    ActionChains(driver).send_keys(Keys.SHIFT, Keys.TAB, Keys.TAB).perform()  # keyboard mode
+    rings = []
+    for element in (
+        slot,  # chosen
+        driver.find_elements(By.CSS_SELECTOR, ".day:not([hidden]) .slot input")[1],
+        driver.find_element(By.CSS_SELECTOR, ".month a[aria-current]"),
+        driver.find_element(By.ID, "name"),
+        driver.find_element(By.ID, "confirm"),
+        driver.find_element(By.CSS_SELECTOR, ".clock a"),
+    ):
+        rings += focus_ring_problems(driver, element)
+    assert not rings, "\n".join(rings)
+    set_viewport(driver, PHONE)
+    shot(driver, "focus-ring-phone")
+    set_viewport(driver, DESKTOP)
+    focus_ring_problems(driver, slot)
+    shot(driver, "focus-ring-chosen-time-desktop")
 
     set_viewport(driver, PHONE)
     driver.get(link["url"])
