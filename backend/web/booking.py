@@ -145,7 +145,8 @@ def zone_list():
     # Canonical zones only (those with a country, and UTC): old aliases such as US/Pacific
     # still work when typed, but would crowd the search results.
     zones = [[zone, countries[zone]] for zone in sorted(countries)] + [["UTC", ""]]
-    response = jsonify({"zones": zones})
+    # Old names a browser may report ("Asia/Calcutta") → the zone listed ("Asia/Kolkata").
+    response = jsonify({"zones": zones, "aliases": booking_pages.zone_aliases()})
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
