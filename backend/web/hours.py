@@ -15,8 +15,8 @@ from ..availability import RuleError, host_rule, parse_rule, rule_to_dict
 from ..calendars import calendar_profiles, lock_account
 from ..models import Account, AvailabilityRuleRow
 from ..validation import is_tzid
-from .booking_pages import resolve_zone
 from .auth import login_required
+from .booking_pages import resolve_zone
 from .security import check_csrf
 
 bp = Blueprint("hours", __name__, url_prefix="/settings")
