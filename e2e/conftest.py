@@ -93,6 +93,7 @@ def configured(driver, server):
     driver.find_element("id", "save").click()
     result = lambda: driver.find_element("id", "result").text  # noqa: E731
     wait_until(lambda: result().startswith("Saved"), message=lambda: f"not saved: {result()!r}")
+    assert "Connected as Grace Hopper" in result(), "Save checks the key at once"
     driver.find_element("id", "test").click()
     wait_until(
         lambda: "Grace Hopper" in result(), message=lambda: f"Test connection said {result()!r}"

@@ -192,7 +192,15 @@ def test_time_zone_search(driver, server):
         option = driver.find_element(By.CSS_SELECTOR, "#tz-list [role=option]")
         assert option.get_attribute("data-zone") == expected, (typed, option.text)
 
+    # Bare offsets, and names with or without their accents.
+    for typed, expected in (("+05:30", "Asia/Kolkata"), ("+5:30", "Asia/Kolkata"),
+                            ("+9", "Asia/Tokyo"), ("UTC-3", "America/Sao_Paulo"),
+                            ("São Paulo", "America/Sao_Paulo"), ("sao paulo", "America/Sao_Paulo"),
+                            ("Asia/Calcutta", "Asia/Kolkata")):  # fmt: skip
+        first_option(driver, typed, expected)
+
     # Something that is no zone says so.
+    zone = driver.find_element(By.ID, "tz")
     zone.send_keys(Keys.CONTROL, "a")
     zone.send_keys("Atlantis")
     wait_until(lambda: "No time zone matches" in driver.find_element(By.ID, "tz-status").text)
@@ -201,6 +209,55 @@ def test_time_zone_search(driver, server):
     # Without the script's help the server says so too (and falls back visibly).
     driver.get(link["url"] + "?" + urllib.parse.urlencode({"tz": "Atlantis/Nowhere"}))
     assert "We don't know the time zone “Atlantis/Nowhere”" in body_text(driver)
+
+    # A browser in India reports the old name "Asia/Calcutta": shown as Kolkata, as searched.
+    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Kolkata"})
+    assert driver.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone") in (
+        "Asia/Calcutta", "Asia/Kolkata",
+    )  # fmt: skip
+    driver.get(link["url"])
+    wait_until(lambda: "tz=" in driver.current_url)
+    assert driver.find_element(By.ID, "zone-now").text.startswith("Kolkata, India · GMT+5:30")
+    assert driver.find_element(By.ID, "tz").get_attribute("value") == "Asia/Kolkata"
+
+    # The same picker on the profile (no longer a 600-entry list) and in the hours editor.
+    from test_host_pages import sign_in
+
+    sign_in(driver, server)
+    for size, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        set_viewport(driver, size)
+        driver.get(f"{server.url}/profile")
+        assert driver.find_element(By.ID, "tzid").tag_name == "input"
+        first_option(driver, "sao paulo", "America/Sao_Paulo", field="tzid")
+        assert no_sideways_scroll(driver)
+        shot(driver, f"profile-zone-search-{name}")
+    driver.find_element(By.ID, "tzid").send_keys(Keys.ENTER)  # chooses; a second Enter saves
+    assert driver.find_element(By.ID, "tzid").get_attribute("value") == "America/Sao_Paulo"
+    assert "Sao Paulo, Brazil · GMT-3" in driver.find_element(By.ID, "tzid-status").text
+    driver.find_element(By.ID, "tzid").send_keys(Keys.ENTER)
+    wait_until(lambda: "Profile saved" in body_text(driver))
+    assert driver.find_element(By.ID, "tzid").get_attribute("value") == "America/Sao_Paulo"
+    first_option(driver, "+0", "Europe/London", field="tzid")  # put it back for other tests
+    driver.find_element(By.ID, "tzid").send_keys(Keys.ENTER)
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/profile'] button[type=submit]").click()
+    wait_until(lambda: "Profile saved" in body_text(driver))
+    driver.get(f"{server.url}/settings/hours")
+    first_option(driver, "tokyo", "Asia/Tokyo", field="tzid")
+    shot(driver, "hours-zone-search-desktop")
+
+
+def first_option(driver, typed: str, expected: str, field: str = "tz") -> None:
+    """Type into the zone search; its first suggestion is `expected`."""
+    zone = driver.find_element(By.ID, field)
+    zone.click()
+    zone.send_keys(Keys.CONTROL, "a")
+    zone.send_keys(typed)
+    wait_until(lambda: visible(driver, f"#{field}-list"))
+    option = lambda: driver.find_element(By.CSS_SELECTOR, f"#{field}-list [role=option]")  # noqa: E731
+    wait_until(
+        lambda: option().get_attribute("data-zone") == expected,
+        message=lambda: f"{typed!r} → {option().get_attribute('data-zone')} ({option().text})",
+    )
 
 
 def test_no_times_page_offers_the_host(driver, server):

@@ -50,6 +50,44 @@ def sign_in(driver, server) -> None:
     wait_until(lambda: driver.find_elements(By.ID, "bookings"))
 
 
+# Buttons whose label takes more than one line, and e-mail addresses broken elsewhere than
+# before an "@" or a dot (or cut without their whole value in a title).
+BAD_WRAPS = """
+const lines = (node) => {
+  const tops = [];
+  const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    for (let i = 0; i < text.length; i++) {
+      const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
+      const box = r.getClientRects()[0];
+      if (box) tops.push([text.data[i], Math.round(box.top)]);
+    }
+  }
+  return tops;
+};
+const bad = [];
+for (const b of document.querySelectorAll('main button, main .button')) {
+  if (!b.getClientRects().length) continue;
+  const tops = new Set(lines(b).map(([, top]) => top));
+  if (tops.size > 1) bad.push(`button "${b.textContent.trim()}" wraps onto ${tops.size} lines`);
+}
+for (const a of document.querySelectorAll('main .address')) {
+  if (!a.getClientRects().length) continue;
+  const chars = lines(a);
+  for (let i = 1; i < chars.length; i++)
+    if (chars[i][1] > chars[i - 1][1] + 2 && !'@.'.includes(chars[i][0]))
+      bad.push(`address "${a.textContent}" breaks before "${chars[i][0]}" (char ${i})`);
+  if (a.scrollWidth > a.clientWidth + 1 && a.title !== a.textContent)
+    bad.push(`address "${a.textContent}" is cut without its value in a title`);
+}
+return bad;
+"""
+
+
+def bad_wraps(driver) -> list[str]:
+    return driver.execute_script(BAD_WRAPS)
+
+
 def test_dashboard(driver, server):
     link = api(server, "POST", "/v1/scheduling_links", {
         "contact": {"name": "Katherine Johnson", "email": "kj@example.com", "reference": "cand-77"},
@@ -61,10 +99,20 @@ def test_dashboard(driver, server):
     # Page markup can carry long unbroken values: they wrap in their cells.
     api(server, "POST", "/v1/scheduling_links", {"contact": {"name": "N" * 150,
         "email": "long@example.com", "reference": "R" * 150}, "summary": "S" * 190})  # fmt: skip
+    # Long addresses: they break only before "@" or a dot, or are cut with a title.
+    api(server, "POST", "/v1/scheduling_links", {"contact": {"name": "Mary Jackson",
+        "email": "mary.jackson-langley-research-center@aeronautics.nasa-archive.example"},
+        "summary": "Panel"})  # fmt: skip
+    api(server, "POST", "/v1/scheduling_links", {"contact": {"name": "Long Local",
+        "email": "x" * 60 + "@example.com"}, "summary": "Panel"})  # fmt: skip
     set_viewport(driver, DESKTOP)
     sign_in(driver, server)
-    assert no_sideways_scroll(driver)
+    assert no_sideways_scroll(driver), _too_wide(driver)
+    assert driver.find_elements(By.CSS_SELECTOR, "#links .address")
+    assert bad_wraps(driver) == []
     shot(driver, "dashboard-desktop")
+    driver.execute_script("document.getElementById('links').scrollIntoView()")
+    shot(driver, "dashboard-desktop-links")
     row = driver.find_element(By.CSS_SELECTOR, f'tr[data-link="{link["id"]}"]')
     assert link["url"] == row.find_element(By.CSS_SELECTOR, "input[readonly]").get_attribute(
         "value"
@@ -112,7 +160,8 @@ def test_dashboard(driver, server):
     # A phone: no sideways scroll, sign-out reachable.
     set_viewport(driver, PHONE)
     driver.get(f"{server.url}/")
-    assert no_sideways_scroll(driver)
+    assert no_sideways_scroll(driver), _too_wide(driver)
+    assert bad_wraps(driver) == []
     sign_out = driver.find_element(By.CSS_SELECTOR, "header.site button[type=submit]")
     assert sign_out.is_displayed() and sign_out.text == "Sign out"
     assert sign_out.rect["x"] + sign_out.rect["width"] <= PHONE[0]
@@ -188,7 +237,7 @@ def test_hours_editor(driver, server):
 
     set_viewport(driver, PHONE)
     driver.get(f"{server.url}/settings/hours")
-    assert no_sideways_scroll(driver)
+    assert no_sideways_scroll(driver), _too_wide(driver)
     shot(driver, "hours-phone")
     # Put the usual hours back for the other tests.
     for day in ("monday", "tuesday", "wednesday", "thursday"):

@@ -5,9 +5,12 @@ public URL is http://localhost:PORT (a secure context for browsers)."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from browser import wait_until
 from live_server import LiveServer
+from screens import DESKTOP, PHONE, no_sideways_scroll, set_viewport, shot
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.virtual_authenticator import (
     Protocol,
@@ -130,6 +133,42 @@ def test_passkey_as_second_factor(driver, passkey_server, axe_source):  # noqa: 
     for path in ("/profile", "/profile/security"):
         driver.get(f"{live.url}{path}")
         assert not violations(driver, axe_source), path
+
+    # New recovery codes (sudo is fresh): Copy, Download (.txt) and Print.
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/recovery-codes'] button").click()
+    wait_until(lambda: driver.find_elements(By.ID, "recovery-codes"))
+    codes = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#recovery-codes code")]
+    assert len(codes) == 10
+    assert not violations(driver, axe_source)
+    shot(driver, "recovery-codes-desktop")
+    driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": live.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+    })  # fmt: skip
+    driver.find_element(By.ID, "copy-codes").click()
+    wait_until(lambda: driver.find_element(By.ID, "copy-codes").text == "Copied")
+    copied = driver.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], (e) => arguments[0](String(e)))"
+    )
+    assert copied.split()[-10:] == codes, copied
+    download = driver.find_element(By.ID, "download-codes")
+    assert download.get_attribute("download").endswith(".txt")
+    href = download.get_attribute("href")
+    assert href.startswith("data:text/plain;charset=utf-8,")
+    text = urllib.parse.unquote(href.partition(",")[2])
+    assert text.splitlines()[-10:] == codes
+    driver.execute_script("window.print = () => { document.body.dataset.printed = 'yes'; }")
+    driver.find_element(By.ID, "print-codes").click()
+    assert driver.find_element(By.TAG_NAME, "body").get_attribute("data-printed") == "yes"
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not driver.find_element(By.CSS_SELECTOR, "header.site").is_displayed()
+    assert not driver.find_element(By.ID, "copy-codes").is_displayed()
+    assert driver.find_element(By.ID, "recovery-codes").is_displayed()
+    shot(driver, "recovery-codes-print")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    set_viewport(driver, PHONE)
+    assert no_sideways_scroll(driver)
+    shot(driver, "recovery-codes-phone")
+    set_viewport(driver, DESKTOP)
 
     # A passkey that is not registered to this account is refused.
     driver.remove_all_credentials()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 
 from browser import EXTENSION_ID, trigger_action, wait_until
-from screens import DIR, set_viewport
+from screens import DIR, set_viewport, shot
 
 # Chrome shows a popup at its content's size, up to 600 px high; beyond that it scrolls.
 POPUP_HEIGHT = 600
@@ -95,6 +95,14 @@ def test_created_link_fits_and_create_another(driver, devtools, configured):
 
 def test_wrong_key_is_said_and_stays_said(driver, devtools, server):
     save_settings(driver, server.url, server.api_key[:-4] + "zzzz")
+    # Save tries the key at once and says it failed, at the field too.
+    result = driver.find_element("id", "result")
+    wait_until(lambda: driver.find_element("tag name", "body").get_attribute("data-saved"))
+    assert driver.find_element("tag name", "body").get_attribute("data-saved") == "failed"
+    assert result.text.startswith("Saved, but the check failed: The server refused"), result.text
+    assert "error" in result.get_attribute("class")
+    assert "refused this key" in driver.find_element("id", "api-key-error").text
+    shot(driver, "options-wrong-key")
     driver.get(f"{server.url}/demo/ats/candidates/4711")
     popup = trigger_action(driver, devtools)
     wait_until(lambda: popup.js("document.body.dataset.detect") == "failed", timeout=15)
@@ -103,6 +111,11 @@ def test_wrong_key_is_said_and_stays_said(driver, devtools, server):
     popup.click("#create")  # nothing typed: the fields are marked, the cause stays in view
     assert "The server refused the API key." in popup.text("#status")
     assert popup.visible("#error") and "Check the key in Options" in popup.text("#error")
+    # "Options" is a link to the options page.
+    assert popup.js("document.querySelector('#error p a#error-options').textContent") == "Options"
+    assert popup.js("document.getElementById('error-options').href").endswith(
+        "/options/options.html"
+    )
     popup_shot(driver, popup, "popup-wrong-key")
 
 

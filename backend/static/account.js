@@ -20,6 +20,10 @@
       setTimeout(() => { button.textContent = 'Copy'; }, 2000);
     });
   }
+  for (const button of document.querySelectorAll('button[data-print]')) {
+    button.hidden = false;
+    button.addEventListener('click', () => window.print());
+  }
   const flash = document.querySelector('[data-flash]');
   if (flash) {
     flash.scrollIntoView({ block: 'center' });

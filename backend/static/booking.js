@@ -1,7 +1,7 @@
 // Progressive enhancement only: every page here works without this script.
 // - Times in the visitor's own zone: the server renders a guess (the contact's or the host's
 //   zone); when the browser knows better and the visitor hasn't chosen, ask again.
-// - A time-zone search by city, country, abbreviation or offset.
+// - (The time-zone search is zones.js, shared with the host's pages.)
 // - Booking in steps: a calendar beside the chosen day's times and the details form
 //   (desktop), or one step per screen with a way back (phone).
 // - Remembering a booking in this browser, so reopening the used link leads back to it.
@@ -10,7 +10,6 @@
   const params = new URLSearchParams(location.search);
   const zoneInput = $('tz');
   const zones = $('zones');
-  const hourFormat = document.querySelector('input[name="h"]')?.value || '24';
   let browserZone;
   try {
     browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -47,197 +46,10 @@
     return node;
   }
 
-  if (zoneInput) zonePicker(zoneInput);
   const booker = $('booker');
   if (booker) steps(booker);
   remember();
   recall();
-
-  // ---- time-zone search -------------------------------------------------------------
-  function zonePicker(input) {
-    const form = input.form;
-    const list = el('ul', { id: 'tz-list', role: 'listbox', className: 'tz-list', 'aria-label': 'Time zones' });
-    const status = el('p', { id: 'tz-status', className: 'hint', role: 'status' });
-    list.hidden = true;
-    input.removeAttribute('list');
-    input.setAttribute('role', 'combobox');
-    input.setAttribute('aria-autocomplete', 'list');
-    input.setAttribute('aria-expanded', 'false');
-    input.setAttribute('aria-controls', 'tz-list');
-    input.after(list);
-    list.after(status);
-    form.classList.add('enhanced');
-    let entries = null;
-    let shown = [];
-    let active = -1;
-
-    const labelOf = (id) => id.split('/').pop().replaceAll('_', ' ');
-    const format = (id, options) => {
-      try {
-        return new Intl.DateTimeFormat('en-US', { timeZone: id, ...options })
-          .formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value || '';
-      } catch {
-        return '';
-      }
-    };
-    const localTime = (id) => {
-      try {
-        return new Date().toLocaleTimeString(hourFormat === '12' ? 'en-US' : 'en-GB', {
-          timeZone: id, hour: hourFormat === '12' ? 'numeric' : '2-digit', minute: '2-digit',
-          hour12: hourFormat === '12',
-        }).toLowerCase();
-      } catch {
-        return '';
-      }
-    };
-    // Abbreviations people type; Intl gives most of them in one English locale or another.
-    const EXTRA = { JST: 'Asia/Tokyo', KST: 'Asia/Seoul', SGT: 'Asia/Singapore', HKT: 'Asia/Hong_Kong',
-      CET: 'Europe/Berlin', CEST: 'Europe/Berlin', EET: 'Europe/Athens', WET: 'Europe/Lisbon',
-      MSK: 'Europe/Moscow', UTC: 'UTC', GMT: 'Europe/London', PT: 'America/Los_Angeles',
-      ET: 'America/New_York', CT: 'America/Chicago', MT: 'America/Denver' };
-
-    // Where most people are, first among zones that share an abbreviation or an offset.
-    const POPULAR = new Set(['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles',
-      'America/Toronto', 'America/Mexico_City', 'America/Sao_Paulo', 'Europe/London', 'Europe/Berlin',
-      'Europe/Paris', 'Europe/Madrid', 'Europe/Moscow', 'Africa/Lagos', 'Africa/Johannesburg', 'Asia/Dubai',
-      'Asia/Kolkata', 'Asia/Shanghai', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Auckland', 'UTC']);
-
-    async function load() {
-      if (entries) return entries;
-      const response = await fetch(input.dataset.zones || '/zones.json');
-      const data = await response.json();
-      entries = data.zones.map(([id, country]) => {
-        const abbrs = new Set();
-        for (const locale of ['en-US', 'en-GB', 'en-IN', 'en-AU']) {
-          try {
-            const name = new Intl.DateTimeFormat(locale, { timeZone: id, timeZoneName: 'short' })
-              .formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value;
-            if (name && !/^(GMT|UTC)[+-]/.test(name)) abbrs.add(name.toUpperCase());
-          } catch { /* an id this browser doesn't know */ }
-        }
-        for (const [abbr, zone] of Object.entries(EXTRA)) if (zone === id) abbrs.add(abbr);
-        const offset = format(id, { timeZoneName: 'shortOffset' });
-        return { id, country, city: labelOf(id), abbrs, offset,
-          words: `${id.replaceAll('_', ' ')} ${country}`.toLowerCase() };
-      });
-      return entries;
-    }
-
-    function search(text) {
-      const q = text.trim().toLowerCase().replaceAll('_', ' ');
-      if (!q) return [];
-      const upper = q.toUpperCase().replace(/^UTC/, 'GMT');
-      const scored = [];
-      for (const entry of entries) {
-        let score = 0;
-        const city = entry.city.toLowerCase();
-        if (entry.id.toLowerCase() === q) score = 100;
-        else if (city === q) score = 90;
-        else if (entry.country.toLowerCase() === q) score = 85;
-        else if (entry.abbrs.has(upper)) score = 80;
-        else if (city.startsWith(q)) score = 70;
-        else if (entry.country.toLowerCase().startsWith(q)) score = 60;
-        else if (entry.offset.toUpperCase() === upper) score = 50;
-        else if (entry.words.includes(q)) score = 40;
-        if (score) scored.push([score + (POPULAR.has(entry.id) ? 5 : 0), entry]);
-      }
-      scored.sort((a, b) => b[0] - a[0] || a[1].city.localeCompare(b[1].city));
-      return scored.slice(0, 8).map(([, entry]) => entry);
-    }
-
-    function close() {
-      list.hidden = true;
-      input.setAttribute('aria-expanded', 'false');
-      input.removeAttribute('aria-activedescendant');
-      active = -1;
-    }
-
-    function highlight(index) {
-      active = index;
-      list.querySelectorAll('[role="option"]').forEach((li, i) => {
-        li.setAttribute('aria-selected', i === index ? 'true' : 'false');
-      });
-      if (index >= 0) input.setAttribute('aria-activedescendant', `tz-option-${index}`);
-      else input.removeAttribute('aria-activedescendant');
-    }
-
-    function render() {
-      list.replaceChildren();
-      shown = search(input.value);
-      shown.forEach((entry, i) => {
-        const place = entry.country && entry.country !== entry.city ? `${entry.city}, ${entry.country}` : entry.city;
-        list.append(el('li', { role: 'option', id: `tz-option-${i}`, 'aria-selected': 'false',
-          'data-zone': entry.id }, [
-          el('span', { className: 'place', text: place }),
-          el('span', { className: 'muted', text: ` ${entry.offset} · ${localTime(entry.id)}` }),
-        ]));
-      });
-      list.hidden = shown.length === 0;
-      input.setAttribute('aria-expanded', shown.length ? 'true' : 'false');
-      input.removeAttribute('aria-invalid');
-      if (input.value.trim() && !shown.length) {
-        status.textContent = `No time zone matches “${input.value.trim()}”. Try a city such as Berlin or Tokyo.`;
-        status.classList.add('error');
-        input.setAttribute('aria-invalid', 'true');
-      } else {
-        status.textContent = shown.length ? `${shown.length} time zones found.` : '';
-        status.classList.remove('error');
-      }
-      highlight(shown.length ? 0 : -1);
-    }
-
-    function choose(entry) {
-      input.value = entry.id;
-      close();
-      status.textContent = `Showing times in ${entry.city}…`;
-      form.submit();
-    }
-
-    input.addEventListener('focus', () => {
-      load().catch(() => {});
-      input.select();
-    });
-    input.addEventListener('input', async () => {
-      try {
-        await load();
-      } catch {
-        return; // the plain form still works: type an id or a city and press Show times
-      }
-      render();
-    });
-    input.addEventListener('keydown', (event) => {
-      if (event.key === 'ArrowDown' && shown.length) {
-        event.preventDefault();
-        if (list.hidden) render();
-        highlight(Math.min(active + 1, shown.length - 1));
-      } else if (event.key === 'ArrowUp' && shown.length) {
-        event.preventDefault();
-        highlight(Math.max(active - 1, 0));
-      } else if (event.key === 'Escape') {
-        close();
-      } else if (event.key === 'Enter') {
-        if (!list.hidden && active >= 0) {
-          event.preventDefault();
-          choose(shown[active]);
-        } else if (entries && input.value.trim() && !search(input.value).length) {
-          event.preventDefault();
-          render();
-        }
-      }
-    });
-    list.addEventListener('mousedown', (event) => event.preventDefault());
-    list.addEventListener('click', (event) => {
-      const li = event.target.closest('[role="option"]');
-      if (li) choose(shown[Number(li.id.split('-').pop())]);
-    });
-    input.addEventListener('blur', () => setTimeout(close, 100));
-    form.addEventListener('submit', (event) => {
-      if (entries && input.value.trim() && !search(input.value).length) {
-        event.preventDefault();
-        render();
-      }
-    });
-  }
 
   // ---- booking in steps -------------------------------------------------------------
   function steps(root) {

@@ -92,13 +92,21 @@ def _link_for(token: str) -> LinkView:
         not_found()
 
 
-def gone(status: str, message: str | None, reason: str | None = None, link=None):
+def gone(
+    status: str,
+    message: str | None,
+    reason: str | None = None,
+    link=None,
+    rebook_url: str | None = None,
+):
+    """The 410 page; `rebook_url` offers the link's booking page when it still books."""
     page = render_template(
         "booking/gone.html",
         status=status,
         reason=reason or GONE_REASONS[status],
         message=message,
         link=link,
+        rebook_url=rebook_url,
     )
     abort(current_app.make_response((page, 410)))
 
@@ -138,7 +146,8 @@ def zone_list():
     # Canonical zones only (those with a country, and UTC): old aliases such as US/Pacific
     # still work when typed, but would crowd the search results.
     zones = [[zone, countries[zone]] for zone in sorted(countries)] + [["UTC", ""]]
-    response = jsonify({"zones": zones})
+    # Old names a browser may report ("Asia/Calcutta") → the zone listed ("Asia/Kolkata").
+    response = jsonify({"zones": zones, "aliases": booking_pages.zone_aliases()})
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 

@@ -136,18 +136,43 @@ def _zones_by_city() -> dict[str, str]:
     """ "tokyo" → Asia/Tokyo, "new york" → America/New_York: what people type without a script."""
     by_city = {}
     for zone in _zones():
-        by_city.setdefault(zone.rsplit("/", 1)[-1].replace("_", " ").lower(), zone)
+        by_city.setdefault(_folded(zone.rsplit("/", 1)[-1].replace("_", " ")), zone)
     return by_city
 
 
+@cache
+def zone_aliases() -> dict[str, str]:
+    """Old names → the zone's name today, from the tz database's links: "Asia/Calcutta" →
+    "Asia/Kolkata", "Europe/Kiev" → "Europe/Kyiv" (browsers still report some old names). Only
+    links to a country's zone; a country's own zone (Europe/Amsterdam) and UTC stay themselves."""
+    countries = zone_countries()
+    known = known_tzids()
+    aliases = {}
+    text = (resources.files("tzdata") / "zoneinfo" / "tzdata.zi").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()[:3]
+            if name in known and name not in countries and target in countries:
+                aliases[name] = target
+    return aliases
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: "São Paulo" → "sao paulo"."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
 def resolve_zone(text: str | None) -> str | None:
-    """A zone id from an id or a city name, or None when nothing matches."""
+    """A zone id (today's name) from an id, an old id or a city name (accents optional), or
+    None when nothing matches."""
     if is_tzid(text):
-        return text
-    typed = " ".join((text or "").replace("_", " ").split()).lower()
+        return zone_aliases().get(text, text)
+    typed = _folded(" ".join((text or "").replace("_", " ").split()))
     if not typed:
         return None
-    return _zones_by_city().get(typed) or _zones_by_city().get(typed.rsplit("/", 1)[-1])
+    found = _zones_by_city().get(typed) or _zones_by_city().get(typed.rsplit("/", 1)[-1])
+    return zone_aliases().get(found, found) if found else None
 
 
 def unknown_zone() -> str | None:
@@ -167,7 +192,7 @@ def viewer_zone(*fallbacks: str | None) -> str:
         return asked
     for candidate in fallbacks:
         if is_tzid(candidate):
-            return candidate
+            return zone_aliases().get(candidate, candidate)
     return "UTC"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, render_template, request
 
 from ..limits import limit
-from ..markup import MarkupTooLarge, MarkupUnreadable, parse_contacts
+from ..markup import MarkupTooLarge, MarkupUnreadable, ParseResult, parse_contacts
 from .security import check_csrf
 
 bp = Blueprint("checker", __name__, url_prefix="/tools")
@@ -91,4 +91,17 @@ def check():
         )
     except MarkupUnreadable as exc:
         return _page(422, html=html, error=f"The markup could not be read: {exc}.")
-    return _page(html=html, result=result)
+    return _page(html=html, result=_with_link_warnings(result))
+
+
+def _with_link_warnings(result: ParseResult) -> ParseResult:
+    """The parse, plus a warning for each contact no link can be made for: a scheduling link
+    is made for an e-mail address (`POST /v1/markup/parse` keeps the parser's own warnings)."""
+    missing = [
+        f"Contact {number} ({contact.name or 'no name'}) has no e-mail address, so no"
+        " scheduling link can be made for it: add data-email (or email, u-email, a mailto:"
+        " link) to its markup."
+        for number, contact in enumerate(result.contacts, 1)
+        if not contact.email
+    ]
+    return ParseResult(result.contacts, [*result.warnings, *missing])

@@ -4,6 +4,7 @@ API keys live in the profile area (`api_keys`)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -46,6 +48,18 @@ CANCELLATIONS_SHOWN_DAYS = 30
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.filters["address"] = address
+
+
+def address(email: str | None) -> Markup:
+    """An e-mail address that breaks only before its `@` and dots (never mid-word); a part
+    too long for its cell is cut with an ellipsis (`.address` in app.css), the whole address
+    in its title."""
+    if not email:
+        return Markup("")
+    pieces = re.split(r"(?=[@.])", email)
+    inner = Markup("<wbr>").join(Markup("<span>{}</span>").format(p) for p in pieces)
+    return Markup('<span class="address" title="{}">{}</span>').format(email, inner)
 
 
 def upcoming_bookings(s, account, limit: int = 100) -> list[Booking]:
@@ -175,6 +189,10 @@ def cancel_booking(booking_id: str):
     except booking_changes.BookingNotChangeable:
         flash("That booking can no longer be cancelled.", "bookings")
     else:
-        told = "is told by e-mail" if current_app.config["SMTP_HOST"] else "sees it on their page"
-        flash(f"Cancelled the meeting with {booking.invitee_name}; they {told}.", "bookings")
+        flash(
+            f"Cancelled the meeting with {booking.invitee_name}; they are told by e-mail."
+            if current_app.config["SMTP_HOST"]
+            else f"Cancelled the meeting with {booking.invitee_name}; they see it on their page.",
+            "bookings",
+        )
     return _back_to("bookings")

@@ -16,6 +16,7 @@ from ..calendars import calendar_profiles, lock_account
 from ..models import Account, AvailabilityRuleRow
 from ..validation import is_tzid
 from .auth import login_required
+from .booking_pages import resolve_zone
 from .security import check_csrf
 
 bp = Blueprint("hours", __name__, url_prefix="/settings")
@@ -198,7 +199,7 @@ def rule_from_form(form) -> tuple[dict, dict]:
     }
     rule = {
         "availability_rule_id": "default",
-        "tzid": echoed["tzid"].strip(),
+        "tzid": resolve_zone(echoed["tzid"]) or echoed["tzid"].strip(),
         "weekly_periods": _weekly(echoed["days"], problems),
         "date_overrides": _overrides(echoed["overrides"], problems),
         "min_notice_minutes": numbers["min_notice_minutes"],

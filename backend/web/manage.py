@@ -17,7 +17,7 @@ from flask import (
 from .. import db, timefmt
 from ..calendars import booking_ics
 from ..conferencing import booking_conference, join_details
-from ..scheduling import SlotUnavailable
+from ..scheduling import SlotUnavailable, effective_status, link_url
 from ..scheduling import changes as booking_changes
 from ..validation import parse_utc
 from .booking import booking_for, check_form_token, gone, rate_limit
@@ -45,13 +45,28 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+def _rebook_url(link) -> str | None:
+    """The link's booking page while it still books (uses left, not expired or off)."""
+    if effective_status(link, now()) != "open":
+        return None
+    return link_url(tokens(), current_app.config["BASE_URL"], link)
+
+
 def _changeable(booking, moving: bool = False) -> None:
     if booking.status != "confirmed":
-        gone("disabled", None, NOT_CHANGEABLE["cancelled"])
+        gone(
+            "disabled",
+            None,
+            NOT_CHANGEABLE["cancelled"],
+            link=booking.link,
+            rebook_url=_rebook_url(booking.link),
+        )
     if booking.start_at <= now():
         gone("disabled", None, NOT_CHANGEABLE["started"])
     if moving and booking.link.status == "disabled":
-        gone("disabled", booking.link.display_message, NOT_CHANGEABLE["disabled"])
+        gone(
+            "disabled", booking.link.display_message, NOT_CHANGEABLE["disabled"], link=booking.link
+        )
 
 
 @bp.route("/booking/cancel/<token>", methods=["GET", "HEAD", "POST"])
@@ -91,7 +106,13 @@ def cancel(token: str):
     except booking_changes.BookingNotChangeable as exc:
         gone("disabled", None, NOT_CHANGEABLE[exc.reason])
     emailed = bool(current_app.config["SMTP_HOST"])
-    return render_template("booking/cancelled.html", booking=booking, when=when, emailed=emailed)
+    return render_template(
+        "booking/cancelled.html",
+        booking=booking,
+        when=when,
+        emailed=emailed,
+        rebook_url=_rebook_url(booking.link),
+    )
 
 
 @bp.route("/booking/reschedule/<token>", methods=["GET", "HEAD"])

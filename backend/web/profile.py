@@ -17,8 +17,9 @@ from ..accounts import (
     request_email_change,
     update_profile,
 )
-from ..validation import ValidationError, known_tzids
+from ..validation import ValidationError
 from .auth import login_required
+from .booking_pages import resolve_zone
 from .profile_nav import add_section
 from .security import check_csrf
 from .sudo import sudo_required
@@ -38,7 +39,6 @@ def _page(errors: dict | None = None, status: int = 200, form=None):
         section="profile",
         errors=errors or {},
         form=form or {},
-        zones=sorted(known_tzids()),
         hour_formats=HOUR_FORMATS,
     ), status
 
@@ -54,6 +54,8 @@ def index():
 def update():
     check_csrf()
     changes = {k: request.form[k] for k in ("name", "tzid", "hour_format") if k in request.form}
+    if "tzid" in changes:  # a city ("Tokyo") or an old name ("Asia/Calcutta") as its zone id
+        changes["tzid"] = resolve_zone(changes["tzid"]) or changes["tzid"]
     try:
         with db.write() as s:
             account = s.get(type(g.user), g.user.id)
@@ -102,7 +104,7 @@ def cancel_email():
         if cancelled
         else "No e-mail change was pending."
     )
-    return redirect(url_for("profile.index") + "#email", 303)
+    return redirect(url_for("profile.index") + "#email-address", 303)
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])

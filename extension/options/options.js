@@ -6,7 +6,8 @@
 // await (Firefox only honours it while the user gesture is being handled), so
 // the match patterns are computed synchronously with lib/url.js first.
 //
-// body[data-ready] = yes once the saved settings are shown.
+// body[data-ready] = yes once the saved settings are shown; body[data-saved] = checked,
+// failed (saved, but the key or server did not answer) or error after Save.
 
 import { browserApi as browser } from '../lib/browser.js';
 import { normalizeBackendUrl, originPattern, sitePattern } from '../lib/url.js';
@@ -86,20 +87,45 @@ async function save(event) {
   } catch {
     pattern = null; // the service worker reports the URL problem below
   }
-  say('result', 'Saving…');
+  say('result', 'Saving and checking the key…');
   try {
     const view = await send('saveSettings', { backendUrl: typedUrl, apiKey: $('api-key').value });
     showSettings(view);
     const notes = ['Saved.'];
     if (view.warning) notes.push(view.warning);
-    if (permission && (await permission) === false) {
+    const granted = permission ? (await permission) !== false : true;
+    // A saved key is tried at once (GET /v1/userinfo), so a wrong one is said here, not
+    // first in the popup.
+    let failed = null;
+    if (view.apiKeySet) {
+      try {
+        notes.push(connectedAs((await send('testConnection', {})).userinfo));
+      } catch (err) {
+        failed = err;
+      }
+    }
+    if (!granted) {
       notes.push('Access to the server was not granted, so Firefox may block its answers; use "Allow access" below.');
       showGrantOffer(pattern);
     }
-    say('result', notes.join(' '));
+    if (failed) {
+      notes[0] = 'Saved, but the check failed:';
+      // This page is Options: its messages' "in Options" points here.
+      notes.splice(1, 0, failed.code === 'unauthorized' ? 'The server refused this API key (401).' : failed.message.replaceAll(' in Options', ' above'));
+      if (failed.code === 'unauthorized') setFieldError($('api-key'), ['The server refused this key. Paste it again, or create a new one.']);
+      if (failed.code === 'unreachable' && pattern) showGrantOffer(pattern);
+    }
+    say('result', notes.join(' '), Boolean(failed));
+    document.body.dataset.saved = failed ? 'failed' : 'checked';
   } catch (err) {
     showError('result', err);
+    document.body.dataset.saved = 'error';
   }
+}
+
+function connectedAs(userinfo) {
+  const who = [userinfo.name, userinfo.email ? `<${userinfo.email}>` : ''].filter(Boolean).join(' ');
+  return `Connected as ${who || userinfo.sub}.`;
 }
 
 async function test() {
@@ -109,8 +135,7 @@ async function test() {
       backendUrl: $('backend-url').value,
       apiKey: $('api-key').value,
     });
-    const who = [userinfo.name, userinfo.email ? `<${userinfo.email}>` : ''].filter(Boolean).join(' ');
-    say('result', `Connected as ${who || userinfo.sub}.`);
+    say('result', connectedAs(userinfo));
     $('grant-backend-box').hidden = true;
   } catch (err) {
     showError('result', err);

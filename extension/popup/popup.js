@@ -46,9 +46,15 @@ function showError(err) {
     box.hidden = true;
     return;
   }
-  box.append(el('p', { text: err.message }));
+  // "… in Options." links there: the word itself opens the options page.
+  const at = err.optionsHint ? err.message.lastIndexOf('Options') : -1;
+  box.append(
+    at < 0
+      ? el('p', { text: err.message })
+      : el('p', {}, [err.message.slice(0, at), optionsLink('Options'), err.message.slice(at + 'Options'.length)]),
+  );
   if (err.other?.length) box.append(el('ul', {}, err.other.map((t) => el('li', { text: t }))));
-  if (err.optionsHint) {
+  if (err.optionsHint && at < 0) {
     box.append(
       el('button', {
         type: 'button',
@@ -60,6 +66,22 @@ function showError(err) {
     );
   }
   box.hidden = false;
+}
+
+/** A link to the options page (opened the browser's way: a tab in Chrome, about:addons in Firefox). */
+function optionsLink(text) {
+  return el('a', {
+    id: 'error-options',
+    href: browser.runtime.getURL('options/options.html'),
+    text,
+    attrs: { target: '_blank' },
+    on: {
+      click: (event) => {
+        event.preventDefault();
+        browser.runtime.openOptionsPage();
+      },
+    },
+  });
 }
 
 function clearFieldErrors() {

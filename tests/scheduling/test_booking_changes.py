@@ -397,3 +397,35 @@ def test_reschedule_and_cancel_pages_open_for_hours_ask_again(app, client, host)
     fresh = form_fields(page)["form_token"]
     done = client.post(cancel_url, data={"form_token": fresh, "reason": "Ill"})
     assert done.status_code == 200 and "is cancelled" in done.get_data(as_text=True)
+
+
+def _cancel(client, html: str):
+    cancel_url = path_of(_href(html, "cancel"))
+    form_token = form_fields(client.get(cancel_url).get_data(as_text=True))["form_token"]
+    return cancel_url, client.post(cancel_url, data={"form_token": form_token})
+
+
+def test_cancelled_and_turned_off_pages_offer_a_next_step(client, host):
+    # A link with a use left: the cancelled page (and the cancel link opened again) books again.
+    link, _fields, _location, html = _booked(client, host, max_uses=2)
+    cancel_url, done = _cancel(client, html)
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and _href(page, "book-again") == link["url"]
+    again = client.get(cancel_url)
+    assert again.status_code == 410 and _href(again.get_data(as_text=True), "book-again")
+
+    # A one-time link is used up: reply to the host and ask for a new link; no booking button.
+    _link, _fields, _location, html = _booked(client, host)
+    cancel_url, done = _cancel(client, html)
+    page = unescape(done.get_data(as_text=True))
+    assert 'id="book-again"' not in page
+    assert re.search(r"Reply to the message this link came with and ask\s+Grace Hopper", page)
+    again = unescape(client.get(cancel_url).get_data(as_text=True))
+    assert 'id="book-again"' not in again and "reply to the message" in again
+
+    # A turned-off link says what to do next.
+    off = create_link(client, host)
+    client.post(f"/v1/scheduling_links/{off['id']}/disable", json={}, headers=host.headers)
+    page = unescape(client.get(path_of(off["url"])).get_data(as_text=True))
+    assert 'id="next-step"' in page and "reply to the message this link came with" in page
+    assert "Grace Hopper" in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from urllib.parse import unquote
 
 import pyotp
 from helpers import login, web_post
@@ -196,6 +197,14 @@ def _enrol_totp(client) -> tuple[str, list[str]]:
         r"<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>", shown.get_data(as_text=True)
     )
     assert len(codes) == 10
+    # Kept without script: a .txt download of the codes (Copy and Print come with account.js).
+    page = shown.get_data(as_text=True)
+    download = re.search(r'download="([^"]+)"\s+href="data:text/plain;charset=utf-8,([^"]+)"', page)
+    assert download and download.group(1).endswith(".txt")
+    text = unquote(unescape(download.group(2)))
+    assert text.splitlines()[-10:] == codes
+    assert re.search(r'<button[^>]*data-copy="recovery-codes-text"[^>]*hidden>Copy<', page)
+    assert re.search(r"<button[^>]*data-print[^>]*hidden>Print<", page)
     return secret, codes
 
 

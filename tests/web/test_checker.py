@@ -191,18 +191,34 @@ def test_warnings_shown(client):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     found = warnings(page)
-    assert len(found) == 4, found
+    assert len(found) == 5, found
     text = "\n".join(found)
     assert 'data-email "ada(at)example" is not a valid e-mail address' in text
     assert 'data-tzid "Mars/Olympus_Mons" is not a known IANA time zone' in text
     assert 'data-duration "5000" must be a whole number of minutes from 1 to 1440' in text
     assert "is visible on the page" in text and "hidden" in text
     assert re.search(r'<div role="status" id="warnings">\s*<p id="result-summary">', page)
-    assert "4 warnings" in page
+    assert "Contact 1 (Ada) has no e-mail address, so no scheduling link" in text
+    assert "5 warnings" in page
     # The contact is still shown, without the bad values.
     (contact,) = contacts(page)
     assert contact["Name"] == "Ada" and contact["E-mail"] == "none"
     assert contact["Time zone"] == "none" and contact["Duration (min)"] == "none"
+
+
+def test_a_contact_without_an_e_mail_address_is_warned_about(client):
+    markup = (
+        '<div hidden data-schedlink-contact data-name="Ada Lovelace"></div>'
+        '<div hidden data-schedlink-contact data-name="Alan &lt;b&gt;" data-email="a@x.example">'
+        "</div>"
+    )
+    page = check(client, markup).get_data(as_text=True)
+    assert warnings(page) == [
+        "Contact 1 (Ada Lovelace) has no e-mail address, so no scheduling link can be made for"
+        " it: add data-email (or email, u-email, a mailto: link) to its markup."
+    ]
+    assert 'id="contact-1-no-email"' in page and 'id="contact-2-no-email"' not in page
+    assert "2 contacts found" in page and "1 warning." in page
 
 
 def test_no_contact_and_no_warnings(client):
