@@ -10,12 +10,12 @@ from .limits import RateLimitCounter
 from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
 from .outbox import Job
 from .profiles import OAuthRequest, Profile
-from .scheduling import Booking, IdempotencyKey, SchedulingLink
+from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
-    "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
-    "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
-    "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
-    "UserSession", "WebhookMessage", "WebhookSecret", "utcnow",
+    "BookingHost", "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference",
+    "ConferencingDefault", "Event", "EventSubscription", "IdempotencyKey", "Job", "LinkHost",
+    "OAuthRequest", "Organization", "Passkey", "Profile", "RateLimitCounter", "RecoveryCode",
+    "SchedulingLink", "UTCDateTime", "UserSession", "WebhookMessage", "WebhookSecret", "utcnow",
 ]  # fmt: skip
