@@ -10,6 +10,7 @@ from .bookings import (
     hosts_as_one,
     names_together,
     seat_accounts,
+    team_as_one,
     validate_invitee,
 )
 from .changes import (
@@ -41,5 +42,6 @@ __all__ = [
     "SlotUnavailable", "TokenExpired", "Tokens", "book", "booking_by_public_id", "cancel",
     "create_link", "disable_link", "effective_status", "get_link", "hosts_as_one",
     "link_to_dict", "link_url", "links_page", "list_links", "load_link_view", "manage_urls",
-    "names_together", "queue_notices", "reschedule", "seat_accounts", "validate_invitee",
+    "names_together", "queue_notices", "reschedule", "seat_accounts", "team_as_one",
+    "validate_invitee",
 ]  # fmt: skip

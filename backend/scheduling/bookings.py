@@ -259,6 +259,21 @@ class HostsAsOne:
     hour_format: str = "24"
 
 
+def team_as_one(team: Team, owner):
+    """A link's hosts as its booking page names them: everyone of a collective link; the
+    team of a round robin ("Alan Turing or Ada Byron"); the one host of any other link."""
+    everyone = [*team.hosts, *team.removed] if team.collective else list(team.hosts)
+    if len(everyone) == 1:
+        return everyone[0]
+    names = [a.name for a in everyone]
+    name = (
+        names_together(names)
+        if team.collective
+        else " or ".join([", ".join(names[:-1]), names[-1]])
+    )
+    return HostsAsOne(name, owner.email, owner.tzid, False)
+
+
 def hosts_as_one(booking: Booking):
     accounts = seat_accounts(booking)
     if len(accounts) == 1:
