@@ -62,10 +62,14 @@ def _calendar_id(client, h) -> str:
 def _busy(client, h, start: datetime, end: datetime, event_id: str) -> None:
     response = client.post(
         f"/v1/calendars/{_calendar_id(client, h)}/events",
-        json={"event_id": event_id, "summary": "Busy", "start": format_utc(start),
-              "end": format_utc(end)},
+        json={
+            "event_id": event_id,
+            "summary": "Busy",
+            "start": format_utc(start),
+            "end": format_utc(end),
+        },
         headers=h.headers,
-    )  # fmt: skip
+    )
     assert response.status_code == 202, response.get_json()
 
 
@@ -118,9 +122,11 @@ def _grid(now: datetime, margin_plans) -> list[datetime]:
     return [
         s
         for s in starts
-        if all(abs(s - (now + timedelta(minutes=p.notice))) > timedelta(minutes=10)
-               for p in margin_plans)
-    ]  # fmt: skip
+        if all(
+            abs(s - (now + timedelta(minutes=p.notice))) > timedelta(minutes=10)
+            for p in margin_plans
+        )
+    ]
 
 
 def _setup_team_calendars(client, team) -> list[Plan]:
@@ -153,14 +159,18 @@ def _in_grid(offered: set[str], grid: list[datetime]) -> set[str]:
 def test_collective_offers_only_common_free_times(client, team):
     plans = _setup_team_calendars(client, team)
     link = create_link(
-        client, team[0], duration_minutes=30,
+        client,
+        team[0],
+        duration_minutes=30,
         hosts={"members": _members(*team), "required": "all"},
-    )  # fmt: skip
+    )
     assert link["hosts"] == {
-        "members": [{"sub": h.sub, "name": n} for h, n in
-                    zip(team, ("Grace Hopper", "Alan Turing", "Ada Byron"), strict=True)],
+        "members": [
+            {"sub": h.sub, "name": n}
+            for h, n in zip(team, ("Grace Hopper", "Alan Turing", "Ada Byron"), strict=True)
+        ],
         "required": "all",
-    }  # fmt: skip
+    }
     now = datetime.now(UTC)
     grid = _grid(now, plans)
     offered = _in_grid(_offered(client, link), grid)
@@ -224,16 +234,20 @@ def test_round_robin_assigns_the_longest_idle_free_host_ties_by_position(app, cl
     order = [alan, ada, grace]  # position order, not account order
     for h in team:
         _rules(client, h, "UTC", ("00:00", "00:00"))
-    base = (datetime.now(UTC) + timedelta(days=2)).replace(hour=10, minute=0, second=0,
-                                                             microsecond=0)  # fmt: skip
+    base = (datetime.now(UTC) + timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
 
     def book_at(start: datetime, who: str) -> list[int]:
         link = create_link(
-            client, grace, hosts={"members": _members(*order), "required": 1},
+            client,
+            grace,
+            hosts={"members": _members(*order), "required": 1},
             contact={"name": who, "email": f"{who}@example.com"},
-        )  # fmt: skip
-        response, _ = book(client, link["url"], start=format_utc(start), name=who,
-                           email=f"{who}@example.com")  # fmt: skip
+        )
+        response, _ = book(
+            client, link["url"], start=format_utc(start), name=who, email=f"{who}@example.com"
+        )
         assert response.status_code == 303, response.get_data(as_text=True)[:300]
         return _seat_hosts(app, _booking_id_of(app, link))
 
@@ -271,18 +285,22 @@ def test_a_foreign_sub_is_422_unknown_sub_and_nothing_is_stored(app, client, tea
     ):
         response = client.post(
             "/v1/scheduling_links",
-            json={"contact": {"email": "ada@example.com"},
-                  "hosts": {"members": members, "required": "all"}},
+            json={
+                "contact": {"email": "ada@example.com"},
+                "hosts": {"members": members, "required": "all"},
+            },
             headers=team[0].headers,
-        )  # fmt: skip
+        )
         assert response.status_code == 422, response.get_json()
         errors = response.get_json()["errors"]
         assert errors == {
             "hosts.members.1.sub": [
-                {"key": "errors.unknown_sub",
-                 "description": "No account with this sub that may host your links."}
+                {
+                    "key": "errors.unknown_sub",
+                    "description": "No account with this sub that may host your links.",
+                }
             ]
-        }  # fmt: skip
+        }
     for bad in (
         {"members": _members(team[0]), "required": 2},
         {"members": []},
@@ -313,15 +331,21 @@ def test_a_link_without_hosts_is_the_caller_alone(app, client, host):
         (seat,) = db.session().scalars(select(BookingHost)).all()
         booking = db.session().scalars(select(Booking)).one()
         assert (seat.account_id, seat.start_at, seat.end_at, seat.status) == (
-            host.account_id, booking.start_at, booking.end_at, "confirmed",
-        )  # fmt: skip
+            host.account_id,
+            booking.start_at,
+            booking.end_at,
+            "confirmed",
+        )
 
 
 def test_collective_booking_mails_every_host_and_writes_every_calendar(app, client, team, smtp):
     link = create_link(
-        client, team[0], summary="Panel interview", conferencing={"profile_id": "none"},
+        client,
+        team[0],
+        summary="Panel interview",
+        conferencing={"profile_id": "none"},
         hosts={"members": _members(*team), "required": "all"},
-    )  # fmt: skip
+    )
     page = client.get(path_of(link["url"])).get_data(as_text=True)
     for name in ("Grace Hopper", "Alan Turing", "Ada Byron"):
         assert name in page
@@ -397,8 +421,9 @@ def test_round_robin_reschedule_keeps_the_host_while_free_else_repicks(app, clie
     grace, alan, ada = team
     for h in team:
         _rules(client, h, "UTC", ("00:00", "00:00"))
-    base = (datetime.now(UTC) + timedelta(days=2)).replace(hour=10, minute=0, second=0,
-                                                             microsecond=0)  # fmt: skip
+    base = (datetime.now(UTC) + timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     link = create_link(client, grace, hosts={"members": _members(alan, ada), "required": 1})
     response, _ = book(client, link["url"], start=format_utc(base))
     assert response.status_code == 303
@@ -406,13 +431,15 @@ def test_round_robin_reschedule_keeps_the_host_while_free_else_repicks(app, clie
     assert _seat_hosts(app, booking_id) == [alan.account_id]
     window = app.config["BOOKING_WINDOW_DAYS"]
     # Alan is free an hour later: he keeps it (though Ada has waited longer).
-    booking_changes.reschedule(db_sessions(app), booking_id, base + timedelta(hours=1),
-                               datetime.now(UTC), window)  # fmt: skip
+    booking_changes.reschedule(
+        db_sessions(app), booking_id, base + timedelta(hours=1), datetime.now(UTC), window
+    )
     assert _seat_hosts(app, booking_id) == [alan.account_id]
     # Alan is busy at three: Ada takes it, with the event in her calendar.
     _busy(client, alan, base + timedelta(hours=3), base + timedelta(hours=4), "alan-busy")
-    booking_changes.reschedule(db_sessions(app), booking_id, base + timedelta(hours=3),
-                               datetime.now(UTC), window)  # fmt: skip
+    booking_changes.reschedule(
+        db_sessions(app), booking_id, base + timedelta(hours=3), datetime.now(UTC), window
+    )
     assert _seat_hosts(app, booking_id) == [ada.account_id]
     with app.app_context():
         ((event, owner),) = (
@@ -484,8 +511,10 @@ def test_the_database_refuses_overlapping_seats_of_one_host(app, client, team):
             "end": end + timedelta(minutes=10),
         }
         if engine.dialect.name == "sqlite":
-            values = {k: v.replace(tzinfo=None) if isinstance(v, datetime) else v
-                      for k, v in values.items()}  # fmt: skip
+            values = {
+                k: v.replace(tzinfo=None) if isinstance(v, datetime) else v
+                for k, v in values.items()
+            }
         with engine.begin() as conn:  # a second booking row (bookings carry no guard now)
             booking_id = conn.execute(
                 text(
@@ -505,4 +534,6 @@ def test_the_database_refuses_overlapping_seats_of_one_host(app, client, team):
         # A cancelled seat may overlap, and another host is not this host.
         with engine.begin() as conn:
             conn.execute(seat, {**values, "booking": booking_id, "status": "cancelled"})
-            conn.execute(seat, {**values, "booking": booking_id, "acc": free_host, "status": "confirmed"})  # fmt: skip
+            conn.execute(
+                seat, {**values, "booking": booking_id, "acc": free_host, "status": "confirmed"}
+            )
