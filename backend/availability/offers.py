@@ -165,14 +165,9 @@ def offered_with_hosts(
         members.append(
             Member(sub=account.sub, busy=busy, available=_rule_intervals(rule, first, last, now))
         )
-    before, after = (
-        (timedelta(minutes=m) for m in next(iter(buffers)))
-        if shared
-        else (
-            timedelta(0),
-            timedelta(0),
-        )
-    )
+    before = after = timedelta(0)
+    if shared:
+        before, after = (timedelta(minutes=m) for m in next(iter(buffers)))
     results = find_availability(
         [Group(members=members, required=team.required)],
         periods,
