@@ -192,12 +192,13 @@ def _hosts(
     subs = []
     for j, member in enumerate(members):
         sub = member.get("sub") if isinstance(member, dict) else None
-        if not isinstance(sub, str) or not sub or len(sub) > 40:
+        if not isinstance(sub, str) or not sub:
             errors.add(f"hosts.members.{j}.sub", "required", "Each member needs a sub.")
         elif sub in subs:
             errors.add(f"hosts.members.{j}.sub", "invalid", "Each host may be named once.")
         subs.append(sub)
-    wanted = {sub for sub in subs if isinstance(sub, str)}
+    # Only well-formed subs are looked up (a NUL or a huge string is simply not found).
+    wanted = {sub for sub in subs if isinstance(sub, str) and looks_like_id(sub, "acc")}
     found = {
         a.sub: a
         for a in session.scalars(select(Account).where(Account.sub.in_(wanted)))
