@@ -70,8 +70,9 @@ def downgrade() -> None:
     op.drop_table("booking_hosts")
     op.drop_index("ix_link_hosts_account", table_name="link_hosts")
     op.drop_table("link_hosts")
-    with op.batch_alter_table("scheduling_links") as batch:
-        batch.drop_column("hosts_required")
+    # A plain DROP COLUMN (SQLite >= 3.35): a batch copy of scheduling_links would drop the
+    # old table, and with foreign keys on that deletes every booking by cascade.
+    op.drop_column("scheduling_links", "hosts_required")
     _create_booking_guard()
 
 
