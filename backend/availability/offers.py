@@ -1,13 +1,17 @@
-"""What a link offers: the host's free start times, from the availability engine. Flask-free."""
+"""What a link offers: its hosts' free start times, from the availability engine. A link's
+hosts are one participant group in the engine's own shape (`required` "all": collective, 1:
+round robin), so a link's offer and `POST /v1/availability` cannot disagree. Flask-free."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Account, AvailabilityRuleRow, Calendar, Event, SchedulingLink
+from ..models import Account, AvailabilityRuleRow, Calendar, Event, LinkHost, SchedulingLink
 from ..validation import parse_utc
 from .engine import Group, Member, find_availability
 from .rules import AvailabilityRule, default_rule, parse_rule
@@ -69,6 +73,54 @@ def link_periods(
     return periods
 
 
+@dataclass(frozen=True)
+class Team:
+    """A link's hosts in `position` order: those still offered, and those left out because
+    they are no longer in the owner's organization (a collective link then offers nothing)."""
+
+    hosts: tuple[Any, ...]  # Account rows (or the link view's host for a one-host link)
+    removed: tuple[Any, ...]
+    required: int | Literal["all"]
+
+    @property
+    def collective(self) -> bool:
+        return self.required == "all"
+
+    @property
+    def is_team(self) -> bool:
+        return len(self.hosts) + len(self.removed) > 1
+
+
+def required_of(link) -> int | Literal["all"]:
+    return 1 if getattr(link, "hosts_required", "all") == "1" else "all"
+
+
+def link_team(session: Session, link) -> Team:
+    """Who hosts `link`. One query; none for a view that knows it has no other host."""
+    if getattr(link, "team", True) is False:
+        return Team((link.account,), (), "all")
+    rows = list(
+        session.scalars(
+            select(Account)
+            .join(LinkHost, LinkHost.account_id == Account.id)
+            .where(LinkHost.link_id == link.id)
+            .order_by(LinkHost.position)
+        )
+    )
+    if not rows or (len(rows) == 1 and rows[0].id == link.account_id):
+        return Team((rows[0] if rows else link.account,), (), "all")
+    owner_org = session.scalar(select(Account.organization_id).where(Account.id == link.account_id))
+
+    def member(a: Account) -> bool:
+        return a.id == link.account_id or (owner_org is not None and a.organization_id == owner_org)
+
+    return Team(
+        tuple(a for a in rows if member(a)),
+        tuple(a for a in rows if not member(a)),
+        required_of(link),
+    )
+
+
 def offered_slots(
     session: Session,
     link: SchedulingLink,
@@ -78,22 +130,46 @@ def offered_slots(
 ) -> list[tuple[datetime, datetime]]:
     """Free starts for the link. When an existing booking is being moved, its own time is
     not busy and the link's expiry no longer limits the new time."""
+    found = offered_with_hosts(session, link, now, window_days, moving_booking_id)
+    return [(start, end) for start, end, _ in found]
+
+
+def offered_with_hosts(
+    session: Session,
+    link: SchedulingLink,
+    now: datetime,
+    window_days: int,
+    moving_booking_id: int | None = None,
+    team: Team | None = None,
+) -> list[tuple[datetime, datetime, tuple[str, ...]]]:
+    """Free starts for the link, each with the subs of the hosts free then (every host for a
+    collective link; those of a round-robin team who could take it)."""
+    team = team or link_team(session, link)
+    if team.collective and team.removed or not team.hosts:
+        return []  # a collective meeting needs everyone; a round robin with no one left
     until = now + timedelta(days=window_days) if moving_booking_id else None
     periods = link_periods(link, now, window_days, until)
     if not periods:
         return []
-    account = link.account
-    rule = host_rule(session, account)
-    before = timedelta(minutes=rule.buffer_before_minutes)
-    after = timedelta(minutes=rule.buffer_after_minutes)
     first, last = min(p[0] for p in periods), max(p[1] for p in periods)
-    host = Member(
-        sub=account.sub,
-        busy=busy_intervals(session, account.id, first - before, last + after, moving_booking_id),
-        available=_rule_intervals(rule, first, last, now),
-    )
+    rules = [host_rule(session, account) for account in team.hosts]
+    buffers = {(r.buffer_before_minutes, r.buffer_after_minutes) for r in rules}
+    shared = len(buffers) == 1  # the engine widens busy time; else each host's own, here
+    members = []
+    for account, rule in zip(team.hosts, rules, strict=True):
+        before = timedelta(minutes=rule.buffer_before_minutes)
+        after = timedelta(minutes=rule.buffer_after_minutes)
+        busy = busy_intervals(session, account.id, first - before, last + after, moving_booking_id)
+        if not shared and (before or after):
+            busy = [(s - after, e + before) for s, e in busy]
+        members.append(
+            Member(sub=account.sub, busy=busy, available=_rule_intervals(rule, first, last, now))
+        )
+    before = after = timedelta(0)
+    if shared:
+        before, after = (timedelta(minutes=m) for m in next(iter(buffers)))
     results = find_availability(
-        [Group(members=[host], required="all")],
+        [Group(members=members, required=team.required)],
         periods,
         duration=timedelta(minutes=link.duration_minutes),
         buffer_before=before,
@@ -102,4 +178,4 @@ def offered_slots(
         response_format="overlapping_slots",
         max_results=MAX_OFFERED,
     )
-    return [(r.start, r.end) for r in results]
+    return [(r.start, r.end, r.participants) for r in results]

@@ -6,7 +6,9 @@ every change to the host's busy time or working hours (bookings, cancellations, 
 events, rules). The version is read with the link on each request, so a cached entry can
 only be served while nothing it depends on has changed. The only other input is the clock:
 entries are computed at the start of the current minute and served filtered by the exact
-minimum notice, so a cached list is never looser than a fresh one."""
+minimum notice, so a cached list is never looser than a fresh one. A team link's entry is
+keyed on every host's version and each slot keeps the hosts free then, so each host's own
+notice filters it exactly (collective: all of them; round robin: any one)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..models import SchedulingLink
-from .offers import host_rule, offered_slots
+from .offers import host_rule, link_team, offered_with_hosts
 
 BUCKET_SECONDS = 60
 
@@ -34,9 +36,11 @@ class SlotCache:
         bucket = datetime.fromtimestamp(
             int(now.timestamp()) // BUCKET_SECONDS * BUCKET_SECONDS, UTC
         )
+        team = link_team(session, link)
         key = (
-            link.account_id,
-            link.account.availability_version,
+            tuple((a.id, a.availability_version) for a in team.hosts),
+            tuple(a.id for a in team.removed),
+            team.required,
             link.duration_minutes,
             repr(link.query_periods),
             link.expires_at,
@@ -48,12 +52,23 @@ class SlotCache:
             if hit is not None:
                 self._entries.move_to_end(key)
         if hit is None:
-            notice = timedelta(minutes=host_rule(session, link.account).min_notice_minutes)
-            hit = (offered_slots(session, link, bucket, window_days), notice)
+            notices = {
+                a.sub: timedelta(minutes=host_rule(session, a).min_notice_minutes)
+                for a in team.hosts
+            }
+            slots = offered_with_hosts(session, link, bucket, window_days, team=team)
+            hit = (slots, notices)
             with self._lock:
                 self._entries[key] = hit
                 while len(self._entries) > self._size:
                     self._entries.popitem(last=False)
-        slots, notice = hit
-        earliest = now + notice
-        return [slot for slot in slots if slot[0] >= earliest]
+        slots, notices = hit
+        if len(notices) == 1:
+            earliest = now + next(iter(notices.values()))
+            return [(start, end) for start, end, _ in slots if start >= earliest]
+        need = len(notices) if team.collective else 1
+        return [
+            (start, end)
+            for start, end, subs in slots
+            if sum(start >= now + notices[sub] for sub in subs) >= need
+        ]

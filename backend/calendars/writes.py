@@ -25,16 +25,15 @@ class BookingWriteFailed(Exception):
     """Raised by the job so the outbox retries it; the reason is stored for the host."""
 
 
-def queue_booking_write(session: Session, booking: Booking) -> None:
-    """In the booking transaction: a new booking goes to the chosen calendar; a changed or
-    cancelled one is moved or deleted wherever it was written."""
+def queue_booking_write(session: Session, booking: Booking, hosts=None) -> None:
+    """In the booking transaction: a new booking goes to the chosen calendar of each host who
+    attends (`hosts`, default the booking's account); a changed or cancelled one is moved or
+    deleted wherever it was written."""
     writes = list(
         session.scalars(select(BookingWrite).where(BookingWrite.booking_id == booking.id))
     )
     if not writes and booking.status == "confirmed":
-        calendar = booking_calendar(session, booking.account)
-        if calendar is None:
-            return
+        calendars = [booking_calendar(session, host) for host in hosts or [booking.account]]
         writes = [
             BookingWrite(
                 booking_id=booking.id,
@@ -42,7 +41,11 @@ def queue_booking_write(session: Session, booking: Booking) -> None:
                 external_uid=f"{booking.public_id}@{UID_DOMAIN}",
                 state="pending",
             )  # fmt: skip
+            for calendar in calendars
+            if calendar is not None
         ]
+        if not writes:
+            return
         session.add_all(writes)
     if not writes:
         return

@@ -11,13 +11,13 @@ from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSe
 from .organizations import BrowserConnection, Invitation
 from .outbox import Job
 from .profiles import OAuthRequest, Profile
-from .scheduling import Booking, IdempotencyKey, SchedulingLink
+from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
-    "BrowserConnection", "Invitation",
-    "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
-    "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
-    "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
-    "UserSession", "WebhookMessage", "WebhookSecret", "utcnow",
+    "BookingHost", "BookingWrite", "BrowserConnection", "Calendar", "CalendarSync", "Channel",
+    "Conference", "ConferencingDefault", "Event", "EventSubscription", "IdempotencyKey",
+    "Invitation", "Job", "LinkHost", "OAuthRequest", "Organization", "Passkey", "Profile",
+    "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession",
+    "WebhookMessage", "WebhookSecret", "utcnow",
 ]  # fmt: skip

@@ -40,14 +40,37 @@ class SchedulingLink(Base):
     redirect_url: Mapped[str | None] = mapped_column(String(2000))
     # The `conferencing` asked for at creation; None is the host's default service.
     conferencing: Mapped[dict | None] = mapped_column(JSON)
+    # Of the hosts (link_hosts): "all" must attend (collective) or "1" (round robin).
+    hosts_required: Mapped[str] = mapped_column(String(3), default="all", server_default="all")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship()
     bookings: Mapped[list[Booking]] = relationship(back_populates="link", order_by="Booking.id")
+    hosts: Mapped[list[LinkHost]] = relationship(
+        order_by="LinkHost.position", cascade="all, delete-orphan"
+    )
+
+
+class LinkHost(Base):
+    """A host of a link, in the order the creator gave (round robin's tie-break). The link's
+    `account_id` is its owner; a link made without `hosts` has one row, the owner."""
+
+    __tablename__ = "link_hosts"
+    __table_args__ = (Index("ix_link_hosts_account", "account_id"),)
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("scheduling_links.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+    account: Mapped[Account] = relationship()
 
 
 class Booking(Base):
-    """A confirmed meeting. The database refuses overlapping confirmed rows per host."""
+    """A meeting booked through a link; `account_id` is the link's owner. Who attends is its
+    seats (`BookingHost`), where the database refuses overlaps per host."""
 
     __tablename__ = "bookings"
     __table_args__ = (Index("ix_bookings_host_time", "account_id", "start_at", "end_at"),)
@@ -73,6 +96,30 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     link: Mapped[SchedulingLink] = relationship(back_populates="bookings")
+    account: Mapped[Account] = relationship()
+    seats: Mapped[list[BookingHost]] = relationship(
+        back_populates="booking", order_by="BookingHost.id", cascade="all, delete-orphan"
+    )
+
+
+class BookingHost(Base):
+    """A seat: one host attending a booking, with the booking's time and status copied so the
+    database's overlap guard (exclusion constraint / triggers) can refuse two confirmed seats
+    of one host that overlap."""
+
+    __tablename__ = "booking_hosts"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "account_id"),
+        Index("ix_booking_hosts_host_time", "account_id", "start_at", "end_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="confirmed")
+
+    booking: Mapped[Booking] = relationship(back_populates="seats")
     account: Mapped[Account] = relationship()
 
 

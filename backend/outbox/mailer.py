@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from .. import conferencing, database, timefmt, tls
 from ..calendars import booking_ics
 from ..models import Job
-from ..scheduling import RECIPIENTS, booking_by_public_id, manage_urls
+from ..scheduling import RECIPIENTS, booking_by_public_id, hosts_as_one, manage_urls, seat_accounts
 from ..text import with_name
 from .mime import Mail, build
 
@@ -76,12 +76,18 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
             if cancelled
             else conferencing.join_details(conferencing.booking_conference(s, booking.id))
         )
-        mail = _mail_for(booking, kind, role, config, join)
+        host = None
+        if role == "host" and payload.get("host"):  # one of a team booking's hosts
+            host = next((a for a in seat_accounts(booking) if a.sub == payload["host"]), None)
+            if host is None:  # no longer seated (a round-robin move): nothing to say
+                return
+        mail = _mail_for(booking, kind, role, config, join, host)
     sender, recipient, raw = build(mail)
     send(config, sender, recipient, raw)
 
 
-def _mail_for(booking, kind: str, role: str, config, join: dict | None) -> Mail:
+def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=None) -> Mail:
+    """`host`: the team host this mail goes to; by default the booking's one host."""
     cancelled = kind == "booking.cancelled"
     method = "CANCEL" if cancelled else "REQUEST"
     manage = None
@@ -91,20 +97,22 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None) -> Mail:
         manage = manage_urls(tokens, config["BASE_URL"], booking)
         description = f"Reschedule: {manage['reschedule']}\nCancel: {manage['cancel']}"
     if role == "invitee":
+        host = hosts_as_one(booking)
         to = (booking.invitee_name, booking.invitee_email)
-        zone, hour_format = booking.invitee_tzid or booking.account.tzid, booking.hour_format
-        title = with_name(booking.link.summary, booking.account.name)
+        zone, hour_format = booking.invitee_tzid or host.tzid, booking.hour_format
+        title = with_name(booking.link.summary, host.name)
         subject = f"{SUBJECTS[kind][0]}: {title}"
     else:
-        to = (booking.account.name, booking.account.email)
-        zone, hour_format = booking.account.tzid, booking.account.hour_format
+        host = host or booking.account
+        to = (host.name, host.email)
+        zone, hour_format = host.tzid, host.hour_format
         title = with_name(booking.link.summary, booking.invitee_name)
         subject = f"{SUBJECTS[kind][1]}: {title}"
     ics = booking_ics(booking, method=method, description=description, join=join, title=title)
     context = {
         "booking": booking,
         "link": booking.link,
-        "host": booking.account,
+        "host": host,
         "role": role,
         "kind": kind,
         "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),

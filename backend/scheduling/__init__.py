@@ -7,6 +7,10 @@ from .bookings import (
     SlotUnavailable,
     book,
     booking_by_public_id,
+    hosts_as_one,
+    names_together,
+    seat_accounts,
+    team_as_one,
     validate_invitee,
 )
 from .changes import (
@@ -33,10 +37,11 @@ from .tokens import BadToken, TokenExpired, Tokens
 from .urls import BookingUrls, link_url, manage_urls
 
 __all__ = [
-    "LINK_FILTERS", "RECIPIENTS", "BadToken", "BookingNotChangeable", "BookingNotFound",
-    "BookingUnchanged", "BookingUrls",
-    "Invitee", "LinkNotFound", "LinkUnavailable", "LinkView", "SlotUnavailable", "TokenExpired",
-    "Tokens", "book", "booking_by_public_id", "cancel", "create_link", "disable_link",
-    "effective_status", "get_link", "link_to_dict", "link_url", "links_page", "list_links",
-    "load_link_view", "manage_urls", "queue_notices", "reschedule", "validate_invitee",
+    "BadToken", "BookingNotChangeable", "BookingNotFound", "BookingUnchanged", "BookingUrls",
+    "Invitee", "LINK_FILTERS", "LinkNotFound", "LinkUnavailable", "LinkView", "RECIPIENTS",
+    "SlotUnavailable", "TokenExpired", "Tokens", "book", "booking_by_public_id", "cancel",
+    "create_link", "disable_link", "effective_status", "get_link", "hosts_as_one",
+    "link_to_dict", "link_url", "links_page", "list_links", "load_link_view", "manage_urls",
+    "names_together", "queue_notices", "reschedule", "seat_accounts", "team_as_one",
+    "validate_invitee",
 ]  # fmt: skip

@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from .. import conferencing, database, notifications
 from ..accounts import local_calendar
-from ..availability import offered_slots
+from ..availability import Team, link_team, offered_with_hosts
 from ..calendars import lock_account, queue_booking_write
 from ..ids import new_id
-from ..models import Booking, Event, SchedulingLink
+from ..models import Account, Booking, BookingHost, Event, SchedulingLink
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
 from .links import LinkNotFound, effective_status
@@ -113,16 +113,23 @@ def book(
     `mail_wait`; after that they go without it and a follow-up brings the link)."""
     with database.write(sessions) as s:
         link = load_link(s, link_public_id)
-        # Serialise bookings and event changes per host (PostgreSQL; SQLite's BEGIN
-        # IMMEDIATE already serialises writers), so the busy re-read below is current.
-        lock_account(s, link.account_id)
+        team = link_team(s, link)
+        # Serialise bookings and event changes per host, every host of the link in
+        # account_id order (no deadlock between two team links); on SQLite BEGIN IMMEDIATE
+        # already serialises writers. The busy re-read below is then current for all of them.
+        for account_id in sorted({a.id for a in (*team.hosts, *team.removed)}):
+            lock_account(s, account_id)
         s.refresh(link)
         status = effective_status(link, now)
         if status != "open":
             raise LinkUnavailable(status, link.display_message)
         end = start + timedelta(minutes=link.duration_minutes)
-        if (start, end) not in set(offered_slots(s, link, now, window_days)):
+        free = {
+            (a, b): subs for a, b, subs in offered_with_hosts(s, link, now, window_days, team=team)
+        }
+        if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
+        hosts = seat_hosts(s, team, free[(start, end)])
         consumed = s.execute(
             update(SchedulingLink)
             .where(
@@ -156,34 +163,45 @@ def book(
             hour_format=hour_format,
             created_at=now,
         )
+        booking.seats = [
+            BookingHost(account_id=h.id, start_at=start, end_at=end, status="confirmed")
+            for h in hosts
+        ]
         s.add(booking)
         try:
             s.flush()
         except IntegrityError as exc:  # the overlap guard fired: someone else got there first
             raise SlotUnavailable(start.isoformat()) from exc
-        event = Event(
-            calendar_id=local_calendar(s, link.account).id,
-            event_uid=booking.public_id,
-            summary=link.summary,
-            description=f"Booked by {invitee.name} <{invitee.email}> via schedlink"
-            + (f"\n\nNote: {invitee.notes}" if invitee.notes else ""),
-            start_at=start,
-            end_at=end,
-            tzid=link.account.tzid,
-            booking_id=booking.id,
-        )
-        s.add(event)
-        s.flush()
+        # One event per seat, in that host's calendar; the first (the owner's when the owner
+        # attends) carries the one shared meeting and the link's subscriptions.
+        events = [
+            Event(
+                calendar_id=local_calendar(s, host).id,
+                event_uid=booking.public_id,
+                summary=link.summary,
+                description=f"Booked by {invitee.name} <{invitee.email}> via schedlink"
+                + (f"\n\nNote: {invitee.notes}" if invitee.notes else ""),
+                start_at=start,
+                end_at=end,
+                tzid=host.tzid,
+                booking_id=booking.id,
+            )
+            for host in sorted(hosts, key=lambda h: h.id != link.account_id)
+        ]
+        for event in events:  # in order: the first gets the lowest id
+            s.add(event)
+            s.flush()
+        event = events[0]
         conference = conferencing.apply(
             s, event, conferencing.spec_from_json(link.conferencing),
             account=link.account, now=now, sealer=sealer,
         )  # fmt: skip
-        # The invitee's confirmation waits a little for the join link; the host's goes now.
+        # The invitee's confirmation waits a little for the join link; the hosts' go now.
         waiting = conference is not None and conference.status != "assigned"
         mails = queue_notices(
             s, "booking.confirmed", booking, invitee_at=now + mail_wait if waiting else None
         )
-        queue_booking_write(s, booking)
+        queue_booking_write(s, booking, hosts)
         if waiting:
             s.flush()
             conference.mail_job_id = mails["invitee"].id
@@ -192,6 +210,82 @@ def book(
         s.refresh(link)
         booking_changed(s, booking, notifications.types.BOOKING_CREATED, now, urls=urls)
     return booking
+
+
+def seat_hosts(s: Session, team: Team, free_subs: tuple[str, ...]) -> list:
+    """Who attends a booking at a time when `free_subs` are free: every host of a collective
+    link; for a round robin, the free host whose last round-robin seat is oldest (never is
+    oldest of all), ties by position."""
+    if team.collective:
+        return list(team.hosts)
+    free = [h for h in team.hosts if h.sub in free_subs]
+    last = dict(
+        s.execute(
+            select(BookingHost.account_id, func.max(Booking.created_at))
+            .join(Booking, Booking.id == BookingHost.booking_id)
+            .join(SchedulingLink, SchedulingLink.id == Booking.link_id)
+            .where(
+                SchedulingLink.hosts_required == "1",
+                BookingHost.account_id.in_([h.id for h in free]),
+            )
+            .group_by(BookingHost.account_id)
+        ).all()
+    )
+    order = {h.id: i for i, h in enumerate(team.hosts)}
+    never = (0, None)
+    picked = min(
+        free,
+        key=lambda h: never + (order[h.id],) if h.id not in last else (1, last[h.id], order[h.id]),
+    )
+    return [picked]
+
+
+def seat_accounts(booking: Booking) -> list[Account]:
+    """The hosts who attend `booking`, in seat order (the owner for a booking without seats)."""
+    return [seat.account for seat in booking.seats] or [booking.account]
+
+
+def names_together(names: list[str]) -> str:
+    """ "Grace", "Grace and Alan", "Grace, Alan and Ada"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass(frozen=True)
+class HostsAsOne:
+    """The hosts of a booking as the invitee's pages and e-mails name them: one host is that
+    host; several are one name ("Grace Hopper and Alan Turing") with the owner's details."""
+
+    name: str
+    email: str
+    tzid: str
+    show_email: bool = False
+    hour_format: str = "24"
+
+
+def team_as_one(team: Team, owner):
+    """A link's hosts as its booking page names them: everyone of a collective link; the
+    team of a round robin ("Alan Turing or Ada Byron"); the one host of any other link."""
+    everyone = [*team.hosts, *team.removed] if team.collective else list(team.hosts)
+    if len(everyone) == 1:
+        return everyone[0]
+    names = [a.name for a in everyone]
+    name = (
+        names_together(names)
+        if team.collective
+        else " or ".join([", ".join(names[:-1]), names[-1]])
+    )
+    return HostsAsOne(name, owner.email, owner.tzid, False)
+
+
+def hosts_as_one(booking: Booking):
+    accounts = seat_accounts(booking)
+    if len(accounts) == 1:
+        return accounts[0]
+    owner = booking.account
+    return HostsAsOne(
+        names_together([a.name for a in accounts]), owner.email, owner.tzid,
+        False, owner.hour_format,
+    )  # fmt: skip
 
 
 def booking_by_public_id(session: Session, public_id: str) -> Booking | None:

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import conferencing, database, notifications
-from ..availability import offered_slots
+from ..accounts import local_calendar
+from ..availability import Team, link_team, offered_with_hosts
 from ..calendars import lock_account, queue_booking_write
-from ..models import Booking, Event
+from ..models import Booking, BookingHost, BookingWrite, Calendar, Event
 from ..text import clean_text
 from ..validation import format_utc
-from .bookings import SlotUnavailable, booking_by_public_id
+from .bookings import SlotUnavailable, booking_by_public_id, seat_hosts
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
 
@@ -38,21 +39,35 @@ class BookingUnchanged(Exception):
     """A reschedule to the time the booking already has: nothing is written or sent."""
 
 
-def _load_for_change(s: Session, public_id: str, now: datetime) -> Booking:
+def _load_for_change(
+    s: Session, public_id: str, now: datetime, with_team: bool = False
+) -> tuple[Booking, Team | None]:
+    """The booking with every host it seats locked (in account_id order, as `book` does);
+    `with_team` also locks the link's other hosts, who may take a round-robin move."""
     booking = booking_by_public_id(s, public_id)
     if booking is None:
         raise BookingNotFound(public_id)
-    lock_account(s, booking.account_id)
+    team = link_team(s, booking.link) if with_team else None
+    hosts = {seat.account_id for seat in booking.seats} or {booking.account_id}
+    if team is not None:
+        hosts |= {a.id for a in (*team.hosts, *team.removed)}
+    for account_id in sorted(hosts):
+        lock_account(s, account_id)
     s.refresh(booking)
     if booking.status != "confirmed":
         raise BookingNotChangeable("cancelled")
     if booking.start_at <= now:
         raise BookingNotChangeable("started")
-    return booking
+    return booking, team
 
 
 def _event_of(s: Session, booking: Booking) -> Event | None:
-    return s.scalar(select(Event).where(Event.booking_id == booking.id))
+    """The booking's first event: the one with its meeting (a team booking has one per seat)."""
+    return s.scalars(select(Event).where(Event.booking_id == booking.id).order_by(Event.id)).first()
+
+
+def _events_of(s: Session, booking: Booking) -> list[Event]:
+    return list(s.scalars(select(Event).where(Event.booking_id == booking.id).order_by(Event.id)))
 
 
 def cancel(
@@ -60,14 +75,15 @@ def cancel(
 ) -> Booking:
     """`by` is "invitee" or "host"; the other side is told by e-mail."""
     with database.write(sessions) as s:
-        booking = _load_for_change(s, public_id, now)
+        booking, _ = _load_for_change(s, public_id, now)
         booking.status = "cancelled"
         booking.cancelled_at = now
         booking.cancelled_by = by
         booking.cancel_reason = clean_text((reason or "")[:5000])[:1000] or None
         booking.sequence += 1
-        event = _event_of(s, booking)
-        if event is not None:
+        for seat in booking.seats:
+            seat.status = "cancelled"
+        for event in _events_of(s, booking):
             event.status = "cancelled"
             conferencing.event_removed(s, event)  # the provider's meeting is deleted too
         queue_notices(s, "booking.cancelled", booking)
@@ -81,25 +97,34 @@ def reschedule(
     urls: BookingUrls | None = None,
 ) -> Booking:  # fmt: skip
     """Move the booking to another offered time, atomically (the overlap guard applies).
-    Its own time is no move: BookingUnchanged. `urls`: as for `book`."""
+    Its own time is no move: BookingUnchanged. A collective booking keeps its hosts; a
+    round-robin one keeps its host while that host is free at the new time, else the time
+    goes to the free host a new booking would get. `urls`: as for `book`."""
     with database.write(sessions) as s:
-        booking = _load_for_change(s, public_id, now)
+        booking, team = _load_for_change(s, public_id, now, with_team=True)
         if booking.link.status == "disabled":  # turning a link off stops moves through it too
             raise BookingNotChangeable("disabled")
         if start == booking.start_at:  # not a move: no new SEQUENCE, no "Moved" e-mails
             raise BookingUnchanged(public_id)
         end = start + timedelta(minutes=booking.link.duration_minutes)
-        offered = offered_slots(s, booking.link, now, window_days, moving_booking_id=booking.id)
-        if (start, end) not in set(offered):
+        offered = offered_with_hosts(
+            s, booking.link, now, window_days, moving_booking_id=booking.id, team=team
+        )
+        free = {(a, b): subs for a, b, subs in offered}
+        if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
+        if not team.collective and booking.seats:
+            _keep_or_repick(s, booking, team, free[(start, end)])
         previous = {"start": format_utc(booking.start_at), "end": format_utc(booking.end_at)}
         booking.start_at, booking.end_at = start, end
         booking.sequence += 1
+        for seat in booking.seats:
+            seat.start_at, seat.end_at = start, end
+        for other in _events_of(s, booking):
+            other.start_at, other.end_at = start, end
         event = _event_of(s, booking)
-        if event is not None:
-            event.start_at, event.end_at = start, end
         queue_notices(s, "booking.rescheduled", booking)
-        queue_booking_write(s, booking)
+        queue_booking_write(s, booking, [seat.account for seat in booking.seats])
         try:
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time
@@ -110,3 +135,24 @@ def reschedule(
             s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous, urls=urls
         )
     return booking
+
+
+def _keep_or_repick(s: Session, booking: Booking, team: Team, free_subs: tuple[str, ...]) -> None:
+    """A round-robin booking's host stays when free at the new time; else the seat, its event
+    and its calendar copy go to the host a new booking would get."""
+    seat: BookingHost = booking.seats[0]
+    if seat.account.sub in free_subs:
+        return
+    (host,) = seat_hosts(s, team, free_subs)
+    old_calendars = select(Calendar.id).where(Calendar.account_id == seat.account_id)
+    for event in _events_of(s, booking):
+        event.calendar_id, event.tzid = local_calendar(s, host).id, host.tzid
+    # The old host's connected-calendar copy is dropped from the plan (one not yet written
+    # never will be); the new host's booking calendar gets it.
+    for write in s.scalars(
+        select(BookingWrite).where(
+            BookingWrite.booking_id == booking.id, BookingWrite.calendar_id.in_(old_calendars)
+        )
+    ):
+        s.delete(write)
+    seat.account = host  # written with the new time, under the overlap guard

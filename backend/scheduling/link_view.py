@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from ..models import Account, SchedulingLink
+from ..models import Account, LinkHost, SchedulingLink
 from .links import LinkNotFound
 
 
@@ -41,17 +41,26 @@ class LinkView:
     display_message: str | None
     query_periods: list | None
     redirect_url: str | None
+    hosts_required: str = "all"
+    # Whether the link has a host besides its owner (else the owner alone hosts it).
+    team: bool = False
 
 
 _LINK = SchedulingLink.__table__.c
 _HOST = Account.__table__.c
+_SEATS = LinkHost.__table__.c
+_TEAM = (
+    exists()
+    .where(and_(_SEATS.link_id == _LINK.id, _SEATS.account_id != _LINK.account_id))
+    .label("team")
+)
 _QUERY = (
     select(
         _LINK.id, _LINK.public_id, _LINK.account_id, _LINK.contact, _LINK.summary,
         _LINK.duration_minutes, _LINK.expires_at, _LINK.max_uses, _LINK.uses, _LINK.status,
         _LINK.display_message, _LINK.query_periods, _LINK.redirect_url,
         _HOST.sub, _HOST.name, _HOST.tzid, _HOST.availability_version, _HOST.email,
-        _HOST.show_email,
+        _HOST.show_email, _LINK.hosts_required, _TEAM,
     )
     .join_from(SchedulingLink.__table__, Account.__table__, _HOST.id == _LINK.account_id)
 )  # fmt: skip
@@ -78,5 +87,5 @@ def load_link_view(session: Session, public_id: str) -> LinkView:
         contact=row.contact, summary=row.summary, duration_minutes=row.duration_minutes,
         expires_at=row.expires_at, max_uses=row.max_uses, uses=row.uses, status=row.status,
         display_message=row.display_message, query_periods=row.query_periods,
-        redirect_url=row.redirect_url,
+        redirect_url=row.redirect_url, hosts_required=row.hosts_required, team=bool(row.team),
     )  # fmt: skip

@@ -12,7 +12,7 @@ from .. import notifications
 from ..conferencing import check_spec, parse_spec
 from ..ids import looks_like_id, new_id
 from ..markup import MarkupError, parse_contacts
-from ..models import Account, SchedulingLink
+from ..models import Account, LinkHost, SchedulingLink
 from ..outbound import Outbound
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
@@ -28,6 +28,7 @@ DEFAULT_EXPIRY = timedelta(days=14)
 MAX_EXPIRY = timedelta(days=365)
 MAX_USES = 1000
 MAX_QUERY_PERIODS = 50
+MAX_HOSTS = 50
 
 
 class LinkNotFound(Exception):
@@ -146,6 +147,53 @@ def _redirect_url(payload, errors, allowed_origins) -> str | None:
     return url
 
 
+def _hosts(
+    session: Session, account: Account, payload: dict, errors: FieldErrors
+) -> tuple[list[Account], str]:
+    """`hosts`, a participant group in the Availability API's shape: `{"members": [{"sub"}],
+    "required": "all" | 1}`. Every member is the caller or in the caller's organization;
+    anyone else is `errors.unknown_sub`, as in `POST /v1/availability`. Default: the caller."""
+    raw = payload.get("hosts")
+    if raw is None:
+        return [account], "all"
+    if not isinstance(raw, dict):
+        errors.add("hosts", "invalid", "hosts must be an object: {members, required}.")
+        return [account], "all"
+    required = raw.get("required", "all")
+    if required != "all" and (type(required) is not int or required != 1):
+        errors.add("hosts.required", "invalid", 'required must be "all" or 1.')
+    members = raw.get("members")
+    if not isinstance(members, list) or not 1 <= len(members) <= MAX_HOSTS:
+        errors.add("hosts.members", "invalid", f"Give 1 to {MAX_HOSTS} members.")
+        return [account], "all"
+    subs = []
+    for j, member in enumerate(members):
+        sub = member.get("sub") if isinstance(member, dict) else None
+        if not isinstance(sub, str) or not sub:
+            errors.add(f"hosts.members.{j}.sub", "required", "Each member needs a sub.")
+        elif sub in subs:
+            errors.add(f"hosts.members.{j}.sub", "invalid", "Each host may be named once.")
+        subs.append(sub)
+    # Only well-formed subs are looked up (a NUL or a huge string is simply not found).
+    wanted = {sub for sub in subs if isinstance(sub, str) and looks_like_id(sub, "acc")}
+    found = {
+        a.sub: a
+        for a in session.scalars(select(Account).where(Account.sub.in_(wanted)))
+        if a.id == account.id
+        or (account.organization_id is not None and a.organization_id == account.organization_id)
+    }
+    hosts = []
+    for j, sub in enumerate(subs):
+        if isinstance(sub, str) and sub and sub not in found:
+            errors.add(
+                f"hosts.members.{j}.sub", "unknown_sub",
+                "No account with this sub that may host your links.",
+            )  # fmt: skip
+        elif sub in found:
+            hosts.append(found[sub])
+    return hosts, "1" if required == 1 else "all"
+
+
 def create_link(
     session: Session,
     account: Account,
@@ -178,6 +226,7 @@ def create_link(
         else:
             expires_at = parsed
     query_periods = _query_periods(payload, errors)
+    hosts, hosts_required = _hosts(session, account, payload, errors)
     redirect_url = _redirect_url(payload, errors, redirect_origins)
     conferencing = parse_spec(payload.get("conferencing"), errors)
     subscriptions = None
@@ -203,8 +252,10 @@ def create_link(
         query_periods=query_periods,
         redirect_url=redirect_url,
         conferencing=conferencing.to_json() if conferencing else None,
+        hosts_required=hosts_required,
         created_at=now,
     )
+    link.hosts = [LinkHost(account_id=h.id, position=i) for i, h in enumerate(hosts)]
     session.add(link)
     session.flush()
     notifications.set_link_subscriptions(session, account.id, link.id, subscriptions)
@@ -314,6 +365,7 @@ def link_to_dict(
     if link.display_message:
         data["display_message"] = link.display_message
     data["conferencing"] = link.conferencing or {"profile_id": "default"}
+    data["hosts"] = hosts_to_dict(link)
     confirmed = [b for b in link.bookings if b.status == "confirmed"]
     if confirmed:
         b = confirmed[-1]
@@ -323,5 +375,16 @@ def link_to_dict(
             "end": format_utc(b.end_at),
             "status": b.status,
             "invitee": {"name": b.invitee_name, "email": b.invitee_email},
+            "hosts": [{"sub": seat.account.sub} for seat in b.seats],
         }
     return data
+
+
+def hosts_to_dict(link: SchedulingLink) -> dict:
+    """The link's hosts as the participant group they are (the owner alone for a link made
+    before hosts existed)."""
+    accounts = [h.account for h in link.hosts] or [link.account]
+    return {
+        "members": [{"sub": a.sub, "name": a.name} for a in accounts],
+        "required": 1 if link.hosts_required == "1" else "all",
+    }

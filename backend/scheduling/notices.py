@@ -24,14 +24,25 @@ RECIPIENTS = ("invitee", "host")
 def queue_notices(
     session: Session, kind: str, booking: Booking, *, invitee_at: datetime | None = None
 ) -> dict[str, Job]:
-    """`invitee_at` holds the invitee's mail back (a join link on its way); the host's goes now."""
+    """`invitee_at` holds the invitee's mail back (a join link on its way); the hosts' go now.
+    A booking whose one seat is the link's owner (every one-host link) has one "host" job as
+    always; a team booking has one per seated host, naming the host by `sub`."""
     jobs = {}
-    for role in RECIPIENTS:
-        job = Job(kind=kind, payload={"booking_id": booking.public_id, "recipient": role})
-        if role == "invitee" and invitee_at is not None:
-            job.run_at = invitee_at
+    payload = {"booking_id": booking.public_id}
+    invitee = Job(kind=kind, payload={**payload, "recipient": "invitee"})
+    if invitee_at is not None:
+        invitee.run_at = invitee_at
+    session.add(invitee)
+    jobs["invitee"] = invitee
+    seats = [seat.account for seat in booking.seats]
+    if not seats or [a.id for a in seats] == [booking.account_id]:
+        jobs["host"] = Job(kind=kind, payload={**payload, "recipient": "host"})
+        session.add(jobs["host"])
+        return jobs
+    for account in seats:
+        job = Job(kind=kind, payload={**payload, "recipient": "host", "host": account.sub})
         session.add(job)
-        jobs[role] = job
+        jobs.setdefault("host", job)
     return jobs
 
 
@@ -56,6 +67,7 @@ def booking_to_dict(booking: Booking, urls: BookingUrls | None = None) -> dict:
         "end": format_utc(booking.end_at),
         "invitee": invitee,
         "created_at": format_utc(booking.created_at),
+        "hosts": [{"sub": seat.account.sub} for seat in booking.seats],
     }
     if booking.status == "cancelled":
         data["cancelled_by"] = booking.cancelled_by
@@ -72,7 +84,9 @@ def booking_changed(
     (the booking's event moved in the calendar) and, when the booking used the link's last
     use, `scheduling_link_completed`. `urls` adds the invitee's pages (see booking_to_dict)."""
     s.flush()
-    event = s.scalar(select(Event).where(Event.booking_id == booking.id))
+    event = s.scalars(
+        select(Event).where(Event.booking_id == booking.id).order_by(Event.id)
+    ).first()
     calendar = s.get(Calendar, event.calendar_id) if event is not None else None
     calendar_id = calendar.public_id if calendar is not None else None
     link = booking.link

@@ -15,9 +15,9 @@ from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import db, timefmt
-from ..availability import SlotCache, offered_slots
+from ..availability import SlotCache, link_team, offered_slots
 from ..models import SchedulingLink
-from ..scheduling import BookingUrls, LinkView
+from ..scheduling import BookingUrls, LinkView, team_as_one
 from ..text import clean_text, with_name
 from ..validation import format_utc, is_tzid, known_tzids, parse_utc
 
@@ -288,10 +288,14 @@ def render_offer(
         error, field_errors, chosen = _stale_form(slots, chosen)
     days = group_by_day(slots, zone)
     moment = now()
+    team = link_team(db.session(), link)
+    host = link.account
+    if team.is_team or team.hosts[0].id != link.account_id:
+        host = team_as_one(team, link.account)
     html = render_template(
         "booking/offer.html",
         link=link,
-        host=link.account,
+        host=host,
         contact=contact,
         days=days,
         months=month_grids(days),

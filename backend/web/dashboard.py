@@ -19,14 +19,15 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import db, timefmt
+from ..availability import link_team
 from ..calendars import failed_writes
 from ..conferencing import booking_conference, join_details
 from ..ids import looks_like_id
-from ..models import Booking
+from ..models import Booking, BookingHost
 from ..scheduling import (
     LINK_FILTERS,
     LinkNotFound,
@@ -35,6 +36,8 @@ from ..scheduling import (
     get_link,
     link_url,
     links_page,
+    names_together,
+    seat_accounts,
 )
 from ..scheduling import changes as booking_changes
 from .auth import login_required
@@ -62,13 +65,21 @@ def address(email: str | None) -> Markup:
     return Markup('<span class="address" title="{}">{}</span>').format(email, inner)
 
 
+def _involves(account):
+    """Bookings of the account's links, and team bookings where it has a seat."""
+    seated = exists().where(
+        BookingHost.booking_id == Booking.id, BookingHost.account_id == account.id
+    )
+    return or_(Booking.account_id == account.id, seated)
+
+
 def upcoming_bookings(s, account, limit: int = 100) -> list[Booking]:
     return list(
         s.scalars(
             select(Booking)
-            .options(joinedload(Booking.link))
+            .options(joinedload(Booking.link), selectinload(Booking.seats))
             .where(
-                Booking.account_id == account.id,
+                _involves(account),
                 Booking.status == "confirmed",
                 Booking.end_at > now(),
             )
@@ -84,9 +95,9 @@ def recent_cancellations(s, account, limit: int = 20) -> list[Booking]:
     return list(
         s.scalars(
             select(Booking)
-            .options(joinedload(Booking.link))
+            .options(joinedload(Booking.link), selectinload(Booking.seats))
             .where(
-                Booking.account_id == account.id,
+                _involves(account),
                 Booking.status == "cancelled",
                 Booking.cancelled_at > since,
             )
@@ -100,9 +111,40 @@ def _when(booking: Booking) -> str:
     return timefmt.span(booking.start_at, booking.end_at, g.user.tzid, g.user.hour_format)
 
 
-def _link_row(link, moment) -> dict:
+def team_names(booking: Booking) -> str | None:
+    """The hosts of a team booking (or of one the user attends for someone else's link)."""
+    hosts = seat_accounts(booking)
+    if [h.id for h in hosts] == [g.user.id]:
+        return None
+    return names_together([h.name for h in hosts])
+
+
+def _team_note(s, link) -> tuple[str | None, str | None]:
+    """(hosts, why it offers less) for a link with hosts besides its owner."""
+    team = link_team(s, link)
+    if not team.is_team and all(h.id == link.account_id for h in team.hosts):
+        return None, None
+    kind = "everyone attends" if team.collective else "round robin"
+    names = names_together([h.name for h in (*team.hosts, *team.removed)])
+    problem = None
+    if team.removed:
+        gone = names_together([h.name for h in team.removed])
+        verb = "is" if len(team.removed) == 1 else "are"
+        problem = (
+            f"{gone} {verb} no longer in your organization: this link offers no times "
+            "(everyone must attend)."
+            if team.collective
+            else f"{gone} {verb} no longer in your organization and no longer offered."
+        )
+    return f"Hosts ({kind}): {names}", problem
+
+
+def _link_row(s, link, moment) -> dict:
     latest = link.bookings[-1] if link.bookings else None
+    hosts, problem = _team_note(s, link)
     return {
+        "hosts": hosts,
+        "team_problem": problem,
         "link": link,
         "status": effective_status(link, moment),
         "url": link_url(
@@ -131,9 +173,10 @@ def index():
     return render_template(
         "account/dashboard.html",
         bookings=[(b, _when(b)) for b in bookings],
+        team_names={b.id: team_names(b) for b in bookings},
         joins={b.id: join_details(booking_conference(s, b.id)) for b in bookings},
         cancellations=[(b, _when(b)) for b in recent_cancellations(s, g.user)],
-        links=[_link_row(link, moment) for link in links],
+        links=[_link_row(s, link, moment) for link in links],
         link_filter=status,
         link_filters=LINK_FILTERS,
         page=page,
@@ -175,7 +218,10 @@ def cancel_booking(booking_id: str):
     booking = None
     if looks_like_id(booking_id, "bk"):  # a NUL would reach PostgreSQL as an error
         booking = db.session().scalar(select(Booking).where(Booking.public_id == booking_id))
-    if booking is None or booking.account_id != g.user.id:
+    if booking is None or g.user.id not in {
+        booking.account_id,
+        *(h.id for h in seat_accounts(booking)),
+    }:
         flash("That booking is not yours or no longer exists.", "bookings")
         return _back_to("bookings")
     try:

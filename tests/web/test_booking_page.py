@@ -262,24 +262,32 @@ def test_database_refuses_overlapping_confirmed_bookings(app, client, host):
         if engine.dialect.name == "sqlite":
             overlapping["start"] = overlapping["start"].replace(tzinfo=None)
             overlapping["end"] = overlapping["end"].replace(tzinfo=None)
-        statement = text(
+        # The guard sits on the seats (booking_hosts, issue 23): a second booking row is just
+        # a row; the host's overlapping confirmed seat is what the database refuses.
+        booking = text(
             "INSERT INTO bookings (public_id, link_id, account_id, start_at, end_at, status, "
             "invitee_name, invitee_email, created_at) VALUES "
             "(:pid, :link, :acc, :start, :end, 'confirmed', 'Raw', 'raw@example.com', :start)"
+            " RETURNING id"
         )
-        with pytest.raises(IntegrityError, match="(?i)overlap"), engine.begin() as conn:
-            conn.execute(statement, overlapping)
-        # Back-to-back is fine, and a cancelled row may overlap.
+        seat = text(
+            "INSERT INTO booking_hosts (booking_id, account_id, start_at, end_at, status) "
+            "VALUES (:booking, :acc, :start, :end, 'confirmed')"
+        )
         with engine.begin() as conn:
-            conn.execute(
-                statement,
-                {
-                    **overlapping,
-                    "pid": "bk_after",
-                    "start": overlapping["start"] + timedelta(minutes=20),
-                    "end": overlapping["end"] + timedelta(minutes=20),
-                },
-            )
+            raw_id = conn.execute(booking, overlapping).scalar_one()
+        with pytest.raises(IntegrityError, match="(?i)overlap"), engine.begin() as conn:
+            conn.execute(seat, {**overlapping, "booking": raw_id})
+        # Back-to-back is fine, and a cancelled row may overlap.
+        later = {
+            **overlapping,
+            "pid": "bk_after",
+            "start": overlapping["start"] + timedelta(minutes=20),
+            "end": overlapping["end"] + timedelta(minutes=20),
+        }
+        with engine.begin() as conn:
+            after_id = conn.execute(booking, later).scalar_one()
+            conn.execute(seat, {**later, "booking": after_id})
 
 
 @pytest.mark.parametrize(
