@@ -9,7 +9,17 @@ from flask_cors import CORS
 
 from ..scheduling import LinkNotFound
 from ..validation import ValidationError
-from . import account, availability, calendars, channels, conferencing, links, markup, profiles
+from . import (
+    account,
+    availability,
+    calendars,
+    channels,
+    conferencing,
+    links,
+    markup,
+    profiles,
+    sequenced_availability,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -28,7 +38,7 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
-        conferencing.bp, channels.bp,
+        conferencing.bp, channels.bp, sequenced_availability.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 
