@@ -78,6 +78,8 @@ def mutate(path, value):
     return data
 
 
+S0 = ("sequence", 0)
+B0 = ("sequence", 0, "buffer", "before")
 PERIOD = {"start": "2027-01-05T09:00:00Z", "end": "2027-01-05T10:00:00Z"}
 CASES = [
     (("sequence",), KeyError, "sequence", "required"),
@@ -126,15 +128,15 @@ CASES = [
         "invalid",
     ),
     (("sequence", 0, "required_duration"), KeyError, "sequence[0].required_duration", "required"),
-    (("sequence", 0, "required_duration"), {"minutes": 0}, "sequence[0].required_duration", "invalid"),
+    ((*S0, "required_duration"), {"minutes": 0}, "sequence[0].required_duration", "invalid"),
     (("sequence", 0, "start_interval"), {"minutes": 7}, "sequence[0].start_interval", "invalid"),
     (("sequence", 0, "buffer"), [], "sequence[0].buffer", "invalid"),
     (("sequence", 0, "buffer", "before"), "x", "sequence[0].buffer.before", "invalid"),
-    (("sequence", 0, "buffer", "before", "minutes"), -1, "sequence[0].buffer.before.minutes", "invalid"),
-    (("sequence", 0, "buffer", "before", "minimum"), {"m": 1}, "sequence[0].buffer.before.minimum", "invalid"),
-    (("sequence", 0, "buffer", "before", "maximum"), 10, "sequence[0].buffer.before.maximum", "invalid"),
-    (("sequence", 0, "buffer", "before", "maximum"), 99999, "sequence[0].buffer.before.maximum", "invalid"),
-    (("sequence", 0, "buffer", "before", "extra"), 1, "sequence[0].buffer.before", "invalid"),
+    ((*B0, "minutes"), -1, "sequence[0].buffer.before.minutes", "invalid"),
+    ((*B0, "minimum"), {"m": 1}, "sequence[0].buffer.before.minimum", "invalid"),
+    ((*B0, "maximum"), 10, "sequence[0].buffer.before.maximum", "invalid"),
+    ((*B0, "maximum"), 99999, "sequence[0].buffer.before.maximum", "invalid"),
+    ((*B0, "extra"), 1, "sequence[0].buffer.before", "invalid"),
     (("sequence", 0, "available_periods"), [], "sequence[0].available_periods", "invalid"),
     (
         ("sequence", 0, "available_periods"),
