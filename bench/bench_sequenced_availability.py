@@ -13,7 +13,8 @@ clustered in 60 blocks of 1-4 hours) over one 14-day query period; a 3-step sequ
 the first and the third; gaps 0-60 and 15-120 minutes), `max_results` 10. The baseline is
 the total of the three steps asked as single-step availability queries (`parse_query` +
 `resolve`, `response_format: slots`, `max_results` 10) over the same calendars; the
-sequence is `parse_sequence` + `resolve_sequence`. Nothing is asserted; the exit status is 0 unless something raises.
+sequence is `parse_sequence` + `resolve_sequence`. Nothing is asserted; the exit status is 0
+unless something raises.
 """
 
 from __future__ import annotations
