@@ -3,7 +3,8 @@
 Random calendars for 2-3 people over four days around a DST change in Europe/London or
 America/New_York (busy time, query periods and personal available periods are all placed at
 LOCAL wall times, so their UTC positions move by an hour across the change), 2-3 steps with
-random durations, grids, buffers and gap bounds, `required: N` groups and a random `now`.
+random durations, grids, buffers and gap bounds, `required: N` groups, steps limited to
+their own available periods now and then, and a random `now`.
 
 The oracle imports nothing from the engine: it marks busy/allowed minutes in sets, tries every
 grid start of every step directly, and finds the lexicographically earliest chain for each
@@ -91,6 +92,9 @@ def scenarios(draw):
             lo1, hi1 = hi1, lo1
         if lo2 is not None and hi2 is not None and hi2 < lo2:
             lo2, hi2 = hi2, lo2
+        own = None
+        if draw(st.integers(0, 3)) == 0:  # this step only within local 10:00-15:00
+            own = tuple((local(zone, day0, d, 600), local(zone, day0, d, 900)) for d in range(DAYS))
         steps.append(
             Step(
                 sequence_id=f"step-{k}",
@@ -108,6 +112,7 @@ def scenarios(draw):
                 ),
                 before=Gap(draw(st.sampled_from([0, 0, 10, 30])), lo1, hi1),
                 after=Gap(draw(st.sampled_from([0, 0, 15])), lo2, hi2),
+                available_periods=own,
             )
         )
     max_results = draw(st.integers(1, 40))
@@ -131,6 +136,10 @@ def oracle(busy, query: SequenceQuery, now: datetime):
         step = query.steps[k]
         d = int(step.duration.total_seconds()) // 60
         if s * 60 < now_s or not all(m in query_min for m in range(s, s + d)):
+            return None
+        if step.available_periods is not None and not all(
+            m in minutes_of(step.available_periods) for m in range(s, s + d)
+        ):
             return None
         out = []
         for g in step.groups:
