@@ -20,6 +20,7 @@ from . import (
     markup,
     organization,
     profiles,
+    sequenced_availability,
 )
 
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
+        sequenced_availability.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

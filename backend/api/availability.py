@@ -29,7 +29,7 @@ bp = Blueprint("api_availability", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
 
 
-def _visible_accounts(s, caller: Account, subs: set[str]) -> dict[str, Account]:
+def visible_accounts(s, caller: Account, subs: set[str]) -> dict[str, Account]:
     """The caller itself and accounts of its organization; anything else stays unknown."""
     rows = s.scalars(select(Account).where(Account.sub.in_(subs))).all()
     return {
@@ -53,7 +53,7 @@ def availability():
     except QueryError as exc:
         raise ValidationError(dotted(exc.errors)) from exc
     s = db.session()
-    accounts = _visible_accounts(s, current_account(), query.subs())
+    accounts = visible_accounts(s, current_account(), query.subs())
     errors: dict = {}
     for i, group in enumerate(query.groups):
         for j, member in enumerate(group.members):

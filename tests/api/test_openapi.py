@@ -243,13 +243,26 @@ def _period_holders(body) -> list:
     for key in ("query_periods", "available_periods"):
         if isinstance(body.get(key), list):
             found += body[key]
-    groups = body.get("participants")
-    for group in groups if isinstance(groups, list) else []:
+    for step in body.get("sequence") if isinstance(body.get("sequence"), list) else []:
+        if isinstance(step, dict) and isinstance(step.get("available_periods"), list):
+            found += step["available_periods"]
+    groups = [g for gs in _group_lists(body) if isinstance(gs, list) for g in gs]
+    for group in groups:
         members = group.get("members") if isinstance(group, dict) else None
         for member in members if isinstance(members, list) else []:
             if isinstance(member, dict) and isinstance(member.get("available_periods"), list):
                 found += member["available_periods"]
     return [p for p in found if isinstance(p, dict)]
+
+
+def _group_lists(body) -> list:
+    """The participants lists of an availability query, or of each sequenced step."""
+    if not isinstance(body, dict):
+        return []
+    steps = body.get("sequence") if isinstance(body.get("sequence"), list) else []
+    return [body.get("participants")] + [
+        s.get("participants") for s in steps if isinstance(s, dict)
+    ]
 
 
 def _string_slots(node, slots=None) -> list:
@@ -298,14 +311,22 @@ def _steer(case, data, host) -> None:
     body = case.body
     if isinstance(body, dict | list) and _likely(data, "plain integers"):
         _plain_integers(body)  # JSON Schema counts 30.0 as an integer, the API does not
-    groups = body.get("participants") if isinstance(body, dict) else None
-    if isinstance(groups, list) and _likely(data, "own sub"):
+    for groups in _group_lists(body):
+        if not isinstance(groups, list) or not _likely(data, "own sub"):
+            continue
         del groups[3:]  # at most 10 members in all
         for group in groups:
             members = group.get("members") if isinstance(group, dict) else None
             if isinstance(members, list) and members and isinstance(members[0], dict):
-                group["members"] = [{**members[0], "sub": host.sub}]
+                member = {**members[0], "sub": host.sub}
+                member.pop("calendar_ids", None)  # random ids are never the caller's
+                group["members"] = [member]
                 group["required"] = data.draw(st.sampled_from(["all", 1]), label="required")
+    steps = body.get("sequence") if isinstance(body, dict) else None
+    if isinstance(steps, list) and _likely(data, "ordinals 1..n"):
+        for k, step in enumerate(steps):
+            if isinstance(step, dict):
+                step["ordinal"] = k + 1
     holders = _period_holders(body)
     if holders and _likely(data, "steer periods"):
         near_only = _likely(data, "all near now")
