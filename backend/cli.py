@@ -12,6 +12,13 @@ import click
 from . import create_app, db
 
 
+def _instance_path() -> str:
+    """The instance folder create_app() will use, found without creating an app."""
+    from flask import Flask
+
+    return os.environ.get("SCHEDLINK_INSTANCE_PATH") or Flask("backend").instance_path
+
+
 def _app():
     app = create_app()
     db.migrate(app.config["DATABASE_URL"], app.extensions["schedlink.sealer"])
@@ -47,7 +54,7 @@ def serve(
     keyfile: str | None,
 ) -> None:
     """Migrate the database and run the production server."""
-    from .server import default_workers, run
+    from .server import default_workers, prepare_metrics_dir, run
 
     if keyfile and not certfile:
         raise click.UsageError("--keyfile needs --certfile")
@@ -58,6 +65,7 @@ def serve(
             server_context(certfile, keyfile)  # fail here, clearly, not in every worker
         except (OSError, ValueError) as exc:
             raise click.ClickException(f"cannot use that certificate and key: {exc}") from None
+    prepare_metrics_dir(_instance_path())  # before anything imports prometheus_client
     app = _app()
     scheme = "https" if certfile else "http"
     click.echo(f"schedlink on {scheme}://{host}:{port}  (database: {_safe_url(app)})")
@@ -68,6 +76,7 @@ def serve(
         with_worker=not no_job_worker,
         certfile=certfile,
         keyfile=keyfile,
+        access_log=app.config["LOG_FORMAT"] != "json",
     )
 
 
@@ -89,10 +98,11 @@ def _browser_host(host: str) -> str:
 @click.option("--workers", default=None, type=int)
 def demo(host: str, port: int, workers: int | None) -> None:
     """Like serve, plus a demo host account, its API key and demo pages under /demo/."""
-    from .server import default_workers, run
+    from .server import default_workers, prepare_metrics_dir, run
     from .web.demo import DEMO_EMAIL, seed
 
     os.environ["SCHEDLINK_DEMO"] = "true"
+    prepare_metrics_dir(_instance_path())
     os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{_browser_host(host)}:{port}")
     app = _app()
     with app.app_context(), db.write() as s:
@@ -112,7 +122,7 @@ def demo(host: str, port: int, workers: int | None) -> None:
             ]
         )
     )
-    run(host, port, workers or default_workers())
+    run(host, port, workers or default_workers(), access_log=app.config["LOG_FORMAT"] != "json")
 
 
 @main.command()
@@ -121,8 +131,10 @@ def demo(host: str, port: int, workers: int | None) -> None:
 def worker(once: bool, poll: float) -> None:
     """Drain the outbox: e-mail jobs and webhook deliveries."""
     from .outbox import run_worker
+    from .telemetry import configure_logging
 
     app = _app()
+    configure_logging(app.config["LOG_FORMAT"])
     run_worker(app, once=once, poll_seconds=poll)
 
 

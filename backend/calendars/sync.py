@@ -6,6 +6,7 @@ is retried with backoff. Flask-free: the outbox worker runs `run_sync` as a job.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
+from .. import database, metrics
 from ..connections import ProfileDisconnected
 from ..ids import new_id
 from ..models import (
@@ -169,13 +170,16 @@ def run_sync(
             credentials=credentials or {}, known=known, start=start, end=end,
             tzid=account.tzid, owners=_owners(account, profile), now=now, services=services,
         )  # fmt: skip
+    provider, started = context.provider_name, time.perf_counter()
     if credentials is None:
         _failed(sessions, profile_id, unreadable, now, disconnect=True)
+        _measured(provider, "error", started)
         return None
     try:
         remote = source(context)
     except (SourceError, FeedInvalid) as exc:
         _failed(sessions, profile_id, str(exc), now, disconnect=isinstance(exc, SourceDisconnected))
+        _measured(provider, "error", started)
         return None
     with database.write(sessions) as s:
         profile = s.get(Profile, profile_id)
@@ -188,7 +192,13 @@ def run_sync(
         state.sync_error = None
         state.failures = 0
         state.next_sync_at = now + timedelta(seconds=interval)
+    _measured(provider, "ok", started)
     return changed
+
+
+def _measured(provider: str, outcome: str, started: float) -> None:
+    metrics.CALENDAR_SYNCS.labels(provider, outcome).inc()
+    metrics.CALENDAR_SYNC_SECONDS.labels(provider).observe(time.perf_counter() - started)
 
 
 def _owners(account: Account, profile: Profile) -> tuple[str, ...]:

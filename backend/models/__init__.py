@@ -8,7 +8,7 @@ from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Ev
 from .conferencing import Conference, ConferencingDefault
 from .limits import RateLimitCounter
 from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
-from .outbox import Job
+from .outbox import Job, WorkerHeartbeat
 from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
@@ -17,5 +17,5 @@ __all__ = [
     "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
     "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
     "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
-    "UserSession", "WebhookMessage", "WebhookSecret", "utcnow",
+    "UserSession", "WebhookMessage", "WebhookSecret", "WorkerHeartbeat", "utcnow",
 ]  # fmt: skip
