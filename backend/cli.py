@@ -185,6 +185,37 @@ def create_api_key_cmd(email: str, label: str) -> None:
 
 
 @main.command()
+@click.option("--certfile", default=None, help="the certificate serve --certfile will use")
+@click.option("--keyfile", default=None, help="its private key, if not in --certfile")
+def doctor(certfile: str | None, keyfile: str | None) -> None:
+    """Check the configuration (keys, base URL, database, SMTP, allow-lists, TLS files,
+    providers) and say what to fix. Exit status 1 when something must be fixed."""
+    from sqlalchemy.orm import sessionmaker
+
+    from . import config as app_config
+    from .database import make_engine
+    from .doctor import PROBLEM, WARNING, run_checks
+
+    config = app_config.from_environment(Path(_instance_path()))
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        findings = run_checks(
+            config, sessionmaker(engine),
+            key_from_environment=bool(os.environ.get("SCHEDLINK_SECRET_KEY")),
+            certfile=certfile, keyfile=keyfile,
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    for finding in findings:
+        click.echo(finding.line())
+    problems = sum(f.level == PROBLEM for f in findings)
+    warnings = sum(f.level == WARNING for f in findings)
+    click.echo(f"\n{problems} problem(s), {warnings} warning(s)")
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
     app = _app()
