@@ -36,10 +36,11 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from . import create_app, telemetry
+        from . import create_app, health, telemetry
 
         app = create_app()
         telemetry.configure_logging(app.config["LOG_FORMAT"])
+        health.code_heads()  # read the migration files now, not in a worker's first /readyz
         return app
 
 
