@@ -474,7 +474,9 @@ def markdown(setups: list[dict], args, started: datetime) -> str:
             f"{ms['load']:.2f} | {c['machine']:.0f} req/s | {c['app_alone']:.0f} req/s | "
             f"{db_alone} |"
         )
-    out += ["", "![requests/s and p99 by concurrent clients](capacity.png)", ""]
+    out += ["", "The last three columns are rates computed from measured CPU time, not measured "
+            "rates; docs/deployment.md (More than one machine) says what they mean for sizing.",
+            "", "![requests/s and p99 by concurrent clients](capacity.png)", ""]  # fmt: skip
     return "\n".join(out)
 
 
