@@ -10,7 +10,7 @@ from flask import Flask
 
 def create_app(config: dict | None = None) -> Flask:
     """The app factory: nothing happens at import time, everything here per app."""
-    from . import api, db, errors, limits, proxies, web
+    from . import api, db, errors, limits, proxies, telemetry, web
     from . import config as app_config
     from .accounts import Keys
     from .outbound import Outbound
@@ -42,14 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
+    telemetry.init_app(app)  # /healthz, /readyz, /metrics; request ids, logs, metrics
     proxies.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
     api.init_app(app)
     web.init_app(app)
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
-
     return app

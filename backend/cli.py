@@ -12,6 +12,13 @@ import click
 from . import create_app, db
 
 
+def _instance_path() -> str:
+    """The instance folder create_app() will use, found without creating an app."""
+    from flask import Flask
+
+    return os.environ.get("SCHEDLINK_INSTANCE_PATH") or Flask("backend").instance_path
+
+
 def _app():
     app = create_app()
     db.migrate(app.config["DATABASE_URL"], app.extensions["schedlink.sealer"])
@@ -47,7 +54,7 @@ def serve(
     keyfile: str | None,
 ) -> None:
     """Migrate the database and run the production server."""
-    from .server import default_workers, run
+    from .server import default_workers, prepare_metrics_dir, run
 
     if keyfile and not certfile:
         raise click.UsageError("--keyfile needs --certfile")
@@ -58,6 +65,7 @@ def serve(
             server_context(certfile, keyfile)  # fail here, clearly, not in every worker
         except (OSError, ValueError) as exc:
             raise click.ClickException(f"cannot use that certificate and key: {exc}") from None
+    prepare_metrics_dir(_instance_path())  # before anything imports prometheus_client
     app = _app()
     scheme = "https" if certfile else "http"
     click.echo(f"schedlink on {scheme}://{host}:{port}  (database: {_safe_url(app)})")
@@ -68,6 +76,7 @@ def serve(
         with_worker=not no_job_worker,
         certfile=certfile,
         keyfile=keyfile,
+        access_log=app.config["LOG_FORMAT"] != "json",
     )
 
 
@@ -89,10 +98,11 @@ def _browser_host(host: str) -> str:
 @click.option("--workers", default=None, type=int)
 def demo(host: str, port: int, workers: int | None) -> None:
     """Like serve, plus a demo host account, its API key and demo pages under /demo/."""
-    from .server import default_workers, run
+    from .server import default_workers, prepare_metrics_dir, run
     from .web.demo import seed
 
     os.environ["SCHEDLINK_DEMO"] = "true"
+    prepare_metrics_dir(_instance_path())
     os.environ.setdefault("SCHEDLINK_BASE_URL", f"http://{_browser_host(host)}:{port}")
     app = _app()
     with app.app_context(), db.write() as s:
@@ -112,7 +122,7 @@ def demo(host: str, port: int, workers: int | None) -> None:
             ]
         )
     )
-    run(host, port, workers or default_workers())
+    run(host, port, workers or default_workers(), access_log=app.config["LOG_FORMAT"] != "json")
 
 
 @main.command()
@@ -121,8 +131,10 @@ def demo(host: str, port: int, workers: int | None) -> None:
 def worker(once: bool, poll: float) -> None:
     """Drain the outbox: e-mail jobs and webhook deliveries."""
     from .outbox import run_worker
+    from .telemetry import configure_logging
 
     app = _app()
+    configure_logging(app.config["LOG_FORMAT"])
     run_worker(app, once=once, poll_seconds=poll)
 
 
@@ -188,6 +200,37 @@ def create_api_key_cmd(email: str, label: str, expires_in_days: int | None) -> N
     until = f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
     click.echo(f"API key for {account.email}{until} (shown once, store it safely):", err=True)
     click.echo(plaintext)
+
+
+@main.command()
+@click.option("--certfile", default=None, help="the certificate serve --certfile will use")
+@click.option("--keyfile", default=None, help="its private key, if not in --certfile")
+def doctor(certfile: str | None, keyfile: str | None) -> None:
+    """Check the configuration (keys, base URL, database, SMTP, allow-lists, TLS files,
+    providers) and say what to fix. Exit status 1 when something must be fixed."""
+    from sqlalchemy.orm import sessionmaker
+
+    from . import config as app_config
+    from .database import make_engine
+    from .doctor import PROBLEM, WARNING, run_checks
+
+    config = app_config.from_environment(Path(_instance_path()))
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        findings = run_checks(
+            config, sessionmaker(engine),
+            key_from_environment=bool(os.environ.get("SCHEDLINK_SECRET_KEY")),
+            certfile=certfile, keyfile=keyfile,
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    for finding in findings:
+        click.echo(finding.line())
+    problems = sum(f.level == PROBLEM for f in findings)
+    warnings = sum(f.level == WARNING for f in findings)
+    click.echo(f"\n{problems} problem(s), {warnings} warning(s)")
+    if problems:
+        sys.exit(1)
 
 
 @main.command()

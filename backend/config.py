@@ -63,6 +63,10 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "schedlink"),
         # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
         "TRUSTED_PROXIES": _list("TRUSTED_PROXIES"),
+        # Who may read /metrics (addresses or CIDR networks, as seen after trusted proxies).
+        "METRICS_ALLOW": _list("METRICS_ALLOW", "127.0.0.1,::1"),
+        # "plain" (gunicorn's access log) or "json" (one JSON object per request and job).
+        "LOG_FORMAT": (_env("LOG_FORMAT", "plain") or "plain").lower(),
         "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
         "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),

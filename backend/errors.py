@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import metrics
 from .redaction import redact
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if exc.code == 429:
             headers.update(_retry_after(exc))
+            rule = request.url_rule
+            metrics.RATE_LIMITED.labels(rule.rule if rule else metrics.UNMATCHED).inc()
         message = exc.description or exc.name
         if exc.code == 413:
             message = "The request body is larger than this server accepts."

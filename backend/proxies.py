@@ -46,6 +46,8 @@ class TrustedProxies:
     def __call__(self, environ, start_response):
         if not self.trusted(environ.get("REMOTE_ADDR")):
             return self.wsgi_app(environ, start_response)
+        # What else a proxy says (X-Request-ID) is believed only from these peers too.
+        environ["schedlink.trusted_proxy"] = True
         forwarded = [part.strip() for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         hops = 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
@@ -34,9 +36,31 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from . import create_app
+        from . import create_app, health, telemetry
 
-        return create_app()
+        app = create_app()
+        telemetry.configure_logging(app.config["LOG_FORMAT"])
+        health.code_heads()  # read the migration files now, not in a worker's first /readyz
+        return app
+
+
+def prepare_metrics_dir(instance_path: str | Path) -> str:
+    """Where gunicorn's workers (and the job worker) keep their metric values, so /metrics
+    sums every process. Must be in the environment before any of them imports
+    prometheus_client; emptied on start, as values of processes gone are not ours to sum."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(Path(instance_path) / "metrics")
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    return directory
+
+
+def child_exit(_server, worker) -> None:
+    """gunicorn's hook: a dead worker's live gauges no longer count (its counters do)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def default_workers() -> int:
@@ -57,6 +81,7 @@ def run(
     with_worker: bool = True,
     certfile: str | None = None,
     keyfile: str | None = None,
+    access_log: bool = True,
 ) -> None:
     """Serve until stopped; the single-machine default also drains jobs in a child process.
     With a certificate, serves HTTPS itself (TLS 1.2 and 1.3 only)."""
@@ -81,8 +106,10 @@ def run(
             "threads": 4,
             "timeout": 60,
             "graceful_timeout": 10,
-            "accesslog": "-",
+            # Under SCHEDLINK_LOG_FORMAT=json the app writes the one line per request itself.
+            "accesslog": "-" if access_log else None,
             "logger_class": RedactingLogger,
             "on_exit": on_exit,
+            "child_exit": child_exit,
         }
     ).run()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select
 
-from .. import db
+from .. import db, metrics
 from ..availability import (
     MemberCalendar,
     QueryError,
@@ -67,13 +67,15 @@ def availability():
     if errors:
         raise ValidationError(errors)
     start, end = query.window()
-    calendars = {
-        sub: MemberCalendar(
-            busy=busy_intervals(s, account.id, start, end), rule=host_rule(s, account)
-        )
-        for sub, account in accounts.items()
-    }
-    return render(query, resolve(query, calendars, datetime.now(UTC)))
+    metrics.AVAILABILITY_QUERIES.labels("api").inc()
+    with metrics.timed(metrics.AVAILABILITY_SECONDS, kind="api"):
+        calendars = {
+            sub: MemberCalendar(
+                busy=busy_intervals(s, account.id, start, end), rule=host_rule(s, account)
+            )
+            for sub, account in accounts.items()
+        }
+        return render(query, resolve(query, calendars, datetime.now(UTC)))
 
 
 @bp.get("/availability_rules")

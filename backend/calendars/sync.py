@@ -6,6 +6,7 @@ is retried with backoff. Flask-free: the outbox worker runs `run_sync` as a job.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
+from .. import database, metrics
 from ..connections import ProfileDisconnected
 from ..ids import new_id
 from ..models import (
@@ -170,13 +171,16 @@ def run_sync(
             credentials=credentials or {}, known=known, start=start, end=end,
             tzid=account.tzid, owners=_owners(account, profile), now=now, services=services,
         )  # fmt: skip
+    provider, started = context.provider_name, time.perf_counter()
     if credentials is None:
         _failed(sessions, profile_id, unreadable, now, disconnect=True)
+        _measured(provider, "error", started)
         return None
     try:
         remote = source(context)
     except (SourceError, FeedInvalid) as exc:
         _failed(sessions, profile_id, str(exc), now, disconnect=isinstance(exc, SourceDisconnected))
+        _measured(provider, "error", started)
         return None
     with database.write(sessions) as s:
         profile = s.get(Profile, profile_id)
@@ -197,11 +201,17 @@ def run_sync(
         costly = any(item.left_out.costly for item in remote)
         wait = max(interval, PARTIAL_INTERVAL) if costly else interval
         state.next_sync_at = now + timedelta(seconds=wait)
+    _measured(provider, "ok", started)
     return changed
 
 
 def _read_anything(remote: list[RemoteCalendar]) -> bool:
     return any(item.events is not None or item.delta for item in remote)
+
+
+def _measured(provider: str, outcome: str, started: float) -> None:
+    metrics.CALENDAR_SYNCS.labels(provider, outcome).inc()
+    metrics.CALENDAR_SYNC_SECONDS.labels(provider).observe(time.perf_counter() - started)
 
 
 def _owners(account: Account, profile: Profile) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from .conferencing import Conference, ConferencingDefault
 from .limits import RateLimitCounter
 from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
 from .organizations import BrowserConnection, Invitation
-from .outbox import Job
+from .outbox import Job, WorkerHeartbeat
 from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, SchedulingLink
 
@@ -19,5 +19,5 @@ __all__ = [
     "Conference", "ConferencingDefault", "Event", "EventSubscription", "IdempotencyKey",
     "Invitation", "Job", "LinkHost", "OAuthRequest", "Organization", "Passkey", "Profile",
     "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession",
-    "WebhookMessage", "WebhookSecret", "utcnow",
+    "WebhookMessage", "WebhookSecret", "WorkerHeartbeat", "utcnow",
 ]  # fmt: skip

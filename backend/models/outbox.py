@@ -30,3 +30,12 @@ class Job(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """A worker's last sign of life, written every ~30 s, so /readyz can tell an operator
+    that jobs (mail, webhooks, syncs) are being drained, not only that the web face is up."""
+
+    __tablename__ = "worker_heartbeats"
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -13,7 +13,7 @@ import smtplib
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import conferencing, database, timefmt, tls
+from .. import conferencing, database, metrics, timefmt, tls
 from ..calendars import booking_ics
 from ..models import Job
 from ..scheduling import RECIPIENTS, booking_by_public_id, hosts_as_one, manage_urls, seat_accounts
@@ -35,12 +35,17 @@ SUBJECTS = {
 
 def send(config, sender: str, recipient: str, raw: bytes) -> None:
     """Exactly the checked bytes go out, to exactly one recipient."""
-    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
-        if config["SMTP_STARTTLS"]:
-            smtp.starttls(context=tls.client_context())
-        if config["SMTP_USERNAME"]:
-            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-        smtp.sendmail(sender, [recipient], raw)
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls(context=tls.client_context())
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+            smtp.sendmail(sender, [recipient], raw)
+    except Exception:
+        metrics.MAILS.labels("failed").inc()
+        raise
+    metrics.MAILS.labels("sent").inc()
 
 
 def _split(sessions: sessionmaker, kind: str, payload: dict) -> None:

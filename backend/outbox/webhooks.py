@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, or_, select, text, update
 from sqlalchemy.orm import sessionmaker
 
-from .. import database, notifications
+from .. import database, metrics, notifications
+from ..metrics import WEBHOOK_DELIVERIES
 from ..models import Channel, EventSubscription, Job, WebhookMessage, WebhookSecret
 from ..outbound import Outbound, OutboundError, OutboundRefused
 from ..sealing import Sealer
@@ -310,6 +311,9 @@ def deliver_due(sessions: sessionmaker, outbound: Outbound, config, sealer: Seal
                     outcome = send(outbound, message, timeout)
                 if outcome.status == 410 and message.channel_id is not None:
                     gone.add(message.channel_id)
+                WEBHOOK_DELIVERIES.labels(
+                    metrics.webhook_outcome(outcome.status, outcome.refused)
+                ).inc()
                 if not outcome.ok:
                     log.info("webhook %s to %s failed: %s", message.public_id, message.url,
                              outcome.error)  # fmt: skip

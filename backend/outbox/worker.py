@@ -7,6 +7,7 @@ import logging
 import random
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
@@ -14,8 +15,9 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from .. import database, notifications
+from .. import database, health, notifications
 from ..calendars import enqueue_due_syncs
+from ..metrics import JOBS_RUN
 from ..models import Job
 from ..organizations import purge_unverified
 from . import (
@@ -31,6 +33,7 @@ from . import (
 from .wakeup import Wakeup
 
 log = logging.getLogger(__name__)
+job_log = logging.getLogger("schedlink.jobs")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 # Job kind -> handler(sessions, payload, config). Each package that queues jobs registers
@@ -149,6 +152,7 @@ def run_jobs(app: Flask, lane: str = ALL) -> int:
     while (claimed := claim(sessions, _now(), lane)) is not None:
         job_id, kind, payload = claimed
         handler = HANDLERS.get(kind)
+        started = time.perf_counter()
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {kind!r}")
@@ -158,8 +162,18 @@ def run_jobs(app: Flask, lane: str = ALL) -> int:
             log.warning("job %s (%s) failed: %s", job_id, kind, exc)
             retry_after = getattr(exc, "retry_after", None)
             finish(sessions, job_id, f"{type(exc).__name__}: {exc}", _now(), retry_after)
+            outcome = "failed"
         else:
             finish(sessions, job_id, None, _now())
+            outcome = "done"
+        JOBS_RUN.labels(kind=kind, outcome=outcome).inc()
+        # One line per job (a JSON object under SCHEDLINK_LOG_FORMAT=json); never the payload,
+        # which can carry addresses and sealed secrets.
+        job_log.info(
+            "job %s %s %s", job_id, kind, outcome,
+            extra={"fields": {"type": "job", "job_id": job_id, "kind": kind, "outcome": outcome,
+                              "duration_ms": round((time.perf_counter() - started) * 1000, 2)}},
+        )  # fmt: skip
         done += 1
     return done
 
@@ -202,8 +216,14 @@ def _rounds(app: Flask, lane: str, wait, poll_seconds: float = 1.0) -> None:
     database waits with backoff and tries again: nothing was lost (leases expire, jobs stay
     pending), and the process sends all mail and webhooks, so it must not end."""
     failures = 0
+    # The main lane beats for /readyz; a long calendar sync must not make a live worker look dead.
+    name, last_beat = (health.worker_name(), None) if lane != CALENDAR else (None, None)
     while True:
         try:
+            now = _now()
+            if name and (last_beat is None or now - last_beat >= health.BEAT_EVERY):
+                health.beat(app.extensions["schedlink.sessions"], name, now)
+                last_beat = now
             run_once(app, lane)
             failures = 0
         except (SQLAlchemyError, database.TransactionConflict) as exc:

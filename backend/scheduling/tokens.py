@@ -67,8 +67,20 @@ class Tokens:
     def __init__(self, secret_key: str, fallbacks: list[str] | tuple[str, ...] = ()):
         # itsdangerous signs with the last key and verifies with all of them.
         self._keys = [*reversed(list(fallbacks)), secret_key]
+        # One serializer per purpose for tokens signed "now" (every booking page signs a form
+        # token and verifies its link's): they hold only the keys and the salt, and making
+        # them was a noticeable share of the page.
+        self._current: dict[str, URLSafeTimedSerializer] = {}
 
     def _serializer(self, purpose: str, issued_at: int | None = None) -> URLSafeTimedSerializer:
+        if issued_at is None:
+            serializer = self._current.get(purpose)
+            if serializer is None:
+                serializer = self._current[purpose] = self._make(purpose, None)
+            return serializer
+        return self._make(purpose, issued_at)
+
+    def _make(self, purpose: str, issued_at: int | None) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(
             self._keys,
             salt=PURPOSES[purpose].salt,

@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 
-from .. import db, timefmt
+from .. import db, metrics, timefmt
 from ..calendars import google_url, outlook_url
 from ..conferencing import booking_conference, join_details
 from ..errors import api_error, wants_json
@@ -178,6 +178,7 @@ def submit(token: str):
     form = {field: _echoed(request.form.get(field, "")) for field in ("name", "email", "notes")}
     status = effective_status(link, now())
     if status != "open":
+        metrics.BOOKINGS.labels("link_used").inc()
         gone(status, link.display_message, link=link)
     if stale:  # everything typed stays; the time too while it is still free
         return render_offer(
@@ -216,14 +217,17 @@ def submit(token: str):
             )
         )
     except LinkUnavailable as exc:
+        metrics.BOOKINGS.labels("link_used").inc()
         gone(exc.status, exc.message)
     except (SlotUnavailable, db.TransactionConflict):
+        metrics.BOOKINGS.labels("slot_gone").inc()
         db.session().rollback()  # a fresh snapshot: show what is free now
         link = load_link_view(db.session(), link.public_id)
         message = "Sorry, that time was just taken. Please pick another."
         return render_offer(
             link, status=409, error=message, form=form, field_errors={"start": message}
         )
+    metrics.BOOKINGS.labels("made").inc()
     confirmation = tokens().dumps("confirmation", booking.public_id)
     return redirect(url_for("booking.confirmed", token=confirmation), 303)
 

@@ -4,6 +4,7 @@ day with a month overview, and the offer page itself (booking and rescheduling).
 from __future__ import annotations
 
 import calendar
+import time
 import unicodedata
 from collections import OrderedDict
 from datetime import UTC, date, datetime
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import db, timefmt
+from .. import db, metrics, timefmt
 from ..availability import SlotCache, link_team, offered_slots
 from ..models import SchedulingLink
 from ..scheduling import BookingUrls, LinkView, team_as_one
@@ -275,6 +276,8 @@ def render_offer(
     hour_format = viewer_hour_format(moving.hour_format if moving else None)
     window = current_app.config["BOOKING_WINDOW_DAYS"]
     moving_when = None
+    metrics.AVAILABILITY_QUERIES.labels("booking_page").inc()
+    started = time.perf_counter()
     if moving:
         slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
         # Its own time is no choice for a move; the page says what it is instead.
@@ -284,6 +287,7 @@ def render_offer(
         slots = current_app.extensions["schedlink.slot_cache"].offered(
             db.session(), link, now(), window
         )
+    metrics.AVAILABILITY_SECONDS.labels("booking_page").observe(time.perf_counter() - started)
     if stale:
         error, field_errors, chosen = _stale_form(slots, chosen)
     days = group_by_day(slots, zone)

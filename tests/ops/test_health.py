@@ -1,0 +1,101 @@
+"""/healthz and /readyz through the app (SQLite and PostgreSQL): ready only with the database
+reachable, its migrations at the code's heads and a job worker's heartbeat under 2 minutes
+old; and request ids that a client (not a trusted proxy) sends are not believed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from backend import create_app, db
+from backend.health import beat, worker_name
+from backend.outbox import run_worker
+
+
+def _beat(app, when: datetime) -> None:
+    beat(app.extensions["schedlink.sessions"], worker_name(), when)
+
+
+def test_healthz_answers_without_the_database(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            "SECRET_KEY": "test-secret-key",
+        }
+    )
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["database"].startswith("unreachable")
+
+
+def test_not_ready_until_a_worker_has_beaten(app, client):
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"] == {
+        "database": "ok", "migrations": "ok", "worker": "no job worker has run",
+    }  # fmt: skip
+    assert ready.headers["Cache-Control"] == "no-store"
+
+
+def test_a_worker_round_makes_it_ready(app, client):
+    run_worker(app, once=True)
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.get_json()
+    assert ready.get_json()["status"] == "ready"
+
+
+def test_a_stale_heartbeat_is_not_ready(app, client):
+    _beat(app, datetime.now(UTC) - timedelta(minutes=3))
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["worker"].startswith("last heartbeat 1")
+    _beat(app, datetime.now(UTC) - timedelta(seconds=90))  # the same worker, beating again
+    assert client.get("/readyz").status_code == 200
+
+
+def test_migrations_behind_are_not_ready(app, client):
+    _beat(app, datetime.now(UTC))
+    with app.app_context(), db.engine().begin() as conn:
+        conn.execute(
+            text("UPDATE alembic_version SET version_num = '0007_13' "
+                 "WHERE version_num = '0008_27_worker_heartbeat'")
+        )  # fmt: skip
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert "0008_27_worker_heartbeat" in ready.get_json()["checks"]["migrations"]
+
+
+def test_an_unmigrated_database_is_not_ready(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+            "SECRET_KEY": "test-secret-key",
+        }
+    )
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["migrations"].startswith("not migrated")
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_request_ids_are_believed_from_trusted_proxies_only(database_url, tmp_path, trusted):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "TRUSTED_PROXIES": ["127.0.0.1"] if trusted else [],
+        }
+    )
+    response = app.test_client().get(
+        "/healthz", headers={"X-Request-ID": "from-upstream-1"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )  # fmt: skip
+    assert (response.headers["X-Request-ID"] == "from-upstream-1") is trusted
+    app.extensions["schedlink.engine"].dispose()
