@@ -9,7 +9,17 @@ from flask_cors import CORS
 
 from ..scheduling import LinkNotFound
 from ..validation import ValidationError
-from . import account, availability, calendars, channels, conferencing, links, markup, profiles
+from . import (
+    account,
+    availability,
+    calendars,
+    channels,
+    conferencing,
+    links,
+    managed_availability,
+    markup,
+    profiles,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -30,6 +40,8 @@ def init_app(app: Flask) -> None:
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
         conferencing.bp, channels.bp,
     ):  # fmt: skip
+        app.register_blueprint(blueprint)
+    for blueprint in (managed_availability.bp,):  # fmt: skip
         app.register_blueprint(blueprint)
 
     @app.errorhandler(ValidationError)

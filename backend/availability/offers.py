@@ -7,18 +7,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Account, AvailabilityRuleRow, Calendar, Event, SchedulingLink
+from ..models import Account, Calendar, Event, SchedulingLink
 from ..validation import parse_utc
 from .engine import Group, Member, find_availability
-from .rules import AvailabilityRule, default_rule, parse_rule
+from .managed import get_rule
+from .rules import AvailabilityRule
 from .rules import rule_intervals as _rule_intervals
 
 MAX_OFFERED = 2000
 
 
-def host_rule(session: Session, account: Account) -> AvailabilityRule:
-    row = session.get(AvailabilityRuleRow, account.id)
-    return parse_rule(row.rule) if row else default_rule(account.tzid)
+def host_rule(session: Session, account: Account, rule_id: str | None = None) -> AvailabilityRule:
+    """The account's default rule, or the one named (managed.RuleNotFound when missing)."""
+    return get_rule(session, account, rule_id)
 
 
 def busy_intervals(

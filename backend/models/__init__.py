@@ -2,7 +2,7 @@
 
 from .account_security import Passkey, RecoveryCode, UserSession
 from .accounts import Account, ApiKey, Organization
-from .availability import AvailabilityRuleRow
+from .availability import AvailabilityRuleRow, AvailablePeriodRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .conferencing import Conference, ConferencingDefault
@@ -13,7 +13,8 @@ from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
-    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
+    "Account", "ApiKey", "AvailabilityRuleRow", "AvailablePeriodRow", "Base", "Booking",
+    "BookingCalendar",
     "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
     "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
     "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
