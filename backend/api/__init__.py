@@ -12,9 +12,12 @@ from ..validation import ValidationError
 from . import (
     account,
     availability,
+    batch,
+    calendar_admin,
     calendars,
     channels,
     conferencing,
+    free_busy,
     links,
     managed_availability,
     markup,
@@ -41,7 +44,8 @@ def init_app(app: Flask) -> None:
         conferencing.bp, channels.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
-    for blueprint in (managed_availability.bp,):  # fmt: skip
+    # issue 21: the rest of the Cronofy API
+    for blueprint in (managed_availability.bp, free_busy.bp, calendar_admin.bp, batch.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(ValidationError)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Account, Calendar, Event, SchedulingLink
@@ -38,6 +38,7 @@ def busy_intervals(
             Calendar.account_id == account_id,
             Event.status != "cancelled",
             Event.transparency == "opaque",
+            or_(Event.participation_status.is_(None), Event.participation_status != "declined"),
             Event.start_at < end,
             Event.end_at > start,
         )

@@ -7,6 +7,7 @@ from .add_links import google_url, outlook_url
 from .authorizations import relink_path, start_authorization
 from .caldav import verify as verify_caldav
 from .changes import EventChanges, events_changed
+from .event_admin import delete_managed_events, set_participation
 from .events import (
     CalendarNotFound,
     calendar_for,
@@ -19,6 +20,7 @@ from .events import (
     upsert_event,
 )
 from .ics import booking_ics
+from .local_profile import create_calendar, cronofy_calendar, local_profile, local_profile_id
 from .notices import notify_event
 from .providers import SOURCES, WRITERS
 from .services import (
@@ -46,4 +48,7 @@ __all__ = [
     "notify_event", "outlook_url", "profile_to_dict", "queue_booking_write", "read_events",
     "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now",
     "upsert_event", "verify_caldav",
+    # issue 21
+    "create_calendar", "cronofy_calendar", "delete_managed_events", "local_profile",
+    "local_profile_id", "set_participation",
 ]  # fmt: skip

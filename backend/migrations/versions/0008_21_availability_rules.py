@@ -1,5 +1,5 @@
-"""several availability rules per account (one per availability_rule_id, one the default) and
-available periods
+"""several availability rules per account (one per availability_rule_id, one the default),
+available periods, and the host's participation status on events
 
 The existing rule of each account (one row keyed by account) becomes that account's default
 rule, under the `availability_rule_id` stored in it ("default" when it had none).
@@ -72,9 +72,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_available_periods_time", "available_periods", ["account_id", "start_at", "end_at"]
     )
+    with op.batch_alter_table("events") as batch:
+        batch.add_column(sa.Column("participation_status", sa.String(length=12), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("events") as batch:
+        batch.drop_column("participation_status")
     op.drop_index("ix_available_periods_time", table_name="available_periods")
     op.drop_table("available_periods")
     op.create_table(
