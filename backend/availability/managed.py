@@ -71,9 +71,17 @@ def rule_ids(session: Session, account_id: int) -> set[str]:
 
 
 def upsert_rule(session: Session, account: Account, rule: AvailabilityRule) -> None:
-    """Insert or replace the rule with this id (POST /v1/availability_rules). The first rule
-    an account stores becomes its default."""
+    """Insert or replace the rule with this id (POST /v1/availability_rules). The default
+    rule stays what it was: an account that had only the built-in hours keeps them, stored
+    as its "default" rule beside the new one."""
     rows = {r.availability_rule_id: r for r in _rows(session, account.id)}
+    if not rows and rule.availability_rule_id != "default":
+        builtin = AvailabilityRuleRow(
+            account_id=account.id, availability_rule_id="default", is_default=True,
+            rule=rule_to_dict(default_rule(account.tzid)),
+        )  # fmt: skip
+        session.add(builtin)
+        rows["default"] = builtin
     row = rows.get(rule.availability_rule_id)
     if row is None:
         if len(rows) >= MAX_RULES:

@@ -11,15 +11,10 @@ from ..ids import new_id
 from ..models import Account, Calendar, Profile
 from ..text import clean_text
 from ..validation import FieldErrors, ValidationError
-from .services import PROVIDER_LABELS, calendar_to_dict
+from .services import PROVIDER_LABELS, calendar_to_dict, local_profile_id
 
 LOCAL_PROVIDER = "schedlink"
 MAX_LOCAL_CALENDARS = 50
-
-
-def local_profile_id(account: Account) -> str:
-    """Stable and per account: the random part of the account's sub under `pro_`."""
-    return "pro_" + account.sub.split("_", 1)[1]
 
 
 def cronofy_calendar(item: dict) -> dict:

@@ -84,8 +84,9 @@ def test_availability_query_slots_and_rules(cronofy):
             "weekly_periods": [{"day": "monday", "start_time": "18:00", "end_time": "20:00"}]}
     assert cronofy.upsert_availability_rule(work)["availability_rule_id"] == "work"
     cronofy.upsert_availability_rule(late)
+    # The built-in hours (Monday-Friday 09:00-17:00) stay the default, stored beside them.
     assert [r["availability_rule_id"] for r in cronofy.list_availability_rules()] == [
-        "work", "late"
+        "default", "late", "work"
     ]
     assert cronofy.get_availability_rule("late")["weekly_periods"][0]["start_time"] == "18:00"
     cronofy.upsert_event(calendar, event("busy", MONDAY.replace(hour=10)))
@@ -95,8 +96,13 @@ def test_availability_query_slots_and_rules(cronofy):
         participants=[{"members": [member]}], required_duration=60,
         query_slots=[{"start": z(s)} for s in starts],
     )  # fmt: skip
-    # The default rule ("work", the first stored): 10:00 is busy, 18:00 and 19:00 outside.
+    # The default rule: 10:00 is busy, 18:00 and 19:00 are after hours.
     assert [p["start"] for p in free] == [z(starts[0]), z(starts[2])]
+    free = cronofy.availability(
+        participants=[{"members": [{**member, "managed_availability": "work"}]}],
+        required_duration=120, query_slots=[{"start": z(s)} for s in starts],
+    )  # fmt: skip
+    assert free == []  # "work" ends at 12:00 and 10:00 is busy
     free = cronofy.availability(
         participants=[{"members": [{**member, "availability_rule_ids": ["late"]}]}],
         required_duration=60, query_slots=[{"start": z(s)} for s in starts],
@@ -109,7 +115,7 @@ def test_availability_query_slots_and_rules(cronofy):
     )  # fmt: skip
     assert [(p["start"], p["end"]) for p in periods] == [
         (z(MONDAY.replace(hour=9)), z(MONDAY.replace(hour=10))),
-        (z(MONDAY.replace(hour=11)), z(MONDAY.replace(hour=12))),
+        (z(MONDAY.replace(hour=11)), z(MONDAY.replace(hour=17))),
     ]
     cronofy.delete_availability_rule("late")
     with pytest.raises(PyCronofyRequestError) as missing:
