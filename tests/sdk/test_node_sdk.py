@@ -44,7 +44,8 @@ def test_node_sdk_calls(answers):
 
     assert answers["rule"]["ok"]["availability_rule"]["availability_rule_id"] == "interviews"
     assert [r["availability_rule_id"] for r in answers["rules"]["ok"]["availability_rules"]] == [
-        "default", "interviews"
+        "default",
+        "interviews",
     ]
     assert answers["read_rule"]["ok"]["availability_rule"]["tzid"] == "Etc/UTC"
     assert answers["period"]["ok"]["available_period"]["available_period_id"] == "saturday"

@@ -72,21 +72,30 @@ def test_read_events_and_free_busy_page_through_next_page(cronofy):
     blocks = blocks.all()
     assert len(blocks) == len(events)
     assert {b["free_busy_status"] for b in blocks} == {"busy", "free"}
-    assert blocks[0] == {"calendar_id": calendar, "start": z(MONDAY),
-                         "end": z(MONDAY + timedelta(hours=1)), "free_busy_status": "busy"}  # fmt: skip
+    first = {"calendar_id": calendar, "start": z(MONDAY), "end": z(MONDAY + timedelta(hours=1))}
+    assert blocks[0] == {**first, "free_busy_status": "busy"}
 
 
 def test_availability_query_slots_and_rules(cronofy):
     calendar = local_calendar(cronofy)
-    work = {"availability_rule_id": "work", "tzid": "Etc/UTC", "calendar_ids": [calendar],
-            "weekly_periods": [{"day": "monday", "start_time": "09:00", "end_time": "12:00"}]}
-    late = {"availability_rule_id": "late", "tzid": "Etc/UTC",
-            "weekly_periods": [{"day": "monday", "start_time": "18:00", "end_time": "20:00"}]}
+    work = {
+        "availability_rule_id": "work",
+        "tzid": "Etc/UTC",
+        "calendar_ids": [calendar],
+        "weekly_periods": [{"day": "monday", "start_time": "09:00", "end_time": "12:00"}],
+    }
+    late = {
+        "availability_rule_id": "late",
+        "tzid": "Etc/UTC",
+        "weekly_periods": [{"day": "monday", "start_time": "18:00", "end_time": "20:00"}],
+    }
     assert cronofy.upsert_availability_rule(work)["availability_rule_id"] == "work"
     cronofy.upsert_availability_rule(late)
     # The built-in hours (Monday-Friday 09:00-17:00) stay the default, stored beside them.
     assert [r["availability_rule_id"] for r in cronofy.list_availability_rules()] == [
-        "default", "late", "work"
+        "default",
+        "late",
+        "work",
     ]
     assert cronofy.get_availability_rule("late")["weekly_periods"][0]["start_time"] == "18:00"
     cronofy.upsert_event(calendar, event("busy", MONDAY.replace(hour=10)))
