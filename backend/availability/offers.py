@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..models import Account, Calendar, Event, SchedulingLink
 from ..validation import parse_utc
 from .engine import Group, Member, find_availability
-from .managed import get_rule
+from .managed import get_rule, period_spans, union
 from .rules import AvailabilityRule
 from .rules import rule_intervals as _rule_intervals
 
@@ -92,7 +92,10 @@ def offered_slots(
     host = Member(
         sub=account.sub,
         busy=busy_intervals(session, account.id, first - before, last + after, moving_booking_id),
-        available=_rule_intervals(rule, first, last, now),
+        # the rule's hours plus the host's available periods (managed availability)
+        available=union(
+            _rule_intervals(rule, first, last, now), period_spans(session, account.id, first, last)
+        ),
     )
     results = find_availability(
         [Group(members=[host], required="all")],
