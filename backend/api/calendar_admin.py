@@ -5,18 +5,22 @@ delete every managed event (`DELETE /v1/events`) and answer an event
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import NotFound
 
 from .. import conferencing, db
 from ..calendars import (
     CalendarNotFound,
+    add_calendar,
     calendar_for,
-    create_calendar,
+    check_new_calendar,
     delete_managed_events,
     lock_account,
+    make_remote_calendar,
     set_participation,
 )
+from ..connections import ConnectionsError, read_credentials
+from ..outbox.calendar_jobs import services as calendar_services
 from ..validation import ValidationError
 from .auth import current_account, json_body, require_api_key
 
@@ -32,10 +36,24 @@ def _accepted() -> Response:
 
 @bp.post("/calendars")
 def create():
+    """On the local profile a local calendar; on a CalDAV, Google or Microsoft profile the
+    calendar is made at the provider first (outside the transaction), then stored."""
     body = json_body()
+    profile, name = check_new_calendar(db.session(), current_account(), body)
+    external_id = None
+    if profile is not None:
+        sealer = current_app.extensions["schedlink.sealer"]
+        try:
+            credentials = read_credentials(profile, sealer)
+        except ConnectionsError:
+            credentials = {}
+        external_id = make_remote_calendar(calendar_services(), profile, credentials, name)
     with db.write() as s:
         lock_account(s, current_account().id)
-        calendar = create_calendar(s, current_account(), body)
+        check_new_calendar(s, current_account(), body)  # again, under the lock
+        if profile is not None:
+            profile = s.merge(profile)
+        calendar = add_calendar(s, current_account(), profile, name, external_id)
     return {"calendar": calendar}
 
 

@@ -20,9 +20,16 @@ from .events import (
     upsert_event,
 )
 from .ics import booking_ics
-from .local_profile import create_calendar, cronofy_calendar, local_profile, local_profile_id
+from .local_profile import (
+    add_calendar,
+    check_new_calendar,
+    cronofy_calendar,
+    local_profile,
+    local_profile_id,
+)
 from .notices import notify_event
 from .providers import SOURCES, WRITERS
+from .remote_calendars import make_remote_calendar
 from .services import (
     PROVIDER_LABELS,
     all_calendars,
@@ -49,6 +56,6 @@ __all__ = [
     "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now",
     "upsert_event", "verify_caldav",
     # issue 21
-    "create_calendar", "cronofy_calendar", "delete_managed_events", "local_profile",
-    "local_profile_id", "set_participation",
+    "add_calendar", "check_new_calendar", "cronofy_calendar", "delete_managed_events",
+    "local_profile", "local_profile_id", "make_remote_calendar", "set_participation",
 ]  # fmt: skip

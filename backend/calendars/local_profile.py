@@ -11,7 +11,8 @@ from ..ids import new_id
 from ..models import Account, Calendar, Profile
 from ..text import clean_text
 from ..validation import FieldErrors, ValidationError
-from .services import PROVIDER_LABELS, calendar_to_dict, local_profile_id
+from .services import calendar_to_dict, local_profile_id
+from .sync import CALENDAR_PURPOSE
 
 LOCAL_PROVIDER = "schedlink"
 MAX_LOCAL_CALENDARS = 50
@@ -62,11 +63,9 @@ def _name(body: dict, errors: FieldErrors) -> str | None:
     return None
 
 
-def create_calendar(session: Session, account: Account, body: object, make_remote=None) -> dict:
-    """POST /v1/calendars {profile_id, name}. On the local profile a new local calendar; on a
-    connected profile `make_remote(profile, name)` creates it at the provider and returns its
-    external id (None: this kind of profile can't). A name the profile already has is 422
-    `errors.duplicate_calendar_name`."""
+def check_new_calendar(session: Session, account: Account, body: object):
+    """Validate POST /v1/calendars {profile_id, name}: (profile or None for the local one,
+    name). A name the profile already has (any case) is 422 `errors.duplicate_calendar_name`."""
     body = body if isinstance(body, dict) else {}
     errors = FieldErrors()
     profile_id = body.get("profile_id")
@@ -80,7 +79,7 @@ def create_calendar(session: Session, account: Account, body: object, make_remot
             profile = profile_for(session, account, profile_id)
         except ConnectionsError:
             profile = None
-        if profile is None or profile.provider_name not in PROVIDER_LABELS:
+        if profile is None or CALENDAR_PURPOSE not in (profile.purposes or []):
             raise ValidationError(
                 {"profile_id": [{"key": "errors.unknown", "description": "No such profile."}]}
             ) from None
@@ -106,25 +105,18 @@ def create_calendar(session: Session, account: Account, body: object, make_remot
                 ]
             }
         )
-    external_id = None
-    if profile is None:
-        if len(existing) >= MAX_LOCAL_CALENDARS:
-            raise ValidationError(
-                {"name": [{"key": "errors.too_many", "description": "Too many calendars."}]}
-            )
-    else:
-        external_id = make_remote(profile, name) if make_remote else None
-        if external_id is None:
-            raise ValidationError(
-                {
-                    "profile_id": [
-                        {
-                            "key": "errors.not_supported",
-                            "description": "Calendars can't be created on this profile.",
-                        }
-                    ]
-                }
-            )
+    if profile is None and len(existing) >= MAX_LOCAL_CALENDARS:
+        raise ValidationError(
+            {"name": [{"key": "errors.too_many", "description": "Too many calendars."}]}
+        )
+    return profile, name
+
+
+def add_calendar(
+    session: Session, account: Account, profile: Profile | None, name: str,
+    external_id: str | None = None,
+) -> dict:  # fmt: skip
+    """Store the new calendar (a connected profile's: made at the provider already)."""
     calendar = Calendar(
         public_id=new_id("cal"), account_id=account.id, name=name,
         kind=profile.provider_name if profile else "local",
@@ -132,7 +124,4 @@ def create_calendar(session: Session, account: Account, body: object, make_remot
     )  # fmt: skip
     session.add(calendar)
     session.flush()
-    item = calendar_to_dict(calendar, profile, account)
-    if profile is None:
-        item["profile_id"] = local_profile_id(account)
-    return cronofy_calendar(item)
+    return cronofy_calendar(calendar_to_dict(calendar, profile, account))
