@@ -75,20 +75,20 @@ def put_default():
     return {"availability_rule": rule_to_dict(rule)}
 
 
-@bp.get("/availability_rules/<rule_id>")
-def read(rule_id: str):
+@bp.get("/availability_rules/<availability_rule_id>")
+def read(availability_rule_id: str):
     try:
-        rule = host_rule(db.session(), current_account(), rule_id)
+        rule = host_rule(db.session(), current_account(), availability_rule_id)
     except RuleNotFound:
         raise NotFound("No availability rule with that id.") from None
     return {"availability_rule": rule_to_dict(rule)}
 
 
-@bp.delete("/availability_rules/<rule_id>")
-def remove(rule_id: str):
+@bp.delete("/availability_rules/<availability_rule_id>")
+def remove(availability_rule_id: str):
     try:
         with db.write() as s:
-            delete_rule(s, _locked(s), rule_id)
+            delete_rule(s, _locked(s), availability_rule_id)
     except RuleNotFound:
         raise NotFound("No availability rule with that id.") from None
     return _accepted()
