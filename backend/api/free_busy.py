@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound
 
 from .. import db
 from ..calendars import count_events, read_events
+from ..ids import looks_like_id
 from ..scheduling import BadToken, TokenExpired
 from ..validation import ValidationError, format_utc, is_tzid, parse_utc
 from .auth import current_account, require_api_key
@@ -30,6 +31,10 @@ def _calendar_ids() -> list[str] | None:
             {"calendar_ids": [{"key": "errors.too_many",
                                "description": f"at most {MAX_CALENDAR_IDS} calendar ids"}]}
         )  # fmt: skip
+    # Only id-shaped values can match (and NUL never reaches the database); none left
+    # matches nothing rather than everything.
+    if ids:
+        ids = [i for i in ids if looks_like_id(i, "cal")] or ["cal_none"]
     return ids or None
 
 

@@ -52,12 +52,19 @@ def get_rule(session: Session, account: Account, rule_id: str | None = None) -> 
     """The named rule (RuleNotFound when there is none), or the default one."""
     if rule_id is None:
         return list_rules(session, account)[0]
+    if not _storable(rule_id):
+        raise RuleNotFound(rule_id)
     row = session.get(AvailabilityRuleRow, (account.id, rule_id))
     if row is None:
         if rule_id == "default" and not _rows(session, account.id):
             return default_rule(account.tzid)
         raise RuleNotFound(rule_id)
     return _parse(row)
+
+
+def _storable(value: str) -> bool:
+    """Ids from a URL: NUL can't be compared with stored text (PostgreSQL refuses it)."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID and "\x00" not in value
 
 
 def rule_ids(session: Session, account_id: int) -> set[str]:
@@ -121,7 +128,7 @@ def replace_default_rule(session: Session, account: Account, rule: AvailabilityR
 def delete_rule(session: Session, account: Account, rule_id: str) -> None:
     """Remove a rule; when it was the default, the next one by id becomes the default (none
     left: the built-in hours apply again)."""
-    row = session.get(AvailabilityRuleRow, (account.id, rule_id))
+    row = session.get(AvailabilityRuleRow, (account.id, rule_id)) if _storable(rule_id) else None
     if row is None:
         raise RuleNotFound(rule_id)
     was_default = row.is_default

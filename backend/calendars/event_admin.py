@@ -62,6 +62,8 @@ def set_participation(session: Session, calendar: Calendar, event_uid: str, body
             {"status": [{"key": "errors.invalid",
                          "description": "status is accepted, tentative or declined"}]}
         )  # fmt: skip
+    if "\x00" in event_uid or len(event_uid) > 200:  # can't be stored, so can't exist
+        return False
     event = session.scalar(
         select(Event).where(Event.calendar_id == calendar.id, Event.event_uid == event_uid)
     )
