@@ -7,6 +7,10 @@
 - batch: one `POST /v1/batch` of 50 event upserts against the same 50 upserts made one by one
   on a kept-alive connection; target ratio <= 1.3.
 
+Prints, e.g. (2 CPUs shared with other engineers' test runs, load average 10):
+    SQLite:     free_busy / events = 0.78, batch / one by one = 0.62
+    PostgreSQL: free_busy / events = 0.45, batch / one by one = 1.00
+
 A real `schedlink serve` (one gunicorn worker, so both sides get the same process) on
 loopback; the client is `requests` with one kept-alive session. Each measurement alternates
 baseline and candidate, and the ratio is of the medians over the rounds. Nothing is
