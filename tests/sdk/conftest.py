@@ -26,6 +26,11 @@ def live(tmp_path_factory):
 
 
 @pytest.fixture
+def page_size() -> int:
+    return PAGE_SIZE
+
+
+@pytest.fixture
 def sdk_host(live):
     return create_host_directly(
         live.database_url, f"sdk{next(_numbers)}@example.com", "Ada Lovelace", "Europe/London"

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pycronofy
 import pytest
 import requests
-from conftest import PAGE_SIZE
 from pycronofy import settings
 from pycronofy.batch import BatchBuilder
 from pycronofy.exceptions import PyCronofyRequestError
@@ -59,14 +58,14 @@ def test_userinfo_and_profiles(cronofy):
     assert listed[0]["profile_connected"] is True
 
 
-def test_read_events_and_free_busy_page_through_next_page(cronofy):
+def test_read_events_and_free_busy_page_through_next_page(cronofy, page_size):
     calendar = local_calendar(cronofy)
-    for i in range(PAGE_SIZE * 2 + 1):
+    for i in range(page_size * 2 + 1):
         cronofy.upsert_event(calendar, event(f"e{i}", MONDAY + timedelta(hours=i)))
     cronofy.upsert_event(calendar, event("free", MONDAY, transparency="transparent"))
     window = {"from_date": "2030-01-06", "to_date": "2030-01-09", "tzid": "Etc/UTC"}
     events = cronofy.read_events(**window).all()
-    assert len(events) == PAGE_SIZE * 2 + 2
+    assert len(events) == page_size * 2 + 2
     blocks = cronofy.read_free_busy(**window)
     assert blocks.total == 3 and "next_page" in blocks.json()["pages"]
     blocks = blocks.all()
