@@ -29,6 +29,8 @@ echo "== installing the Python package with its test extra"
 echo "== installing the extension's dev dependencies and the browser-test assets (axe-core)"
 (cd extension && npm ci --no-audit --no-fund --loglevel=error)
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+echo "== installing the official Cronofy Node SDK for the contract tests (tests/sdk)"
+(cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== ruff"
 .venv/bin/ruff check .

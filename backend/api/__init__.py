@@ -12,11 +12,15 @@ from ..validation import ValidationError
 from . import (
     account,
     availability,
+    batch,
     browser_connect,
+    calendar_admin,
     calendars,
     channels,
     conferencing,
+    free_busy,
     links,
+    managed_availability,
     markup,
     organization,
     profiles,
@@ -43,6 +47,9 @@ def init_app(app: Flask) -> None:
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
         sequenced_availability.bp,
     ):  # fmt: skip
+        app.register_blueprint(blueprint)
+    # issue 21: the rest of the Cronofy API
+    for blueprint in (managed_availability.bp, free_busy.bp, calendar_admin.bp, batch.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(ValidationError)

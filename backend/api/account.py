@@ -12,6 +12,10 @@ from ..models import Account
 from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 from .conferencing import profiles_json
+from .profiles import cronofy_profiles
+
+# What an API key may do: everything Cronofy's full scope names (there is no narrower key).
+SCOPE = "read_account list_calendars read_events create_event delete_event read_free_busy"
 
 bp = Blueprint("api_account", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -26,6 +30,7 @@ EMAIL_ON_PROFILE = (
 @bp.get("/userinfo")
 def userinfo():
     account = current_account()
+    conferencing_profiles = profiles_json(account)
     return {
         "sub": account.sub,
         "email": account.email,
@@ -33,12 +38,24 @@ def userinfo():
         "tzid": account.tzid,
         # The local calendar first, then every calendar of a connected calendar service.
         "calendars": all_calendars(db.session(), account),
-        "conferencing_profiles": profiles_json(account),
+        "conferencing_profiles": conferencing_profiles,
+        # Cronofy's OpenID-style keys (dots in the names, as Cronofy sends them).
+        "zoneinfo": account.tzid,
+        "cronofy.type": "account",
+        "cronofy.data": {
+            "authorization": {"scope": SCOPE, "status": "active"},
+            "profiles": cronofy_profiles(account, with_calendars=True),
+            "conferencing_profiles": conferencing_profiles,
+        },
     }
 
 
 def _account_body(s, account: Account) -> dict:
     body = {
+        # Cronofy's account fields (pycronofy's account(), the Node SDK's accountInformation)
+        "account_id": account.sub,
+        "scope": SCOPE,
+        "default_tzid": account.tzid,
         **profile_fields(account),
         "mfa_enabled": mfa_enabled(s, account),
         "pending_email": account.pending_email,

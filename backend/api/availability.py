@@ -1,27 +1,25 @@
-"""POST /v1/availability (Cronofy-compatible) and GET/PUT /v1/availability_rules."""
+"""POST /v1/availability (Cronofy-compatible; query_periods or query_slots). The rules and
+available periods it reads are managed in api/managed_availability.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app
 from sqlalchemy import select
 
 from .. import db, metrics
 from ..availability import (
     MemberCalendar,
     QueryError,
-    RuleError,
     busy_intervals,
-    host_rule,
+    list_rules,
     parse_query,
-    parse_rule,
+    period_spans,
     render,
     resolve,
-    rule_to_dict,
 )
-from ..calendars import lock_account
-from ..models import Account, AvailabilityRuleRow
+from ..models import Account
 from ..validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
 
@@ -69,33 +67,31 @@ def availability():
     start, end = query.window()
     metrics.AVAILABILITY_QUERIES.labels("api").inc()
     with metrics.timed(metrics.AVAILABILITY_SECONDS, kind="api"):
-        calendars = {
-            sub: MemberCalendar(
-                busy=busy_intervals(s, account.id, start, end), rule=host_rule(s, account)
+        calendars = {}
+        for sub, account in accounts.items():
+            rules = list_rules(s, account)
+            calendars[sub] = MemberCalendar(
+                busy=busy_intervals(s, account.id, start, end),
+                rule=rules[0],
+                rules={r.availability_rule_id: r for r in rules},
+                available=period_spans(s, account.id, start, end),
             )
-            for sub, account in accounts.items()
-        }
+        _check_rule_ids(query, calendars)
         return render(query, resolve(query, calendars, datetime.now(UTC)))
 
 
-@bp.get("/availability_rules")
-def get_rules():
-    rule = host_rule(db.session(), current_account())
-    return {"availability_rules": [rule_to_dict(rule)]}
-
-
-@bp.route("/availability_rules", methods=["PUT", "POST"])
-def put_rules():
-    body = json_body()
-    try:
-        rule = parse_rule(body)
-    except RuleError as exc:
-        raise ValidationError(dotted(exc.errors)) from exc
-    with db.write() as s:
-        lock_account(s, current_account().id)
-        row = s.get(AvailabilityRuleRow, current_account().id)
-        if row is None:
-            s.add(AvailabilityRuleRow(account_id=current_account().id, rule=rule_to_dict(rule)))
-        else:
-            row.rule = rule_to_dict(rule)
-    return jsonify({"availability_rule": rule_to_dict(rule)})
+def _check_rule_ids(query, calendars: dict) -> None:
+    errors: dict = {}
+    for i, group in enumerate(query.groups):
+        for j, member in enumerate(group.members):
+            known = calendars[member.sub].rules or {}
+            for rule_id in member.availability_rule_ids or ():
+                if rule_id not in known:
+                    errors[f"participants.{i}.members.{j}.availability_rule_ids"] = [
+                        {
+                            "key": "errors.unknown_availability_rule",
+                            "description": f"No availability rule {rule_id!r} for this sub.",
+                        }
+                    ]
+    if errors:
+        raise ValidationError(errors)

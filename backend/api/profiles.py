@@ -16,6 +16,8 @@ from ..calendars import (
     calendar_profiles,
     choose_booking_calendar,
     connect_profile,
+    cronofy_calendar,
+    local_profile,
     profile_to_dict,
     relink_path,
     revoke,
@@ -52,14 +54,25 @@ def _relink_url(profile) -> str | None:
     return current_app.config["BASE_URL"] + relink_path(profile)
 
 
+def cronofy_profiles(account, with_calendars: bool) -> list[dict]:
+    """The local calendars' profile (provider `schedlink`) first, then every connected
+    calendar profile; Cronofy's profile fields, with `profile_calendars` when asked."""
+    s = db.session()
+    out = [local_profile(s, account)]
+    for p in calendar_profiles(s, account):
+        data = profile_to_dict(s, p, _relink_url(p))
+        data.setdefault("provider_service", p.provider_name)
+        data["profile_calendars"] = [cronofy_calendar(c) for c in data["profile_calendars"]]
+        out.append(data)
+    if not with_calendars:
+        for data in out:
+            data.pop("profile_calendars", None)
+    return out
+
+
 @bp.get("/profiles")
 def index():
-    s = db.session()
-    return {
-        "profiles": [
-            profile_to_dict(s, p, _relink_url(p)) for p in calendar_profiles(s, current_account())
-        ]
-    }
+    return {"profiles": cronofy_profiles(current_account(), with_calendars=True)}
 
 
 @bp.post("/profiles")

@@ -8,21 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Account, AvailabilityRuleRow, Calendar, Event, LinkHost, SchedulingLink
+from ..models import Account, Calendar, Event, LinkHost, SchedulingLink
 from ..validation import parse_utc
 from .engine import Group, Member, find_availability
-from .rules import AvailabilityRule, default_rule, parse_rule
+from .managed import get_rule, period_spans, union
+from .rules import AvailabilityRule
 from .rules import rule_intervals as _rule_intervals
 
 MAX_OFFERED = 2000
 
 
-def host_rule(session: Session, account: Account) -> AvailabilityRule:
-    row = session.get(AvailabilityRuleRow, account.id)
-    return parse_rule(row.rule) if row else default_rule(account.tzid)
+def host_rule(session: Session, account: Account, rule_id: str | None = None) -> AvailabilityRule:
+    """The account's default rule, or the one named (managed.RuleNotFound when missing)."""
+    return get_rule(session, account, rule_id)
 
 
 def busy_intervals(
@@ -41,6 +42,7 @@ def busy_intervals(
             Calendar.account_id == account_id,
             Event.status != "cancelled",
             Event.transparency == "opaque",
+            or_(Event.participation_status.is_(None), Event.participation_status != "declined"),
             Event.start_at < end,
             Event.end_at > start,
         )
@@ -162,9 +164,11 @@ def offered_with_hosts(
         busy = busy_intervals(session, account.id, first - before, last + after, moving_booking_id)
         if not shared and (before or after):
             busy = [(s - after, e + before) for s, e in busy]
-        members.append(
-            Member(sub=account.sub, busy=busy, available=_rule_intervals(rule, first, last, now))
+        # the rule's hours plus the host's available periods (managed availability)
+        available = union(
+            _rule_intervals(rule, first, last, now), period_spans(session, account.id, first, last)
         )
+        members.append(Member(sub=account.sub, busy=busy, available=available))
     before = after = timedelta(0)
     if shared:
         before, after = (timedelta(minutes=m) for m in next(iter(buffers)))

@@ -35,6 +35,7 @@ class MemberSpec:
     sub: str
     available_periods: tuple[Span, ...] | None = None
     managed_availability: bool = True
+    availability_rule_ids: tuple[str, ...] | None = None  # None: the default rule
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Query:
     start_interval: timedelta | None = None  # None: the engine's default (see docs)
     response_format: str = "periods"
     max_results: int | None = None
+    query_slots: tuple[datetime, ...] | None = None  # starts to check, instead of periods
 
     def subs(self) -> set[str]:
         return {m.sub for g in self.groups for m in g.members}
@@ -67,6 +69,8 @@ class Query:
 class MemberCalendar:
     busy: Sequence[Span]  # UTC-aware, any order
     rule: AvailabilityRule | None = None  # None: no working-hours restriction
+    rules: Mapping[str, AvailabilityRule] | None = None  # by id, for availability_rule_ids
+    available: Sequence[Span] = ()  # available periods: added to the rule's hours
 
 
 def parse_query(
@@ -83,13 +87,25 @@ def parse_query(
     else:
         duration = parse_minutes(minutes, "required_duration", e, 1, MAX_DURATION_MINUTES)
     periods: tuple[Span, ...] = ()
-    if "query_periods" in data and "available_periods" in data:
-        for key in ("query_periods", "available_periods"):
-            e.add(
-                key, "invalid", "give query_periods or its legacy alias available_periods, not both"
-            )
-    elif "query_periods" not in data and "available_periods" not in data:
+    slots: tuple[datetime, ...] | None = None
+    given = [k for k in ("query_periods", "available_periods", "query_slots") if k in data]
+    if len(given) > 1:
+        why = (
+            "give one of query_periods, available_periods or query_slots"
+            if "query_slots" in given
+            else "give query_periods or its legacy alias available_periods, not both"
+        )
+        for key in given:
+            e.add(key, "invalid", why)
+    elif not given:
         e.add("query_periods", "required", "required")
+    elif given == ["query_slots"]:
+        slots = _slots(data["query_slots"], e, max_periods)
+        if slots and duration is not None:
+            dur = timedelta(minutes=duration)
+            periods = tuple((s, s + dur) for s in slots)
+            if max(slots) - min(slots) > timedelta(days=max_span_days):
+                e.add("query_slots", "too_long", f"must span at most {max_span_days} days")
     else:
         key = "query_periods" if "query_periods" in data else "available_periods"
         periods = _periods(data[key], key, e, max_periods) or ()
@@ -133,7 +149,26 @@ def parse_query(
         start_interval=None if interval is None else timedelta(minutes=interval),
         response_format=fmt,
         max_results=max_results,
+        query_slots=slots,
     )
+
+
+def _slots(items: Any, e: Errors, max_periods: int) -> tuple[datetime, ...] | None:
+    if not isinstance(items, list) or not items:
+        e.add("query_slots", "invalid", "must be a non-empty list of {start}")
+        return None
+    if len(items) > max_periods:
+        e.add("query_slots", "too_many", f"at most {max_periods} slots")
+        return None
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            e.add(f"query_slots[{i}]", "invalid", "must be an object with start")
+            continue
+        start = _time(item.get("start"), f"query_slots[{i}].start", e)
+        if start is not None:
+            out.append(start)
+    return tuple(out) if len(out) == len(items) else None
 
 
 def _groups(items: Any, e: Errors, max_periods: int, max_members: int) -> tuple[GroupSpec, ...]:
@@ -184,14 +219,25 @@ def _member(item: Any, name: str, e: Errors, max_periods: int) -> MemberSpec | N
         e.add(f"{name}.sub", "invalid", "must be a string of 1 to 255 printable characters")
         ok = False
     managed = item.get("managed_availability", True)
+    rule_ids = item.get("availability_rule_ids")
+    if isinstance(managed, str) and _SUB.fullmatch(managed):  # a rule id: that rule applies
+        rule_ids, managed = [managed], True
     if not isinstance(managed, bool):
-        e.add(f"{name}.managed_availability", "invalid", "must be true or false")
+        e.add(f"{name}.managed_availability", "invalid", "must be true, false or a rule id")
+        ok = False
+    if rule_ids is not None and (
+        not isinstance(rule_ids, list)
+        or not 1 <= len(rule_ids) <= 20
+        or not all(isinstance(r, str) and _SUB.fullmatch(r) for r in rule_ids)
+    ):
+        e.add(f"{name}.availability_rule_ids", "invalid", "must be a list of 1 to 20 rule ids")
         ok = False
     periods = None
     if item.get("available_periods") is not None:
         periods = _periods(item["available_periods"], f"{name}.available_periods", e, max_periods)
         ok = ok and periods is not None
-    return MemberSpec(sub, periods, managed) if ok else None
+    ids = tuple(rule_ids) if rule_ids is not None else None
+    return MemberSpec(sub, periods, managed, ids) if ok else None
 
 
 def _periods(items: Any, name: str, e: Errors, max_periods: int) -> tuple[Span, ...] | None:
@@ -239,22 +285,25 @@ def resolve(query: Query, calendars: Mapping[str, MemberCalendar], now: datetime
     if not periods:
         return []
     lo, hi = min(a for a, _ in periods), max(b for _, b in periods)
-    by_rule: dict[str, list[Span]] = {}
+    by_rule: dict[tuple, list[Span]] = {}
     groups = []
     for g in query.groups:
         members = []
         for spec in g.members:
             cal = calendars[spec.sub]
             available: list[Span] | None = None
-            if spec.managed_availability and cal.rule is not None:
-                if spec.sub not in by_rule:
-                    by_rule[spec.sub] = rule_intervals(cal.rule, lo, hi, now)
-                available = by_rule[spec.sub]
+            key = (spec.sub, spec.availability_rule_ids)
+            if spec.managed_availability and (cal.rule is not None or cal.rules):
+                if key not in by_rule:
+                    by_rule[key] = _managed(spec, cal, lo, hi, now)
+                available = by_rule[key]
             if spec.available_periods is not None:
                 own = list(spec.available_periods)
                 available = own if available is None else intersect(available, own)
             members.append(Member(spec.sub, cal.busy, available))
         groups.append(Group(members, g.required))
+    if query.query_slots is not None:
+        return _free_slots(query, groups, now)
     return find_availability(
         groups,
         periods,
@@ -265,6 +314,37 @@ def resolve(query: Query, calendars: Mapping[str, MemberCalendar], now: datetime
         response_format=query.response_format,
         max_results=query.max_results,
     )
+
+
+def _managed(spec: MemberSpec, cal: MemberCalendar, lo, hi, now) -> list[Span]:
+    """The member's managed hours: its chosen rules (else its default rule) in [lo, hi),
+    plus its available periods."""
+    if spec.availability_rule_ids is not None:
+        rules = [(cal.rules or {})[r] for r in spec.availability_rule_ids]
+    else:
+        rules = [cal.rule] if cal.rule is not None else []
+    spans: list[Span] = [s for rule in rules for s in rule_intervals(rule, lo, hi, now)]
+    spans += [(max(a, lo, now), min(b, hi)) for a, b in cal.available if b > max(a, lo, now)]
+    return _merged([(a, b) for a, b in spans if a < b])
+
+
+def _free_slots(query: Query, groups: list[Group], now: datetime) -> list[Result]:
+    """query_slots: which of the given starts are free for the whole required duration."""
+    out: list[Result] = []
+    fmt = "slots" if query.response_format == "periods" else query.response_format
+    for start in sorted(set(query.query_slots or ())):
+        if start < now:
+            continue
+        end = start + query.duration
+        found = find_availability(
+            groups, [(start, end)], duration=query.duration,
+            buffer_before=query.buffer_before, buffer_after=query.buffer_after,
+            response_format=fmt, max_results=1,
+        )  # fmt: skip
+        out.extend(r for r in found if r.start == start)
+        if query.max_results is not None and len(out) >= query.max_results:
+            break
+    return out
 
 
 def intersect(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:

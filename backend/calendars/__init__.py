@@ -7,6 +7,7 @@ from .add_links import google_url, outlook_url
 from .authorizations import relink_path, start_authorization
 from .caldav import verify as verify_caldav
 from .changes import EventChanges, events_changed
+from .event_admin import delete_managed_events, set_participation
 from .events import (
     CalendarNotFound,
     calendar_for,
@@ -19,8 +20,16 @@ from .events import (
     upsert_event,
 )
 from .ics import booking_ics
+from .local_profile import (
+    add_calendar,
+    check_new_calendar,
+    cronofy_calendar,
+    local_profile,
+    local_profile_id,
+)
 from .notices import notify_event
 from .providers import SOURCES, WRITERS
+from .remote_calendars import make_remote_calendar
 from .services import (
     PROVIDER_LABELS,
     all_calendars,
@@ -46,4 +55,7 @@ __all__ = [
     "notify_event", "outlook_url", "profile_to_dict", "queue_booking_write", "read_events",
     "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now",
     "upsert_event", "verify_caldav",
+    # issue 21
+    "add_calendar", "check_new_calendar", "cronofy_calendar", "delete_managed_events",
+    "local_profile", "local_profile_id", "make_remote_calendar", "set_participation",
 ]  # fmt: skip

@@ -209,13 +209,16 @@ def check_range(start: datetime, end: datetime) -> None:
         )
 
 
-def _in_range(account: Account, start: datetime, end: datetime):
-    return (
+def _in_range(account: Account, start: datetime, end: datetime, calendar_ids=None):
+    where = (
         Calendar.account_id == account.id,
         Event.status != "cancelled",
         Event.start_at < end,
         Event.end_at > start,
     )
+    if calendar_ids:  # public ids; only the account's own can match
+        where += (Calendar.public_id.in_(list(calendar_ids)),)
+    return where
 
 
 def read_events(
@@ -225,6 +228,7 @@ def read_events(
     end: datetime,
     limit: int | None = None,
     after: tuple[datetime, int] | None = None,
+    calendar_ids=None,
 ):
     """(event, calendar public id) rows by (start, id); `after` is where the previous page
     ended (keyset paging: stable while events are added, and no OFFSET scans)."""
@@ -232,7 +236,7 @@ def read_events(
     query = (
         select(Event, Calendar.public_id)
         .join(Calendar, Calendar.id == Event.calendar_id)
-        .where(*_in_range(account, start, end))
+        .where(*_in_range(account, start, end, calendar_ids))
         .order_by(Event.start_at, Event.id)
     )
     query = _after(query, after)
@@ -247,11 +251,12 @@ def count_events(
     start: datetime,
     end: datetime,
     after: tuple[datetime, int] | None = None,
+    calendar_ids=None,
 ) -> int:
     query = (
         select(func.count(Event.id))
         .join(Calendar, Calendar.id == Event.calendar_id)
-        .where(*_in_range(account, start, end))
+        .where(*_in_range(account, start, end, calendar_ids))
     )
     return session.scalar(_after(query, after))
 
@@ -278,6 +283,7 @@ def event_to_dict(event: Event, calendar_id: str) -> dict:
         "transparency": event.transparency,
         "status": event.status,
         "booking_id": None,
+        "participation_status": event.participation_status,
         "created": format_utc(event.created_at),
         "updated": format_utc(event.updated_at),
     }

@@ -140,11 +140,17 @@ def profile_to_dict(session: Session, profile: Profile, relink_url: str | None =
     return data
 
 
+def local_profile_id(account: Account | None) -> str | None:
+    """The local calendars' profile (provider `schedlink`): stable, per account, the random
+    part of the account's sub under `pro_`."""
+    return "pro_" + account.sub.split("_", 1)[1] if account is not None else None
+
+
 def calendar_to_dict(calendar: Calendar, profile: Profile | None, account: Account | None = None):
     return {
         "calendar_id": calendar.public_id,
         "calendar_name": calendar.name,
-        "profile_id": profile.public_id if profile else None,
+        "profile_id": profile.public_id if profile else local_profile_id(account),
         "provider_name": profile.provider_name if profile else "schedlink",
         "profile_name": profile.profile_name if profile else (account.email if account else None),
         "calendar_readonly": bool(calendar.readonly),

@@ -2,7 +2,7 @@
 
 from .account_security import Passkey, RecoveryCode, UserSession
 from .accounts import Account, ApiKey, Organization
-from .availability import AvailabilityRuleRow
+from .availability import AvailabilityRuleRow, AvailablePeriodRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .conferencing import Conference, ConferencingDefault
@@ -14,10 +14,10 @@ from .profiles import OAuthRequest, Profile
 from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, SchedulingLink
 
 __all__ = [
-    "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
-    "BookingHost", "BookingWrite", "BrowserConnection", "Calendar", "CalendarSync", "Channel",
-    "Conference", "ConferencingDefault", "Event", "EventSubscription", "IdempotencyKey",
-    "Invitation", "Job", "LinkHost", "OAuthRequest", "Organization", "Passkey", "Profile",
-    "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession",
+    "Account", "ApiKey", "AvailabilityRuleRow", "AvailablePeriodRow", "Base", "Booking",
+    "BookingCalendar", "BookingHost", "BookingWrite", "BrowserConnection", "Calendar",
+    "CalendarSync", "Channel", "Conference", "ConferencingDefault", "Event", "EventSubscription",
+    "IdempotencyKey", "Invitation", "Job", "LinkHost", "OAuthRequest", "Organization", "Passkey",
+    "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession",
     "WebhookMessage", "WebhookSecret", "WorkerHeartbeat", "utcnow",
 ]  # fmt: skip

@@ -70,6 +70,9 @@ class Event(Base):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The host's answer (accepted, tentative, declined; None: not answered): declined is not
+    # busy, tentative is shown as such by free/busy.
+    participation_status: Mapped[str | None] = mapped_column(String(12))
 
 
 class CalendarSync(Base):

@@ -45,6 +45,7 @@ PURPOSES = {
     "confirmation": Purpose("schedlink.booking-confirmation.v1", 400 * DAY),
     # The next page of GET /v1/events: the query and where the previous page ended.
     "events-page": Purpose("schedlink.events-page.v1", DAY),
+    "free-busy-page": Purpose("schedlink.free-busy-page.v1", DAY),
     # An end user's choice of conferencing provider (from the API) and a host's reconnect
     # link for a disconnected conferencing profile (userinfo, e-mail).
     "conferencing-connect": Purpose("schedlink.conferencing-connect.v1", 1 * DAY),

@@ -5,15 +5,16 @@ script; every problem is said in plain words next to its field, all at once."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 
 from .. import db
-from ..availability import RuleError, host_rule, parse_rule, rule_to_dict
+from ..availability import RuleError, host_rule, parse_rule, replace_default_rule, rule_to_dict
 from ..calendars import calendar_profiles, lock_account
-from ..models import Account, AvailabilityRuleRow
+from ..models import Account
 from ..validation import is_tzid
 from .auth import login_required
 from .booking_pages import resolve_zone
@@ -273,11 +274,10 @@ def edit():
         return page, 422
     with db.write() as s:
         lock_account(s, g.user.id)
-        row = s.get(AvailabilityRuleRow, g.user.id)
-        if row is None:
-            s.add(AvailabilityRuleRow(account_id=g.user.id, rule=rule_to_dict(rule)))
-        else:
-            row.rule = rule_to_dict(rule)
-        s.get(Account, g.user.id).show_email = request.form.get("show_email") == "yes"
+        account = s.get(Account, g.user.id)
+        # The default rule keeps its id (a rule named "work" stays "work").
+        current = host_rule(s, account).availability_rule_id
+        replace_default_rule(s, account, dataclasses.replace(rule, availability_rule_id=current))
+        account.show_email = request.form.get("show_email") == "yes"
     flash("Working hours saved. New and open links offer these times now.")
     return redirect(url_for("hours.edit"), 303)

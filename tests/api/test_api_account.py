@@ -13,6 +13,9 @@ def test_get_account_has_the_profile_and_no_secrets(client, host):
     assert response.status_code == 200
     account = response.get_json()["account"]
     assert account == {
+        "account_id": host.sub,  # Cronofy's names (pycronofy's account())
+        "scope": "read_account list_calendars read_events create_event delete_event read_free_busy",
+        "default_tzid": "Europe/London",
         "sub": host.sub,
         "email": host.email,
         "name": "Grace Hopper",

@@ -225,7 +225,8 @@ def period(start, end):
             "errors.invalid",
         ),
         (
-            with_(["participants", 0, "members", 0, "managed_availability"], "yes"),
+            # (a string is a rule id: managed_availability: "work")
+            with_(["participants", 0, "members", 0, "managed_availability"], 1),
             "participants[0].members[0].managed_availability",
             "errors.invalid",
         ),

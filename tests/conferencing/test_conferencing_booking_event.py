@@ -98,7 +98,7 @@ def test_one_event_carries_the_meeting_whichever_job_runs_first(
     booked = [e for e in events(client, host).values() if e["summary"] == "Intro call"]
     assert [e["conferencing"]["join_url"] for e in booked] == [join]
     # Synced back, the one event is the booking's busy time, not a second event.
-    pro = next(iter(client.get("/v1/profiles", headers=host.headers).get_json()["profiles"]))
+    pro = next(iter(client.get("/v1/profiles", headers=host.headers).get_json()["profiles"][1:]))
     client.post(f"/v1/profiles/{pro['profile_id']}/sync", headers=host.headers)
     run_due(app)
     assert [e["summary"] for e in events(client, host).values()].count("Intro call") == 1

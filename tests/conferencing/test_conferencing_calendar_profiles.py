@@ -47,7 +47,7 @@ def _conferencing_profiles(client, host) -> dict:
 
 
 def _calendar_profiles(client, host) -> dict:
-    listed = client.get("/v1/profiles", headers=host.headers).get_json()["profiles"]
+    listed = client.get("/v1/profiles", headers=host.headers).get_json()["profiles"][1:]
     return {p["profile_id"]: p for p in listed}
 
 

