@@ -18,7 +18,11 @@ def live(tmp_path_factory):
     url = f"sqlite:///{workdir / 'schedlink.db'}"
     server = LiveServer(
         url, workdir, workers=1, quiet_access_log=True,
-        extra_env={"SCHEDLINK_EVENTS_PAGE_SIZE": str(PAGE_SIZE)},
+        extra_env={
+            "SCHEDLINK_EVENTS_PAGE_SIZE": str(PAGE_SIZE),
+            # the host app the SDK tests send consents back to (issue 19.4: listed origins only)
+            "SCHEDLINK_REDIRECT_ORIGINS": "https://app.example",
+        },
     )  # fmt: skip
     server.start()
     yield server
