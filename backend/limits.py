@@ -145,7 +145,10 @@ def init_app(app: Flask) -> None:
         headers_enabled=True,
         key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", ""),
     )
-    _only_where_limited(app, limiter)
+    # A deployment that sets Flask-Limiter's own application-wide or default limits needs its
+    # before-request hook; otherwise every limit is checked in a view and the hook only costs.
+    if not (app.config.get("RATELIMIT_APPLICATION") or app.config.get("RATELIMIT_DEFAULT")):
+        _only_where_limited(app, limiter)
 
 
 def _only_where_limited(app: Flask, limiter: Limiter) -> None:
