@@ -16,6 +16,7 @@ from . import (
     calendars,
     channels,
     conferencing,
+    enterprise,
     links,
     markup,
     organization,
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
+        enterprise.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

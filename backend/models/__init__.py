@@ -6,6 +6,7 @@ from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .conferencing import Conference, ConferencingDefault
+from .enterprise import EnterpriseConnection
 from .limits import RateLimitCounter
 from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
 from .organizations import BrowserConnection, Invitation
@@ -15,7 +16,7 @@ from .scheduling import Booking, IdempotencyKey, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
-    "BrowserConnection", "Invitation",
+    "BrowserConnection", "EnterpriseConnection", "Invitation",
     "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
     "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
     "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
