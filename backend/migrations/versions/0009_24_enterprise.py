@@ -36,13 +36,20 @@ def upgrade() -> None:
         sa.Column("created_at", utc, nullable=False),
     )  # fmt: skip
     op.create_index("ix_enterprise_connections_org", "enterprise_connections", ["organization_id"])
-    # Not a batch: SQLite would copy the table, which other tables' foreign keys refuse.
-    op.add_column(
-        "profiles",
-        sa.Column("enterprise_connection_id", sa.Integer,
-                  sa.ForeignKey("enterprise_connections.id", ondelete="CASCADE"),
-                  nullable=True),
-    )  # fmt: skip
+    # Not a batch: SQLite would copy the table, which other tables' foreign keys refuse; its
+    # ADD COLUMN takes a REFERENCES clause (a NULL default), which Alembic does not write.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE profiles ADD COLUMN enterprise_connection_id INTEGER "
+            "REFERENCES enterprise_connections (id) ON DELETE CASCADE"
+        )
+    else:
+        op.add_column(
+            "profiles",
+            sa.Column("enterprise_connection_id", sa.Integer,
+                      sa.ForeignKey("enterprise_connections.id", ondelete="CASCADE"),
+                      nullable=True),
+        )  # fmt: skip
     op.create_index(
         "ix_profiles_enterprise_connection_id", "profiles", ["enterprise_connection_id"]
     )
