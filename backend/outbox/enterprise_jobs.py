@@ -52,10 +52,15 @@ def _probe(svc: dict, profile: Profile, upn: str) -> tuple[str, str] | None:
         code = str(((answer.json() or {}).get("error") or {}).get("code") or "")
     except (OutboundError, AttributeError):
         code = ""
-    if answer.status == 404 or code in ("ErrorInvalidUser", "ResourceNotFound"):
-        return "unknown_user", f"{upn} is not a user in the organization's tenant."
     if code == "MailboxNotEnabledForRESTAPI":
         return "no_mailbox", f"{upn} has no mailbox in the tenant."
+    if answer.status == 404 or code in ("ErrorInvalidUser", "ResourceNotFound"):
+        return "unknown_user", f"{upn} is not a user in the organization's tenant."
+    if answer.status == 403 and code == "ErrorAccessDenied":
+        return "access_denied", (
+            f"The tenant refuses access to {upn}'s mailbox: the address is "
+            "outside the tenant, or the app lacks Calendars.ReadWrite."
+        )
     if answer.status in (401, 403):
         return "consent_missing", (
             f"The tenant does not let schedlink read {upn}'s calendars "

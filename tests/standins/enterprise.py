@@ -65,7 +65,9 @@ def _forward(inner: Flask, path: str, rewrite: tuple[str, str] | None = None) ->
             method=request.method,
             query_string=request.query_string.decode(),
             data=request.get_data(),
-            headers={k: v for k, v in request.headers if k.lower() not in ("host", "content-length")},
+            headers={
+                k: v for k, v in request.headers if k.lower() not in ("host", "content-length")
+            },
         )
     body = answer.get_data()
     if rewrite:
@@ -125,17 +127,28 @@ class MicrosoftTenant:
         if not self._known(tenant):
             return "AADSTS90002: Tenant not found.", 400
         if GRAPH_DEFAULT not in args.get("scope", "").split():
-            return _back(redirect_uri, error="invalid_request", state=state,
-                         error_description="AADSTS70011: The provided scope is not valid.")  # fmt: skip
+            return _back(
+                redirect_uri,
+                error="invalid_request",
+                state=state,
+                error_description="AADSTS70011: The provided scope is not valid.",
+            )
         if self.deny_next:
             self.deny_next = False
-            return _back(redirect_uri, error="access_denied", state=state,
-                         error_description="AADSTS65004: The administrator declined consent.")  # fmt: skip
+            return _back(
+                redirect_uri,
+                error="access_denied",
+                state=state,
+                error_description="AADSTS65004: The administrator declined consent.",
+            )
         self.consented = True
         return _back(
-            redirect_uri, admin_consent="True", tenant=self.tenant_id, state=state,
+            redirect_uri,
+            admin_consent="True",
+            tenant=self.tenant_id,
+            state=state,
             scope=GRAPH_DEFAULT,
-        )  # fmt: skip
+        )
 
     def _client_ok(self, form, tenant: str) -> bool:
         if form.get("client_id") != self.provider.client_id:
@@ -148,8 +161,10 @@ class MicrosoftTenant:
                 claims.validate()
             except (JoseError, ValueError):
                 return False
-            return (claims.get("aud") == request.base_url and claims.get("iss") == claims.get("sub")
-                    == self.provider.client_id)  # fmt: skip
+            return (
+                claims.get("aud") == request.base_url
+                and claims.get("iss") == claims.get("sub") == self.provider.client_id
+            )
         return form.get("client_secret") == self.provider.client_secret
 
     def _token(self, tenant):
@@ -158,24 +173,33 @@ class MicrosoftTenant:
         if not self._known(tenant):
             return self.provider._token_error(400, "invalid_request", "Tenant not found.")
         if not self._client_ok(form, tenant):
-            return self.provider._token_error(401, "invalid_client", "Client authentication failed.")
+            return self.provider._token_error(
+                401, "invalid_client", "Client authentication failed."
+            )
         if form.get("grant_type") != "client_credentials":
             return self.provider._token_error(400, "unsupported_grant_type", "Unsupported grant.")
         if form.get("scope") != GRAPH_DEFAULT:
             return self.provider._token_error(400, "invalid_scope", "Use the .default scope.")
         if not self.consented:
             return self.provider._token_error(
-                400, "unauthorized_client",
+                400,
+                "unauthorized_client",
                 "The application has not been authorized (no admin consent) in the tenant.",
-            )  # fmt: skip
+            )
         access = secrets.token_urlsafe(32)
         self.provider.access_tokens[access] = {
-            "roles": ["Calendars.ReadWrite"], "tenant": self.tenant_id,
+            "roles": ["Calendars.ReadWrite"],
+            "tenant": self.tenant_id,
             "expires_at": time.time() + self.provider.access_token_lifetime,
-        }  # fmt: skip
-        return jsonify({"token_type": "Bearer", "expires_in": self.provider.access_token_lifetime,
-                        "ext_expires_in": self.provider.access_token_lifetime,
-                        "access_token": access})  # fmt: skip
+        }
+        return jsonify(
+            {
+                "token_type": "Bearer",
+                "expires_in": self.provider.access_token_lifetime,
+                "ext_expires_in": self.provider.access_token_lifetime,
+                "access_token": access,
+            }
+        )
 
     def _graph(self, upn, rest):
         record = self.provider.authenticate()
@@ -184,15 +208,19 @@ class MicrosoftTenant:
         self.graph_requests.append(f"{request.method} {request.full_path}")
         upn = upn.lower()
         if upn.rsplit("@", 1)[-1] != self.domain:
-            return self.provider.error(403, "ErrorAccessDenied",
-                                       "Access to the mailbox of another tenant is denied.")  # fmt: skip
+            return self.provider.error(
+                403, "ErrorAccessDenied", "Access to the mailbox of another tenant is denied."
+            )
         if upn in self.no_mailbox:
-            return self.provider.error(404, "MailboxNotEnabledForRESTAPI",
-                                       "The mailbox is either inactive, soft-deleted, or is "
-                                       "hosted on-premise.")  # fmt: skip
+            return self.provider.error(
+                404,
+                "MailboxNotEnabledForRESTAPI",
+                "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+            )
         if upn not in self.mailboxes:
-            return self.provider.error(404, "ErrorInvalidUser",
-                                       f"The requested user '{upn}' is invalid.")  # fmt: skip
+            return self.provider.error(
+                404, "ErrorInvalidUser", f"The requested user '{upn}' is invalid."
+            )
         inner = self.mailboxes[upn][1]
         outer = f"{request.host_url}v1.0/users/{quote(upn, safe='@')}/"
         return _forward(inner, f"/v1.0/me/{rest}", ("http://localhost/v1.0/me/", outer))
@@ -209,9 +237,11 @@ class GoogleDomain:
         self.token_requests: list[dict] = []
         provider.app.add_url_rule(self.TOKEN_PATH, "sa_token", self._token, methods=["POST"])
         provider.app.add_url_rule(
-            "/calendar/v3/<path:rest>", "calendar_users", self._calendar,
+            "/calendar/v3/<path:rest>",
+            "calendar_users",
+            self._calendar,
             methods=["GET", "POST", "PATCH", "DELETE"],
-        )  # fmt: skip
+        )
 
     def new_key(self, delegated: bool = True) -> dict:
         pem, public = rsa_pem()
@@ -221,11 +251,15 @@ class GoogleDomain:
         if delegated:
             self.delegated.add(email)
         return {
-            "type": "service_account", "project_id": "project", "private_key_id": key_id,
-            "private_key": pem, "client_email": email, "client_id": str(uuid.uuid4().int)[:21],
+            "type": "service_account",
+            "project_id": "project",
+            "private_key_id": key_id,
+            "private_key": pem,
+            "client_email": email,
+            "client_id": str(uuid.uuid4().int)[:21],
             "auth_uri": "https://accounts.google.com/o/oauth2/auth",
             "token_uri": self.provider.url + self.TOKEN_PATH,
-        }  # fmt: skip
+        }
 
     def delete_key(self, key: dict) -> None:
         self.keys.pop(key["private_key_id"], None)
@@ -250,21 +284,35 @@ class GoogleDomain:
         except (JoseError, ValueError, KeyError, TypeError):
             return error(400, "invalid_grant", "Invalid JWT Signature.")
         if claims.get("aud") != request.base_url:
-            return error(400, "invalid_grant", "Invalid JWT: Token must be a short-lived token "
-                         "and in a reasonable timeframe. Check your iat and exp values.")  # fmt: skip
+            return error(
+                400,
+                "invalid_grant",
+                "Invalid JWT: Token must be a short-lived token "
+                "and in a reasonable timeframe. Check your iat and exp values.",
+            )
         if claims.get("iss") not in self.delegated:
-            return error(401, "unauthorized_client", "Client is unauthorized to retrieve access "
-                         "tokens using this method, or client not authorized for any of the "
-                         "scopes requested.")  # fmt: skip
+            return error(
+                401,
+                "unauthorized_client",
+                "Client is unauthorized to retrieve access "
+                "tokens using this method, or client not authorized for any of the "
+                "scopes requested.",
+            )
         subject = str(claims.get("sub") or "").lower()
         if subject not in self.users:
             return error(400, "invalid_grant", "Invalid email or User ID")
         access = secrets.token_urlsafe(32)
         self.provider.access_tokens[access] = {
-            "subject": subject, "expires_at": time.time() + self.provider.access_token_lifetime,
-        }  # fmt: skip
-        return jsonify({"access_token": access, "expires_in": self.provider.access_token_lifetime,
-                        "token_type": "Bearer"})  # fmt: skip
+            "subject": subject,
+            "expires_at": time.time() + self.provider.access_token_lifetime,
+        }
+        return jsonify(
+            {
+                "access_token": access,
+                "expires_in": self.provider.access_token_lifetime,
+                "token_type": "Bearer",
+            }
+        )
 
     def _calendar(self, rest):
         record = self.provider.authenticate()

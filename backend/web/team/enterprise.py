@@ -7,7 +7,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
 
 from ... import db
 from ...organizations import (
@@ -30,7 +40,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _team_enterprise():
-        if request.endpoint != "team.index" or not getattr(g, "user", None):
+        if not has_request_context() or request.endpoint != "team.index":
+            return {}
+        if not getattr(g, "user", None):
             return {}
         user = g.user
         if user.organization_id is None:
