@@ -100,6 +100,9 @@ class MicrosoftTenant:
             "/<tenant>/oauth2/v2.0/token", "tenant_token", self._token, methods=["POST"]
         )
         app.add_url_rule(
+            "/v1.0/me/<path:rest>", "graph_me", self._me, methods=["GET", "POST", "PATCH", "DELETE"]
+        )
+        app.add_url_rule(
             "/v1.0/users/<upn>/<path:rest>",
             "graph_users",
             self._graph,
@@ -112,6 +115,25 @@ class MicrosoftTenant:
         inner.register_blueprint(graph.blueprint(_Trusted(self.provider)))
         self.mailboxes[upn.lower()] = (graph, inner)
         return graph
+
+    def user_token(self, upn: str) -> str:
+        """A delegated token for one mailbox, as an individual connection holds (for
+        comparing an individual sync with an enterprise one)."""
+        access = secrets.token_urlsafe(32)
+        self.provider.access_tokens[access] = {
+            "upn": upn.lower(),
+            "expires_at": time.time() + self.provider.access_token_lifetime,
+        }
+        return access
+
+    def _me(self, rest):
+        record = self.provider.authenticate()
+        if record.get("upn") not in self.mailboxes:
+            return self.provider.error(403, "ErrorAccessDenied", "Access is denied.")
+        inner = self.mailboxes[record["upn"]][1]
+        return _forward(
+            inner, f"/v1.0/me/{rest}", ("http://localhost/v1.0/me/", f"{request.host_url}v1.0/me/")
+        )
 
     def revoke_consent(self) -> None:
         self.consented = False
