@@ -64,15 +64,25 @@ def fill(tenant: MicrosoftTenant, google: GoogleDomain, members: int) -> list[st
         gcal.add_calendar(f"{m}-primary", "Work", primary=True)
         for e in range(EVENTS):
             at = start + timedelta(days=e, hours=m % 8)
-            graph.add_event("AAMkcal1", {
-                "subject": f"Meeting {e}",
-                "start": {"dateTime": at.strftime(FMT), "timeZone": "UTC"},
-                "end": {"dateTime": (at + timedelta(minutes=30)).strftime(FMT), "timeZone": "UTC"},
-            })  # fmt: skip
-            gcal.add_event(f"{m}-primary", {
-                "summary": f"Meeting {e}", "start": {"dateTime": at.isoformat()},
-                "end": {"dateTime": (at + timedelta(minutes=30)).isoformat()},
-            })  # fmt: skip
+            graph.add_event(
+                "AAMkcal1",
+                {
+                    "subject": f"Meeting {e}",
+                    "start": {"dateTime": at.strftime(FMT), "timeZone": "UTC"},
+                    "end": {
+                        "dateTime": (at + timedelta(minutes=30)).strftime(FMT),
+                        "timeZone": "UTC",
+                    },
+                },
+            )
+            gcal.add_event(
+                f"{m}-primary",
+                {
+                    "summary": f"Meeting {e}",
+                    "start": {"dateTime": at.isoformat()},
+                    "end": {"dateTime": (at + timedelta(minutes=30)).isoformat()},
+                },
+            )
         upns.append(upn)
     return upns
 
@@ -82,19 +92,36 @@ def make_profiles(app, kind: str, upns: list[str], tenant: MicrosoftTenant, roun
     ids = []
     with app.app_context(), database.write(app.extensions["schedlink.sessions"]) as s:
         for upn in upns:
-            account = create_account(s, f"{kind}{round_}-{upn}", "Member", "Europe/London",
-                                     "correct horse battery")  # fmt: skip
+            account = create_account(
+                s, f"{kind}{round_}-{upn}", "Member", "Europe/London", "correct horse battery"
+            )
             if kind == "individual":
-                token = {"access_token": tenant.user_token(upn), "refresh_token": "unused",
-                         "expires_at": int(time.time()) + 3600}  # fmt: skip
-                profile = new_profile(s, account=account, provider_name="microsoft",
-                                      profile_name=upn, purposes=["calendar"], sealer=sealer,
-                                      credentials={"token": token})  # fmt: skip
+                token = {
+                    "access_token": tenant.user_token(upn),
+                    "refresh_token": "unused",
+                    "expires_at": int(time.time()) + 3600,
+                }
+                profile = new_profile(
+                    s,
+                    account=account,
+                    provider_name="microsoft",
+                    profile_name=upn,
+                    purposes=["calendar"],
+                    sealer=sealer,
+                    credentials={"token": token},
+                )
             else:
                 provider = "exchange" if kind == "enterprise" else "google"
-                profile = new_profile(s, account=account, provider_name=provider,
-                                      profile_name=upn, purposes=["calendar"], sealer=sealer,
-                                      credentials={"upn": upn}, external_id=upn)  # fmt: skip
+                profile = new_profile(
+                    s,
+                    account=account,
+                    provider_name=provider,
+                    profile_name=upn,
+                    purposes=["calendar"],
+                    sealer=sealer,
+                    credentials={"upn": upn},
+                    external_id=upn,
+                )
                 profile.enterprise_connection_id = conn_id
             ids.append(profile.public_id)
     return ids
@@ -106,8 +133,15 @@ def sync_all(app, ids: list[str]) -> float:
         svc = services()
         began = time.perf_counter()
         for pid in ids:
-            changed = run_sync(app.extensions["schedlink.sessions"], pid, SOURCES, svc,
-                               datetime.now(UTC), 300, lambda p: read_credentials(p, sealer))  # fmt: skip
+            changed = run_sync(
+                app.extensions["schedlink.sessions"],
+                pid,
+                SOURCES,
+                svc,
+                datetime.now(UTC),
+                300,
+                lambda p: read_credentials(p, sealer),
+            )
             assert changed is not None, f"{pid} did not sync"
         return time.perf_counter() - began
 
@@ -118,9 +152,14 @@ def connection(app, provider: str, tenant: str, credentials: dict | None) -> int
         org = s.scalar(select(Organization)) or Organization(name="Contoso")
         s.add(org)
         s.flush()
-        conn = EnterpriseConnection(public_id=f"ent_bench{provider}", organization_id=org.id,
-                                    provider_name=provider, tenant=tenant, status="active",
-                                    credentials=seal(sealer, credentials) if credentials else None)  # fmt: skip
+        conn = EnterpriseConnection(
+            public_id=f"ent_bench{provider}",
+            organization_id=org.id,
+            provider_name=provider,
+            tenant=tenant,
+            status="active",
+            credentials=seal(sealer, credentials) if credentials else None,
+        )
         s.add(conn)
         s.flush()
         return conn.id
@@ -138,22 +177,37 @@ def main() -> None:
     with ms_provider, g_provider, tempfile.TemporaryDirectory() as tmp:
         tenant.consented = True
         upns = fill(tenant, domain, members)
-        app = create_app({
-            "TESTING": True, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench",
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "BASE_URL": "http://schedlink.test",
-            "OUTBOUND_ALLOW": ["127.0.0.1"], **ms_provider.config(),
-            "GOOGLE_API_URL": g_provider.url,
-        })  # fmt: skip
+        app = create_app(
+            {
+                "TESTING": True,
+                "INSTANCE_PATH": tmp,
+                "SECRET_KEY": "bench",
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+                "BASE_URL": "http://schedlink.test",
+                "OUTBOUND_ALLOW": ["127.0.0.1"],
+                **ms_provider.config(),
+                "GOOGLE_API_URL": g_provider.url,
+            }
+        )
         database.migrate(f"sqlite:///{tmp}/bench.db")
         ms_conn = connection(app, "microsoft", "contoso.com", None)
         key = domain.new_key()
-        g_conn = connection(app, "google", "contoso.com", {"key": {
-            f: key[f] for f in ("type", "client_email", "private_key", "token_uri",
-                                "private_key_id")}})  # fmt: skip
+        g_conn = connection(
+            app,
+            "google",
+            "contoso.com",
+            {
+                "key": {
+                    f: key[f]
+                    for f in ("type", "client_email", "private_key", "token_uri", "private_key_id")
+                }
+            },
+        )
         individual, enterprise = [], []
         for r in range(rounds):
-            for kind in (("individual", "enterprise") if r % 2 == 0 else
-                         ("enterprise", "individual")):  # fmt: skip
+            for kind in (
+                ("individual", "enterprise") if r % 2 == 0 else ("enterprise", "individual")
+            ):
                 ids = make_profiles(app, kind, upns, tenant, r, ms_conn)
                 (individual if kind == "individual" else enterprise).append(sync_all(app, ids))
         ms_tokens = len(tenant.token_requests)
@@ -167,10 +221,14 @@ def main() -> None:
     print(f"individual sync of {members} profiles: median {ind:.2f}s")
     print(f"enterprise sync of {members} profiles: median {ent:.2f}s")
     print(f"enterprise/individual ratio = {ent / ind:.2f} (target <= 1.2)")
-    print(f"microsoft token requests for {members} members, {rounds} syncs each: {ms_tokens} "
-          f"(target <= {1 + members})")  # fmt: skip
-    print(f"google first sync of {members} members: {g_first:.2f}s; token requests for two "
-          f"syncs: {g_tokens} (target <= {1 + members})")  # fmt: skip
+    print(
+        f"microsoft token requests for {members} members, {rounds} syncs each: {ms_tokens} "
+        f"(target <= {1 + members})"
+    )
+    print(
+        f"google first sync of {members} members: {g_first:.2f}s; token requests for two "
+        f"syncs: {g_tokens} (target <= {1 + members})"
+    )
 
 
 if __name__ == "__main__":
