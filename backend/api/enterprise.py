@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app
 
 from .. import db
-from ..connections import EnterpriseSettings
+from ..connections import EnterpriseSettings, ManagedByOrganization
 from ..errors import api_error
 from ..organizations import (
     EnterpriseNotFound,
@@ -42,6 +42,12 @@ def _not_found(exc):
 
 @bp.errorhandler(NotAdmin)
 def _forbidden(exc):
+    return api_error(403, exc.message)
+
+
+@bp.app_errorhandler(ManagedByOrganization)
+def _managed(exc):
+    """A member removing the profile their organization made (`/v1/profiles/…/revoke`)."""
     return api_error(403, exc.message)
 
 

@@ -226,8 +226,12 @@ def test_microsoft_tenant_end_to_end(app, client, team, microsoft, receiver, smt
     )
 
     # The member cannot remove the organization's profile.
-    removed = client.delete(f"/v1/profiles/{profile['profile_id']}", headers=bob.headers)
-    assert removed.status_code in (403, 404)
+    removed = client.post(f"/v1/profiles/{profile['profile_id']}/revoke", headers=bob.headers)
+    assert removed.status_code == 403
+    login(client, "bob@contoso.com")
+    services_page = client.get("/calendar_services").get_data(as_text=True)
+    assert "bob@contoso.com" in services_page and "Connected by your organization" in services_page
+    client.get("/logout")
 
     # Failures reach the callback: no such user, no mailbox, outside the tenant (a member).
     receiver.received.clear()
