@@ -65,6 +65,19 @@ class EnterpriseSettings:
             google_api_url=(config.get("GOOGLE_API_URL") or GOOGLE_API).rstrip("/"),
         )
 
+    @classmethod
+    def from_providers(cls, providers: Mapping) -> EnterpriseSettings:
+        """What the OAuth providers' settings say (no certificate): for callers that have
+        only those."""
+        ms, google = providers.get("microsoft"), providers.get("google")
+        return cls.from_config({
+            "MICROSOFT_AUTHORIZE_URL": ms.authorize_url if ms else None,
+            "MICROSOFT_API_URL": ms.api_url if ms else None,
+            "MICROSOFT_CLIENT_ID": ms.client_id if ms else None,
+            "MICROSOFT_CLIENT_SECRET": ms.client_secret if ms else None,
+            "GOOGLE_API_URL": google.api_url if google else None,
+        })  # fmt: skip
+
     @property
     def microsoft_ready(self) -> bool:
         return bool(self.client_id and (self.client_secret or self.certificate))
@@ -119,6 +132,8 @@ def client_assertion(settings: EnterpriseSettings, token_url: str, now: datetime
 
 def app_token(outbound: Outbound, settings: EnterpriseSettings, tenant: str, now: datetime):
     """The client-credentials grant for one tenant: {"access_token", "expires_at"}."""
+    if not settings.microsoft_ready:
+        raise ProviderUnavailable("This server has no Microsoft app set up for Enterprise Connect.")
     url = f"{settings.login}/{quote(tenant, safe='')}/oauth2/v2.0/token"
     form = {
         "grant_type": "client_credentials",

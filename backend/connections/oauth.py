@@ -257,9 +257,10 @@ def access_token(
     if not profile.connected:
         raise ProfileDisconnected(profile.disconnected_reason or "Connect this service again.")
     if profile.enterprise_connection_id is not None:
+        settings = enterprise or EnterpriseSettings.from_providers(providers)
         return enterprise_access_token(
-            session, profile=profile, settings=enterprise or EnterpriseSettings.from_config({}),
-            outbound=outbound, sealer=sealer, now=now, force_refresh=force_refresh,
+            session, profile=profile, settings=settings, outbound=outbound, sealer=sealer,
+            now=now, force_refresh=force_refresh,
         )  # fmt: skip
     credentials = read_credentials(profile, sealer)
     tokens = credentials.get("token") or {}
