@@ -7,16 +7,19 @@ SSRF-guarded `Outbound`; keys and tokens are sealed at rest. Flask-free."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode, urlsplit
 
 from authlib.common.security import generate_token
-from authlib.jose import JsonWebKey, jwt
-from authlib.jose.errors import JoseError
+
+with warnings.catch_warnings():  # design §2: Authlib's jose (joserfc is its successor)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.jose import JsonWebKey, jwt
+    from authlib.jose.errors import JoseError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
@@ -81,14 +84,6 @@ class EnterpriseSettings:
     @property
     def microsoft_ready(self) -> bool:
         return bool(self.client_id and (self.client_secret or self.certificate))
-
-
-def api_url(settings: EnterpriseSettings, provider_name: str) -> str:
-    return (
-        settings.graph_url
-        if provider_name in ("microsoft", "exchange")
-        else (settings.google_api_url)
-    )
 
 
 # --- Microsoft --------------------------------------------------------------------------------
@@ -217,12 +212,6 @@ def unseal(sealer: Sealer, sealed: str | None) -> dict:
         return json.loads(sealer.unseal(sealed))
     except SealBroken:
         return {}
-
-
-def fingerprint(key: Mapping) -> str:
-    return hashlib.sha256(
-        str(key.get("private_key_id") or key["client_email"]).encode()
-    ).hexdigest()
 
 
 def _post(outbound: Outbound, url: str, form: dict, who: str) -> dict:

@@ -25,10 +25,13 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+import warnings
 from urllib.parse import quote
 
-from authlib.jose import JsonWebKey, jwt
-from authlib.jose.errors import JoseError
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.jose import JsonWebKey, jwt
+    from authlib.jose.errors import JoseError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, Response, jsonify, request
