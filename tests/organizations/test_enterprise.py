@@ -416,3 +416,37 @@ def test_google_workspace_end_to_end(app, client, team, google, receiver, smtp):
     with app.app_context():
         assert db.session().scalar(select(Event.id).where(Event.summary == "Interview loop"))
     assert any("ada@contoso.com" in rcpts for rcpts, _m in smtp.messages)
+
+
+def test_app_token_reused_until_rejected(app, client, team, microsoft, receiver):
+    """One app token serves every member's syncs; when Graph rejects it (expired early), one
+    new client-credentials grant follows and the sync goes on (Google's per-member tokens:
+    bench/bench_enterprise.py counts them)."""
+    admin, (bob, cy, _dee) = team
+    for upn in ("bob@contoso.com", "cy@contoso.com"):
+        microsoft.add_user(upn).add_calendar("AAMkcal1", "Calendar", default=True)
+    _connect_microsoft(client, admin, microsoft)
+    receiver.received.clear()
+    body = {"service_account_authorizations": [
+        {"email": e, "scope": "read_write", "callback_url": receiver.url}
+        for e in ("bob@contoso.com", "cy@contoso.com")
+    ]}  # fmt: skip
+    answer = client.post("/v1/service_account_authorizations", headers=admin.headers, json=body)
+    assert answer.status_code == 202
+    notes = _callbacks(app, client, admin, receiver, 2)
+    assert {n["service_account_authorization"]["status"] for n in notes} == {"authorized"}
+    run_once(app)
+
+    def grants() -> int:
+        return sum(r.get("grant_type") == "client_credentials" for r in microsoft.token_requests)
+
+    assert grants() == 1
+    microsoft.provider.expire_access_tokens()
+    for member in (bob, cy):
+        (profile,) = client.get("/v1/profiles", headers=member.headers).get_json()["profiles"]
+        client.post(f"/v1/profiles/{profile['profile_id']}/sync", headers=member.headers)
+    run_once(app)
+    assert grants() == 2
+    for member in (bob, cy):
+        (profile,) = client.get("/v1/profiles", headers=member.headers).get_json()["profiles"]
+        assert profile["profile_connected"] and profile["sync_error"] is None
