@@ -121,4 +121,15 @@ def from_environment(instance_path: Path) -> dict:
         **{key: _env(key) for key in oauth_config_keys()},
         # How often connected calendars are read again (a host can also "sync now").
         "CALENDAR_SYNC_SECONDS": _int("CALENDAR_SYNC_SECONDS", 300),
+        # Enterprise Connect: the Microsoft app's certificate (PEM with its private key, or a
+        # file holding it) for client_assertion instead of the client secret.
+        "MICROSOFT_CERTIFICATE": _pem(_env("MICROSOFT_CERTIFICATE")),
     }
+
+
+def _pem(value: str | None) -> str | None:
+    """A PEM given inline, or the path of a file holding one."""
+    if not value or "-----BEGIN" in value:
+        return value
+    with open(value, encoding="ascii") as handle:
+        return handle.read()

@@ -18,6 +18,7 @@ from . import (
     calendars,
     channels,
     conferencing,
+    enterprise,
     free_busy,
     links,
     managed_availability,
@@ -45,7 +46,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
-        sequenced_availability.bp,
+        sequenced_availability.bp, enterprise.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     # issue 21: the rest of the Cronofy API

@@ -43,7 +43,7 @@ from .services import (
     revoke,
     sync_now,
 )
-from .sync import enqueue_due_syncs, run_sync
+from .sync import enqueue_due_syncs, forget_calendars, run_sync, start_syncing
 from .writes import BookingWriteFailed, failed_writes, queue_booking_write, run_booking_writes
 
 __all__ = [
@@ -51,7 +51,8 @@ __all__ = [
     "WRITERS", "all_calendars", "booking_calendar", "booking_calendar_id", "booking_ics",
     "calendar_for", "calendar_profile", "calendar_profiles", "calendars_of", "count_events",
     "choose_booking_calendar", "connect_profile", "delete_event", "enqueue_due_syncs",
-    "event_to_dict", "events_changed", "failed_writes", "google_url", "lock_account",
+    "event_to_dict", "events_changed", "failed_writes", "forget_calendars", "google_url",
+    "lock_account", "start_syncing",
     "notify_event", "outlook_url", "profile_to_dict", "queue_booking_write", "read_events",
     "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now",
     "upsert_event", "verify_caldav",

@@ -21,6 +21,13 @@ def _base(services) -> str:
     return services["api_url"]("microsoft").rstrip("/")
 
 
+def _who(credentials) -> str:
+    """Whose mailbox: the signed-in user's (`/me`), or, through an organization's app-only
+    consent (Enterprise Connect), the member's (`/users/{upn}`)."""
+    upn = (credentials or {}).get("upn")
+    return f"/users/{quote(upn, safe='@')}" if upn else "/me"
+
+
 def _when(value) -> datetime | None:
     if not isinstance(value, dict) or not value.get("dateTime"):
         return None
@@ -56,9 +63,9 @@ def _pages(services, token: str, url: str, params: dict | None):
         url, params = data.get("@odata.nextLink"), None
 
 
-def calendars(services, token: str) -> list[dict]:
+def calendars(services, token: str, who: str = "/me") -> list[dict]:
     items = []
-    for page in _pages(services, token, f"{_base(services)}/me/calendars", None):
+    for page in _pages(services, token, f"{_base(services)}{who}/calendars", None):
         items.extend(page.get("value", []))
     return items
 
@@ -72,7 +79,8 @@ def _sync(context: SyncContext, token: str) -> list[RemoteCalendar]:
     services = context.services
     day = context.now.date().isoformat()
     result = []
-    for item in calendars(services, token):
+    who = _who(context.credentials)
+    for item in calendars(services, token, who):
         calendar_id = item["id"]
         remote = RemoteCalendar(
             calendar_id, name=item.get("name"), readonly=not item.get("canEdit", True),
@@ -80,12 +88,12 @@ def _sync(context: SyncContext, token: str) -> list[RemoteCalendar]:
         )  # fmt: skip
         known = context.known.get(calendar_id) or ""
         delta_link = known.split("|", 1)[1] if known.startswith(day + "|") else None
-        _read(services, token, calendar_id, context, remote, delta_link, day)
+        _read(services, token, calendar_id, context, remote, delta_link, day, who)
         result.append(remote)
     return result
 
 
-def _read(services, token, calendar_id, context, remote, delta_link, day) -> None:
+def _read(services, token, calendar_id, context, remote, delta_link, day, who) -> None:
     if delta_link:
         try:
             changed, removed, link = [], [], None
@@ -102,7 +110,7 @@ def _read(services, token, calendar_id, context, remote, delta_link, day) -> Non
             return
         except NotFoundOrGone:
             pass  # the delta link expired (410 SyncStateNotFound): read everything again
-    url = f"{_base(services)}/me/calendars/{quote(calendar_id, safe='')}/calendarView/delta"
+    url = f"{_base(services)}{who}/calendars/{quote(calendar_id, safe='')}/calendarView/delta"
     params = {"startDateTime": format_utc(context.start), "endDateTime": format_utc(context.end)}
     events, link = [], None
     for page in _pages(services, token, url, params):
@@ -137,10 +145,10 @@ class MicrosoftWriter:
     def put(self, services, creds, calendar_id, ref, uid, details, now, profile) -> str:
         return with_token(
             services, profile.public_id,
-            lambda token: self._put(services, token, calendar_id, ref, uid, details),
+            lambda token: self._put(services, token, calendar_id, ref, uid, details, _who(creds)),
         )  # fmt: skip
 
-    def _put(self, services, token, calendar_id, ref, uid, details) -> str:
+    def _put(self, services, token, calendar_id, ref, uid, details, who="/me") -> str:
         base = _base(services)
         body = self._body(details, uid)
         if ref:
@@ -148,17 +156,17 @@ class MicrosoftWriter:
             # put there, which disables the event's online meeting (Graph, "Update event").
             patch = {k: v for k, v in body.items() if k not in ("body", "transactionId")}
             try:
-                url = f"{base}/me/events/{quote(ref, safe='')}"
+                url = f"{base}{who}/events/{quote(ref, safe='')}"
                 data = call(services["outbound"], "PATCH", url, token, body=patch, what=WHAT)
                 return str(data["id"])
             except NotFoundOrGone:
                 pass  # deleted in Outlook by hand: write it again
-        url = f"{base}/me/calendars/{quote(calendar_id, safe='')}/events"
+        url = f"{base}{who}/calendars/{quote(calendar_id, safe='')}/events"
         data = call(services["outbound"], "POST", url, token, body=body, what=WHAT)
         return str(data["id"])
 
     def delete(self, services, creds, calendar_id, ref, profile) -> None:
-        url = f"{_base(services)}/me/events/{quote(ref, safe='')}"
+        url = f"{_base(services)}{_who(creds)}/events/{quote(ref, safe='')}"
         try:
             with_token(
                 services,

@@ -13,5 +13,7 @@ SOURCES: dict[str, Source] = {
     "caldav": caldav_source,
     "google": google_source,
     "microsoft": microsoft_source,
+    "exchange": microsoft_source,  # Enterprise Connect: Graph /users/{upn} with an app token
 }
-WRITERS = {"caldav": CalDAVWriter(), "google": GoogleWriter(), "microsoft": MicrosoftWriter()}
+WRITERS = {"caldav": CalDAVWriter(), "google": GoogleWriter(), "microsoft": MicrosoftWriter(),
+           "exchange": MicrosoftWriter()}  # fmt: skip

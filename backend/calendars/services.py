@@ -10,7 +10,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..connections import delete_profile, new_profile, profile_for, profiles_of
+from ..connections import (
+    ManagedByOrganization,
+    delete_profile,
+    new_profile,
+    profile_for,
+    profiles_of,
+)
 from ..ids import looks_like_id
 from ..models import Account, BookingCalendar, Calendar, CalendarSync, Profile
 from ..outbound import OutboundRefused
@@ -21,9 +27,11 @@ from .sync import CALENDAR_PURPOSE, forget_calendars, request_sync, start_syncin
 
 FEED_PROVIDERS = ("ics", "caldav")
 OAUTH_PROVIDERS = ("google", "microsoft")
+ENTERPRISE_PROVIDERS = ("exchange",)  # Enterprise Connect's Microsoft 365 member profiles
 PROVIDER_LABELS = {
     "ics": "Calendar feed (ICS)", "caldav": "CalDAV", "google": "Google Calendar",
     "microsoft": "Outlook / Microsoft 365", "schedlink": "schedlink",
+    "exchange": "Microsoft 365 (your organization)",
 }  # fmt: skip
 
 
@@ -104,7 +112,7 @@ def calendar_profiles(session: Session, account: Account) -> list[Profile]:
     return [
         p
         for p in profiles_of(session, account, CALENDAR_PURPOSE)
-        if p.provider_name in FEED_PROVIDERS + OAUTH_PROVIDERS
+        if p.provider_name in FEED_PROVIDERS + OAUTH_PROVIDERS + ENTERPRISE_PROVIDERS
     ]
 
 
@@ -134,6 +142,8 @@ def profile_to_dict(session: Session, profile: Profile, relink_url: str | None =
         "sync_error": (state.sync_error if state else None)
         or (None if profile.connected else profile.disconnected_reason),
         "profile_calendars": [calendar_to_dict(c, profile) for c in calendars],
+        # Made by the organization's Enterprise Connect: only its admins remove it.
+        "enterprise": profile.enterprise_connection_id is not None,
     }
     if profile.provider_name in OAUTH_PROVIDERS and relink_url:
         data["profile_relink_url"] = relink_url
@@ -189,6 +199,8 @@ def revoke(session: Session, account: Account, public_id: str) -> list[str]:
     it (a profile also serving conferencing loses only its calendar purpose). Returns what
     the connection still serves (its grant stays for that), [] when it is gone."""
     profile = calendar_profile(session, account, public_id)
+    if profile.enterprise_connection_id is not None:
+        raise ManagedByOrganization(public_id)
     forget_calendars(session, profile)
     others = [p for p in (profile.purposes or []) if p != CALENDAR_PURPOSE]
     if others:

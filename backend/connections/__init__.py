@@ -11,9 +11,17 @@ from .consent import (
     confirm_authorization,
     pending_confirmation,
 )
+from .enterprise import (
+    EnterpriseRefused,
+    EnterpriseSettings,
+    admin_consent_url,
+    check_key,
+    member_token,
+)
 from .errors import (
     AuthorizationFailed,
     ConnectionsError,
+    ManagedByOrganization,
     ProfileDisconnected,
     ProfileNotFound,
     ProviderNotConfigured,
@@ -31,8 +39,11 @@ from .profiles import (
 )
 from .providers import PURPOSES, OAuthProvider, oauth_providers
 from .revocation import REVOKE_JOB, delete_profile, revoke_grant
+from .service_accounts import DISCONNECTED_JOB, disconnect_connection
 
 __all__ = [
+    "DISCONNECTED_JOB", "EnterpriseRefused", "EnterpriseSettings", "ManagedByOrganization",
+    "admin_consent_url", "check_key", "disconnect_connection", "member_token",
     "PURPOSES", "REVOKE_JOB", "AuthorizationFailed", "Confirmation", "ConnectionsError", "Linked",
     "OAuthProvider", "ProfileDisconnected", "ProfileNotFound", "ProviderNotConfigured",
     "ProviderUnavailable", "WrongBrowser", "access_token", "begin_authorization",

@@ -32,3 +32,13 @@ class ProviderUnavailable(ConnectionsError):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ManagedByOrganization(Exception):
+    """The profile was made by the organization's Enterprise Connect: the member cannot remove
+    it; an admin removes the enterprise connection."""
+
+    message = (
+        "This calendar is connected by your organization; only its administrators can "
+        "remove it (Team, Enterprise Connect)."
+    )

@@ -22,10 +22,12 @@ from ..models import Account, OAuthRequest, Profile
 from ..outbound import Outbound, OutboundError, OutboundRefused
 from ..sealing import Sealer
 from ..validation import FieldErrors, redirect_origin
+from .enterprise import EnterpriseSettings
 from .errors import ProfileDisconnected, ProviderNotConfigured, ProviderUnavailable
 from .profiles import mark_disconnected, profiles_of, read_credentials, write_credentials
 from .providers import PURPOSES, OAuthProvider, client_auth
 from .revocation import queue_revoke
+from .service_accounts import enterprise_access_token
 
 STATE_TTL = timedelta(minutes=10)
 REFRESH_MARGIN = 60  # seconds: refresh a token this close to expiry
@@ -247,11 +249,19 @@ def access_token(
     sealer: Sealer,
     now: datetime,
     force_refresh: bool = False,
+    enterprise: EnterpriseSettings | None = None,
 ) -> str:
     """A usable access token for the profile, refreshed (and the rotated refresh token stored in
-    the caller's transaction) when it is about to expire or `force_refresh` (a 401 came back)."""
+    the caller's transaction) when it is about to expire or `force_refresh` (a 401 came back).
+    A profile made by Enterprise Connect gets its organization's token (`enterprise`)."""
     if not profile.connected:
         raise ProfileDisconnected(profile.disconnected_reason or "Connect this service again.")
+    if profile.enterprise_connection_id is not None:
+        settings = enterprise or EnterpriseSettings.from_providers(providers)
+        return enterprise_access_token(
+            session, profile=profile, settings=settings, outbound=outbound, sealer=sealer,
+            now=now, force_refresh=force_refresh,
+        )  # fmt: skip
     credentials = read_credentials(profile, sealer)
     tokens = credentials.get("token") or {}
     fresh = tokens.get("expires_at", 0) - now.timestamp() > REFRESH_MARGIN

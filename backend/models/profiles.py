@@ -31,6 +31,10 @@ class Profile(Base):
     # The provider's own id for the connected account, so a re-link updates this profile.
     external_id: Mapped[str | None] = mapped_column(String(255))
     disconnected_reason: Mapped[str | None] = mapped_column(Text)
+    # Made by Enterprise Connect (the organization's tenant or domain), not by the member.
+    enterprise_connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise_connections.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -20,12 +20,13 @@ from .subscriptions import (
     set_event_subscriptions,
     set_link_subscriptions,
 )
+from .urls import checked_url
 
 __all__ = [
     "WAKE_CHANNEL", "ChannelNotFound", "ChannelNotPausable", "apply_link_subscriptions",
     "channel_to_dict",
     "create_channel", "cronofy_signature", "current_secret", "delete_channel", "encode",
-    "enqueue", "ensure_secret", "get_channel", "link_subscriptions", "list_channels",
+    "checked_url", "enqueue", "ensure_secret", "get_channel", "link_subscriptions", "list_channels",
     "new_secret", "notify", "notify_change", "notify_subscribers", "open_secrets",
     "parse_subscriptions", "pause_channel", "recent_messages", "redeliver", "resume_channel",
     "rotate_secret",

@@ -4,6 +4,16 @@ the faces pass in sessions, `accounts.Keys` and `now`."""
 
 from . import browsers
 from .browsers import ConnectionGone
+from .enterprise import (
+    ConsentFailed,
+    EnterpriseNotFound,
+    complete_consent,
+    connection_json,
+    connections_of,
+    create_connection,
+    delete_connection,
+    member_status,
+)
 from .errors import (
     AlreadyInOrganization,
     InvitationForAnother,
@@ -37,6 +47,12 @@ from .members import (
     rename_organization,
     set_role,
 )
+from .service_accounts import (
+    AUTHORIZE_JOB,
+    authorize_members,
+    connect_every_member,
+    finish,
+)
 from .signup import (
     SignupPolicy,
     VerificationUsed,
@@ -48,6 +64,9 @@ from .signup import (
 )
 
 __all__ = [
+    "AUTHORIZE_JOB", "ConsentFailed", "EnterpriseNotFound", "authorize_members",
+    "complete_consent", "connect_every_member", "connection_json", "connections_of",
+    "create_connection", "delete_connection", "finish", "member_status",
     "ROLES", "AlreadyInOrganization", "ConnectionGone", "InvitationForAnother", "InvitationGone",
     "InvitationNotFound", "LastAdmin", "MemberNotFound", "NoOrganization", "NotAdmin",
     "OrganizationError", "SignupPolicy", "VerificationUsed", "accept_as",

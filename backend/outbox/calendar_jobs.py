@@ -15,6 +15,7 @@ from ..calendars import SOURCES, WRITERS, relink_path, run_booking_writes, run_s
 from ..calendars.sources import SourceDisconnected, SourceError
 from ..conferencing import booking_write_recorded
 from ..connections import (
+    EnterpriseSettings,
     ProfileDisconnected,
     ProviderUnavailable,
     access_token,
@@ -36,8 +37,11 @@ def services() -> dict:
         ext["schedlink.outbound"], ext["schedlink.sealer"], ext["schedlink.sessions"]
     )  # fmt: skip
     providers = oauth_providers(config)
+    enterprise = EnterpriseSettings.from_config(config)
 
     def api_url(name: str) -> str:
+        if name == "google" and name not in providers:  # a Workspace domain needs no client
+            return enterprise.google_api_url
         if name not in providers:
             raise SourceError(f"{name} is no longer set up on this server.")
         return providers[name].api_url
@@ -48,7 +52,7 @@ def services() -> dict:
             try:
                 return access_token(
                     s, profile=profile, providers=providers, outbound=outbound, sealer=sealer,
-                    now=datetime.now(UTC), force_refresh=force,
+                    now=datetime.now(UTC), force_refresh=force, enterprise=enterprise,
                 )  # fmt: skip
             except ProfileDisconnected:
                 # access_token marked the profile disconnected: commit that with the e-mail
@@ -93,8 +97,8 @@ def disconnected(sessions: sessionmaker, payload: dict, config) -> None:
             .filter(Profile.public_id == payload["profile_id"])
             .first()
         )
-        if row is None or row[0].connected:
-            return  # removed, or already linked again
+        if row is None or row[0].connected or row[0].enterprise_connection_id is not None:
+            return  # removed, linked again, or the organization's (its admins are told)
         profile, account = row
         context = {
             "host": account, "profile": profile,

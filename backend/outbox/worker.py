@@ -25,6 +25,7 @@ from . import (
     calendar_jobs,
     conferencing_jobs,
     connection_jobs,
+    enterprise_jobs,
     mailer,
     team_mail,
     webhook_mail,
@@ -45,6 +46,7 @@ HANDLERS.update(calendar_jobs.HANDLERS)
 HANDLERS.update(conferencing_jobs.HANDLERS)
 HANDLERS.update(connection_jobs.HANDLERS)
 HANDLERS.update(team_mail.HANDLERS)
+HANDLERS.update(enterprise_jobs.HANDLERS)
 HANDLERS["webhook.channel_disabled"] = webhook_mail.channel_disabled
 
 

@@ -32,7 +32,7 @@ from ..calendars import (
     sync_now,
     verify_caldav,
 )
-from ..connections import ConnectionsError, oauth_providers
+from ..connections import ConnectionsError, ManagedByOrganization, oauth_providers
 from ..validation import ValidationError, parse_utc
 from .auth import login_required
 from .booking_pages import now
@@ -198,6 +198,9 @@ def remove(profile_id: str):
                 remaining = []
             else:
                 remaining = revoke(s, g.user, profile_id)
+    except ManagedByOrganization as exc:
+        flash(exc.message)
+        return redirect(_here(), 303)
     except (ConnectionsError, CalendarNotFound):
         flash("That calendar is not yours or no longer exists.")
     else:

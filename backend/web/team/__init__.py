@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import invitation, section
+from . import enterprise, invitation, section
 
 
 def init_app(app: Flask) -> None:
     section.init_app(app)
     invitation.init_app(app)
+    enterprise.init_app(app)
