@@ -17,8 +17,8 @@ from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, Scheduli
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "AvailablePeriodRow", "Base", "Booking",
     "BookingCalendar", "BookingHost", "BookingWrite", "BrowserConnection", "Calendar",
-    "CalendarSync", "Channel", "Conference", "ConferencingDefault", "EnterpriseConnection",
-    "Event", "EventSubscription", "IdempotencyKey", "Invitation", "Job", "LinkHost",
-    "OAuthRequest", "Organization", "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime", "UserSession",
-    "WebhookMessage", "WebhookSecret", "WorkerHeartbeat", "utcnow",
+    "CalendarSync", "Channel", "Conference", "ConferencingDefault", "EnterpriseConnection", "Event",
+    "EventSubscription", "IdempotencyKey", "Invitation", "Job", "LinkHost", "OAuthRequest",
+    "Organization", "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink",
+    "UTCDateTime", "UserSession", "WebhookMessage", "WebhookSecret", "WorkerHeartbeat", "utcnow",
 ]  # fmt: skip

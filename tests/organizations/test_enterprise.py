@@ -443,10 +443,12 @@ def test_app_token_reused_until_rejected(app, client, team, microsoft, receiver)
     assert grants() == 1
     microsoft.provider.expire_access_tokens()
     for member in (bob, cy):
-        (profile,) = client.get("/v1/profiles", headers=member.headers).get_json()["profiles"]
+        profiles = client.get("/v1/profiles", headers=member.headers).get_json()["profiles"]
+        (profile,) = [p for p in profiles if p["provider_name"] == "exchange"]
         client.post(f"/v1/profiles/{profile['profile_id']}/sync", headers=member.headers)
     run_once(app)
     assert grants() == 2
     for member in (bob, cy):
-        (profile,) = client.get("/v1/profiles", headers=member.headers).get_json()["profiles"]
+        profiles = client.get("/v1/profiles", headers=member.headers).get_json()["profiles"]
+        (profile,) = [p for p in profiles if p["provider_name"] == "exchange"]
         assert profile["profile_connected"] and profile["sync_error"] is None
