@@ -16,6 +16,8 @@ from . import (
     calendars,
     channels,
     conferencing,
+    element_auth,
+    element_tokens,
     links,
     markup,
     organization,
@@ -42,6 +44,9 @@ def init_app(app: Flask) -> None:
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    # Element tokens: their own CORS, for the token's exact origin alone.
+    app.register_blueprint(element_tokens.bp)
+    element_auth.init_app(app)
 
     @app.errorhandler(ValidationError)
     def invalid(exc: ValidationError):

@@ -12,6 +12,7 @@ from ..models import Account
 from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 from .conferencing import profiles_json
+from .element_auth import element_may, element_token
 
 bp = Blueprint("api_account", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -24,8 +25,11 @@ EMAIL_ON_PROFILE = (
 
 
 @bp.get("/userinfo")
+@element_token("availability", "managed_availability", "agenda", "account_management")
 def userinfo():
     account = current_account()
+    if not element_may("account_management"):  # an element sees who, not what is connected
+        return {"sub": account.sub, "name": account.name, "tzid": account.tzid}
     return {
         "sub": account.sub,
         "email": account.email,

@@ -24,6 +24,7 @@ from ..calendars import lock_account
 from ..models import Account, AvailabilityRuleRow
 from ..validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
+from .element_auth import element_subs, element_token
 
 bp = Blueprint("api_availability", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -31,6 +32,7 @@ bp.before_request(require_api_key)
 
 def _visible_accounts(s, caller: Account, subs: set[str]) -> dict[str, Account]:
     """The caller itself and accounts of its organization; anything else stays unknown."""
+    subs = element_subs(subs)  # an element token sees only its own subs
     rows = s.scalars(select(Account).where(Account.sub.in_(subs))).all()
     return {
         a.sub: a
@@ -41,6 +43,7 @@ def _visible_accounts(s, caller: Account, subs: set[str]) -> dict[str, Account]:
 
 
 @bp.post("/availability")
+@element_token("availability")
 def availability():
     body = json_body()
     config = current_app.config
@@ -77,12 +80,14 @@ def availability():
 
 
 @bp.get("/availability_rules")
+@element_token("managed_availability")
 def get_rules():
     rule = host_rule(db.session(), current_account())
     return {"availability_rules": [rule_to_dict(rule)]}
 
 
 @bp.route("/availability_rules", methods=["PUT", "POST"])
+@element_token("managed_availability")
 def put_rules():
     body = json_body()
     try:

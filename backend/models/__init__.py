@@ -6,6 +6,7 @@ from .availability import AvailabilityRuleRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .conferencing import Conference, ConferencingDefault
+from .elements import ElementToken
 from .limits import RateLimitCounter
 from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
 from .organizations import BrowserConnection, Invitation
@@ -17,7 +18,7 @@ __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
     "BrowserConnection", "Invitation",
     "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
-    "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
+    "ElementToken", "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
     "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
     "UserSession", "WebhookMessage", "WebhookSecret", "utcnow",
 ]  # fmt: skip
