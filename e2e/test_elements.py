@@ -1,0 +1,147 @@
+"""UI Elements on another origin than the API (issue 22): a host page served by a second
+local HTTP server loads schedlink's bundle and Cronofy's published `cronofy-elements`, both
+given `api_domain`, and renders the host's real free times through an element token. A page
+on a third origin with the same token gets nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from browser import wait_until
+from pages_server import serve
+
+HERE = Path(__file__).resolve().parent
+CRONOFY_BUNDLE = HERE / "node_modules" / "cronofy-elements" / "dist" / "CronofyElements.js"
+
+
+@pytest.fixture(scope="module")
+def host_pages(tmp_path_factory):
+    """Two more origins: the host app's (the token's) and a stranger's, same files."""
+    root = tmp_path_factory.mktemp("host-app")
+    for page in (HERE / "elements_host").iterdir():
+        shutil.copy(page, root / page.name)
+    if CRONOFY_BUNDLE.exists():
+        shutil.copy(CRONOFY_BUNDLE, root / "CronofyElements.js")
+    servers = [serve(root) for _ in range(2)]
+    yield [f"http://127.0.0.1:{httpd.server_address[1]}" for httpd, _ in servers]
+    for httpd, thread in servers:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+def _api(server, method, path, **kwargs):
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    response = requests.request(method, server.url + path, headers=headers, timeout=10, **kwargs)
+    response.raise_for_status()
+    return response.json()
+
+
+def _query(sub: str) -> dict:
+    start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "participants": [{"required": "all", "members": [{"sub": sub}]}],
+        "required_duration": {"minutes": 30},
+        "query_periods": [
+            {"start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "end": (start + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        ],
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def element(server, host_pages):
+    sub = _api(server, "GET", "/v1/userinfo")["sub"]
+    token = _api(server, "POST", "/v1/element_tokens", json={
+        "version": "1", "permissions": ["availability"], "subs": [sub], "origin": host_pages[0],
+    })["element_token"]["token"]  # fmt: skip
+    query = _query(sub)
+    slots = _api(server, "POST", "/v1/availability",
+                 json={**query, "response_format": "overlapping_slots"})["available_slots"]  # fmt: skip
+    assert slots, "the host has free time in the next week"
+    return {"sub": sub, "token": token, "query": query, "slots": slots}
+
+
+def _open(driver, origin, page, server, element, **extra):
+    options = {"api": server.url, "token": element["token"], "query": element["query"],
+               "tzid": "Europe/London", **extra}  # fmt: skip
+    driver.get(f"{origin}/{page}#{quote(json.dumps(options))}")
+
+
+def _shadow(driver, css):
+    return driver.execute_script(
+        "return document.getElementById('picker').shadowRoot.querySelectorAll(arguments[0])", css
+    )
+
+
+def test_schedlink_slot_picker_on_another_origin(driver, server, host_pages, element):
+    _open(driver, host_pages[0], "schedlink.html", server, element)
+    days = wait_until(lambda: _shadow(driver, "button[data-date]"), timeout=20,
+                      message=lambda: driver.page_source[:2000])  # fmt: skip
+    first = element["slots"][0]["start"]
+    assert days[0].get_attribute("data-date") == first[:10]
+    # The host's global `button {color: red !important}` does not reach into the element.
+    assert days[0].value_of_css_property("color") != "rgba(255, 0, 0, 1)"
+    days[0].click()
+    times = wait_until(lambda: _shadow(driver, "button[data-start]"))
+    assert times[0].get_attribute("data-start") == first
+    times[0].click()
+    confirm = wait_until(lambda: [b for b in _shadow(driver, "button") if b.text == "Confirm"])
+    confirm[0].click()
+    notes = wait_until(lambda: driver.execute_script("return window.notifications"))
+    assert notes[-1]["type"] == "slot_selected"
+    assert notes[-1]["slot"]["start"] == first
+    assert notes[-1]["slot"]["participants"] == [{"sub": element["sub"]}]
+
+
+def test_no_confirm_mode_and_keyboard(driver, server, host_pages, element):
+    _open(driver, host_pages[0], "schedlink.html", server, element, mode="no_confirm")
+    wait_until(lambda: _shadow(driver, "button[data-date]"), timeout=20)
+    from selenium.webdriver.common.keys import Keys
+
+    _shadow(driver, "button[data-date]")[0].send_keys(Keys.ENTER)
+    wait_until(lambda: _shadow(driver, "button[data-start]"))
+    _shadow(driver, "button[data-start]")[0].send_keys(Keys.ENTER)
+    notes = wait_until(lambda: driver.execute_script("return window.notifications"))
+    assert notes[-1]["type"] == "slot_selected"
+
+
+def test_another_origin_with_the_same_token_gets_nothing(driver, server, host_pages, element):
+    _open(driver, host_pages[1], "schedlink.html", server, element)
+    notes = wait_until(lambda: driver.execute_script("return window.notifications"), timeout=20)
+    assert notes[-1]["type"] == "error"
+    assert not _shadow(driver, "button[data-date]")
+    # Nor can the page's own script read the answer: CORS answers only the token's origin.
+    read = driver.execute_async_script(
+        """const [url, body, done] = arguments;
+        fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json',
+                    'Cronofy-Element': 'v1, SlotPicker'}, body})
+          .then((r) => r.text()).then((t) => done('read:' + t), (e) => done('blocked'));""",
+        f"{server.url}/v1/availability?et={element['token']}",
+        json.dumps(element["query"]),
+    )
+    assert read == "blocked"
+
+
+@pytest.mark.skipif(not CRONOFY_BUNDLE.exists(), reason="npm ci in e2e/ installs cronofy-elements")
+def test_cronofys_published_slot_picker_against_schedlink(driver, server, host_pages, element):
+    _open(driver, host_pages[0], "cronofy.html", server, element)
+
+    def buttons():
+        return driver.execute_script(
+            "return [...document.querySelectorAll('#cronofy-picker button')]"
+            ".filter((b) => !b.disabled && b.offsetParent !== null)"
+        )
+
+    wait_until(lambda: len(buttons()) > 2, timeout=30,
+               message=lambda: driver.find_element("id", "cronofy-picker").get_attribute("innerHTML")[:3000])  # fmt: skip
+    html = driver.find_element("id", "cronofy-picker").get_attribute("innerHTML")
+    assert "no slots" not in html.lower()
+    notes = driver.execute_script("return window.notifications")
+    assert not [n for n in notes if n.get("type") in ("error", "no_slots_found")], notes
