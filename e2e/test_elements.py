@@ -76,7 +76,9 @@ def _open(driver, origin, page, server, element, **extra):
 
 def _shadow(driver, css):
     return driver.execute_script(
-        "return document.getElementById('picker').shadowRoot.querySelectorAll(arguments[0])", css
+        "const root = document.getElementById('picker')?.shadowRoot;"
+        "return root ? [...root.querySelectorAll(arguments[0])] : []",
+        css,
     )
 
 
@@ -133,15 +135,33 @@ def test_another_origin_with_the_same_token_gets_nothing(driver, server, host_pa
 def test_cronofys_published_slot_picker_against_schedlink(driver, server, host_pages, element):
     _open(driver, host_pages[0], "cronofy.html", server, element)
 
-    def buttons():
+    def slots():
         return driver.execute_script(
-            "return [...document.querySelectorAll('#cronofy-picker button')]"
-            ".filter((b) => !b.disabled && b.offsetParent !== null)"
+            "return [...document.querySelectorAll('#cronofy-picker button.SlotPicker__slot')]"
         )
 
-    wait_until(lambda: len(buttons()) > 2, timeout=30,
-               message=lambda: driver.find_element("id", "cronofy-picker").get_attribute("innerHTML")[:3000])  # fmt: skip
-    html = driver.find_element("id", "cronofy-picker").get_attribute("innerHTML")
-    assert "no slots" not in html.lower()
-    notes = driver.execute_script("return window.notifications")
-    assert not [n for n in notes if n.get("type") in ("error", "no_slots_found")], notes
+    def inner():
+        return driver.find_element("id", "cronofy-picker").get_attribute("innerHTML")[:3000]
+
+    days = wait_until(slots, timeout=30, message=inner)
+    first = element["slots"][0]["start"]
+    day = datetime.fromisoformat(first.replace("Z", "+00:00"))
+    assert days[0].text.startswith(day.strftime("%A")), days[0].text
+    days[0].click()
+    times = wait_until(lambda: [b for b in slots() if ":" in b.text], message=inner)
+    assert times[0].text.startswith(f"{day.hour % 12 or 12}:{day:%M}"), times[0].text
+    times[0].click()
+    confirm = wait_until(
+        lambda: driver.execute_script(
+            "return [...document.querySelectorAll('#cronofy-picker button')]"
+            ".filter((b) => /confirm/i.test(b.textContent))"
+        ),
+        message=inner,
+    )
+    confirm[0].click()
+    notes = wait_until(
+        lambda: [n for n in driver.execute_script("return window.notifications")
+                 if n.get("type") == "slot_selected"],
+        message=lambda: driver.execute_script("return JSON.stringify(window.notifications)"),
+    )  # fmt: skip
+    assert notes[0]["slot"]["start"] == first
