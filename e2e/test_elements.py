@@ -44,7 +44,8 @@ def _api(server, method, path, **kwargs):
 
 
 def _query(sub: str) -> dict:
-    start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    start = tomorrow.replace(hour=0, minute=0, second=0, microsecond=0)
     return {
         "participants": [{"required": "all", "members": [{"sub": sub}]}],
         "required_duration": {"minutes": 30},
@@ -62,8 +63,8 @@ def element(server, host_pages):
         "version": "1", "permissions": ["availability"], "subs": [sub], "origin": host_pages[0],
     })["element_token"]["token"]  # fmt: skip
     query = _query(sub)
-    slots = _api(server, "POST", "/v1/availability",
-                 json={**query, "response_format": "overlapping_slots"})["available_slots"]  # fmt: skip
+    body = {**query, "response_format": "overlapping_slots"}
+    slots = _api(server, "POST", "/v1/availability", json=body)["available_slots"]
     assert slots, "the host has free time in the next week"
     return {"sub": sub, "token": token, "query": query, "slots": slots}
 

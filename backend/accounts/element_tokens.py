@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..models import Account, ElementToken, utcnow
 from ..validation import redirect_origin
 
-ELEMENT_TOKEN_PREFIX = "set_"
+ELEMENT_TOKEN_PREFIX = "set_"  # noqa: S105 - a prefix, not a secret
 ELEMENT_TOKEN_LIFETIME = timedelta(hours=18)
 PERMISSIONS = ("availability", "managed_availability", "agenda", "account_management")
 # Permissions about the caller's own account: a token for them names the caller alone.
@@ -99,8 +99,8 @@ def _parse(session: Session, caller: Account, body: dict) -> tuple[str, list, li
                 _error(errors, f"subs.{i}", "unknown_sub",
                        "No account with this sub that you may show.")  # fmt: skip
         if set(permissions) & OWN_ACCOUNT_ONLY and subs != [caller.sub]:
-            _error(errors, "subs", "invalid",
-                   "managed_availability and account_management are for your own sub alone.")  # fmt: skip
+            own = "managed_availability and account_management are for your own sub alone."
+            _error(errors, "subs", "invalid", own)
     if errors:
         raise ElementTokenError(errors)
     return origin, list(dict.fromkeys(permissions)), subs, str(version)
@@ -136,9 +136,7 @@ def create_element_token(
         )
     )
     session.flush()
-    return IssuedToken(
-        plaintext, origin, permissions, int(ELEMENT_TOKEN_LIFETIME.total_seconds())
-    )
+    return IssuedToken(plaintext, origin, permissions, int(ELEMENT_TOKEN_LIFETIME.total_seconds()))
 
 
 def element_token_for(

@@ -18,7 +18,8 @@ __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "Base", "Booking", "BookingCalendar",
     "BrowserConnection", "Invitation",
     "BookingWrite", "Calendar", "CalendarSync", "Channel", "Conference", "ConferencingDefault",
-    "ElementToken", "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest", "Organization",
+    "ElementToken", "Event", "EventSubscription", "IdempotencyKey", "Job", "OAuthRequest",
+    "Organization",
     "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink", "UTCDateTime",
     "UserSession", "WebhookMessage", "WebhookSecret", "utcnow",
 ]  # fmt: skip

@@ -193,8 +193,8 @@ def test_permissions_decide_the_endpoints(client, host):
     managed = _token(client, host, ["managed_availability"]).get_json()["element_token"]["token"]
     rules = client.get(f"/v1/availability_rules?et={managed}", headers=ELEMENT)
     assert rules.status_code == 200 and rules.get_json()["availability_rules"]
-    rule = {"tzid": "Europe/London",
-            "weekly_periods": [{"day": "monday", "start_time": "10:00", "end_time": "12:00"}]}  # fmt: skip
+    monday = {"day": "monday", "start_time": "10:00", "end_time": "12:00"}
+    rule = {"tzid": "Europe/London", "weekly_periods": [monday]}
     saved = client.put(f"/v1/availability_rules?et={managed}", json=rule, headers=ELEMENT)
     assert saved.status_code == 200
     assert client.post(f"/v1/availability?et={managed}", json=_query(host.sub),
