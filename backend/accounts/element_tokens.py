@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Account, ElementToken, utcnow
 from ..validation import redirect_origin
@@ -146,7 +146,9 @@ def element_token_for(
     if not plaintext.startswith(ELEMENT_TOKEN_PREFIX) or len(plaintext) > 100:
         return None
     token = session.scalar(
-        select(ElementToken).where(
+        select(ElementToken)
+        .options(joinedload(ElementToken.account))  # one query: the request needs both
+        .where(
             ElementToken.token_hash == hash_element_token(plaintext),
             ElementToken.revoked_at.is_(None),
         )
