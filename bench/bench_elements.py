@@ -57,14 +57,16 @@ def setup(tmp: Path):
         at = start + timedelta(minutes=15 * rng.randrange(35 * 96))
         body = {"event_id": f"e{i}", "summary": "Busy", "start": at.isoformat(),
                 "end": (at + timedelta(minutes=rng.choice([30, 60, 90]))).isoformat()}  # fmt: skip
-        assert client.post(f"/v1/calendars/{calendar}/events", json=body, headers=auth).status_code == 202
+        made = client.post(f"/v1/calendars/{calendar}/events", json=body, headers=auth)
+        assert made.status_code == 202
     token = client.post("/v1/element_tokens", headers=auth, json={
         "version": "1", "permissions": ["availability"], "subs": [sub], "origin": ORIGIN,
     }).get_json()["element_token"]["token"]  # fmt: skip
+    end = start + timedelta(days=14)
     query = {
         "participants": [{"members": [{"sub": sub}], "required": "all"}],
         "required_duration": {"minutes": 30},
-        "query_periods": [{"start": start.isoformat(), "end": (start + timedelta(days=14)).isoformat()}],
+        "query_periods": [{"start": start.isoformat(), "end": end.isoformat()}],
         "response_format": "overlapping_slots",
     }  # fmt: skip
     return app, client, auth, token, query
@@ -98,8 +100,9 @@ def main() -> None:
                 samples[fn].append((time.perf_counter() - t0) * 1000)
         key_ms = statistics.median(samples[with_key])
         token_ms = statistics.median(samples[with_token])
-        print(f"availability: element token / API key ratio = {token_ms / key_ms:.2f} "
-              f"(target <= 1.1)  [{token_ms:.2f} ms vs {key_ms:.2f} ms, median of {runs}]")  # fmt: skip
+        ratio = token_ms / key_ms
+        print(f"availability: element token / API key ratio = {ratio:.2f} (target <= 1.1)")
+        print(f"  [{token_ms:.2f} ms vs {key_ms:.2f} ms, median of {runs}]")
         app.extensions["schedlink.engine"].dispose()
     size = len(gzip.compress(BUNDLE.read_bytes(), 9))
     print(f"bundle: {size:,} bytes gzipped (target <= {30 * 1024:,})")
