@@ -15,6 +15,7 @@ import pytest
 import requests
 from browser import wait_until
 from pages_server import serve
+from test_accessibility import axe_source  # noqa: F401 - the fixture
 
 HERE = Path(__file__).resolve().parent
 CRONOFY_BUNDLE = HERE / "node_modules" / "cronofy-elements" / "dist" / "CronofyElements.js"
@@ -222,3 +223,24 @@ def test_availability_rules_element(driver, server, host_pages, element):
                  if n["type"] == "availability_rule_saved"]
     )  # fmt: skip
     assert saved[0]["availability_rule"]["weekly_periods"]
+
+
+def test_demo_embed_page_shows_every_element_accessibly(driver, server, axe_source):
+    from test_accessibility import describe, violations
+
+    driver.set_window_size(390, 844)
+    driver.get(f"{server.url}/demo/embed")
+
+    def ready(target):
+        return driver.execute_script(
+            "return document.getElementById(arguments[0]).shadowRoot"
+            "?.querySelector('[data-ready=yes]') !== null && "
+            "document.getElementById(arguments[0]).shadowRoot !== null",
+            target,
+        )
+
+    for target in ("slot-picker", "availability-viewer", "availability-rules"):
+        wait_until(lambda t=target: ready(t), timeout=20, message=f"{target} not ready")
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    found = [v for v in violations(driver, axe_source) if v["impact"] in ("serious", "critical")]
+    assert not found, describe(found)

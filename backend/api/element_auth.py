@@ -52,7 +52,7 @@ def require_element_token() -> None:
     token = element_token_for(db.session(), request.args.get("et", ""), datetime.now(UTC))
     if token is None:
         raise Unauthorized("That element token is not valid or has expired.")
-    if request.headers.get("Origin") != token.origin:
+    if _origin() != token.origin:
         raise Forbidden("This element token is for another origin.")
     if not request.headers.get(ELEMENT_HEADER):
         raise Unauthorized(f"Elements send the {ELEMENT_HEADER} header.")
@@ -60,6 +60,15 @@ def require_element_token() -> None:
         raise Forbidden("This element token does not allow this request.")
     g.account = token.account
     g.element_token = token
+
+
+def _origin() -> str | None:
+    """The calling page's origin. Browsers leave `Origin` out of a same-origin GET; then
+    `Sec-Fetch-Site: same-origin` (a header pages cannot set) says it is this server's."""
+    origin = request.headers.get("Origin")
+    if origin is None and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return request.host_url.rstrip("/")
+    return origin
 
 
 def current_element_token() -> ElementToken | None:

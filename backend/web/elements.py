@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from .. import db
-from ..accounts import create_element_token, find_by_email
-from .demo import DEMO_EMAIL
+from ..accounts import create_account, create_element_token, find_by_email
+from .demo import DEMO_EMAIL, DEMO_NAME, DEMO_TZID
 
 BUNDLE = Path(__file__).resolve().parents[1] / "static" / "elements" / "schedlink-elements.js"
 bp = Blueprint("elements", __name__)
@@ -46,8 +47,9 @@ def embed():
     origin = f"{parts.scheme}://{parts.netloc}"
     with db.write() as s:
         host = find_by_email(s, DEMO_EMAIL)
-        if host is None:
-            abort(404)
+        if host is None:  # `schedlink demo` not run on this database yet: the same host,
+            # whose password `schedlink demo` sets (and prints) when it runs
+            host = create_account(s, DEMO_EMAIL, DEMO_NAME, DEMO_TZID, secrets.token_urlsafe(24))
         body = {"version": "1", "subs": [host.sub], "origin": origin,
                 "permissions": ["availability", "managed_availability"]}  # fmt: skip
         token = create_element_token(s, host, body).token

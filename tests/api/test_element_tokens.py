@@ -207,3 +207,12 @@ def test_userinfo_through_an_element_token(client, host):
     assert response.status_code == 200
     assert response.get_json() == {"sub": host.sub, "name": "Grace Hopper",
                                    "tzid": "Europe/London"}  # fmt: skip
+
+
+def test_a_same_origin_get_without_origin_header(client, host):
+    """Browsers send no Origin on a same-origin GET (the demo page); Sec-Fetch-Site says so."""
+    token = _token(client, host, origin="http://schedlink.test").get_json()["element_token"]
+    headers = {"Sec-Fetch-Site": "same-origin", "Cronofy-Element": "v1.0.0, SlotPicker"}
+    assert client.get(f"/v1/userinfo?et={token['token']}", headers=headers).status_code == 200
+    cross = {**headers, "Sec-Fetch-Site": "cross-site"}
+    assert client.get(f"/v1/userinfo?et={token['token']}", headers=cross).status_code == 403
