@@ -225,7 +225,7 @@ def test_availability_rules_element(driver, server, host_pages, element):
     assert saved[0]["availability_rule"]["weekly_periods"]
 
 
-def test_demo_embed_page_shows_every_element_accessibly(driver, server, axe_source):
+def test_demo_embed_page_shows_every_element_accessibly(driver, server, axe_source):  # noqa: F811
     from test_accessibility import describe, violations
 
     driver.set_window_size(390, 844)
