@@ -39,8 +39,9 @@ echo "== ruff"
 echo "== import-linter (the architecture's rules, docs/architecture.md)"
 .venv/bin/lint-imports
 
-echo "== extension: node --test and web-ext lint"
+echo "== extension: node --test and web-ext lint; UI Elements: node --test"
 (cd extension && npm test && npm run lint)
+(cd elements && npm test)
 
 echo "== pytest"
 export SE_OFFLINE=true

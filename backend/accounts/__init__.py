@@ -19,6 +19,15 @@ from .directory import (
     local_calendar,
     organization_named,
 )
+from .element_tokens import (
+    PERMISSIONS as ELEMENT_PERMISSIONS,
+)
+from .element_tokens import (
+    ElementTokenError,
+    create_element_token,
+    element_token_for,
+    revoke_element_tokens,
+)
 from .keys import Keys, KeysError, TokenExpired, TokenInvalid
 from .mfa import check_code, disable_mfa, locked_account, mfa_enabled, passkey_count
 from .notices import notify
@@ -67,4 +76,6 @@ __all__ = [
     "qr_data_uri", "remaining_recovery_codes", "request_email_change", "reset_token",
     "record_api_key_use", "revoke_api_key", "sessions", "set_password", "update_profile",
     "use_record_due", "verify_password",
+    "ELEMENT_PERMISSIONS", "ElementTokenError", "create_element_token", "element_token_for",
+    "revoke_element_tokens",
 ]  # fmt: skip

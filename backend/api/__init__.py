@@ -18,6 +18,8 @@ from . import (
     calendars,
     channels,
     conferencing,
+    element_auth,
+    element_tokens,
     enterprise,
     free_busy,
     links,
@@ -52,6 +54,9 @@ def init_app(app: Flask) -> None:
     # issue 21: the rest of the Cronofy API
     for blueprint in (managed_availability.bp, free_busy.bp, calendar_admin.bp, batch.bp):
         app.register_blueprint(blueprint)
+    # Element tokens: their own CORS, for the token's exact origin alone.
+    app.register_blueprint(element_tokens.bp)
+    element_auth.init_app(app)
 
     @app.errorhandler(ValidationError)
     def invalid(exc: ValidationError):

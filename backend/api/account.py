@@ -12,6 +12,7 @@ from ..models import Account
 from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 from .conferencing import profiles_json
+from .element_auth import element_may, element_token
 from .profiles import cronofy_profiles
 
 # What an API key may do: everything Cronofy's full scope names (there is no narrower key).
@@ -28,8 +29,11 @@ EMAIL_ON_PROFILE = (
 
 
 @bp.get("/userinfo")
+@element_token("availability", "managed_availability", "agenda", "account_management")
 def userinfo():
     account = current_account()
+    if not element_may("account_management"):  # an element sees who, not what is connected
+        return {"sub": account.sub, "name": account.name, "tzid": account.tzid}
     conferencing_profiles = profiles_json(account)
     return {
         "sub": account.sub,

@@ -14,6 +14,7 @@ from .. import db
 from ..accounts import api_key_for, record_api_key_use, use_record_due
 from ..models import Account
 from ..validation import ValidationError
+from .element_auth import element_request, require_element_token
 
 log = logging.getLogger(__name__)
 _BEARER = WWWAuthenticate("bearer", {"realm": "schedlink"})
@@ -21,6 +22,9 @@ _BEARER = WWWAuthenticate("bearer", {"realm": "schedlink"})
 
 def require_api_key() -> None:
     if request.method == "OPTIONS":  # CORS preflight carries no credentials
+        return
+    if element_request():  # ?et=: an embedded element's token, never an API key's powers
+        require_element_token()
         return
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")

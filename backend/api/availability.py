@@ -22,6 +22,7 @@ from ..availability import (
 from ..models import Account
 from ..validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
+from .element_auth import element_subs, element_token
 
 bp = Blueprint("api_availability", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -29,6 +30,7 @@ bp.before_request(require_api_key)
 
 def visible_accounts(s, caller: Account, subs: set[str]) -> dict[str, Account]:
     """The caller itself and accounts of its organization; anything else stays unknown."""
+    subs = element_subs(subs)  # an element token sees only its own subs
     rows = s.scalars(select(Account).where(Account.sub.in_(subs))).all()
     return {
         a.sub: a
@@ -39,6 +41,7 @@ def visible_accounts(s, caller: Account, subs: set[str]) -> dict[str, Account]:
 
 
 @bp.post("/availability")
+@element_token("availability")
 def availability():
     body = json_body()
     config = current_app.config

@@ -16,6 +16,7 @@ from ..scheduling import BadToken, TokenExpired
 from ..validation import ValidationError, format_utc, is_tzid, parse_utc
 from .auth import current_account, require_api_key
 from .calendars import _bound
+from .element_auth import element_token
 
 bp = Blueprint("api_free_busy", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -39,6 +40,7 @@ def _calendar_ids() -> list[str] | None:
 
 
 @bp.get("/free_busy")
+@element_token("agenda")
 def free_busy():
     account = current_account()
     tzid = request.args.get("tzid") or account.tzid
@@ -52,6 +54,7 @@ def free_busy():
 
 
 @bp.get("/free_busy/pages/<page_token>")
+@element_token("agenda")
 def free_busy_page(page_token: str):
     try:
         cursor = json.loads(current_app.extensions["schedlink.tokens"].loads(SALT, page_token))

@@ -27,6 +27,7 @@ from ..calendars import lock_account
 from ..models import Account
 from ..validation import ValidationError, dotted, parse_utc
 from .auth import current_account, json_body, require_api_key
+from .element_auth import element_token
 
 bp = Blueprint("api_managed_availability", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -51,6 +52,7 @@ def _locked(s) -> Account:
 
 
 @bp.get("/availability_rules")
+@element_token("managed_availability")
 def index():
     return {
         "availability_rules": [rule_to_dict(r) for r in list_rules(db.session(), current_account())]
@@ -58,6 +60,7 @@ def index():
 
 
 @bp.post("/availability_rules")
+@element_token("managed_availability")
 def upsert():
     """Cronofy's upsert by availability_rule_id."""
     rule = _rule_from_body()
@@ -67,6 +70,7 @@ def upsert():
 
 
 @bp.put("/availability_rules")
+@element_token("managed_availability")
 def put_default():
     """schedlink's own: the account's default rule (the booking page's hours) becomes this."""
     rule = _rule_from_body()
@@ -76,6 +80,7 @@ def put_default():
 
 
 @bp.get("/availability_rules/<availability_rule_id>")
+@element_token("managed_availability")
 def read(availability_rule_id: str):
     try:
         rule = host_rule(db.session(), current_account(), availability_rule_id)

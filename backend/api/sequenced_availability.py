@@ -18,12 +18,14 @@ from ..availability import (
 from ..validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
 from .availability import visible_accounts
+from .element_auth import element_token
 
 bp = Blueprint("api_sequenced_availability", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
 
 
 @bp.post("/sequenced_availability")
+@element_token("availability")
 def sequenced_availability():
     body = json_body()
     now = datetime.now(UTC)

@@ -6,6 +6,7 @@ from .availability import AvailabilityRuleRow, AvailablePeriodRow
 from .base import Base, UTCDateTime, utcnow
 from .calendars import BookingCalendar, BookingWrite, Calendar, CalendarSync, Event
 from .conferencing import Conference, ConferencingDefault
+from .elements import ElementToken
 from .enterprise import EnterpriseConnection
 from .limits import RateLimitCounter
 from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSecret
@@ -17,7 +18,8 @@ from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, Scheduli
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "AvailablePeriodRow", "Base", "Booking",
     "BookingCalendar", "BookingHost", "BookingWrite", "BrowserConnection", "Calendar",
-    "CalendarSync", "Channel", "Conference", "ConferencingDefault", "EnterpriseConnection", "Event",
+    "CalendarSync", "Channel", "Conference", "ConferencingDefault", "ElementToken",
+    "EnterpriseConnection", "Event",
     "EventSubscription", "IdempotencyKey", "Invitation", "Job", "LinkHost", "OAuthRequest",
     "Organization", "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink",
     "UTCDateTime", "UserSession", "WebhookMessage", "WebhookSecret", "WorkerHeartbeat", "utcnow",

@@ -18,6 +18,7 @@ from . import (
     connect,
     dashboard,
     demo,
+    elements,
     hours,
     manage,
     oauth,
@@ -40,7 +41,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup, connect,
+        calendar_services, conferencing, webhooks, signup, connect, elements,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
