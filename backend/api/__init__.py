@@ -20,6 +20,7 @@ from . import (
     markup,
     organization,
     profiles,
+    real_time,
     sequenced_availability,
 )
 
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
-        sequenced_availability.bp,
+        sequenced_availability.bp, real_time.bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -4,7 +4,7 @@ round robin), so a link's offer and `POST /v1/availability` cannot disagree. Fla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -145,6 +145,8 @@ def offered_with_hosts(
     """Free starts for the link, each with the subs of the hosts free then (every host for a
     collective link; those of a round-robin team who could take it)."""
     team = team or link_team(session, link)
+    if getattr(link, "rts_query", None):  # a real-time scheduling link: its own query
+        return query_offer(session, link, now, team, moving_booking_id)
     if team.collective and team.removed or not team.hosts:
         return []  # a collective meeting needs everyone; a round robin with no one left
     until = now + timedelta(days=window_days) if moving_booking_id else None
@@ -179,3 +181,28 @@ def offered_with_hosts(
         max_results=MAX_OFFERED,
     )
     return [(r.start, r.end, r.participants) for r in results]
+
+
+def query_offer(
+    session: Session, link, now: datetime, team: Team, moving_booking_id: int | None = None
+) -> list[tuple[datetime, datetime, tuple[str, ...]]]:
+    """What a real-time scheduling link offers: its stored Cronofy availability query (the
+    same `parse_query` and `resolve` as `POST /v1/availability`, groups and `required` as
+    given), as overlapping slots, nothing sooner than its minimum notice. A member who is no
+    longer a host (left the owner's organization) is busy throughout."""
+    from .query import MemberCalendar, parse_query, resolve
+
+    query = parse_query(link.rts_query, max_periods=10_000, max_span_days=10_000, max_members=1000)
+    query = replace(query, response_format="overlapping_slots", max_results=MAX_OFFERED)
+    start, end = query.window()
+    accounts = {a.sub: a for a in team.hosts}
+    calendars = {}
+    for sub in query.subs():
+        account = accounts.get(sub)
+        if account is None:
+            calendars[sub] = MemberCalendar(busy=[(start, end)], rule=None)
+        else:
+            busy = busy_intervals(session, account.id, start, end, moving_booking_id)
+            calendars[sub] = MemberCalendar(busy=busy, rule=host_rule(session, account))
+    notice = timedelta(minutes=getattr(link, "minimum_notice_minutes", None) or 0)
+    return [(r.start, r.end, tuple(r.participants)) for r in resolve(query, calendars, now + notice)]

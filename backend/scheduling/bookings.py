@@ -18,6 +18,7 @@ from ..ids import new_id
 from ..models import Account, Booking, BookingHost, Event, SchedulingLink
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
+from . import real_time
 from .links import LinkNotFound, effective_status
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
@@ -130,6 +131,8 @@ def book(
         if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
         hosts = seat_hosts(s, team, free[(start, end)])
+        if getattr(link, "kind", None) == real_time.KIND:  # its query: those free attend
+            hosts = [h for h in hosts if h.sub in free[(start, end)]] or hosts
         consumed = s.execute(
             update(SchedulingLink)
             .where(
@@ -207,6 +210,8 @@ def book(
             conference.mail_job_id = mails["invitee"].id
         # The link's subscriptions now watch this event; channels hear of the booking.
         notifications.apply_link_subscriptions(s, link.id, event.id)
+        if link.kind == real_time.KIND:  # the event template into the target calendars
+            real_time.on_booked(s, link, booking, events, now)
         s.refresh(link)
         booking_changed(s, booking, notifications.types.BOOKING_CREATED, now, urls=urls)
     return booking
