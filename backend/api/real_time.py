@@ -64,13 +64,13 @@ def by_token():
     return _render(get_real_time(db.session(), current_account(), public_id))
 
 
-@bp.get("/<rts_id>")
-def show(rts_id: str):
-    return _render(get_real_time(db.session(), current_account(), rts_id))
+@bp.get("/<real_time_scheduling_id>")
+def show(real_time_scheduling_id: str):
+    return _render(get_real_time(db.session(), current_account(), real_time_scheduling_id))
 
 
-@bp.post("/<rts_id>/disable")
-def disable(rts_id: str):
+@bp.post("/<real_time_scheduling_id>/disable")
+def disable(real_time_scheduling_id: str):
     body = json_body()
     message = body.get("display_message")
     if isinstance(message, str) and len(message) >= 500:
@@ -78,7 +78,7 @@ def disable(rts_id: str):
         errors.add("display_message", "invalid", "display_message must be under 500 characters.")
         errors.raise_if_any()
     with db.write() as s:
-        link = get_real_time(s, current_account(), rts_id)
+        link = get_real_time(s, current_account(), real_time_scheduling_id)
         s.refresh(link, with_for_update=True)
         data = _render(disable_link(link, body))
     return data

@@ -205,4 +205,6 @@ def query_offer(
             busy = busy_intervals(session, account.id, start, end, moving_booking_id)
             calendars[sub] = MemberCalendar(busy=busy, rule=host_rule(session, account))
     notice = timedelta(minutes=getattr(link, "minimum_notice_minutes", None) or 0)
-    return [(r.start, r.end, tuple(r.participants)) for r in resolve(query, calendars, now + notice)]
+    return [
+        (r.start, r.end, tuple(r.participants)) for r in resolve(query, calendars, now + notice)
+    ]

@@ -99,9 +99,7 @@ def _event(raw: object, errors: FieldErrors, outbound: Outbound | None):
         if outbound is None:
             inner.add("subscriptions", "invalid", "subscriptions cannot be set here.")
         else:
-            subscriptions = notifications.parse_subscriptions(
-                raw["subscriptions"], outbound, inner
-            )
+            subscriptions = notifications.parse_subscriptions(raw["subscriptions"], outbound, inner)
     _prefixed(errors, inner, "event")
     if spec is not None:
         event["conferencing"] = spec.to_json()
@@ -139,9 +137,7 @@ def _availability(raw: object, errors: FieldErrors, now: datetime, limits: dict)
                 periods.append({"start": format_utc(start), "end": format_utc(end)})
             data["query_periods"] = periods
     try:
-        query = parse_query(
-            data, max_periods=limits["periods"], max_span_days=limits["span_days"]
-        )
+        query = parse_query(data, max_periods=limits["periods"], max_span_days=limits["span_days"])
     except QueryError as exc:
         for field, items in dotted(exc.errors).items():
             errors.errors.setdefault(f"availability.{field}", []).extend(items)
@@ -187,8 +183,8 @@ def _availability(raw: object, errors: FieldErrors, now: datetime, limits: dict)
 
 def _targets(session, raw, visible: dict[str, Account], errors: FieldErrors) -> list[dict]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_TARGETS:
-        errors.add("target_calendars", "required" if raw is None else "invalid",
-                   f"Give 1 to {MAX_TARGETS} target calendars: [{{sub, calendar_id}}].")  # fmt: skip
+        why = f"Give 1 to {MAX_TARGETS} target calendars: [{{sub, calendar_id}}]."
+        errors.add("target_calendars", "required" if raw is None else "invalid", why)
         return []
     out = []
     for i, item in enumerate(raw):
@@ -221,10 +217,10 @@ def _notice(raw, errors: FieldErrors) -> int | None:
         return None
     units = {"minutes": 1, "hours": 60, "days": 1440}
     if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in units:
-        (unit, value), = raw.items()
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            if value * units[unit] <= MAX_NOTICE_MINUTES:
-                return value * units[unit]
+        ((unit, value),) = raw.items()
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if ok and value * units[unit] <= MAX_NOTICE_MINUTES:
+            return value * units[unit]
     errors.add("minimum_notice", "invalid", 'minimum_notice is {"minutes"|"hours"|"days": n}.')
     return None
 
@@ -389,7 +385,9 @@ def _calendars(session: Session, link: SchedulingLink) -> list[Calendar]:
     if link.event_creation == "single":
         targets = targets[:1]
     ids = [t["calendar_id"] for t in targets]
-    rows = {c.public_id: c for c in session.scalars(select(Calendar).where(Calendar.public_id.in_(ids)))}
+    rows = {
+        c.public_id: c for c in session.scalars(select(Calendar).where(Calendar.public_id.in_(ids)))
+    }
     return [rows[i] for i in ids if i in rows]
 
 
@@ -458,9 +456,7 @@ def _template(session: Session, event: Event, template: dict) -> None:
     session.flush()
 
 
-def report_no_times(
-    session: Session, link, kind: str, now: datetime, once: bool = False
-) -> bool:
+def report_no_times(session: Session, link, kind: str, now: datetime, once: bool = False) -> bool:
     """Queue the `no_times_suitable_url` / `no_times_displayed_url` callback. `once`: only the
     first time (a conditional UPDATE, so two page views at once report it once)."""
     name = "no_times_suitable_url" if kind == NO_TIMES_SUITABLE else "no_times_displayed_url"

@@ -17,7 +17,6 @@ from flask import (
     request,
     url_for,
 )
-
 from sqlalchemy import select
 
 from .. import db, timefmt

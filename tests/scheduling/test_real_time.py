@@ -72,8 +72,8 @@ def create(client, host, body):
 
 def test_create_page_book_completes_and_calls_back(app, client, host):
     with Receiver() as receiver:
-        made = create(client, host, rts_body(client, host, receiver.url,
-                                             redirect_urls={"completed_url": "https://app.example.com/done"}))  # fmt: skip
+        redirect = {"completed_url": "https://app.example.com/done"}
+        made = create(client, host, rts_body(client, host, receiver.url, redirect_urls=redirect))
         assert made["real_time_scheduling_id"].startswith("sch_")
         assert made["url"].startswith("http://schedlink.test/b/")
         page = client.get(path_of(made["url"]))
@@ -100,11 +100,9 @@ def test_create_page_book_completes_and_calls_back(app, client, host):
         assert status["event"]["start"] == fields["starts"][1]
         assert status["event"]["event_id"] == "interview-4711"
         # The event, with its event_id, summary and description, is in the target calendar.
-        events = client.get(
-            "/v1/events",
-            query_string={"from": _z(start - timedelta(days=1)), "to": _z(start + timedelta(days=1))},
-            headers=host.headers,
-        ).get_json()["events"]  # fmt: skip
+        window = {"from": _z(start - timedelta(days=1)), "to": _z(start + timedelta(days=1))}
+        events = client.get("/v1/events", query_string=window, headers=host.headers)
+        events = events.get_json()["events"]
         ours = [e for e in events if e["event_id"] == "interview-4711"]
         assert len(ours) == 1
         assert ours[0]["summary"] == "Interview: Ada"
@@ -151,9 +149,14 @@ def test_no_times_callbacks(app, client, host):
         # Busy all morning: the page shows no times and says so once.
         start = _day()
         cal = _calendar(client, host)
-        client.post(f"/v1/calendars/{cal}/events", json={
-            "event_id": "busy", "summary": "Busy", "start": _z(start - timedelta(hours=1)),
-            "end": _z(start + timedelta(hours=5)), "tzid": "UTC"}, headers=host.headers)  # fmt: skip
+        busy = {
+            "event_id": "busy",
+            "summary": "Busy",
+            "tzid": "UTC",
+            "start": _z(start - timedelta(hours=1)),
+            "end": _z(start + timedelta(hours=5)),
+        }
+        client.post(f"/v1/calendars/{cal}/events", json=busy, headers=host.headers)
         made = create(client, host, body)
         for _ in range(3):
             page = client.get(path_of(made["url"]))
@@ -178,20 +181,37 @@ def test_no_times_callbacks(app, client, host):
     [
         (lambda b: b["event"].pop("tzid"), "event.tzid"),
         (lambda b: b.pop("oauth"), "oauth.redirect_uri"),
-        (lambda b: b["availability"]["participants"][0]["members"][0].update(sub="acc_nobody"),
-         "availability.participants.0.members.0.sub"),
-        (lambda b: b["target_calendars"][0].update(calendar_id="cal_nothere"),
-         "target_calendars.0.calendar_id"),
+        (
+            lambda b: b["availability"]["participants"][0]["members"][0].update(sub="acc_nobody"),
+            "availability.participants.0.members.0.sub",
+        ),
+        (
+            lambda b: b["target_calendars"][0].update(calendar_id="cal_nothere"),
+            "target_calendars.0.calendar_id",
+        ),
         (lambda b: b["target_calendars"][0].update(sub="acc_nobody"), "target_calendars.0.sub"),
-        (lambda b: b["availability"].update(query_periods=[
-            {"start": "2020-01-01T09:00:00Z", "end": "2020-01-01T10:00:00Z"}]),
-         "availability.query_periods.0.end"),
-        (lambda b: b["availability"].update(query_periods=[
-            {"start": _z(_day(days=2, hour=h % 24) + timedelta(days=h // 24)),
-             "end": _z(_day(days=2, hour=h % 24) + timedelta(days=h // 24, minutes=30))}
-            for h in range(51)]), "availability.query_periods"),
-        (lambda b: b.update(callback_urls={"completed_url": "https://10.0.0.1/hook"}),
-         "callback_urls.completed_url"),
+        (
+            lambda b: b["availability"].update(
+                query_periods=[{"start": "2020-01-01T09:00:00Z", "end": "2020-01-01T10:00:00Z"}]
+            ),
+            "availability.query_periods.0.end",
+        ),
+        (
+            lambda b: b["availability"].update(
+                query_periods=[
+                    {
+                        "start": _z(_day(days=2, hour=h % 24) + timedelta(days=h // 24)),
+                        "end": _z(_day(days=2, hour=h % 24) + timedelta(days=h // 24, minutes=30)),
+                    }
+                    for h in range(51)
+                ]
+            ),
+            "availability.query_periods",
+        ),
+        (
+            lambda b: b.update(callback_urls={"completed_url": "https://10.0.0.1/hook"}),
+            "callback_urls.completed_url",
+        ),
         (lambda b: b.update(event_creation="many"), "event_creation"),
         (lambda b: b["availability"].pop("required_duration"), "availability.required_duration"),
     ],
@@ -210,7 +230,10 @@ def test_query_slots_and_minimum_notice(client, host):
     start = _day()
     body = rts_body(client, host)
     body["availability"].pop("query_periods")
-    body["availability"]["query_slots"] = [{"start": _z(start)}, {"start": _z(start + timedelta(hours=2))}]
+    body["availability"]["query_slots"] = [
+        {"start": _z(start)},
+        {"start": _z(start + timedelta(hours=2))},
+    ]
     made = create(client, host, body)
     fields = form_fields(client.get(path_of(made["url"])).get_data(as_text=True))
     assert fields["starts"] == [_z(start), _z(start + timedelta(hours=2))]
