@@ -273,3 +273,17 @@ def test_several_hosts_collective(client, host, app):
             "from": _z(start - timedelta(days=1)), "to": _z(start + timedelta(days=1))},
             headers=who.headers).get_json()["events"]  # fmt: skip
         assert [e["event_id"] for e in events] == ["interview-4711"], json.dumps(events)
+
+
+def test_dashboard_lists_and_disables_it(client, host):
+    from helpers import login, web_post
+
+    made = create(client, host, rts_body(client, host))
+    login(client)
+    page = client.get("/").get_data(as_text=True)
+    assert made["real_time_scheduling_id"] in page
+    assert "Real-time scheduling for event <code>interview-4711</code>" in page
+    rts_id = made["real_time_scheduling_id"]
+    web_post(client, "/", f"/links/{rts_id}/disable")
+    status = client.get(f"/v1/real_time_scheduling/{rts_id}", headers=host.headers)
+    assert status.get_json()["real_time_scheduling"]["status"] == "disabled"
