@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
-        sequenced_availability.bp, real_time.bp,
+        sequenced_availability.bp, real_time.bp, real_time.sequencing,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -13,6 +13,7 @@ from ..scheduling import (
     LinkNotFound,
     TokenExpired,
     create_real_time,
+    create_real_time_sequence,
     disable_link,
     get_real_time,
     rts_to_dict,
@@ -23,6 +24,9 @@ from .links import booking_url
 
 bp = Blueprint("api_real_time", __name__, url_prefix="/v1/real_time_scheduling")
 bp.before_request(require_api_key)
+# Real-Time Sequencing makes the same kind of link; its status is read and disabled above.
+sequencing = Blueprint("api_real_time_sequencing", __name__, url_prefix="/v1")
+sequencing.before_request(require_api_key)
 
 
 def _now() -> datetime:
@@ -33,14 +37,30 @@ def _render(link) -> dict:
     return {"real_time_scheduling": rts_to_dict(link, _now(), booking_url(link))}
 
 
-@bp.post("")
-def create():
-    body = json_body()
+def _limits() -> dict:
     config = current_app.config
-    limits = {
+    return {
         "periods": config["AVAILABILITY_MAX_PERIODS"],
         "span_days": config["AVAILABILITY_MAX_SPAN_DAYS"],
     }
+
+
+@sequencing.post("/real_time_sequencing")
+def create_sequencing():
+    body = json_body()
+    with db.write() as s:
+        link = create_real_time_sequence(
+            s, current_account(), body, _now(), current_app.extensions["schedlink.outbound"],
+            _limits(),
+        )  # fmt: skip
+        data = _render(link)
+    return data, 200
+
+
+@bp.post("")
+def create():
+    body = json_body()
+    limits = _limits()
     with db.write() as s:
         link = create_real_time(
             s, current_account(), body, _now(), current_app.extensions["schedlink.outbound"],

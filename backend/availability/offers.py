@@ -192,6 +192,8 @@ def query_offer(
     longer a host (left the owner's organization) is busy throughout."""
     from .query import MemberCalendar, parse_query, resolve
 
+    if "sequence" in link.rts_query:
+        return sequence_offer(session, link, now, team)
     query = parse_query(link.rts_query, max_periods=10_000, max_span_days=10_000, max_members=1000)
     query = replace(query, response_format="overlapping_slots", max_results=MAX_OFFERED)
     start, end = query.window()
@@ -208,3 +210,30 @@ def query_offer(
     return [
         (r.start, r.end, tuple(r.participants)) for r in resolve(query, calendars, now + notice)
     ]
+
+
+class Chosen(tuple):
+    """The subs free for an option of a real-time sequencing link, with its `placements`
+    (every step's time and participants), which `book` hands to the link's hook."""
+
+    placements: tuple = ()
+
+
+def sequence_offer(session: Session, link, now: datetime, team: Team) -> list[tuple]:
+    """A real-time sequencing link: the stored sequence (the same `parse_sequence` and solver
+    as `POST /v1/sequenced_availability`); one offer per option, from its first step's start
+    to its last step's end. Nothing if a step's participant is no longer a host."""
+    from .sequence import parse_sequence
+    from .sequence_solve import load_calendars, resolve_sequence
+
+    query = parse_sequence(link.rts_query, max_periods=10_000, max_span_days=10_000)
+    accounts = {a.sub: a for a in team.hosts}
+    if any(sub not in accounts for sub, _ in query.calendar_keys()):
+        return []
+    notice = timedelta(minutes=getattr(link, "minimum_notice_minutes", None) or 0)
+    out = []
+    for option in resolve_sequence(query, load_calendars(session, query, accounts), now + notice):
+        subs = Chosen(dict.fromkeys(sub for p in option for sub in p.participants))
+        subs.placements = option
+        out.append((option[0].start, option[-1].end, subs))
+    return out

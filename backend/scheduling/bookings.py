@@ -128,6 +128,8 @@ def book(
         free = {
             (a, b): subs for a, b, subs in offered_with_hosts(s, link, now, window_days, team=team)
         }
+        if link.kind == real_time.KIND and (start, end) not in free:  # a sequence's option
+            end = next((b for a, b in free if a == start), end)
         if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
         hosts = seat_hosts(s, team, free[(start, end)])
@@ -211,7 +213,7 @@ def book(
         # The link's subscriptions now watch this event; channels hear of the booking.
         notifications.apply_link_subscriptions(s, link.id, event.id)
         if link.kind == real_time.KIND:  # the event template into the target calendars
-            real_time.on_booked(s, link, booking, events, now)
+            real_time.on_booked(s, link, booking, events, now, free[(start, end)])
         s.refresh(link)
         booking_changed(s, booking, notifications.types.BOOKING_CREATED, now, urls=urls)
     return booking

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import notifications
-from ..availability import QueryError, parse_query
+from ..availability import QueryError, foreign_calendars, parse_query, parse_sequence
 from ..conferencing import check_spec, parse_spec
 from ..ids import looks_like_id, new_id
 from ..models import Account, Booking, Calendar, Event, LinkHost, SchedulingLink
@@ -265,31 +265,8 @@ def create_real_time(
                                "No account with this sub that you may query.")  # fmt: skip
     targets = _targets(session, raw_targets, {s: a for s, a in visible.items() if s in subs},
                        errors)  # fmt: skip
-    callbacks: dict[str, str] = {}
-    raw_callbacks = payload.get("callback_urls")
-    if raw_callbacks is not None and not isinstance(raw_callbacks, dict):
-        errors.add("callback_urls", "invalid", "callback_urls must be an object.")
-        raw_callbacks = None
-    for name in CALLBACKS:
-        value = (raw_callbacks or {}).get(name)
-        if value is not None:
-            url = checked_url(outbound, value, f"callback_urls.{name}", errors)
-            if url:
-                callbacks[name] = url
-    if payload.get("callback_url") is not None and "completed_url" not in callbacks:
-        url = checked_url(outbound, payload["callback_url"], "callback_url", errors)
-        if url:
-            callbacks["completed_url"] = url  # the deprecated single callback
-    redirect_urls = payload.get("redirect_urls")
-    completed_redirect = None
-    if redirect_urls is not None:
-        value = redirect_urls.get("completed_url") if isinstance(redirect_urls, dict) else None
-        if not isinstance(redirect_urls, dict) or (
-            value is not None and redirect_origin(value) is None
-        ):
-            errors.add("redirect_urls.completed_url", "invalid", "Give an absolute http(s) URL.")
-        else:
-            completed_redirect = value
+    callbacks = _callbacks(payload, outbound, errors)
+    completed_redirect = _completed_redirect(payload, errors)
     notice = _notice(payload.get("minimum_notice"), errors)
     creation = payload.get("event_creation", "default")
     if creation is None:
@@ -343,6 +320,128 @@ def create_real_time(
     return link
 
 
+def create_real_time_sequence(
+    session: Session,
+    account: Account,
+    payload: object,
+    now: datetime,
+    outbound: Outbound,
+    limits: dict | None = None,
+) -> SchedulingLink:
+    """`POST /v1/real_time_sequencing`: the same link, its `availability` a sequence (parsed
+    by `parse_sequence`, as `POST /v1/sequenced_availability`). The page offers one choice
+    per option (its first step's start); booking it writes every step's event."""
+    limits = limits or {"periods": 50, "span_days": 35}
+    errors = FieldErrors()
+    if not isinstance(payload, dict):
+        errors.add("body", "invalid", "The request body must be a JSON object.")
+        errors.raise_if_any()
+    oauth = payload.get("oauth")
+    redirect_uri = oauth.get("redirect_uri") if isinstance(oauth, dict) else None
+    if redirect_origin(redirect_uri) is None:
+        errors.add("oauth.redirect_uri", "required" if redirect_uri is None else "invalid",
+                   "oauth.redirect_uri must be an absolute http(s) URL.")  # fmt: skip
+    raw_event = payload.get("event")
+    event, spec, subscriptions = _event(raw_event, errors, outbound)
+    query = None
+    availability = payload.get("availability")
+    if not isinstance(availability, dict):
+        errors.add("availability", "required" if availability is None else "invalid",
+                   "availability must be an object with a sequence.")  # fmt: skip
+    else:
+        try:
+            query = parse_sequence(availability, now=now, max_periods=limits["periods"],
+                                   max_span_days=limits["span_days"])  # fmt: skip
+        except QueryError as exc:
+            for field, items in dotted(exc.errors).items():
+                errors.errors.setdefault(f"availability.{field}", []).extend(items)
+    subs = {sub for sub, _ in query.calendar_keys()} if query else set()
+    raw_targets = payload.get("target_calendars")
+    target_subs = {t.get("sub") for t in raw_targets if isinstance(t, dict)} if isinstance(
+        raw_targets, list
+    ) else set()  # fmt: skip
+    visible = _visible(session, account, subs | {s for s in target_subs if isinstance(s, str)})
+    if query:
+        for step in query.steps:
+            for gi, mj, member, _ in step.members():
+                if member.sub not in visible:
+                    errors.add(
+                        f"availability.sequence.{step.index}.participants.{gi}.members.{mj}.sub",
+                        "unknown_sub", "No account with this sub that you may query.",
+                    )  # fmt: skip
+        if all(sub in visible for sub in subs):
+            for field, items in dotted(foreign_calendars(session, query, visible)).items():
+                errors.errors.setdefault(f"availability.{field}", []).extend(items)
+    targets = _targets(session, raw_targets, {s: a for s, a in visible.items() if s in subs},
+                       errors)  # fmt: skip
+    callbacks = _callbacks(payload, outbound, errors)
+    notice = _notice(payload.get("minimum_notice"), errors)
+    errors.raise_if_any()
+    check_spec(session, account, spec)
+    hosts: list[Account] = []
+    for step in query.steps:
+        for _gi, _mj, member, _ in step.members():
+            if visible[member.sub] not in hosts:
+                hosts.append(visible[member.sub])
+    stored = dict(availability)
+    minutes = sum(int(st.duration.total_seconds() // 60) for st in query.steps)
+    contact = {
+        "name": None, "email": None, "organization": None, "title": None, "phone": None,
+        "tzid": event.get("tzid"), "reference": event.get("event_id"), "summary": None,
+        "duration_minutes": None, "source": "real_time",
+    }  # fmt: skip
+    link = SchedulingLink(
+        public_id=new_id(PREFIX), account_id=account.id, contact=contact,
+        summary=event["summary"], duration_minutes=minutes,
+        expires_at=max(max(b for _, b in query.query_periods), now + timedelta(minutes=1)),
+        max_uses=1, uses=0, status="open",
+        query_periods=[{"start": format_utc(a), "end": format_utc(b)}
+                       for a, b in query.query_periods],
+        conferencing=spec.to_json() if spec else None, hosts_required="all", created_at=now,
+        kind=KIND, rts_query=stored, rts_event=event, target_calendars=targets,
+        event_creation="default", callback_urls=callbacks or None,
+        redirect_completed_url=_completed_redirect(payload, errors),
+        minimum_notice_minutes=notice,
+    )  # fmt: skip
+    link.hosts = [LinkHost(account_id=h.id, position=i) for i, h in enumerate(hosts)]
+    session.add(link)
+    session.flush()
+    notifications.set_link_subscriptions(session, account.id, link.id, subscriptions)
+    return link
+
+
+def _callbacks(payload, outbound, errors: FieldErrors) -> dict[str, str]:
+    callbacks: dict[str, str] = {}
+    raw = payload.get("callback_urls")
+    if raw is not None and not isinstance(raw, dict):
+        errors.add("callback_urls", "invalid", "callback_urls must be an object.")
+        raw = None
+    for name in CALLBACKS:
+        value = (raw or {}).get(name)
+        if value is not None:
+            url = checked_url(outbound, value, f"callback_urls.{name}", errors)
+            if url:
+                callbacks[name] = url
+    if payload.get("callback_url") is not None and "completed_url" not in callbacks:
+        url = checked_url(outbound, payload["callback_url"], "callback_url", errors)
+        if url:
+            callbacks["completed_url"] = url  # the deprecated single callback
+    return callbacks
+
+
+def _completed_redirect(payload, errors: FieldErrors) -> str | None:
+    redirect_urls = payload.get("redirect_urls")
+    if redirect_urls is None:
+        return None
+    value = redirect_urls.get("completed_url") if isinstance(redirect_urls, dict) else None
+    if not isinstance(redirect_urls, dict) or (
+        value is not None and redirect_origin(value) is None
+    ):
+        errors.add("redirect_urls.completed_url", "invalid", "Give an absolute http(s) URL.")
+        return None
+    return value
+
+
 def get_real_time(session: Session, account: Account, public_id: str) -> SchedulingLink:
     if not isinstance(public_id, str) or not looks_like_id(public_id, PREFIX):
         raise LinkNotFound(public_id)
@@ -392,13 +491,23 @@ def _calendars(session: Session, link: SchedulingLink) -> list[Calendar]:
 
 
 def on_booked(
-    session: Session, link: SchedulingLink, booking: Booking, events: list[Event], now: datetime
+    session: Session,
+    link: SchedulingLink,
+    booking: Booking,
+    events: list[Event],
+    now: datetime,
+    chosen=None,
 ) -> None:
     """In `book`'s transaction: the seat events take the template (event_id, summary,
     description, location, tzid) and move into the target calendars of their hosts (local
     calendars; a connected target calendar gets its copy through the host's booking
     writes); a further target calendar of a seated host gets a copy, also owned by the
     booking (so cancel and reschedule move it too). Then the `completed_url` callback."""
+    placements = getattr(chosen, "placements", ())
+    if placements:
+        _write_sequence(session, link, booking, events, placements)
+        _completed(session, link, now)
+        return
     template = link.rts_event or {}
     by_account: dict[int, list[Event]] = {}
     for e in events:
@@ -425,6 +534,10 @@ def on_booked(
         _template(session, target, template)
         written.append(target)
     session.flush()
+    _completed(session, link, now)
+
+
+def _completed(session: Session, link: SchedulingLink, now: datetime) -> None:
     url = (link.callback_urls or {}).get("completed_url")
     if url:
         session.refresh(link)
@@ -432,6 +545,51 @@ def on_booked(
             session, link.account_id, SLOT_SELECTED,
             {"real_time_scheduling": rts_to_dict(link, now, None)}, now=now, url=url,
         )  # fmt: skip
+
+
+def _write_sequence(session, link, booking, events, placements) -> None:
+    """Real-time sequencing: every step's event, at the step's time, for each seated host who
+    takes part in it, in that host's first target calendar (else where the seat's event is):
+    a host's first step reuses the seat's event (it carries the meeting and the
+    subscriptions), later steps are further events owned by the booking."""
+    steps = {st.get("sequence_id"): st for st in (link.rts_query or {}).get("sequence", [])}
+    template = link.rts_event or {}
+    account_of = {
+        e.id: session.scalar(select(Calendar.account_id).where(Calendar.id == e.calendar_id))
+        for e in events
+    }
+    subs = dict(session.execute(select(Account.sub, Account.id).where(
+        Account.id.in_(set(account_of.values())))).all())  # fmt: skip
+    target_of: dict[int, Calendar] = {}
+    for calendar in _calendars(session, link):
+        if calendar.profile_id is None:
+            target_of.setdefault(calendar.account_id, calendar)
+    unused = {account_of[e.id]: e for e in reversed(events)}
+    for placement in placements:
+        step_event = {**template, **(steps.get(placement.sequence_id, {}).get("event") or {})}
+        step_event.setdefault("event_id", placement.sequence_id)
+        for sub in placement.participants:
+            account_id = subs.get(sub)
+            if account_id is None:
+                continue
+            event = unused.pop(account_id, None)
+            if event is None:
+                seat = next(e for e in events if account_of[e.id] == account_id)
+                target = target_of.get(account_id)
+                event = Event(
+                    calendar_id=target.id if target else seat.calendar_id,
+                    event_uid=f"{booking.public_id}/{placement.sequence_id}",
+                    summary=link.summary,
+                    description="",
+                    tzid=seat.tzid,
+                    booking_id=booking.id,
+                )
+                session.add(event)
+            elif account_id in target_of:
+                event.calendar_id = target_of[account_id].id
+            event.start_at, event.end_at = placement.start, placement.end
+            session.flush()
+            _template(session, event, step_event)
 
 
 def _template(session: Session, event: Event, template: dict) -> None:

@@ -287,3 +287,86 @@ def test_dashboard_lists_and_disables_it(client, host):
     web_post(client, "/", f"/links/{rts_id}/disable")
     status = client.get(f"/v1/real_time_scheduling/{rts_id}", headers=host.headers)
     assert status.get_json()["real_time_scheduling"]["status"] == "disabled"
+
+
+def _sequence_body(client, host, **extra):
+    start = _day()
+    cal = _calendar(client, host)
+    body = {
+        "oauth": {"redirect_uri": "https://app.example.com/oauth"},
+        "event": {"event_id": "loop-1", "summary": "Interview loop", "tzid": "Europe/London"},
+        "availability": {
+            "query_periods": [{"start": _z(start), "end": _z(start + timedelta(hours=4))}],
+            "sequence": [
+                {
+                    "sequence_id": "tech",
+                    "ordinal": 1,
+                    "participants": [{"members": [{"sub": host.sub}], "required": "all"}],
+                    "required_duration": {"minutes": 60},
+                    "event": {"event_id": "loop-tech", "summary": "Technical interview"},
+                    "buffer": {"after": {"minimum": {"minutes": 30}}},
+                },
+                {
+                    "sequence_id": "culture",
+                    "ordinal": 2,
+                    "participants": [{"members": [{"sub": host.sub}], "required": "all"}],
+                    "required_duration": {"minutes": 30},
+                    "event": {"event_id": "loop-culture", "summary": "Culture chat"},
+                },
+            ],
+        },
+        "target_calendars": [{"sub": host.sub, "calendar_id": cal}],
+    }
+    body.update(extra)
+    return body
+
+
+def test_real_time_sequencing_writes_every_step(app, client, host):
+    response = client.post(
+        "/v1/real_time_sequencing", json=_sequence_body(client, host), headers=host.headers
+    )
+    assert response.status_code == 200, response.get_json()
+    made = response.get_json()["real_time_scheduling"]
+    fields = form_fields(client.get(path_of(made["url"])).get_data(as_text=True))
+    start = _day()
+    assert fields["starts"][0] == _z(start)
+    booked = client.post(
+        path_of(made["url"]),
+        data={"form_token": fields["form_token"], "start": fields["starts"][0],
+              "name": "Ada", "email": "ada@example.com"},
+    )  # fmt: skip
+    assert booked.status_code == 303
+    window = {"from": _z(start - timedelta(days=1)), "to": _z(start + timedelta(days=1))}
+    events = client.get("/v1/events", query_string=window, headers=host.headers)
+    events = {e["event_id"]: e for e in events.get_json()["events"]}
+    assert set(events) == {"loop-tech", "loop-culture"}
+    assert events["loop-tech"]["summary"] == "Technical interview"
+    assert events["loop-tech"]["start"] == _z(start)
+    assert events["loop-culture"]["start"] == _z(start + timedelta(minutes=90))
+    status = client.get(
+        f"/v1/real_time_scheduling/{made['real_time_scheduling_id']}", headers=host.headers
+    ).get_json()["real_time_scheduling"]
+    assert status["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (
+            lambda b: b["availability"]["sequence"][1].update(ordinal=1),
+            "availability.sequence.1.ordinal",
+        ),
+        (lambda b: b["availability"]["sequence"][1].update(ordinal=3), "availability.sequence"),
+    ],
+)
+def test_real_time_sequencing_bad_ordinals_are_422(client, host, change, field):
+    body = _sequence_body(client, host)
+    change(body)
+    response = client.post("/v1/real_time_sequencing", json=body, headers=host.headers)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert any(key.startswith(field) for key in errors), errors
+    assert (
+        client.get("/v1/scheduling_links", headers=host.headers).get_json()["scheduling_links"]
+        == []
+    )
