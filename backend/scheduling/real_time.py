@@ -133,6 +133,9 @@ def _availability(raw: object, errors: FieldErrors, now: datetime, limits: dict)
                 if start is None:
                     errors.add(f"availability.query_slots.{i}.start", "invalid", "RFC 3339 time.")
                     continue
+                if start.year > 9998:
+                    errors.add(f"availability.query_slots.{i}.start", "invalid", "Too far away.")
+                    continue
                 end = start + timedelta(minutes=minutes)
                 periods.append({"start": format_utc(start), "end": format_utc(end)})
             data["query_periods"] = periods
@@ -179,6 +182,34 @@ def _availability(raw: object, errors: FieldErrors, now: datetime, limits: dict)
     if query.start_interval is not None:
         stored["start_interval"] = {"minutes": int(query.start_interval.total_seconds() // 60)}
     return stored, query
+
+
+def _target_subs(raw) -> set[str]:
+    if not isinstance(raw, list):
+        return set()
+    return {t["sub"] for t in raw if isinstance(t, dict) and isinstance(t.get("sub"), str)}
+
+
+def _step_events(availability: dict, errors: FieldErrors) -> dict:
+    """Each step's own `event` (merged over the top-level one when booked), validated as the
+    top-level one is, but with nothing required. The stored copy has them cleaned."""
+    stored = dict(availability)
+    steps = stored.get("sequence")
+    if not isinstance(steps, list):
+        return stored
+    stored["sequence"] = []
+    for i, step in enumerate(steps):
+        step = dict(step) if isinstance(step, dict) else step
+        raw = step.get("event") if isinstance(step, dict) else None
+        if isinstance(raw, dict):
+            inner = FieldErrors()
+            event, _spec, _subs = _event(
+                {"event_id": "x", "summary": "x", "tzid": "UTC", **raw}, inner, None
+            )
+            _prefixed(errors, inner, f"availability.sequence.{i}")
+            step["event"] = {k: v for k, v in (event or {}).items() if k in raw}
+        stored["sequence"].append(step)
+    return stored
 
 
 def _targets(session, raw, visible: dict[str, Account], errors: FieldErrors) -> list[dict]:
@@ -253,9 +284,7 @@ def create_real_time(
     stored, query = _availability(payload.get("availability"), errors, now, limits)
     subs = query.subs() if query else set()
     raw_targets = payload.get("target_calendars")
-    target_subs = {t.get("sub") for t in raw_targets if isinstance(t, dict)} if isinstance(
-        raw_targets, list
-    ) else set()  # fmt: skip
+    target_subs = _target_subs(raw_targets)
     visible = _visible(session, account, subs | {s for s in target_subs if isinstance(s, str)})
     if query:
         for i, group in enumerate(query.groups):
@@ -357,9 +386,7 @@ def create_real_time_sequence(
                 errors.errors.setdefault(f"availability.{field}", []).extend(items)
     subs = {sub for sub, _ in query.calendar_keys()} if query else set()
     raw_targets = payload.get("target_calendars")
-    target_subs = {t.get("sub") for t in raw_targets if isinstance(t, dict)} if isinstance(
-        raw_targets, list
-    ) else set()  # fmt: skip
+    target_subs = _target_subs(raw_targets)
     visible = _visible(session, account, subs | {s for s in target_subs if isinstance(s, str)})
     if query:
         for step in query.steps:
@@ -376,6 +403,7 @@ def create_real_time_sequence(
                        errors)  # fmt: skip
     callbacks = _callbacks(payload, outbound, errors)
     notice = _notice(payload.get("minimum_notice"), errors)
+    stored = _step_events(availability, errors) if isinstance(availability, dict) else None
     errors.raise_if_any()
     check_spec(session, account, spec)
     hosts: list[Account] = []
@@ -383,7 +411,6 @@ def create_real_time_sequence(
         for _gi, _mj, member, _ in step.members():
             if visible[member.sub] not in hosts:
                 hosts.append(visible[member.sub])
-    stored = dict(availability)
     minutes = sum(int(st.duration.total_seconds() // 60) for st in query.steps)
     contact = {
         "name": None, "email": None, "organization": None, "title": None, "phone": None,
