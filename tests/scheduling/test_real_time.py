@@ -370,3 +370,32 @@ def test_real_time_sequencing_bad_ordinals_are_422(client, host, change, field):
         client.get("/v1/scheduling_links", headers=host.headers).get_json()["scheduling_links"]
         == []
     )
+
+
+def test_its_booking_moves_and_cancels_like_any(app, client, host):
+    from sqlalchemy import select
+
+    from backend.models import Booking, Event
+    from backend.scheduling import cancel, reschedule
+
+    made = create(client, host, rts_body(client, host))
+    fields = form_fields(client.get(path_of(made["url"])).get_data(as_text=True))
+    booked = client.post(
+        path_of(made["url"]),
+        data={"form_token": fields["form_token"], "start": fields["starts"][0],
+              "name": "Ada", "email": "ada@example.com"},
+    )  # fmt: skip
+    assert booked.status_code == 303
+    sessions = app.extensions["schedlink.sessions"]
+    with app.app_context():
+        with sessions() as s:
+            booking_id = s.scalars(select(Booking.public_id)).one()
+        new_start = _day() + timedelta(hours=2)
+        reschedule(sessions, booking_id, new_start, datetime.now(UTC), 14)
+        with sessions() as s:
+            event = s.scalars(select(Event).where(Event.event_uid == "interview-4711")).one()
+            assert event.start_at == new_start and event.status == "confirmed"
+        cancel(sessions, booking_id, "No longer needed", "host", datetime.now(UTC))
+        with sessions() as s:
+            event = s.scalars(select(Event).where(Event.event_uid == "interview-4711")).one()
+            assert event.status == "cancelled"
