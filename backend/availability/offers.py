@@ -11,18 +11,18 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Account, AvailabilityRuleRow, Calendar, Event, LinkHost, SchedulingLink
+from ..models import Account, Calendar, Event, LinkHost, SchedulingLink
 from ..validation import parse_utc
 from .engine import Group, Member, find_availability
-from .rules import AvailabilityRule, default_rule, parse_rule
+from .host_rules import host_rule
+from .query import MemberCalendar, parse_query, resolve
 from .rules import rule_intervals as _rule_intervals
+from .sequence import parse_sequence
+from .sequence_solve import load_calendars, resolve_sequence
+
+__all__ = ["host_rule"]  # re-exported: its home is .host_rules
 
 MAX_OFFERED = 2000
-
-
-def host_rule(session: Session, account: Account) -> AvailabilityRule:
-    row = session.get(AvailabilityRuleRow, account.id)
-    return parse_rule(row.rule) if row else default_rule(account.tzid)
 
 
 def busy_intervals(
@@ -190,8 +190,6 @@ def query_offer(
     same `parse_query` and `resolve` as `POST /v1/availability`, groups and `required` as
     given), as overlapping slots, nothing sooner than its minimum notice. A member who is no
     longer a host (left the owner's organization) is busy throughout."""
-    from .query import MemberCalendar, parse_query, resolve
-
     if "sequence" in link.rts_query:
         return sequence_offer(session, link, now, team)
     query = parse_query(link.rts_query, max_periods=10_000, max_span_days=10_000, max_members=1000)
@@ -223,9 +221,6 @@ def sequence_offer(session: Session, link, now: datetime, team: Team) -> list[tu
     """A real-time sequencing link: the stored sequence (the same `parse_sequence` and solver
     as `POST /v1/sequenced_availability`); one offer per option, from its first step's start
     to its last step's end. Nothing if a step's participant is no longer a host."""
-    from .sequence import parse_sequence
-    from .sequence_solve import load_calendars, resolve_sequence
-
     query = parse_sequence(link.rts_query, max_periods=10_000, max_span_days=10_000)
     accounts = {a.sub: a for a in team.hosts}
     if any(sub not in accounts for sub, _ in query.calendar_keys()):
