@@ -49,6 +49,7 @@ class LinkView:
     rts_query: dict | None = None
     minimum_notice_minutes: int | None = None
     callback_urls: dict | None = None
+    no_times_reported_at: datetime | None = None
 
 
 _LINK = SchedulingLink.__table__.c
@@ -67,6 +68,7 @@ _QUERY = (
         _HOST.sub, _HOST.name, _HOST.tzid, _HOST.availability_version, _HOST.email,
         _HOST.show_email, _LINK.hosts_required, _TEAM,
         _LINK.kind, _LINK.rts_query, _LINK.minimum_notice_minutes, _LINK.callback_urls,
+        _LINK.no_times_reported_at,
     )
     .join_from(SchedulingLink.__table__, Account.__table__, _HOST.id == _LINK.account_id)
 )  # fmt: skip
@@ -96,4 +98,5 @@ def load_link_view(session: Session, public_id: str) -> LinkView:
         redirect_url=row.redirect_url, hosts_required=row.hosts_required, team=bool(row.team),
         kind=row.kind, rts_query=row.rts_query,
         minimum_notice_minutes=row.minimum_notice_minutes, callback_urls=row.callback_urls,
+        no_times_reported_at=row.no_times_reported_at,
     )  # fmt: skip

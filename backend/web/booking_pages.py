@@ -325,7 +325,13 @@ def real_time_no_times(link, has_times: bool) -> str | None:
     `no_times_displayed_url` once (a GET of a visitor, never HEAD); the address of the "None
     of these times suit me" form when the link has a `no_times_suitable_url`."""
     callbacks = link.callback_urls or {}
-    if not has_times and request.method == "GET" and callbacks.get("no_times_displayed_url"):
+    reported = getattr(link, "no_times_reported_at", None) is not None
+    if (
+        not has_times
+        and not reported
+        and request.method == "GET"
+        and callbacks.get("no_times_displayed_url")
+    ):
         with db.write() as s:
             report_no_times(s, link, "no_times_displayed", now(), once=True)
     if callbacks.get("no_times_suitable_url") and request.view_args:
