@@ -1,6 +1,11 @@
 """Booking page throughput against a bare endpoint on the same server, same run (issue #5).
 
     .venv/bin/python bench/bench_booking_page.py [--duration 5] [--rounds 2] [--workers 4]
+        [--real-time]
+
+`--real-time` also loads the page of a real-time scheduling link (`POST
+/v1/real_time_scheduling`, issue 20: the same page, offering an availability query's slots
+over the same 14 days) and prints its ratio to hello against the same target.
 
 Target (issue #5): the booking page GET for a host with 500 events in the next 14 days, served
 by the production server, reaches >= 40% of the requests per second of a bare "hello" endpoint
@@ -115,6 +120,42 @@ def seed(server: LiveServer, events: int) -> str:
     )
     link.raise_for_status()
     return path_of(link.json()["scheduling_link"]["url"])
+
+
+def seed_real_time(server: LiveServer) -> str:
+    """A real-time scheduling link for the seeded host: its weekdays of the next 14 days,
+    08:00-18:00 UTC, 30-minute slots; returns its page's path."""
+    host_key = server.cli("create-api-key", "bench-host@example.com").strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {host_key}"}
+    me = requests.get(f"{server.url}/v1/userinfo", headers=headers, timeout=30).json()
+    calendars = requests.get(f"{server.url}/v1/calendars", headers=headers, timeout=30).json()
+    day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    periods = []
+    for k in range(1, WINDOW_DAYS + 1):
+        d = day + timedelta(days=k)
+        if d.weekday() < 5:
+            start, end = d + timedelta(hours=8), d + timedelta(hours=18)
+            periods.append(
+                {"start": f"{start:%Y-%m-%dT%H:%M:%SZ}", "end": f"{end:%Y-%m-%dT%H:%M:%SZ}"}
+            )
+    body = {
+        "oauth": {"redirect_uri": "https://app.example.com/oauth"},
+        "event": {"event_id": "bench", "summary": "Bench interview", "tzid": HOST_TZ},
+        "availability": {
+            "participants": [{"members": [{"sub": me["sub"]}], "required": "all"}],
+            "required_duration": {"minutes": 30},
+            "query_periods": periods,
+        },
+        "target_calendars": [
+            {"sub": me["sub"], "calendar_id": calendars["calendars"][0]["calendar_id"]}
+        ],
+        "tzid": HOST_TZ,
+    }
+    made = requests.post(
+        f"{server.url}/v1/real_time_scheduling", json=body, headers=headers, timeout=30
+    )
+    made.raise_for_status()
+    return path_of(made.json()["real_time_scheduling"]["url"])
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -356,6 +397,7 @@ def main() -> int:
     parser.add_argument("--procs", type=int, default=2, help="load-generating processes")
     parser.add_argument("--profile-requests", type=int, default=200)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--real-time", action="store_true", help="also a real-time page")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="schedlink-bench-") as tmp:
@@ -379,6 +421,11 @@ def main() -> int:
                 f"({len(first.content) / 1024:.0f} KiB)"
             )
             endpoints = {"hello (/healthz)": "/healthz", "booking page": path}
+            if args.real_time:
+                endpoints["real-time page"] = seed_real_time(server)
+                rts = requests.get(server.url + endpoints["real-time page"], timeout=30)
+                rts.raise_for_status()
+                print(f"the real-time page offers {len(page_fields(rts.text)['starts'])} slots")
             for target in endpoints.values():  # warm every worker
                 load(server.port, target, args.clients, args.procs, 1.0, server.process.pid)
             runs: dict[str, list[dict]] = {name: [] for name in endpoints}
@@ -419,9 +466,18 @@ def main() -> int:
                 f"load generator {hello['client_cores']:.2f} / {page['client_cores']:.2f}"
             )
         print(f"booking page p99 at {args.clients} concurrent clients = {page['p99']:.1f} ms")
+        if "real-time page" in results:
+            rts = results["real-time page"]
+            rts_ratio = rts["rps"] / hello["rps"] if hello["rps"] else float("nan")
+            print(f"real-time page/hello ratio = {rts_ratio:.3f} (target >= 0.40)")
+            if hello["server_ms"] is not None and rts["server_ms"]:
+                print(
+                    f"server CPU per request: real-time page {rts['server_ms']:.2f} ms "
+                    f"(CPU-time ratio {hello['server_ms'] / rts['server_ms']:.3f})"
+                )
         spread = statistics.pstdev(page["per_round"]) / max(page["rps"], 1e-9)
         print(f"(round-to-round spread of the page's req/s: {spread:.0%})")
-        errors = hello["errors"] + page["errors"]
+        errors = sum(r["errors"] for r in results.values())
 
         if not args.no_profile:
             profile_in_process(database_url, workdir / "instance", path, args.profile_requests)

@@ -27,6 +27,7 @@ from . import (
     markup,
     organization,
     profiles,
+    real_time,
     sequenced_availability,
 )
 
@@ -48,7 +49,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         account.bp, markup.bp, links.bp, calendars.bp, profiles.bp, availability.bp,
         conferencing.bp, channels.bp, organization.bp, browser_connect.bp,
-        sequenced_availability.bp, enterprise.bp,
+        sequenced_availability.bp, enterprise.bp, real_time.bp, real_time.sequencing,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     # issue 21: the rest of the Cronofy API

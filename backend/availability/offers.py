@@ -4,7 +4,7 @@ round robin), so a link's offer and `POST /v1/availability` cannot disagree. Fla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 from ..models import Account, Calendar, Event, LinkHost, SchedulingLink
 from ..validation import parse_utc
 from .engine import Group, Member, find_availability
-from .managed import get_rule, period_spans, union
-from .rules import AvailabilityRule
+from .host_rules import host_rule
+from .managed import period_spans, union
+from .query import MemberCalendar, parse_query, resolve
 from .rules import rule_intervals as _rule_intervals
+from .sequence import parse_sequence
+from .sequence_solve import load_calendars, resolve_sequence
+
+__all__ = ["host_rule"]  # re-exported: its home is .host_rules
 
 MAX_OFFERED = 2000
-
-
-def host_rule(session: Session, account: Account, rule_id: str | None = None) -> AvailabilityRule:
-    """The account's default rule, or the one named (managed.RuleNotFound when missing)."""
-    return get_rule(session, account, rule_id)
 
 
 def busy_intervals(
@@ -147,6 +147,8 @@ def offered_with_hosts(
     """Free starts for the link, each with the subs of the hosts free then (every host for a
     collective link; those of a round-robin team who could take it)."""
     team = team or link_team(session, link)
+    if getattr(link, "rts_query", None):  # a real-time scheduling link: its own query
+        return query_offer(session, link, now, team, moving_booking_id)
     if team.collective and team.removed or not team.hosts:
         return []  # a collective meeting needs everyone; a round robin with no one left
     until = now + timedelta(days=window_days) if moving_booking_id else None
@@ -183,3 +185,54 @@ def offered_with_hosts(
         max_results=MAX_OFFERED,
     )
     return [(r.start, r.end, r.participants) for r in results]
+
+
+def query_offer(
+    session: Session, link, now: datetime, team: Team, moving_booking_id: int | None = None
+) -> list[tuple[datetime, datetime, tuple[str, ...]]]:
+    """What a real-time scheduling link offers: its stored Cronofy availability query (the
+    same `parse_query` and `resolve` as `POST /v1/availability`, groups and `required` as
+    given), as overlapping slots, nothing sooner than its minimum notice. A member who is no
+    longer a host (left the owner's organization) is busy throughout."""
+    if "sequence" in link.rts_query:
+        return sequence_offer(session, link, now, team)
+    query = parse_query(link.rts_query, max_periods=10_000, max_span_days=10_000, max_members=1000)
+    query = replace(query, response_format="overlapping_slots", max_results=MAX_OFFERED)
+    start, end = query.window()
+    accounts = {a.sub: a for a in team.hosts}
+    calendars = {}
+    for sub in query.subs():
+        account = accounts.get(sub)
+        if account is None:
+            calendars[sub] = MemberCalendar(busy=[(start, end)], rule=None)
+        else:
+            busy = busy_intervals(session, account.id, start, end, moving_booking_id)
+            calendars[sub] = MemberCalendar(busy=busy, rule=host_rule(session, account))
+    notice = timedelta(minutes=getattr(link, "minimum_notice_minutes", None) or 0)
+    return [
+        (r.start, r.end, tuple(r.participants)) for r in resolve(query, calendars, now + notice)
+    ]
+
+
+class Chosen(tuple):
+    """The subs free for an option of a real-time sequencing link, with its `placements`
+    (every step's time and participants), which `book` hands to the link's hook."""
+
+    placements: tuple = ()
+
+
+def sequence_offer(session: Session, link, now: datetime, team: Team) -> list[tuple]:
+    """A real-time sequencing link: the stored sequence (the same `parse_sequence` and solver
+    as `POST /v1/sequenced_availability`); one offer per option, from its first step's start
+    to its last step's end. Nothing if a step's participant is no longer a host."""
+    query = parse_sequence(link.rts_query, max_periods=10_000, max_span_days=10_000)
+    accounts = {a.sub: a for a in team.hosts}
+    if any(sub not in accounts for sub, _ in query.calendar_keys()):
+        return []
+    notice = timedelta(minutes=getattr(link, "minimum_notice_minutes", None) or 0)
+    out = []
+    for option in resolve_sequence(query, load_calendars(session, query, accounts), now + notice):
+        subs = Chosen(dict.fromkeys(sub for p in option for sub in p.participants))
+        subs.placements = option
+        out.append((option[0].start, option[-1].end, subs))
+    return out

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Account, Calendar, Event
 from .engine import Group, Member, find_availability
-from .offers import host_rule
+from .host_rules import host_rule
 from .query import MemberCalendar, _rfc3339, intersect
 from .rules import rule_intervals
 from .sequence import CalendarKey, Option, Placement, SequenceQuery, Span, Step

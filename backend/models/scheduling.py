@@ -43,6 +43,17 @@ class SchedulingLink(Base):
     # Of the hosts (link_hosts): "all" must attend (collective) or "1" (round robin).
     hosts_required: Mapped[str] = mapped_column(String(3), default="all", server_default="all")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "one_time" (links), "real_time" (POST /v1/real_time_scheduling: made from an
+    # availability query; the columns below keep what the query asked for).
+    kind: Mapped[str] = mapped_column(String(12), default="one_time", server_default="one_time")
+    rts_query: Mapped[dict | None] = mapped_column(JSON)
+    rts_event: Mapped[dict | None] = mapped_column(JSON)
+    target_calendars: Mapped[list | None] = mapped_column(JSON)
+    event_creation: Mapped[str | None] = mapped_column(String(10))
+    callback_urls: Mapped[dict | None] = mapped_column(JSON)
+    redirect_completed_url: Mapped[str | None] = mapped_column(String(2000))
+    minimum_notice_minutes: Mapped[int | None] = mapped_column(Integer)
+    no_times_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     account: Mapped[Account] = relationship()
     bookings: Mapped[list[Booking]] = relationship(back_populates="link", order_by="Booking.id")

@@ -25,7 +25,10 @@ def enqueue(
     channel: Channel | None = None,
     subscription: EventSubscription | None = None,
     notification: dict | None = None,
+    url: str | None = None,
 ) -> WebhookMessage:
+    """To a channel, an event subscription, or a plain `url` (a real-time scheduling link's
+    callbacks, checked by the outbound guard when they were given)."""
     body = {"notification": {"type": type_, **(notification or {})}}
     if channel is not None:
         body["channel"] = channel_to_dict(channel, with_status=False)
@@ -35,7 +38,7 @@ def enqueue(
         account_id=account_id,
         channel_id=channel.id if channel is not None else None,
         subscription_id=subscription.id if subscription is not None else None,
-        url=channel.callback_url if channel is not None else subscription.uri,
+        url=url or (channel.callback_url if channel is not None else subscription.uri),
         type=type_,
         body=encode(body),
         # A paused channel's messages wait, parked, until the host resumes it.

@@ -33,6 +33,14 @@ from .links import (
     list_links,
 )
 from .notices import RECIPIENTS, queue_notices
+from .real_time import (
+    create_real_time,
+    create_real_time_sequence,
+    get_real_time,
+    report_no_times,
+    rts_status,
+    rts_to_dict,
+)
 from .tokens import BadToken, TokenExpired, Tokens
 from .urls import BookingUrls, link_url, manage_urls
 
@@ -43,5 +51,6 @@ __all__ = [
     "create_link", "disable_link", "effective_status", "get_link", "hosts_as_one",
     "link_to_dict", "link_url", "links_page", "list_links", "load_link_view", "manage_urls",
     "names_together", "queue_notices", "reschedule", "seat_accounts", "team_as_one",
-    "validate_invitee",
+    "validate_invitee", "create_real_time", "create_real_time_sequence", "get_real_time",
+    "report_no_times", "rts_status", "rts_to_dict",
 ]  # fmt: skip

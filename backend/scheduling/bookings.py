@@ -18,6 +18,7 @@ from ..ids import new_id
 from ..models import Account, Booking, BookingHost, Event, SchedulingLink
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
+from . import real_time
 from .links import LinkNotFound, effective_status
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
@@ -127,9 +128,13 @@ def book(
         free = {
             (a, b): subs for a, b, subs in offered_with_hosts(s, link, now, window_days, team=team)
         }
+        if link.kind == real_time.KIND and (start, end) not in free:  # a sequence's option
+            end = next((b for a, b in free if a == start), end)
         if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
         hosts = seat_hosts(s, team, free[(start, end)])
+        if getattr(link, "kind", None) == real_time.KIND:  # its query: those free attend
+            hosts = [h for h in hosts if h.sub in free[(start, end)]] or hosts
         consumed = s.execute(
             update(SchedulingLink)
             .where(
@@ -207,6 +212,8 @@ def book(
             conference.mail_job_id = mails["invitee"].id
         # The link's subscriptions now watch this event; channels hear of the booking.
         notifications.apply_link_subscriptions(s, link.id, event.id)
+        if link.kind == real_time.KIND:  # the event template into the target calendars
+            real_time.on_booked(s, link, booking, events, now, free[(start, end)])
         s.refresh(link)
         booking_changed(s, booking, notifications.types.BOOKING_CREATED, now, urls=urls)
     return booking

@@ -44,6 +44,12 @@ class LinkView:
     hosts_required: str = "all"
     # Whether the link has a host besides its owner (else the owner alone hosts it).
     team: bool = False
+    # Real-time scheduling (kind "real_time"): its availability query and callbacks.
+    kind: str = "one_time"
+    rts_query: dict | None = None
+    minimum_notice_minutes: int | None = None
+    callback_urls: dict | None = None
+    no_times_reported_at: datetime | None = None
 
 
 _LINK = SchedulingLink.__table__.c
@@ -61,6 +67,8 @@ _QUERY = (
         _LINK.display_message, _LINK.query_periods, _LINK.redirect_url,
         _HOST.sub, _HOST.name, _HOST.tzid, _HOST.availability_version, _HOST.email,
         _HOST.show_email, _LINK.hosts_required, _TEAM,
+        _LINK.kind, _LINK.rts_query, _LINK.minimum_notice_minutes, _LINK.callback_urls,
+        _LINK.no_times_reported_at,
     )
     .join_from(SchedulingLink.__table__, Account.__table__, _HOST.id == _LINK.account_id)
 )  # fmt: skip
@@ -88,4 +96,7 @@ def load_link_view(session: Session, public_id: str) -> LinkView:
         expires_at=row.expires_at, max_uses=row.max_uses, uses=row.uses, status=row.status,
         display_message=row.display_message, query_periods=row.query_periods,
         redirect_url=row.redirect_url, hosts_required=row.hosts_required, team=bool(row.team),
+        kind=row.kind, rts_query=row.rts_query,
+        minimum_notice_minutes=row.minimum_notice_minutes, callback_urls=row.callback_urls,
+        no_times_reported_at=row.no_times_reported_at,
     )  # fmt: skip

@@ -267,7 +267,8 @@ def get_link(
 ) -> SchedulingLink:
     """`for_update` locks the row (PostgreSQL), so a change that reads the status first
     can't overwrite a booking committed in between."""
-    if not looks_like_id(public_id, "sl"):
+    # "sch": a real-time scheduling link, the same row (the dashboard lists and disables it).
+    if not (looks_like_id(public_id, "sl") or looks_like_id(public_id, "sch")):
         raise LinkNotFound(public_id)
     query = select(SchedulingLink).where(
         SchedulingLink.public_id == public_id, SchedulingLink.account_id == account.id

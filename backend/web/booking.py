@@ -17,12 +17,14 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy import select
 
 from .. import db, metrics, timefmt
 from ..calendars import google_url, outlook_url
 from ..conferencing import booking_conference, join_details
 from ..errors import api_error, wants_json
 from ..limits import limit
+from ..models import SchedulingLink
 from ..scheduling import (
     BadToken,
     LinkNotFound,
@@ -36,6 +38,7 @@ from ..scheduling import (
     hosts_as_one,
     load_link_view,
     manage_urls,
+    report_no_times,
     validate_invitee,
 )
 from ..timefmt import normalize_hour_format
@@ -228,8 +231,31 @@ def submit(token: str):
             link, status=409, error=message, form=form, field_errors={"start": message}
         )
     metrics.BOOKINGS.labels("made").inc()
+    if getattr(link, "kind", None) == "real_time":
+        completed = db.session().scalar(
+            select(SchedulingLink.redirect_completed_url).where(SchedulingLink.id == link.id)
+        )
+        if completed:  # redirect_urls.completed_url: the invitee's browser goes there
+            return redirect(completed, 303)
     confirmation = tokens().dumps("confirmation", booking.public_id)
     return redirect(url_for("booking.confirmed", token=confirmation), 303)
+
+
+@bp.post("/b/<token>/none")
+@token_page
+def no_times(token: str):
+    """A real-time scheduling link's "None of these times suit me": its
+    `no_times_suitable_url` hears of it; the page says so."""
+    link = _link_for(token)
+    rate_limit(link.public_id)
+    check_form_token(link.public_id)
+    status = effective_status(link, now())
+    if status != "open":
+        gone(status, link.display_message, link=link)
+    with db.write() as s:
+        report_no_times(s, link, "no_times_suitable", now())
+    message = "Thank you. We have let the organizer know that none of these times suit you."
+    return render_offer(link, notice=message)
 
 
 def _summary(problems: dict) -> str:

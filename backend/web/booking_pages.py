@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .. import db, metrics, timefmt
 from ..availability import SlotCache, link_team, offered_slots
 from ..models import SchedulingLink
-from ..scheduling import BookingUrls, LinkView, team_as_one
+from ..scheduling import BookingUrls, LinkView, report_no_times, team_as_one
 from ..text import clean_text, with_name
 from ..validation import format_utc, is_tzid, known_tzids, parse_utc
 
@@ -291,6 +291,9 @@ def render_offer(
     if stale:
         error, field_errors, chosen = _stale_form(slots, chosen)
     days = group_by_day(slots, zone)
+    no_times_url = None
+    if getattr(link, "kind", None) == "real_time" and not moving:
+        no_times_url = real_time_no_times(link, bool(days))
     moment = now()
     team = link_team(db.session(), link)
     host = link.account
@@ -315,6 +318,28 @@ def render_offer(
         moving=moving,
         moving_when=moving_when,
         notice=notice,
+        no_times_url=no_times_url,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),
     )
     return html, status
+
+
+def real_time_no_times(link, has_times: bool) -> str | None:
+    """A real-time scheduling page: a page shown with no times calls its
+    `no_times_displayed_url` once (a GET of a visitor, never HEAD); the address of the "None
+    of these times suit me" form when the link has a `no_times_suitable_url`."""
+    callbacks = link.callback_urls or {}
+    reported = getattr(link, "no_times_reported_at", None) is not None
+    if (
+        not has_times
+        and not reported
+        and request.method == "GET"
+        and callbacks.get("no_times_displayed_url")
+    ):
+        with db.write() as s:
+            report_no_times(s, link, "no_times_displayed", now(), once=True)
+    if callbacks.get("no_times_suitable_url") and request.view_args:
+        token = request.view_args.get("token")
+        if token:
+            return url_for("booking.no_times", token=token)
+    return None

@@ -188,6 +188,20 @@ def _seed(app, client, host) -> dict:
     channel = client.post(
         "/v1/channels", json={"callback_url": "https://hooks.example.com/x"}, headers=host.headers
     ).get_json()["channel"]
+    rts = client.post(
+        "/v1/real_time_scheduling",
+        json={
+            "oauth": {"redirect_uri": "https://app.example.com/oauth"},
+            "event": {"event_id": "rts", "summary": "Seed", "tzid": "UTC"},
+            "availability": {
+                "participants": [{"members": [{"sub": host.sub}]}],
+                "required_duration": {"minutes": 30},
+                "query_periods": [{"start": _utc(start), "end": _utc(start + timedelta(hours=4))}],
+            },
+            "target_calendars": [{"sub": host.sub, "calendar_id": calendar["calendar_id"]}],
+        },
+        headers=host.headers,
+    ).get_json()["real_time_scheduling"]
     # The host is the admin of an organization with a member and a pending invitation.
     with app.app_context(), db.write() as s:
         admin = s.get(Account, host.account_id)
@@ -202,6 +216,7 @@ def _seed(app, client, host) -> dict:
         "link_id": [open_link["id"], booked["id"]],
         "calendar_id": [calendar["calendar_id"]],
         "channel_id": [channel["channel_id"]],
+        "real_time_scheduling_id": [rts["real_time_scheduling_id"]],
     }
 
 
@@ -365,7 +380,7 @@ def _strategy(operation, seeds: dict):
     """Positive and negative cases; three in four with a real id in the path, if it has one."""
     names = [
         p
-        for p in ("link_id", "calendar_id", "invitation_id", "sub")
+        for p in ("link_id", "calendar_id", "invitation_id", "sub", "real_time_scheduling_id")
         if "{" + p + "}" in operation.path
     ]
     choices = []
