@@ -16,7 +16,14 @@ from sqlalchemy.orm import sessionmaker
 from .. import conferencing, database, timefmt, tls
 from ..calendars import booking_ics
 from ..models import Job
-from ..scheduling import RECIPIENTS, booking_by_public_id, hosts_as_one, manage_urls, seat_accounts
+from ..scheduling import (
+    RECIPIENTS,
+    booking_by_public_id,
+    hosts_as_one,
+    manage_urls,
+    places,
+    seat_accounts,
+)
 from ..text import with_name
 from .mime import Mail, build
 
@@ -61,7 +68,7 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
     if role is None:
         _split(sessions, kind, payload)
         return
-    if role not in RECIPIENTS:
+    if role not in (*RECIPIENTS, "guest"):
         raise ValueError(f"unknown recipient {role!r}")
     if not config["SMTP_HOST"]:
         log.info("SMTP not configured; no e-mail for %s %s", kind, payload["booking_id"])
@@ -81,7 +88,12 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
             host = next((a for a in seat_accounts(booking) if a.sub == payload["host"]), None)
             if host is None:  # no longer seated (a round-robin move): nothing to say
                 return
-        mail = _mail_for(booking, kind, role, config, join, host)
+        if role == "guest":  # one of the invitee's guests: still on the booking?
+            if payload.get("guest") not in (booking.guests or ()):
+                return
+            mail = _guest_mail(booking, kind, config, join, payload["guest"])
+        else:
+            mail = _mail_for(booking, kind, role, config, join, host)
     sender, recipient, raw = build(mail)
     send(config, sender, recipient, raw)
 
@@ -108,8 +120,12 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=Non
         zone, hour_format = host.tzid, host.hour_format
         title = with_name(booking.link.summary, booking.invitee_name)
         subject = f"{SUBJECTS[kind][1]}: {title}"
-    ics = booking_ics(booking, method=method, description=description, join=join, title=title)
+    ics = booking_ics(
+        booking, method=method, description=description, join=join, title=title,
+        for_host=role == "host",
+    )  # fmt: skip
     context = {
+        "place_line": places.describe(booking.location, for_host=role == "host"),
         "booking": booking,
         "link": booking.link,
         "host": host,
@@ -127,6 +143,31 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=Non
         text=render_template("email/booking_update.txt", **context),
         html=render_template("email/booking_update.html", **context),
         ics=ics,
+        ics_method=method,
+    )
+
+
+def _guest_mail(booking, kind: str, config, join: dict | None, guest: str) -> Mail:
+    """A guest's invitation, update or cancellation: the time, place and join link; never
+    the invitee's answers or note, nor their reschedule and cancel links."""
+    method = "CANCEL" if kind == "booking.cancelled" else "REQUEST"
+    host = hosts_as_one(booking)
+    zone = booking.invitee_tzid or host.tzid
+    title = with_name(booking.link.summary, host.name)
+    context = {
+        "place_line": places.describe(booking.location),
+        "booking": booking, "link": booking.link, "host": host, "role": "guest", "kind": kind,
+        "when": timefmt.span(booking.start_at, booking.end_at, zone, booking.hour_format),
+        "manage": None, "join": join,
+    }  # fmt: skip
+    return Mail(
+        sender=config["MAIL_FROM"],
+        to_name="",
+        to_address=guest,
+        subject=f"{SUBJECTS[kind][0]}: {title}",
+        text=render_template("email/booking_update.txt", **context),
+        html=render_template("email/booking_update.html", **context),
+        ics=booking_ics(booking, method=method, join=join, title=title, for_guest=True),
         ics_method=method,
     )
 

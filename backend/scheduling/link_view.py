@@ -44,6 +44,9 @@ class LinkView:
     hosts_required: str = "all"
     # Whether the link has a host besides its owner (else the owner alone hosts it).
     team: bool = False
+    questions: list | None = None
+    max_guests: int | None = None
+    place: dict | None = None
 
 
 _LINK = SchedulingLink.__table__.c
@@ -60,7 +63,8 @@ _QUERY = (
         _LINK.duration_minutes, _LINK.expires_at, _LINK.max_uses, _LINK.uses, _LINK.status,
         _LINK.display_message, _LINK.query_periods, _LINK.redirect_url,
         _HOST.sub, _HOST.name, _HOST.tzid, _HOST.availability_version, _HOST.email,
-        _HOST.show_email, _LINK.hosts_required, _TEAM,
+        _HOST.show_email, _LINK.hosts_required, _TEAM, _LINK.questions, _LINK.max_guests,
+        _LINK.place,
     )
     .join_from(SchedulingLink.__table__, Account.__table__, _HOST.id == _LINK.account_id)
 )  # fmt: skip
@@ -88,4 +92,5 @@ def load_link_view(session: Session, public_id: str) -> LinkView:
         expires_at=row.expires_at, max_uses=row.max_uses, uses=row.uses, status=row.status,
         display_message=row.display_message, query_periods=row.query_periods,
         redirect_url=row.redirect_url, hosts_required=row.hosts_required, team=bool(row.team),
+        questions=row.questions, max_guests=row.max_guests, place=row.place,
     )  # fmt: skip

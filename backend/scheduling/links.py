@@ -16,6 +16,8 @@ from ..models import Account, LinkHost, SchedulingLink
 from ..outbound import Outbound
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
+from .places import parse_place
+from .questions import allowed_guests, parse_max_guests, parse_questions
 
 CONTACT_FIELDS = (
     "name", "email", "organization", "title", "phone",
@@ -229,6 +231,9 @@ def create_link(
     hosts, hosts_required = _hosts(session, account, payload, errors)
     redirect_url = _redirect_url(payload, errors, redirect_origins)
     conferencing = parse_spec(payload.get("conferencing"), errors)
+    questions = parse_questions(payload.get("questions"), errors)
+    max_guests = parse_max_guests(payload.get("max_guests"), errors)
+    place = parse_place(payload.get("place"), errors)
     subscriptions = None
     if payload.get("subscriptions") is not None:
         if outbound is None:
@@ -253,6 +258,9 @@ def create_link(
         redirect_url=redirect_url,
         conferencing=conferencing.to_json() if conferencing else None,
         hosts_required=hosts_required,
+        questions=questions,
+        max_guests=max_guests,
+        place=place,
         created_at=now,
     )
     link.hosts = [LinkHost(account_id=h.id, position=i) for i, h in enumerate(hosts)]
@@ -366,6 +374,9 @@ def link_to_dict(
         data["display_message"] = link.display_message
     data["conferencing"] = link.conferencing or {"profile_id": "default"}
     data["hosts"] = hosts_to_dict(link)
+    data["questions"] = link.questions or []
+    data["max_guests"] = allowed_guests(link)
+    data["place"] = link.place
     confirmed = [b for b in link.bookings if b.status == "confirmed"]
     if confirmed:
         b = confirmed[-1]

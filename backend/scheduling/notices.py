@@ -16,6 +16,7 @@ from ..models import Booking, Calendar, Event, Job
 from ..notifications import types
 from ..validation import format_utc
 from .links import link_to_dict
+from .questions import public_answers
 from .urls import BookingUrls
 
 RECIPIENTS = ("invitee", "host")
@@ -34,6 +35,11 @@ def queue_notices(
         invitee.run_at = invitee_at
     session.add(invitee)
     jobs["invitee"] = invitee
+    for guest in booking.guests or ():  # the invitee's guests: invited, moved, cancelled
+        job = Job(kind=kind, payload={**payload, "recipient": "guest", "guest": guest})
+        if invitee_at is not None:
+            job.run_at = invitee_at
+        session.add(job)
     seats = [seat.account for seat in booking.seats]
     if not seats or [a.id for a in seats] == [booking.account_id]:
         jobs["host"] = Job(kind=kind, payload={**payload, "recipient": "host"})
@@ -68,12 +74,22 @@ def booking_to_dict(booking: Booking, urls: BookingUrls | None = None) -> dict:
         "invitee": invitee,
         "created_at": format_utc(booking.created_at),
         "hosts": [{"sub": seat.account.sub} for seat in booking.seats],
+        "answers": public_answers(booking.answers),
+        "attendees": attendees(booking),
+        "location": booking.location,
     }
     if booking.status == "cancelled":
         data["cancelled_by"] = booking.cancelled_by
         data["cancel_reason"] = booking.cancel_reason
         data["cancelled_at"] = format_utc(booking.cancelled_at) if booking.cancelled_at else None
     return data
+
+
+def attendees(booking: Booking) -> list[dict]:
+    """Who is invited besides the hosts: the invitee, then their guests."""
+    return [{"email": booking.invitee_email, "name": booking.invitee_name, "role": "invitee"}] + [
+        {"email": guest, "name": None, "role": "guest"} for guest in booking.guests or ()
+    ]
 
 
 def booking_changed(

@@ -175,7 +175,11 @@ def submit(token: str):
     link = _link_for(token)
     rate_limit(link.public_id)
     stale = check_form_token(link.public_id)
-    form = {field: _echoed(request.form.get(field, "")) for field in ("name", "email", "notes")}
+    form = {
+        field: _echoed(request.form.get(field, ""))
+        for field in ("name", "email", "notes", "guests", "phone")
+    }
+    form["answers"] = typed_answers(link)
     status = effective_status(link, now())
     if status != "open":
         gone(status, link.display_message, link=link)
@@ -189,8 +193,9 @@ def submit(token: str):
         problems["start"] = "Please pick one of the times."
     try:
         invitee = validate_invitee(
-            form["name"], form["email"], request.form.get("tz"), form["notes"]
-        )
+            form["name"], form["email"], request.form.get("tz"), form["notes"],
+            link=link, answers=form["answers"], guests=form["guests"], phone=form["phone"],
+        )  # fmt: skip
     except ValidationError as exc:
         problems |= {field: items[0]["description"] for field, items in exc.errors.items()}
     if problems:
@@ -226,6 +231,18 @@ def submit(token: str):
         )
     confirmation = tokens().dumps("confirmation", booking.public_id)
     return redirect(url_for("booking.confirmed", token=confirmation), 303)
+
+
+def typed_answers(link) -> dict:
+    """What was typed for each of the link's questions (`answer-<id>` fields), as typed."""
+    answers = {}
+    for q in link.questions or ():
+        field = f"answer-{q['id']}"
+        if q["type"] == "choices":
+            answers[q["id"]] = [_echoed(v) for v in request.form.getlist(field)[:50]]
+        else:
+            answers[q["id"]] = _echoed(request.form.get(field, ""))
+    return answers
 
 
 def _summary(problems: dict) -> str:

@@ -18,6 +18,9 @@ from .. import db, timefmt
 from ..availability import SlotCache, link_team, offered_slots
 from ..models import SchedulingLink
 from ..scheduling import BookingUrls, LinkView, team_as_one
+from ..scheduling.places import describe as describe_place
+from ..scheduling.places import map_url
+from ..scheduling.questions import allowed_guests, answer_text
 from ..text import clean_text, with_name
 from ..validation import format_utc, is_tzid, known_tzids, parse_utc
 
@@ -32,6 +35,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
     app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["map_url"] = map_url
+    app.jinja_env.filters["answer_text"] = answer_text
     app.jinja_env.filters["local_time"] = timefmt.short
 
 
@@ -304,7 +309,18 @@ def render_offer(
         zone_label=zone_label(zone, hour_format, moment),
         unknown_zone=unknown_zone(),
         form=form
-        or {"name": contact.get("name") or "", "email": contact.get("email") or "", "notes": ""},
+        or {
+            "name": contact.get("name") or "",
+            "email": contact.get("email") or "",
+            "notes": "",
+            "guests": "",
+            "phone": "",
+            "answers": {},
+        },  # fmt: skip
+        questions=link.questions or [],
+        max_guests=allowed_guests(link),
+        place=link.place,
+        place_line=describe_place(link.place),
         error=error,
         field_errors=field_errors or {},
         chosen=chosen,
