@@ -300,7 +300,7 @@ def booking_fields(session: Session, events: list[Event]) -> dict[int, dict]:
             "answers": [{"label": a["label"], "value": a["value"]} for a in row.answers or ()],
             "attendees": [
                 {"email": row.invitee_email, "name": row.invitee_name, "role": "invitee"},
-                *({"email": g, "name": None, "role": "guest"} for g in row.guests or ()),
+                *({"email": g, "name": "", "role": "guest"} for g in row.guests or ()),
             ],
         }
         for row in rows

@@ -88,7 +88,7 @@ def booking_to_dict(booking: Booking, urls: BookingUrls | None = None) -> dict:
 def attendees(booking: Booking) -> list[dict]:
     """Who is invited besides the hosts: the invitee, then their guests."""
     return [{"email": booking.invitee_email, "name": booking.invitee_name, "role": "invitee"}] + [
-        {"email": guest, "name": None, "role": "guest"} for guest in booking.guests or ()
+        {"email": guest, "name": "", "role": "guest"} for guest in booking.guests or ()
     ]
 
 
