@@ -38,6 +38,7 @@ from ..scheduling import (
     manage_urls,
     validate_invitee,
 )
+from ..scheduling.places import describe as describe_place
 from ..timefmt import normalize_hour_format
 from ..validation import ValidationError, parse_utc
 from . import booking_pages
@@ -275,6 +276,7 @@ def confirmed(token: str):
     return render_template(
         "booking/confirmed.html",
         join=join,
+        place_line=describe_place(booking.location),
         booking=booking,
         link=booking.link,
         host=hosts_as_one(booking),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import create_link, form_fields, path_of
+from helpers import create_link, form_fields, login, path_of
 from sqlalchemy import func, select
 
 from backend import db
@@ -217,3 +217,22 @@ def test_read_answers_unit():
     assert read_answers(questions, {"q1": ["B", "A"]}, errors)[0]["value"] == ["A", "B"]
     assert phone_e164("0044 20 7946 0958") == "+442079460958"
     assert phone_e164("+1 555") is None
+
+
+def test_dashboard_shows_the_host_answers_guests_and_place_escaped(app, client, host):
+    link = _link(client, host)
+    assert _post(client, link, **GOOD)[0].status_code == 303
+    login(client)
+    html = client.get("/").get_data(as_text=True)
+    assert "Analytical Engines &lt;Ltd&gt;" in html and "<Ltd>" not in html
+    assert "Pay, Remote" in html and "+442079460958" in html
+    assert "Guests: charles@example.com, mary@example.com" in html
+    assert "1 Main St &lt;Berlin&gt; &amp; Co" in html
+
+
+def test_confirmation_page_shows_the_place(app, client, host):
+    link = _link(client, host)
+    response, _ = _post(client, link, **GOOD)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 Main St &lt;Berlin&gt; &amp; Co" in page and 'id="place"' in page
+    assert "charles@example.com" in page
