@@ -3,9 +3,12 @@ value from an invitee or page markup is escaped by the format's own rules."""
 
 from __future__ import annotations
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from datetime import timedelta
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from ..models import Booking
+from ..models.scheduling import DEFAULT_REMINDERS
 from ..text import clean_text, with_name
 
 
@@ -67,6 +70,15 @@ def booking_ics(
         address = vCalAddress(f"mailto:{guest}")
         address.params["role"] = vText("OPT-PARTICIPANT")
         event.add("attendee", address)
+    if method != "CANCEL":
+        # One VALARM per reminder the link sends, so the calendar reminds at the same times.
+        offsets = booking.link.reminders
+        for minutes in DEFAULT_REMINDERS if offsets is None else offsets:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", clean_text(title))
+            alarm.add("trigger", timedelta(minutes=-minutes))
+            event.add_component(alarm)
     cal.add_component(event)
     return cal.to_ical()
 

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from .accounts import Account
 
 
+# Reminders when a link sets none: 24 hours and 1 hour before the start (in minutes).
+DEFAULT_REMINDERS = (1440, 60)
+
+
 class SchedulingLink(Base):
     __tablename__ = "scheduling_links"
     __table_args__ = (Index("ix_links_account_created", "account_id", "created_at"),)
@@ -47,6 +51,9 @@ class SchedulingLink(Base):
     questions: Mapped[list | None] = mapped_column(JSON)
     max_guests: Mapped[int | None] = mapped_column(Integer)
     place: Mapped[dict | None] = mapped_column(JSON)
+    # Minutes before the start to remind invitee and hosts (scheduling.reminders); None is
+    # the default (24 h and 1 h), [] none.
+    reminders: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship()

@@ -22,6 +22,7 @@ from ..scheduling import (
     hosts_as_one,
     manage_urls,
     places,
+    reminders,
     seat_accounts,
 )
 from ..text import with_name
@@ -176,6 +177,53 @@ def handler(kind: str):
     return lambda sessions, payload, config: send_booking_update(sessions, payload, config, kind)
 
 
+def send_reminder(sessions: sessionmaker, payload: dict, config) -> None:
+    """A reminder to the invitee or a host, when its job is due; nothing when the booking
+    was cancelled or moved since it was planned (the move planned its own)."""
+    if not config["SMTP_HOST"]:
+        log.info("SMTP not configured; no reminder for %s", payload["booking_id"])
+        return
+    with sessions() as s:
+        booking = booking_by_public_id(s, payload["booking_id"])
+        if not reminders.still_due(booking, payload):
+            return
+        join = conferencing.join_details(conferencing.booking_conference(s, booking.id))
+        role = payload.get("recipient")
+        if role == "invitee":
+            host = hosts_as_one(booking)
+            to = (booking.invitee_name, booking.invitee_email)
+            zone, hour_format = booking.invitee_tzid or host.tzid, booking.hour_format
+            title = with_name(booking.link.summary, host.name)
+            tokens = current_app.extensions["schedlink.tokens"]
+            manage = manage_urls(tokens, config["BASE_URL"], booking)
+        else:
+            host = booking.account
+            if payload.get("host"):
+                host = next((a for a in seat_accounts(booking) if a.sub == payload["host"]), None)
+                if host is None:  # no longer seated (a round-robin move)
+                    return
+            to = (host.name, host.email)
+            zone, hour_format = host.tzid, host.hour_format
+            title = with_name(booking.link.summary, booking.invitee_name)
+            manage = None
+        context = {
+            "booking": booking, "link": booking.link, "host": host, "role": role,
+            "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
+            "manage": manage, "join": join, "minutes": payload.get("minutes"),
+            "place_line": places.describe(booking.location, for_host=role == "host"),
+        }  # fmt: skip
+        mail = Mail(
+            sender=config["MAIL_FROM"],
+            to_name=to[0],
+            to_address=to[1],
+            subject=f"Reminder: {title}",
+            text=render_template("email/reminder.txt", **context),
+            html=render_template("email/reminder.html", **context),
+        )
+    send(config, *build(mail))
+
+
 def register(handlers: dict) -> None:
     for kind in SUBJECTS:
         handlers[kind] = handler(kind)
+    handlers[reminders.KIND] = send_reminder

@@ -19,7 +19,7 @@ from ..ids import new_id
 from ..models import Account, Booking, BookingHost, Event, SchedulingLink
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
-from . import places, questions
+from . import places, questions, reminders
 from .links import LinkNotFound, effective_status
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
@@ -230,6 +230,7 @@ def book(
         mails = queue_notices(
             s, "booking.confirmed", booking, invitee_at=now + mail_wait if waiting else None
         )
+        reminders.plan(s, booking, now)
         queue_booking_write(s, booking, hosts)
         if waiting:
             s.flush()

@@ -18,6 +18,7 @@ from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
 from .places import parse_place
 from .questions import allowed_guests, parse_max_guests, parse_questions
+from .reminders import offsets, parse_reminders
 
 CONTACT_FIELDS = (
     "name", "email", "organization", "title", "phone",
@@ -234,6 +235,7 @@ def create_link(
     questions = parse_questions(payload.get("questions"), errors)
     max_guests = parse_max_guests(payload.get("max_guests"), errors)
     place = parse_place(payload.get("place"), errors)
+    reminder_offsets = parse_reminders(payload.get("reminders"), errors)
     subscriptions = None
     if payload.get("subscriptions") is not None:
         if outbound is None:
@@ -261,6 +263,7 @@ def create_link(
         questions=questions,
         max_guests=max_guests,
         place=place,
+        reminders=reminder_offsets,
         created_at=now,
     )
     link.hosts = [LinkHost(account_id=h.id, position=i) for i, h in enumerate(hosts)]
@@ -377,6 +380,7 @@ def link_to_dict(
     data["questions"] = link.questions or []
     data["max_guests"] = allowed_guests(link)
     data["place"] = link.place
+    data["reminders"] = offsets(link)
     confirmed = [b for b in link.bookings if b.status == "confirmed"]
     if confirmed:
         b = confirmed[-1]
