@@ -26,6 +26,7 @@ from ..scheduling import (
     seat_accounts,
 )
 from ..text import with_name
+from ..validation import parse_utc
 from .mime import Mail, build
 
 log = logging.getLogger(__name__)
@@ -92,14 +93,25 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
         if role == "guest":  # one of the invitee's guests: still on the booking?
             if payload.get("guest") not in (booking.guests or ()):
                 return
-            mail = _guest_mail(booking, kind, config, join, payload["guest"])
+            mail = _guest_mail(
+                booking, kind, config, join, payload["guest"], payload.get("previous")
+            )
         else:
-            mail = _mail_for(booking, kind, role, config, join, host)
+            mail = _mail_for(booking, kind, role, config, join, host, payload.get("previous"))
     sender, recipient, raw = build(mail)
     send(config, sender, recipient, raw)
 
 
-def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=None) -> Mail:
+def _was(previous: dict | None, zone: str, hour_format: str) -> str | None:
+    """A move's old time, as the recipient reads times."""
+    start = parse_utc((previous or {}).get("start"))
+    end = parse_utc((previous or {}).get("end"))
+    return timefmt.span(start, end, zone, hour_format) if start and end else None
+
+
+def _mail_for(
+    booking, kind: str, role: str, config, join: dict | None, host=None, previous=None
+) -> Mail:
     """`host`: the team host this mail goes to; by default the booking's one host."""
     cancelled = kind == "booking.cancelled"
     method = "CANCEL" if cancelled else "REQUEST"
@@ -127,6 +139,7 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=Non
     )  # fmt: skip
     context = {
         "place_line": places.describe(booking.location, for_host=role == "host"),
+        "was": _was(previous, zone, hour_format),
         "booking": booking,
         "link": booking.link,
         "host": host,
@@ -148,7 +161,7 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=Non
     )
 
 
-def _guest_mail(booking, kind: str, config, join: dict | None, guest: str) -> Mail:
+def _guest_mail(booking, kind: str, config, join: dict | None, guest: str, previous=None) -> Mail:
     """A guest's invitation, update or cancellation: the time, place and join link; never
     the invitee's answers or note, nor their reschedule and cancel links."""
     method = "CANCEL" if kind == "booking.cancelled" else "REQUEST"
@@ -157,6 +170,7 @@ def _guest_mail(booking, kind: str, config, join: dict | None, guest: str) -> Ma
     title = with_name(booking.link.summary, host.name)
     context = {
         "place_line": places.describe(booking.location),
+        "was": _was(previous, zone, booking.hour_format),
         "booking": booking, "link": booking.link, "host": host, "role": "guest", "kind": kind,
         "when": timefmt.span(booking.start_at, booking.end_at, zone, booking.hour_format),
         "manage": None, "join": join,

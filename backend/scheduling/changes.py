@@ -124,7 +124,7 @@ def reschedule(
         for other in _events_of(s, booking):
             other.start_at, other.end_at = start, end
         event = _event_of(s, booking)
-        queue_notices(s, "booking.rescheduled", booking)
+        queue_notices(s, "booking.rescheduled", booking, previous=previous)
         reminders.plan(s, booking, now)  # the old ones see the start moved and send nothing
         queue_booking_write(s, booking, [seat.account for seat in booking.seats])
         try:

@@ -23,13 +23,17 @@ RECIPIENTS = ("invitee", "host")
 
 
 def queue_notices(
-    session: Session, kind: str, booking: Booking, *, invitee_at: datetime | None = None
-) -> dict[str, Job]:
+    session: Session, kind: str, booking: Booking, *, invitee_at: datetime | None = None,
+    previous: dict | None = None,
+) -> dict[str, Job]:  # fmt: skip
     """`invitee_at` holds the invitee's mail back (a join link on its way); the hosts' go now.
     A booking whose one seat is the link's owner (every one-host link) has one "host" job as
-    always; a team booking has one per seated host, naming the host by `sub`."""
+    always; a team booking has one per seated host, naming the host by `sub`. `previous`
+    ({start, end}) is a move's old time."""
     jobs = {}
     payload = {"booking_id": booking.public_id}
+    if previous is not None:  # a move: the "Moved" e-mails state the old time too
+        payload["previous"] = previous
     invitee = Job(kind=kind, payload={**payload, "recipient": "invitee"})
     if invitee_at is not None:
         invitee.run_at = invitee_at

@@ -136,3 +136,22 @@ def test_bad_reminders_are_422(client, host):
         )
         assert response.status_code == 422 and "reminders" in response.get_json()["errors"]
     assert create_link(client, host, reminders=[])["reminders"] == []
+
+
+def test_moved_emails_state_the_old_and_the_new_time(app, client, host, smtp):
+    link = create_link(client, host, conferencing={"profile_id": "none"}, reminders=[])
+    start, starts = _book_last(client, link)
+    with app.app_context():
+        booking_id = db.session().scalar(select(Booking.public_id))
+    reschedule(
+        app.extensions["schedlink.sessions"], booking_id, _parse(starts[-3]), datetime.now(UTC),
+        app.config["BOOKING_WINDOW_DAYS"],
+    )  # fmt: skip
+    jobs.run_once(app)
+    moved = [m for _r, m in smtp.messages if m["Subject"].startswith("Moved:")]
+    assert len(moved) == 2
+    old = start.strftime("%H:%M")
+    for message in moved:
+        text = message.get_body(("plain",)).get_content()
+        assert "Was:" in text and old in text.split("Was:")[1].splitlines()[0]
+        assert 'id="was"' in message.get_body(("html",)).get_content()
