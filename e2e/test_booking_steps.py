@@ -318,8 +318,12 @@ def test_questions_guests_and_place_at_1280_and_390(driver, server):
         place = driver.find_element(By.ID, "place")
         assert "1 Main St <Berlin>" in place.text
         assert "openstreetmap.org" in place.find_element(By.TAG_NAME, "a").get_attribute("href")
-        if tag == "phone":
-            driver.find_elements(By.CSS_SELECTOR, ".month a[data-date]")[0].click()
+        # A later day on the desktop: the reschedule page must open on it.
+        day = driver.find_elements(By.CSS_SELECTOR, ".month a[data-date]")[
+            2 if tag == "desktop" else 0
+        ]
+        booked_day = day.get_attribute("data-date")
+        day.click()
         driver.find_element(By.CSS_SELECTOR, ".day:not([hidden]) .slot").click()
         assert visible(driver, ".pane-details")
         assert "I agree to the <b>recording</b>" in body_text(driver)  # shown, not markup
@@ -360,3 +364,11 @@ def test_questions_guests_and_place_at_1280_and_390(driver, server):
         assert "charles@example.com" in driver.find_element(By.ID, "guests").text
         assert no_sideways_scroll(driver)
         shot(driver, f"booked-questions-{tag}")
+        # Moving it opens on the booked day.
+        driver.get(driver.find_element(By.ID, "reschedule").get_attribute("href"))
+        wait_until(
+            lambda: "enhanced" in driver.find_element(By.ID, "booker").get_attribute("class")
+        )
+        shown = driver.find_element(By.CSS_SELECTOR, ".day:not([hidden])")  # the day shown
+        assert shown.get_attribute("data-date") == booked_day
+        shot(driver, f"reschedule-questions-{tag}")

@@ -279,12 +279,13 @@ def render_offer(
     )
     hour_format = viewer_hour_format(moving.hour_format if moving else None)
     window = current_app.config["BOOKING_WINDOW_DAYS"]
-    moving_when = None
+    moving_when = moving_day = None
     if moving:
         slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
         # Its own time is no choice for a move; the page says what it is instead.
         slots = [slot for slot in slots if slot[0] != moving.start_at]
         moving_when = timefmt.span(moving.start_at, moving.end_at, zone, hour_format)
+        moving_day = moving.start_at.astimezone(ZoneInfo(zone)).date().isoformat()
     else:
         slots = current_app.extensions["schedlink.slot_cache"].offered(
             db.session(), link, now(), window
@@ -326,6 +327,7 @@ def render_offer(
         chosen=chosen,
         moving=moving,
         moving_when=moving_when,
+        moving_day=moving_day,
         notice=notice,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),
     )
