@@ -178,6 +178,8 @@ function formValues() {
     duration: $('duration').value,
     expiresDays: $('expires-days').value,
     maxUses: $('max-uses').value,
+    placeType: $('place-type').value,
+    placeDetail: $('place-detail').value,
   };
 }
 
