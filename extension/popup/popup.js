@@ -178,8 +178,6 @@ function formValues() {
     duration: $('duration').value,
     expiresDays: $('expires-days').value,
     maxUses: $('max-uses').value,
-    placeType: $('place-type').value,
-    placeDetail: $('place-detail').value,
   };
 }
 
