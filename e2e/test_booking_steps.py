@@ -276,3 +276,99 @@ def test_no_times_page_offers_the_host(driver, server):
     driver.get(f"{server.url}/b/{link['url'].rsplit('/', 1)[1][:12]}")
     assert "This link doesn't work" in body_text(driver)
     shot(driver, "bad-link-phone")
+
+
+QUESTIONS = [
+    {"label": "Company", "type": "text", "required": True},
+    {"label": "What should we cover?", "type": "textarea"},
+    {"label": "Seniority", "type": "choice", "choices": ["Junior", "Senior"], "required": True},
+    {"label": "Topics", "type": "choices", "choices": ["Pay", "Team", "Remote"]},
+    {"label": "Mobile", "type": "phone"},
+    {"label": "I agree to the <b>recording</b>", "type": "checkbox", "required": True},
+]
+
+
+def _questions_link(server, summary: str) -> dict:
+    return create_link(
+        server, summary=summary, duration_minutes=30, questions=QUESTIONS, max_guests=2,
+        place={"type": "in_person", "address": "1 Main St <Berlin>"},
+        conferencing={"profile_id": "none"},
+    )  # fmt: skip
+
+
+def _answer(driver) -> None:
+    driver.find_element(By.ID, "answer-q1").send_keys("Analytical <Engines>")
+    driver.find_element(By.ID, "answer-q2").send_keys("Line one\nLine two")
+    driver.find_element(By.CSS_SELECTOR, 'input[name="answer-q3"][value="Senior"]').click()
+    for topic in ("Pay", "Remote"):
+        driver.find_element(By.CSS_SELECTOR, f'input[name="answer-q4"][value="{topic}"]').click()
+    driver.find_element(By.ID, "answer-q5").send_keys("+44 12")  # too short: not a number
+    driver.find_element(By.ID, "answer-q6").click()
+    driver.find_element(By.ID, "guests").send_keys("charles@example.com\nmary@example.com")
+
+
+def test_questions_guests_and_place_at_1280_and_390(driver, server):
+    """The booking form asks the link's questions and guests and shows its place, escaped;
+    an invalid phone number is marked by its field with everything else kept; the
+    confirmation shows the place and the guests. Both widths."""
+    for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        set_viewport(driver, size)
+        link = _questions_link(server, f"Interview ({tag})")
+        open_offer(driver, link["url"])
+        place = driver.find_element(By.ID, "place")
+        assert "1 Main St <Berlin>" in place.text
+        assert "openstreetmap.org" in place.find_element(By.TAG_NAME, "a").get_attribute("href")
+        # A later day on the desktop: the reschedule page must open on it.
+        day = driver.find_elements(By.CSS_SELECTOR, ".month a[data-date]")[
+            2 if tag == "desktop" else 0
+        ]
+        booked_day = day.get_attribute("data-date")
+        day.click()
+        driver.find_element(By.CSS_SELECTOR, ".day:not([hidden]) .slot").click()
+        assert visible(driver, ".pane-details")
+        assert "I agree to the <b>recording</b>" in body_text(driver)  # shown, not markup
+        _answer(driver)
+        assert no_sideways_scroll(driver)
+        shot(driver, f"booking-questions-{tag}")
+        driver.find_element(By.ID, "confirm").click()
+        wait_until(lambda: visible(driver, "#answer-q5-error"))
+        assert "country code" in driver.find_element(By.ID, "answer-q5-error").text
+        wait_until(lambda: visible(driver, ".pane-details"))
+        # Everything typed is still there.
+        assert driver.find_element(By.ID, "answer-q1").get_attribute("value") == (
+            "Analytical <Engines>"
+        )
+        assert driver.find_element(By.ID, "answer-q2").get_attribute("value") == (
+            "Line one\nLine two"
+        )
+        assert driver.find_element(
+            By.CSS_SELECTOR, 'input[name="answer-q3"][value="Senior"]'
+        ).is_selected()
+        assert driver.find_element(
+            By.CSS_SELECTOR, 'input[name="answer-q4"][value="Remote"]'
+        ).is_selected()
+        assert driver.find_element(By.ID, "answer-q6").is_selected()
+        assert "mary@example.com" in driver.find_element(By.ID, "guests").get_attribute("value")
+        phone = driver.find_element(By.ID, "answer-q5")
+        assert phone.get_attribute("aria-invalid") == "true"
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", phone)
+        assert no_sideways_scroll(driver)
+        shot(driver, f"booking-questions-{tag}-error")
+        phone.clear()
+        phone.send_keys("+44 20 7946 0958")
+        confirm = driver.find_element(By.ID, "confirm")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", confirm)
+        confirm.click()
+        wait_until(lambda: "You're booked" in body_text(driver))
+        assert "1 Main St <Berlin>" in driver.find_element(By.ID, "place").text
+        assert "charles@example.com" in driver.find_element(By.ID, "guests").text
+        assert no_sideways_scroll(driver)
+        shot(driver, f"booked-questions-{tag}")
+        # Moving it opens on the booked day.
+        driver.get(driver.find_element(By.ID, "reschedule").get_attribute("href"))
+        wait_until(
+            lambda: "enhanced" in driver.find_element(By.ID, "booker").get_attribute("class")
+        )
+        shown = driver.find_element(By.CSS_SELECTOR, ".day:not([hidden])")  # the day shown
+        assert shown.get_attribute("data-date") == booked_day
+        shot(driver, f"reschedule-questions-{tag}")

@@ -13,6 +13,7 @@ from standins.graph_calendar import GraphCalendar
 from backend import db
 from backend.models import Job
 from backend.outbox import worker as jobs
+from backend.scheduling.reminders import KIND as REMINDER  # planned for later: not under test
 
 RETURN_TO = "http://schedlink.test/done"  # the server's own origin: allowed by default
 JOIN = {
@@ -116,7 +117,7 @@ def run_due(app) -> None:
         with app.app_context(), db.write() as s:
             s.execute(
                 update(Job)
-                .where(Job.status == "pending")
+                .where(Job.status == "pending", Job.kind != REMINDER)
                 .values(run_at=datetime.now(UTC) - timedelta(seconds=1))
             )
         if jobs.run_once(app) == 0:

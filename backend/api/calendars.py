@@ -12,6 +12,7 @@ from .. import conferencing, db
 from ..calendars import all_calendars
 from ..calendars.events import (
     CalendarNotFound,
+    booking_fields,
     calendar_for,
     count_events,
     delete_event,
@@ -152,9 +153,10 @@ def _page(account, start: datetime, end: datetime, page: int, after) -> dict:
             "api_calendars.events_page", page_token=token
         )
     conferences = conferencing.conferences_by_event(session, [e.id for e, _ in rows])
+    extras = booking_fields(session, [e for e, _ in rows])
     events = []
     for event, calendar_id in rows:
-        data = event_to_dict(event, calendar_id)
+        data = event_to_dict(event, calendar_id) | extras.get(event.id, {})
         if event.id in conferences:
             data["conferencing"] = conferencing.to_dict(conferences[event.id])
         events.append(data)

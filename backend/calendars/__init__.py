@@ -10,6 +10,7 @@ from .changes import EventChanges, events_changed
 from .event_admin import delete_managed_events, set_participation
 from .events import (
     CalendarNotFound,
+    booking_fields,
     calendar_for,
     calendars_of,
     count_events,
@@ -51,8 +52,8 @@ __all__ = [
     "WRITERS", "all_calendars", "booking_calendar", "booking_calendar_id", "booking_ics",
     "calendar_for", "calendar_profile", "calendar_profiles", "calendars_of", "count_events",
     "choose_booking_calendar", "connect_profile", "delete_event", "enqueue_due_syncs",
-    "event_to_dict", "events_changed", "failed_writes", "forget_calendars", "google_url",
-    "lock_account", "start_syncing",
+    "booking_fields", "event_to_dict", "events_changed", "failed_writes", "forget_calendars",
+    "google_url", "lock_account", "start_syncing",
     "notify_event", "outlook_url", "profile_to_dict", "queue_booking_write", "read_events",
     "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now",
     "upsert_event", "verify_caldav",

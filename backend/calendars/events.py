@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import notifications
 from ..ids import looks_like_id
-from ..models import Account, Calendar, Event
+from ..models import Account, Booking, Calendar, Event
 from ..outbound import Outbound
 from ..text import clean_multiline, clean_text
 from ..validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
@@ -287,3 +287,28 @@ def event_to_dict(event: Event, calendar_id: str) -> dict:
         "created": format_utc(event.created_at),
         "updated": format_utc(event.updated_at),
     }
+
+
+def booking_fields(session: Session, events: list[Event]) -> dict[int, dict]:
+    """For the events that are bookings: event id → what the invitee gave (`answers`:
+    [{label, value}], `attendees`: the invitee then their guests). One query for a page."""
+    ids = {e.booking_id for e in events if e.booking_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            Booking.id, Booking.invitee_name, Booking.invitee_email, Booking.answers,
+            Booking.guests,
+        ).where(Booking.id.in_(ids))
+    )  # fmt: skip
+    by_booking = {
+        row.id: {
+            "answers": [{"label": a["label"], "value": a["value"]} for a in row.answers or ()],
+            "attendees": [
+                {"email": row.invitee_email, "name": row.invitee_name, "role": "invitee"},
+                *({"email": g, "name": "", "role": "guest"} for g in row.guests or ()),
+            ],
+        }
+        for row in rows
+    }
+    return {e.id: by_booking[e.booking_id] for e in events if e.booking_id in by_booking}

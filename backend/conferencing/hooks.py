@@ -57,11 +57,15 @@ def _notify(
     session: Session, interaction: str, event: Event, now: datetime
 ) -> tuple[Calendar, dict]:
     """The event's subscribed webhooks that asked for `interaction`, in this transaction; the
-    body's event is exactly the GET /v1/events item, join URL included."""
+    body's event is exactly the GET /v1/events item, join URL included (a subscription's without
+    a booking's answers and attendees)."""
     session.flush()
     calendar = session.get(Calendar, event.calendar_id)
     item = event_item(session, event, calendar.public_id)
+    # A subscription may point at another party's integration: the invitee's answers and
+    # guests go to the host's channels only.
+    alone = {k: v for k, v in item.items() if k not in ("answers", "attendees")}
     notifications.notify_subscribers(
-        session, calendar.account_id, event.id, interaction, item, now=now
+        session, calendar.account_id, event.id, interaction, alone, now=now
     )
     return calendar, item

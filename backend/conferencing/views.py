@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..calendars import event_to_dict
+from ..calendars import booking_fields, event_to_dict
 from ..models import Conference, Event
 
 
@@ -25,7 +25,9 @@ def to_dict(conference: Conference | None) -> dict | None:
 def event_item(session: Session, event: Event, calendar_public_id: str | None) -> dict:
     """The event exactly as GET /v1/events lists it, conferencing included: what webhook
     bodies carry."""
-    item = event_to_dict(event, calendar_public_id)
+    item = event_to_dict(event, calendar_public_id) | booking_fields(session, [event]).get(
+        event.id, {}
+    )
     conference = session.scalar(select(Conference).where(Conference.event_id == event.id))
     if conference is not None:
         item["conferencing"] = to_dict(conference)

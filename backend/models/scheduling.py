@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from .accounts import Account
 
 
+# Reminders when a link sets none: 24 hours and 1 hour before the start (in minutes).
+DEFAULT_REMINDERS = (1440, 60)
+
+
 class SchedulingLink(Base):
     __tablename__ = "scheduling_links"
     __table_args__ = (Index("ix_links_account_created", "account_id", "created_at"),)
@@ -42,6 +46,14 @@ class SchedulingLink(Base):
     conferencing: Mapped[dict | None] = mapped_column(JSON)
     # Of the hosts (link_hosts): "all" must attend (collective) or "1" (round robin).
     hosts_required: Mapped[str] = mapped_column(String(3), default="all", server_default="all")
+    # Issue 25: the booking form's questions (scheduling.questions), how many guest addresses
+    # the invitee may add (None: the default, 3) and where the meeting is (scheduling.places).
+    questions: Mapped[list | None] = mapped_column(JSON)
+    max_guests: Mapped[int | None] = mapped_column(Integer)
+    place: Mapped[dict | None] = mapped_column(JSON)
+    # Minutes before the start to remind invitee and hosts (scheduling.reminders); None is
+    # the default (24 h and 1 h), [] none.
+    reminders: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # "one_time" (links), "real_time" (POST /v1/real_time_scheduling: made from an
     # availability query; the columns below keep what the query asked for).
@@ -101,6 +113,12 @@ class Booking(Base):
     hour_format: Mapped[str] = mapped_column(String(2), default="24", server_default="24")
     # iCalendar SEQUENCE: bumped on every change so calendars apply updates in order.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What the invitee chose, snapshotted when booked: answers to the link's questions
+    # ([{id, label, type, value}]), guest e-mail addresses, and the place (scheduling.places).
+    # Untrusted, escaped wherever shown; only the host and the invitee see them.
+    answers: Mapped[list | None] = mapped_column(JSON)
+    guests: Mapped[list | None] = mapped_column(JSON)
+    location: Mapped[dict | None] = mapped_column(JSON)
     cancel_reason: Mapped[str | None] = mapped_column(String(1000))
     cancelled_by: Mapped[str | None] = mapped_column(String(10))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

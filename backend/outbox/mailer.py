@@ -16,8 +16,17 @@ from sqlalchemy.orm import sessionmaker
 from .. import conferencing, database, metrics, timefmt, tls
 from ..calendars import booking_ics
 from ..models import Job
-from ..scheduling import RECIPIENTS, booking_by_public_id, hosts_as_one, manage_urls, seat_accounts
+from ..scheduling import (
+    RECIPIENTS,
+    booking_by_public_id,
+    hosts_as_one,
+    manage_urls,
+    places,
+    reminders,
+    seat_accounts,
+)
 from ..text import with_name
+from ..validation import parse_utc
 from .mime import Mail, build
 
 log = logging.getLogger(__name__)
@@ -66,7 +75,7 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
     if role is None:
         _split(sessions, kind, payload)
         return
-    if role not in RECIPIENTS:
+    if role not in (*RECIPIENTS, "guest"):
         raise ValueError(f"unknown recipient {role!r}")
     if not config["SMTP_HOST"]:
         log.info("SMTP not configured; no e-mail for %s %s", kind, payload["booking_id"])
@@ -86,12 +95,28 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
             host = next((a for a in seat_accounts(booking) if a.sub == payload["host"]), None)
             if host is None:  # no longer seated (a round-robin move): nothing to say
                 return
-        mail = _mail_for(booking, kind, role, config, join, host)
+        if role == "guest":  # one of the invitee's guests: still on the booking?
+            if payload.get("guest") not in (booking.guests or ()):
+                return
+            mail = _guest_mail(
+                booking, kind, config, join, payload["guest"], payload.get("previous")
+            )
+        else:
+            mail = _mail_for(booking, kind, role, config, join, host, payload.get("previous"))
     sender, recipient, raw = build(mail)
     send(config, sender, recipient, raw)
 
 
-def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=None) -> Mail:
+def _was(previous: dict | None, zone: str, hour_format: str) -> str | None:
+    """A move's old time, as the recipient reads times."""
+    start = parse_utc((previous or {}).get("start"))
+    end = parse_utc((previous or {}).get("end"))
+    return timefmt.span(start, end, zone, hour_format) if start and end else None
+
+
+def _mail_for(
+    booking, kind: str, role: str, config, join: dict | None, host=None, previous=None
+) -> Mail:
     """`host`: the team host this mail goes to; by default the booking's one host."""
     cancelled = kind == "booking.cancelled"
     method = "CANCEL" if cancelled else "REQUEST"
@@ -113,8 +138,13 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=Non
         zone, hour_format = host.tzid, host.hour_format
         title = with_name(booking.link.summary, booking.invitee_name)
         subject = f"{SUBJECTS[kind][1]}: {title}"
-    ics = booking_ics(booking, method=method, description=description, join=join, title=title)
+    ics = booking_ics(
+        booking, method=method, description=description, join=join, title=title,
+        for_host=role == "host",
+    )  # fmt: skip
     context = {
+        "place_line": places.describe(booking.location, for_host=role == "host"),
+        "was": _was(previous, zone, hour_format),
         "booking": booking,
         "link": booking.link,
         "host": host,
@@ -136,10 +166,83 @@ def _mail_for(booking, kind: str, role: str, config, join: dict | None, host=Non
     )
 
 
+def _guest_mail(booking, kind: str, config, join: dict | None, guest: str, previous=None) -> Mail:
+    """A guest's invitation, update or cancellation: the time, place and join link; never
+    the invitee's answers or note, nor their reschedule and cancel links."""
+    method = "CANCEL" if kind == "booking.cancelled" else "REQUEST"
+    host = hosts_as_one(booking)
+    zone = booking.invitee_tzid or host.tzid
+    title = with_name(booking.link.summary, host.name)
+    context = {
+        "place_line": places.describe(booking.location),
+        "was": _was(previous, zone, booking.hour_format),
+        "booking": booking, "link": booking.link, "host": host, "role": "guest", "kind": kind,
+        "when": timefmt.span(booking.start_at, booking.end_at, zone, booking.hour_format),
+        "manage": None, "join": join,
+    }  # fmt: skip
+    return Mail(
+        sender=config["MAIL_FROM"],
+        to_name="",
+        to_address=guest,
+        subject=f"{SUBJECTS[kind][0]}: {title}",
+        text=render_template("email/booking_update.txt", **context),
+        html=render_template("email/booking_update.html", **context),
+        ics=booking_ics(booking, method=method, join=join, title=title, for_guest=True),
+        ics_method=method,
+    )
+
+
 def handler(kind: str):
     return lambda sessions, payload, config: send_booking_update(sessions, payload, config, kind)
+
+
+def send_reminder(sessions: sessionmaker, payload: dict, config) -> None:
+    """A reminder to the invitee or a host, when its job is due; nothing when the booking
+    was cancelled or moved since it was planned (the move planned its own)."""
+    if not config["SMTP_HOST"]:
+        log.info("SMTP not configured; no reminder for %s", payload["booking_id"])
+        return
+    with sessions() as s:
+        booking = booking_by_public_id(s, payload["booking_id"])
+        if not reminders.still_due(booking, payload):
+            return
+        join = conferencing.join_details(conferencing.booking_conference(s, booking.id))
+        role = payload.get("recipient")
+        if role == "invitee":
+            host = hosts_as_one(booking)
+            to = (booking.invitee_name, booking.invitee_email)
+            zone, hour_format = booking.invitee_tzid or host.tzid, booking.hour_format
+            title = with_name(booking.link.summary, host.name)
+            tokens = current_app.extensions["schedlink.tokens"]
+            manage = manage_urls(tokens, config["BASE_URL"], booking)
+        else:
+            host = booking.account
+            if payload.get("host"):
+                host = next((a for a in seat_accounts(booking) if a.sub == payload["host"]), None)
+                if host is None:  # no longer seated (a round-robin move)
+                    return
+            to = (host.name, host.email)
+            zone, hour_format = host.tzid, host.hour_format
+            title = with_name(booking.link.summary, booking.invitee_name)
+            manage = None
+        context = {
+            "booking": booking, "link": booking.link, "host": host, "role": role,
+            "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
+            "manage": manage, "join": join, "minutes": payload.get("minutes"),
+            "place_line": places.describe(booking.location, for_host=role == "host"),
+        }  # fmt: skip
+        mail = Mail(
+            sender=config["MAIL_FROM"],
+            to_name=to[0],
+            to_address=to[1],
+            subject=f"Reminder: {title}",
+            text=render_template("email/reminder.txt", **context),
+            html=render_template("email/reminder.html", **context),
+        )
+    send(config, *build(mail))
 
 
 def register(handlers: dict) -> None:
     for kind in SUBJECTS:
         handlers[kind] = handler(kind)
+    handlers[reminders.KIND] = send_reminder

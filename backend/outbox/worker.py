@@ -83,7 +83,10 @@ def claim(sessions: sessionmaker, now: datetime, lane: str = ALL) -> tuple[int, 
                 or_(Job.locked_until.is_(None), Job.locked_until < now),
                 _in_lane(lane),
             )
-            .order_by(Job.id)
+            # `id + 0`: oldest first, but found through the due-time index (status, run_at)
+            # and sorted, never by walking the primary key past every job planned for later
+            # (100,000 reminders must cost a round no more than an empty table: bench/).
+            .order_by(Job.id + 0)
             .limit(1)
             .with_for_update(skip_locked=True)
         ).first()

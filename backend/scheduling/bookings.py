@@ -3,6 +3,7 @@ booking with its calendar event. The database refuses overlaps as a last line. F
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from ..ids import new_id
 from ..models import Account, Booking, BookingHost, Event, SchedulingLink
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, is_tzid
-from . import real_time
+from . import places, questions, real_time, reminders
 from .links import LinkNotFound, effective_status
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
@@ -47,6 +48,10 @@ class Invitee:
     email: str
     tzid: str | None
     notes: str | None = None
+    # Issue 25: answers to the link's questions, guest addresses, the number to call.
+    answers: list | None = None
+    guests: list | None = None
+    phone: str | None = None
 
 
 MAX_NOTES = 2000
@@ -60,7 +65,20 @@ def _notes(value: object) -> str:
     return "\n".join(lines).strip()
 
 
-def validate_invitee(name: object, email: object, tzid: object, notes: object = None) -> Invitee:
+def validate_invitee(
+    name: object,
+    email: object,
+    tzid: object,
+    notes: object = None,
+    *,
+    link=None,
+    answers: Mapping[str, object] | None = None,
+    guests: object = None,
+    phone: object = None,
+) -> Invitee:
+    """`link` (a SchedulingLink or LinkView) brings its questions, guests and place: the
+    answers (question id → value), guest addresses and the invitee's number are checked
+    against it, every problem under its own field."""
     errors = FieldErrors()
     # Cleaned at input: no control characters (NUL, ESC, CR/LF) reach the database, the
     # .ics or an e-mail header, whatever the page or a client sends.
@@ -78,10 +96,17 @@ def validate_invitee(name: object, email: object, tzid: object, notes: object = 
     cleaned = _notes(notes)
     if len(cleaned) > MAX_NOTES:
         errors.add("notes", "invalid", f"Please shorten your note to {MAX_NOTES} characters.")
+    checked_answers = checked_guests = number = None
+    if link is not None:
+        checked_answers = questions.read_answers(link.questions, answers or {}, errors)
+        allowed = questions.allowed_guests(link)
+        checked_guests = questions.read_guests(guests, allowed, normalized, errors)
+        number = places.read_invitee_phone(link.place, phone, errors)
     errors.raise_if_any()
     return Invitee(
-        name=name, email=normalized, tzid=tzid if is_tzid(tzid) else None, notes=cleaned or None
-    )
+        name=name, email=normalized, tzid=tzid if is_tzid(tzid) else None, notes=cleaned or None,
+        answers=checked_answers, guests=checked_guests, phone=number,
+    )  # fmt: skip
 
 
 def load_link(session: Session, public_id: str) -> SchedulingLink:
@@ -165,6 +190,9 @@ def book(
             invitee_email=invitee.email,
             invitee_tzid=invitee.tzid,
             invitee_notes=invitee.notes,
+            answers=invitee.answers,
+            guests=invitee.guests,
+            location=places.snapshot(link.place, invitee.phone),
             hour_format=hour_format,
             created_at=now,
         )
@@ -184,8 +212,8 @@ def book(
                 calendar_id=local_calendar(s, host).id,
                 event_uid=booking.public_id,
                 summary=link.summary,
-                description=f"Booked by {invitee.name} <{invitee.email}> via schedlink"
-                + (f"\n\nNote: {invitee.notes}" if invitee.notes else ""),
+                description=event_description(booking),
+                location=places.event_location(booking.location),
                 start_at=start,
                 end_at=end,
                 tzid=host.tzid,
@@ -206,6 +234,7 @@ def book(
         mails = queue_notices(
             s, "booking.confirmed", booking, invitee_at=now + mail_wait if waiting else None
         )
+        reminders.plan(s, booking, now)
         queue_booking_write(s, booking, hosts)
         if waiting:
             s.flush()
@@ -217,6 +246,18 @@ def book(
         s.refresh(link)
         booking_changed(s, booking, notifications.types.BOOKING_CREATED, now, urls=urls)
     return booking
+
+
+def event_description(booking: Booking) -> str:
+    """The host's calendar event's description: who booked, their note and answers."""
+    text = f"Booked by {booking.invitee_name} <{booking.invitee_email}> via schedlink"
+    if booking.guests:
+        text += "\nGuests: " + ", ".join(booking.guests)
+    if booking.invitee_notes:
+        text += f"\n\nNote: {booking.invitee_notes}"
+    for answer in booking.answers or ():
+        text += f"\n\n{answer['label']}\n{questions.answer_text(answer)}"
+    return text
 
 
 def seat_hosts(s: Session, team: Team, free_subs: tuple[str, ...]) -> list:

@@ -17,6 +17,7 @@ from ..calendars import lock_account, queue_booking_write
 from ..models import Booking, BookingHost, BookingWrite, Calendar, Event
 from ..text import clean_text
 from ..validation import format_utc
+from . import reminders
 from .bookings import SlotUnavailable, booking_by_public_id, seat_hosts
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
@@ -123,7 +124,8 @@ def reschedule(
         for other in _events_of(s, booking):
             other.start_at, other.end_at = start, end
         event = _event_of(s, booking)
-        queue_notices(s, "booking.rescheduled", booking)
+        queue_notices(s, "booking.rescheduled", booking, previous=previous)
+        reminders.plan(s, booking, now)  # the old ones see the start moved and send nothing
         queue_booking_write(s, booking, [seat.account for seat in booking.seats])
         try:
             s.flush()

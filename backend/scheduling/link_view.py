@@ -50,6 +50,9 @@ class LinkView:
     minimum_notice_minutes: int | None = None
     callback_urls: dict | None = None
     no_times_reported_at: datetime | None = None
+    questions: list | None = None
+    max_guests: int | None = None
+    place: dict | None = None
 
 
 _LINK = SchedulingLink.__table__.c
@@ -69,6 +72,7 @@ _QUERY = (
         _HOST.show_email, _LINK.hosts_required, _TEAM,
         _LINK.kind, _LINK.rts_query, _LINK.minimum_notice_minutes, _LINK.callback_urls,
         _LINK.no_times_reported_at,
+        _LINK.questions, _LINK.max_guests, _LINK.place,
     )
     .join_from(SchedulingLink.__table__, Account.__table__, _HOST.id == _LINK.account_id)
 )  # fmt: skip
@@ -99,4 +103,5 @@ def load_link_view(session: Session, public_id: str) -> LinkView:
         kind=row.kind, rts_query=row.rts_query,
         minimum_notice_minutes=row.minimum_notice_minutes, callback_urls=row.callback_urls,
         no_times_reported_at=row.no_times_reported_at,
+        questions=row.questions, max_guests=row.max_guests, place=row.place,
     )  # fmt: skip

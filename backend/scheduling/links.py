@@ -16,6 +16,9 @@ from ..models import Account, LinkHost, SchedulingLink
 from ..outbound import Outbound
 from ..text import clean_text, is_valid_email, normalize_email
 from ..validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
+from .places import parse_place
+from .questions import allowed_guests, parse_max_guests, parse_questions
+from .reminders import offsets, parse_reminders
 
 CONTACT_FIELDS = (
     "name", "email", "organization", "title", "phone",
@@ -229,6 +232,10 @@ def create_link(
     hosts, hosts_required = _hosts(session, account, payload, errors)
     redirect_url = _redirect_url(payload, errors, redirect_origins)
     conferencing = parse_spec(payload.get("conferencing"), errors)
+    questions = parse_questions(payload.get("questions"), errors)
+    max_guests = parse_max_guests(payload.get("max_guests"), errors)
+    place = parse_place(payload.get("place"), errors)
+    reminder_offsets = parse_reminders(payload.get("reminders"), errors)
     subscriptions = None
     if payload.get("subscriptions") is not None:
         if outbound is None:
@@ -253,6 +260,10 @@ def create_link(
         redirect_url=redirect_url,
         conferencing=conferencing.to_json() if conferencing else None,
         hosts_required=hosts_required,
+        questions=questions,
+        max_guests=max_guests,
+        place=place,
+        reminders=reminder_offsets,
         created_at=now,
     )
     link.hosts = [LinkHost(account_id=h.id, position=i) for i, h in enumerate(hosts)]
@@ -367,6 +378,10 @@ def link_to_dict(
         data["display_message"] = link.display_message
     data["conferencing"] = link.conferencing or {"profile_id": "default"}
     data["hosts"] = hosts_to_dict(link)
+    data["questions"] = link.questions or []
+    data["max_guests"] = allowed_guests(link)
+    data["place"] = link.place
+    data["reminders"] = offsets(link)
     confirmed = [b for b in link.bookings if b.status == "confirmed"]
     if confirmed:
         b = confirmed[-1]

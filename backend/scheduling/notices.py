@@ -16,24 +16,34 @@ from ..models import Booking, Calendar, Event, Job
 from ..notifications import types
 from ..validation import format_utc
 from .links import link_to_dict
+from .questions import public_answers
 from .urls import BookingUrls
 
 RECIPIENTS = ("invitee", "host")
 
 
 def queue_notices(
-    session: Session, kind: str, booking: Booking, *, invitee_at: datetime | None = None
-) -> dict[str, Job]:
+    session: Session, kind: str, booking: Booking, *, invitee_at: datetime | None = None,
+    previous: dict | None = None,
+) -> dict[str, Job]:  # fmt: skip
     """`invitee_at` holds the invitee's mail back (a join link on its way); the hosts' go now.
     A booking whose one seat is the link's owner (every one-host link) has one "host" job as
-    always; a team booking has one per seated host, naming the host by `sub`."""
+    always; a team booking has one per seated host, naming the host by `sub`. `previous`
+    ({start, end}) is a move's old time."""
     jobs = {}
     payload = {"booking_id": booking.public_id}
+    if previous is not None:  # a move: the "Moved" e-mails state the old time too
+        payload["previous"] = previous
     invitee = Job(kind=kind, payload={**payload, "recipient": "invitee"})
     if invitee_at is not None:
         invitee.run_at = invitee_at
     session.add(invitee)
     jobs["invitee"] = invitee
+    for guest in booking.guests or ():  # the invitee's guests: invited, moved, cancelled
+        job = Job(kind=kind, payload={**payload, "recipient": "guest", "guest": guest})
+        if invitee_at is not None:
+            job.run_at = invitee_at
+        session.add(job)
     seats = [seat.account for seat in booking.seats]
     if not seats or [a.id for a in seats] == [booking.account_id]:
         jobs["host"] = Job(kind=kind, payload={**payload, "recipient": "host"})
@@ -68,12 +78,22 @@ def booking_to_dict(booking: Booking, urls: BookingUrls | None = None) -> dict:
         "invitee": invitee,
         "created_at": format_utc(booking.created_at),
         "hosts": [{"sub": seat.account.sub} for seat in booking.seats],
+        "answers": public_answers(booking.answers),
+        "attendees": attendees(booking),
+        "location": booking.location,
     }
     if booking.status == "cancelled":
         data["cancelled_by"] = booking.cancelled_by
         data["cancel_reason"] = booking.cancel_reason
         data["cancelled_at"] = format_utc(booking.cancelled_at) if booking.cancelled_at else None
     return data
+
+
+def attendees(booking: Booking) -> list[dict]:
+    """Who is invited besides the hosts: the invitee, then their guests."""
+    return [{"email": booking.invitee_email, "name": booking.invitee_name, "role": "invitee"}] + [
+        {"email": guest, "name": "", "role": "guest"} for guest in booking.guests or ()
+    ]
 
 
 def booking_changed(

@@ -183,7 +183,10 @@
       describeChoice(picked);
       go('details', false);
     } else {
-      showDay(days[0].dataset.date);
+      // Moving a booking opens on its day (or the next day with times), else the first day.
+      const opening = root.dataset.openDay;
+      const first = (opening && days.find((d) => d.dataset.date >= opening)) || days[0];
+      showDay(first.dataset.date);
       go($('start-error') ? 'time' : invalid ? 'details' : 'day', false);
     }
   }

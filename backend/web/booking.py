@@ -41,6 +41,7 @@ from ..scheduling import (
     report_no_times,
     validate_invitee,
 )
+from ..scheduling.places import describe as describe_place
 from ..timefmt import normalize_hour_format
 from ..validation import ValidationError, parse_utc
 from . import booking_pages
@@ -178,7 +179,11 @@ def submit(token: str):
     link = _link_for(token)
     rate_limit(link.public_id)
     stale = check_form_token(link.public_id)
-    form = {field: _echoed(request.form.get(field, "")) for field in ("name", "email", "notes")}
+    form = {
+        field: _echoed(request.form.get(field, ""))
+        for field in ("name", "email", "notes", "guests", "phone")
+    }
+    form["answers"] = typed_answers(link)
     status = effective_status(link, now())
     if status != "open":
         metrics.BOOKINGS.labels("link_used").inc()
@@ -193,8 +198,9 @@ def submit(token: str):
         problems["start"] = "Please pick one of the times."
     try:
         invitee = validate_invitee(
-            form["name"], form["email"], request.form.get("tz"), form["notes"]
-        )
+            form["name"], form["email"], request.form.get("tz"), form["notes"],
+            link=link, answers=form["answers"], guests=form["guests"], phone=form["phone"],
+        )  # fmt: skip
     except ValidationError as exc:
         problems |= {field: items[0]["description"] for field, items in exc.errors.items()}
     if problems:
@@ -258,6 +264,18 @@ def no_times(token: str):
     return render_offer(link, notice=message)
 
 
+def typed_answers(link) -> dict:
+    """What was typed for each of the link's questions (`answer-<id>` fields), as typed."""
+    answers = {}
+    for q in link.questions or ():
+        field = f"answer-{q['id']}"
+        if q["type"] == "choices":
+            answers[q["id"]] = [_echoed(v) for v in request.form.getlist(field)[:50]]
+        else:
+            answers[q["id"]] = _echoed(request.form.get(field, ""))
+    return answers
+
+
 def _summary(problems: dict) -> str:
     count = len(problems)
     return (
@@ -288,6 +306,7 @@ def confirmed(token: str):
     return render_template(
         "booking/confirmed.html",
         join=join,
+        place_line=describe_place(booking.location),
         booking=booking,
         link=booking.link,
         host=hosts_as_one(booking),

@@ -19,6 +19,9 @@ from .. import db, metrics, timefmt
 from ..availability import SlotCache, link_team, offered_slots
 from ..models import SchedulingLink
 from ..scheduling import BookingUrls, LinkView, report_no_times, team_as_one
+from ..scheduling.places import describe as describe_place
+from ..scheduling.places import map_url
+from ..scheduling.questions import allowed_guests, answer_text
 from ..text import clean_text, with_name
 from ..validation import format_utc, is_tzid, known_tzids, parse_utc
 
@@ -33,6 +36,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["longdate"] = timefmt.long_date
     app.jinja_env.filters["clock"] = timefmt.clock
     app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["map_url"] = map_url
+    app.jinja_env.filters["answer_text"] = answer_text
     app.jinja_env.filters["local_time"] = timefmt.short
 
 
@@ -275,7 +280,7 @@ def render_offer(
     )
     hour_format = viewer_hour_format(moving.hour_format if moving else None)
     window = current_app.config["BOOKING_WINDOW_DAYS"]
-    moving_when = None
+    moving_when = moving_day = None
     metrics.AVAILABILITY_QUERIES.labels("booking_page").inc()
     started = time.perf_counter()
     if moving:
@@ -283,6 +288,7 @@ def render_offer(
         # Its own time is no choice for a move; the page says what it is instead.
         slots = [slot for slot in slots if slot[0] != moving.start_at]
         moving_when = timefmt.span(moving.start_at, moving.end_at, zone, hour_format)
+        moving_day = moving.start_at.astimezone(ZoneInfo(zone)).date().isoformat()
     else:
         slots = current_app.extensions["schedlink.slot_cache"].offered(
             db.session(), link, now(), window
@@ -311,12 +317,24 @@ def render_offer(
         zone_label=zone_label(zone, hour_format, moment),
         unknown_zone=unknown_zone(),
         form=form
-        or {"name": contact.get("name") or "", "email": contact.get("email") or "", "notes": ""},
+        or {
+            "name": contact.get("name") or "",
+            "email": contact.get("email") or "",
+            "notes": "",
+            "guests": "",
+            "phone": "",
+            "answers": {},
+        },  # fmt: skip
+        questions=link.questions or [],
+        max_guests=allowed_guests(link),
+        place=link.place,
+        place_line=describe_place(link.place),
         error=error,
         field_errors=field_errors or {},
         chosen=chosen,
         moving=moving,
         moving_when=moving_when,
+        moving_day=moving_day,
         notice=notice,
         no_times_url=no_times_url,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),

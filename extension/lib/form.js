@@ -9,6 +9,7 @@ export const BOUNDS = Object.freeze({
   duration: [1, 1440],
   expiresDays: [1, 365],
   maxUses: [1, 1000],
+  placeDetail: 300,
 });
 
 const SOURCE_NAMES = {
@@ -80,6 +81,17 @@ export function buildLinkRequest(values, contact, nowMs) {
   if (days === null) add('expires-days', `Days, a whole number from ${BOUNDS.expiresDays[0]} to ${BOUNDS.expiresDays[1]}.`);
   const maxUses = intField(values.maxUses, BOUNDS.maxUses);
   if (maxUses === null) add('max-uses', `A whole number from ${BOUNDS.maxUses[0]} to ${BOUNDS.maxUses[1]}.`);
+  const placeType = String(values.placeType ?? '');
+  const placeDetail = String(values.placeDetail ?? '').trim();
+  let place = null;
+  if (placeType === 'video') place = { type: 'video' };
+  else if (placeType === 'phone') place = { type: 'phone', calls: 'host' };
+  else if (placeType === 'in_person' || placeType === 'custom') {
+    const key = placeType === 'in_person' ? 'address' : 'text';
+    if (!placeDetail) add('place-detail', placeType === 'in_person' ? 'Enter the address.' : 'Say where the meeting is.');
+    else if (placeDetail.length > BOUNDS.placeDetail) add('place-detail', `At most ${BOUNDS.placeDetail} characters.`);
+    else place = { type: placeType, [key]: placeDetail };
+  } else if (placeType) add('place-type', 'Choose a place from the list.');
   if (Object.keys(errors).length) return { ok: false, errors };
 
   const out = {};
@@ -96,6 +108,7 @@ export function buildLinkRequest(values, contact, nowMs) {
       duration_minutes: duration,
       expires_at: expiresAt(days, nowMs),
       max_uses: maxUses,
+      ...(place ? { place } : {}),
     },
   };
 }
@@ -109,6 +122,9 @@ export const SERVER_FIELD_TO_INPUT = Object.freeze({
   duration_minutes: 'duration',
   expires_at: 'expires-days',
   max_uses: 'max-uses',
+  'place.type': 'place-type',
+  'place.address': 'place-detail',
+  'place.text': 'place-detail',
 });
 
 /**

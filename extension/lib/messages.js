@@ -107,6 +107,12 @@ export const MESSAGES = Object.freeze({
       duration_minutes: int(1, 1440, { optional: true }),
       expires_at: str(20, 32, { optional: true, pattern: RFC3339_UTC }),
       max_uses: int(1, 1000, { optional: true }),
+      place: obj({
+        type: str(1, 20, { pattern: /^(video|phone|in_person|custom)$/ }),
+        calls: str(1, 10, { optional: true, pattern: /^(host|invitee)$/ }),
+        address: str(1, 300, { optional: true }),
+        text: str(1, 300, { optional: true }),
+      }, { optional: true }),
     }),
   },
   // The link's QR code → {dataUrl: "data:image/svg+xml;base64,…"}

@@ -126,3 +126,21 @@ describe('fieldErrorsByInput', () => {
     assert.deepEqual(r.other, ['conferencing: unknown profile']);
   });
 });
+
+describe('buildLinkRequest: the place', () => {
+  it('adds the chosen place, and none when not set', () => {
+    assert.equal('place' in buildLinkRequest(values(), ada, NOW).payload, false);
+    assert.deepEqual(buildLinkRequest(values({ placeType: 'video' }), ada, NOW).payload.place, { type: 'video' });
+    assert.deepEqual(buildLinkRequest(values({ placeType: 'phone' }), ada, NOW).payload.place, { type: 'phone', calls: 'host' });
+    assert.deepEqual(
+      buildLinkRequest(values({ placeType: 'in_person', placeDetail: ' 1 Main St ' }), ada, NOW).payload.place,
+      { type: 'in_person', address: '1 Main St' },
+    );
+    assert.deepEqual(buildLinkRequest(values({ placeType: 'custom', placeDetail: 'Room 3' }), ada, NOW).payload.place, { type: 'custom', text: 'Room 3' });
+  });
+  it('asks for the address of an in-person meeting', () => {
+    const r = buildLinkRequest(values({ placeType: 'in_person', placeDetail: ' ' }), ada, NOW);
+    assert.equal(r.ok, false);
+    assert.deepEqual(Object.keys(r.errors), ['place-detail']);
+  });
+});

@@ -18,6 +18,7 @@ from backend import db
 from backend.models import Conference, Job, Profile
 from backend.outbound import Outbound
 from backend.outbox import worker as jobs
+from backend.scheduling.reminders import KIND as REMINDER  # planned for later: not under test
 
 BLUEPRINTS = {
     "zoom": zoom_meetings,
@@ -116,7 +117,7 @@ def test_5xx_and_429_are_retried(app, client, host, zoom):
     assert events(client, host)["ev-1"]["conferencing"] == {"pending": True}
     zoom.fail_next(429, retry_after=7)
     with app.app_context(), db.write() as s:
-        s.execute(update(Job).values(run_at=datetime.now(UTC)))
+        s.execute(update(Job).where(Job.kind != REMINDER).values(run_at=datetime.now(UTC)))
     before = datetime.now(UTC)
     assert jobs.run_once(app) == 1
     with app.app_context():
@@ -276,7 +277,7 @@ def test_a_long_outage_is_reported_failing_and_still_retried(app, client, host, 
         assert db.session().scalars(select(Conference)).one().status == "pending"
     with app.app_context(), db.write() as s:  # ten minutes later, still down
         s.execute(update(Conference).values(created_at=datetime.now(UTC) - timedelta(minutes=11)))
-        s.execute(update(Job).values(run_at=datetime.now(UTC)))
+        s.execute(update(Job).where(Job.kind != REMINDER).values(run_at=datetime.now(UTC)))
     assert jobs.run_once(app) == 1
     with app.app_context():
         conference = db.session().scalars(select(Conference)).one()

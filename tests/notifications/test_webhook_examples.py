@@ -93,6 +93,8 @@ def _real_deliveries(app, client, host, receiver) -> dict[tuple[str, bool], dict
     made = client.post(
         "/v1/scheduling_links",
         json={"markup": MARKUP,
+              "questions": [{"label": "Company", "type": "text", "required": True}],
+              "place": {"type": "in_person", "address": "1 Main St, Berlin"},
               "subscriptions": [{"type": "webhook", "uri": receiver.url + "?sub",
                                  "interactions": [{"type": "conferencing_assigned"}]}]},
         headers=host.headers,
@@ -105,7 +107,8 @@ def _real_deliveries(app, client, host, receiver) -> dict[tuple[str, bool], dict
         path_of(link["url"]),
         data={"form_token": fields["form_token"], "tz": "Europe/London",
               "start": fields["starts"][0], "name": "Ada Lovelace", "email": "ada@example.com",
-              "notes": "I use a screen reader.\nPlease send the agenda."},
+              "notes": "I use a screen reader.\nPlease send the agenda.",
+              "answer-q1": "Analytical Engines Ltd", "guests": "charles@example.com"},
     )  # fmt: skip
     assert booked.status_code == 303
     # booking_created, scheduling_link_completed, change; then the built-in Jitsi link is
