@@ -59,15 +59,19 @@ def test_a_stale_heartbeat_is_not_ready(app, client):
 
 
 def test_migrations_behind_are_not_ready(app, client):
+    """One head not applied. The row comes back afterwards: on PostgreSQL the database is
+    shared by the session's tests, and later migration tests need a true alembic_version."""
     _beat(app, datetime.now(UTC))
+    head = "'0008_27_worker_heartbeat'"
     with app.app_context(), db.engine().begin() as conn:
-        conn.execute(
-            text("UPDATE alembic_version SET version_num = '0007_13' "
-                 "WHERE version_num = '0008_27_worker_heartbeat'")
-        )  # fmt: skip
-    ready = client.get("/readyz")
-    assert ready.status_code == 503
-    assert "0008_27_worker_heartbeat" in ready.get_json()["checks"]["migrations"]
+        conn.execute(text(f"DELETE FROM alembic_version WHERE version_num = {head}"))
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert "0008_27_worker_heartbeat" in ready.get_json()["checks"]["migrations"]
+    finally:
+        with app.app_context(), db.engine().begin() as conn:
+            conn.execute(text(f"INSERT INTO alembic_version (version_num) VALUES ({head})"))
 
 
 def test_an_unmigrated_database_is_not_ready(tmp_path):
