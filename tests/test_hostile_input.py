@@ -356,6 +356,12 @@ def test_no_hostile_value_gets_a_5xx(app, client, host):
     fuzz.post_form(host_client, "/logout", {"csrf_token": "\x00"})
     fuzz.post_form(host_client, "/logout", {"csrf_token": token})
 
+    # /readyz answers 503 by design while no worker has beaten (none runs here): JSON, no crash.
+    for value in SHORT:
+        query = quote(value.encode("utf-8", "surrogatepass"), safe="")
+        ready = app.test_client().get(f"/readyz?x={query}")
+        assert ready.status_code in (200, 503) and ready.is_json, ready.status_code
+
     # --- every other route: a generic sweep ---------------------------------------------------
     # Routes with no tailored pass above get each short value in their path arguments and in
     # every field name they might read (form or JSON), signed in and with the API key.
