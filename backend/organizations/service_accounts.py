@@ -133,13 +133,14 @@ def authorize(s, admin, member, conn, callback_url, state, sealer, now) -> str:
             account=member,
             provider_name=PROFILE_PROVIDER[conn.provider_name],
             profile_name=member.email,
-            purposes=["calendar"],
+            # The member's calendar, and their meetings (Teams/Meet on the booking's event).
+            purposes=["calendar", "conferencing"],
             sealer=sealer,
             credentials={"upn": member.email, "enterprise": conn.public_id},
             external_id=member.email,
         )
         profile.enterprise_connection_id = conn.id
-    profile.connected, profile.disconnected_reason = True, None
+    profile.connected, profile.disconnected_reason, profile.enterprise_error = True, None, None
     s.add(
         Job(
             kind=AUTHORIZE_JOB,
@@ -187,9 +188,11 @@ def finish(
     if profile is None:
         return
     if problem is None:
+        profile.enterprise_error = None
         start_syncing(s, profile, now)
     else:
         mark_disconnected(profile, problem[1])
+        profile.enterprise_error = problem[0][:32]
     if not payload.get("callback_url"):
         return
     authorization = {
