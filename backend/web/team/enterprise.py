@@ -55,7 +55,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _team_enterprise():
-        if not has_request_context() or request.endpoint not in ("team.index", "team.create"):
+        # Every Team page, including one re-shown with a form's errors.
+        if not has_request_context() or request.blueprint != "team":
             return {}
         user = getattr(g, "user", None)
         if not user or user.organization_id is None or user.organization_role != "admin":
