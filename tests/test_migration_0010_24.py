@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import inspect, text
 from test_migration_0009_24 import _alembic
 
-from backend import database
+from backend.core import database
 
 REVISION = "0010_24_enterprise_status"
 

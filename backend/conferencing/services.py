@@ -18,8 +18,8 @@ from ..connections import (
     profile_for,
     profiles_of,
 )
+from ..core.validation import ValidationError
 from ..models import Account, Conference, ConferencingDefault, Event, Profile
-from ..validation import ValidationError
 from . import hooks, jitsi
 from .errors import BuiltinProfile
 

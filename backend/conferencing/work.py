@@ -14,7 +14,6 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
 from ..connections import (
     EnterpriseSettings,
     ProfileDisconnected,
@@ -22,6 +21,7 @@ from ..connections import (
     access_token,
     read_credentials,
 )
+from ..core import database
 from ..models import Booking, Conference, Event, Job, Profile
 from . import booking_event, hooks, jitsi
 from .adapters import adapter_for, kind_for

@@ -23,6 +23,7 @@ from flask import (
 
 from ... import db
 from ...connections import EnterpriseSettings
+from ...core.validation import ValidationError
 from ...models import Account
 from ...organizations import (
     EnterpriseNotFound,
@@ -34,10 +35,9 @@ from ...organizations import (
     get_connection,
     retry_member,
 )
-from ...validation import ValidationError
-from ..auth import login_required
+from ..host.auth import login_required
+from ..host.sudo import sudo_required
 from ..security import check_csrf
-from ..sudo import sudo_required
 from .enterprise import team_page_url
 
 bp = Blueprint("enterprise_admin", __name__, url_prefix="/profile/team/enterprise")
