@@ -99,7 +99,7 @@ def admin_consent():
         return {"error": "invalid_state", "message": exc.message}, 400
     if target == team_page_url():
         if error:
-            flash(reason or "The administrator consent was not given.")
+            flash(f"Microsoft 365 tenant {tenant} not connected. {reason}")
         else:
             flash(f"Microsoft 365 tenant {tenant} connected. Now connect its members.")
         return redirect(url_for("team.index") + "#enterprise", 303)
