@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.validation import format_utc, redirect_origin
 from ..models import Account, ElementToken, utcnow
-from ..validation import format_utc, redirect_origin
 
 ELEMENT_TOKEN_PREFIX = "set_"  # noqa: S105 - a prefix, not a secret
 ELEMENT_TOKEN_LIFETIME = timedelta(hours=18)

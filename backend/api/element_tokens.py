@@ -14,8 +14,8 @@ from ..accounts import (
     live_element_tokens,
     revoke_element_token,
 )
+from ..core.validation import ValidationError
 from ..models import Account
-from ..validation import ValidationError
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_element_tokens", __name__, url_prefix="/v1")

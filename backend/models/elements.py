@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..ids import new_id
+from ..core.ids import new_id
 from .base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ Revises: 0009_22_element_tokens
 import sqlalchemy as sa
 from alembic import op
 
-from backend.ids import new_id
+from backend.core.ids import new_id
 
 revision = "0010_22_element_token_ids"
 down_revision = "0009_22_element_tokens"

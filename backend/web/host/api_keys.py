@@ -17,8 +17,8 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..accounts import (
+from ... import db
+from ...accounts import (
     active_api_keys,
     create_api_key,
     live_element_tokens,
@@ -26,9 +26,9 @@ from ..accounts import (
     revoke_element_token,
     revoke_element_tokens,
 )
+from ..security import check_csrf
 from .auth import login_required
 from .profile_nav import add_section
-from .security import check_csrf
 from .sudo import sudo_required
 
 bp = Blueprint("api_keys", __name__, url_prefix="/profile/api-keys")
