@@ -153,3 +153,36 @@ def test_several_ranges_a_day_round_trip_through_an_element_token(client, host):
     assert client.put(url, json=loaded, headers=ELEMENT).get_json()["availability_rule"] == rule
     with_key = client.get("/v1/availability_rules/default", headers=host.headers).get_json()
     assert with_key["availability_rule"] == rule
+
+
+def test_what_cronofys_rules_element_needs(client, host):
+    """It reads userinfo's calendars (to pick which count) and saves with POST, which knows
+    only Cronofy's fields: schedlink's own (overrides, notice, buffers) stay as stored."""
+    token = _token(client, host, ["managed_availability"])["token"]
+    info = client.get(f"/v1/userinfo?et={token}", headers=ELEMENT).get_json()
+    calendars = info["cronofy.data"]["profiles"][0]["profile_calendars"]
+    assert set(calendars[0]) == {"calendar_id", "calendar_name", "calendar_deleted"}
+    assert "email" not in info and "authorization" not in info["cronofy.data"]
+    availability = _token(client, host)["token"]
+    plain = client.get(f"/v1/userinfo?et={availability}", headers=ELEMENT).get_json()
+    assert "cronofy.data" not in plain
+
+    stored = {"availability_rule_id": "default", "tzid": "Europe/London",
+              "weekly_periods": [{"day": "monday", "start_time": "09:00", "end_time": "17:00"}],
+              "date_overrides": [{"date": "2030-12-24", "periods": []}],
+              "min_notice_minutes": 60, "max_days_ahead": 30,
+              "buffer": {"before": 5, "after": 0}}  # fmt: skip
+    put = client.put("/v1/availability_rules", json=stored, headers=host.headers)
+    assert put.status_code == 200
+    sunday = {"day": "sunday", "start_time": "09:00", "end_time": "10:00"}
+    cronofy = {"availability_rule_id": "default", "tzid": "Europe/London", "weekly_periods":
+               [sunday], "calendar_ids": [calendars[0]["calendar_id"]]}  # fmt: skip
+    saved = client.post(f"/v1/availability_rules?et={token}", json=cronofy, headers=ELEMENT)
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["availability_rule"] == {**stored, "weekly_periods": [sunday]}
+    # Sent explicitly, they change (PUT replaces everything, as before).
+    cleared = client.post(
+        "/v1/availability_rules", json={**cronofy, "date_overrides": []}, headers=host.headers
+    )
+    assert cleared.get_json()["availability_rule"]["date_overrides"] == []
+    assert cleared.get_json()["availability_rule"]["min_notice_minutes"] == 60
