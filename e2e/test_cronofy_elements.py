@@ -3,6 +3,7 @@ origin, beyond the Slot Picker (test_elements.py): the Availability Viewer draws
 real free time and selects a slot; the Availability Rules element shows the host's stored
 rule (two ranges on a day), and saves an edit that the API reads back with schedlink's own
 fields intact. Same host pages, server and element token as test_elements.py."""
+# ruff: noqa: F811 - the fixtures imported from test_elements are the parameters
 
 from __future__ import annotations
 
@@ -40,12 +41,7 @@ def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def test_cronofys_availability_viewer_shows_the_real_free_time(
-    driver,
-    server,
-    host_pages,
-    element,  # noqa: F811
-):
+def test_cronofys_availability_viewer_shows_the_real_free_time(driver, server, host_pages, element):
     config = {"start_time": "08:00", "end_time": "18:00", "interval": 30}
     _open(driver, host_pages[0], "cronofy.html", server, element,
           element="AvailabilityViewer", mode="no_confirm", config=config)  # fmt: skip
@@ -83,7 +79,7 @@ def test_cronofys_availability_viewer_shows_the_real_free_time(
     assert slot["participants"] == [{"sub": element["sub"]}]
 
 
-def test_cronofys_availability_rules_edit_and_save(driver, server, host_pages, element):  # noqa: F811
+def test_cronofys_availability_rules_edit_and_save(driver, server, host_pages, element):
     before = _api(server, "GET", "/v1/availability_rules/default")["availability_rule"]
     days = ("tuesday", "wednesday", "thursday", "friday")
     rule = {
