@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from .. import db
+from ..core.validation import FieldErrors
 from ..scheduling import (
     BadToken,
     LinkNotFound,
@@ -20,7 +21,6 @@ from ..scheduling import (
     idempotency,
     rts_to_dict,
 )
-from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 from .links import booking_url
 
