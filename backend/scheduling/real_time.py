@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import notifications
 from ..availability import QueryError, foreign_calendars, parse_query, parse_sequence
-from ..conferencing import check_spec, parse_spec
+from ..conferencing import Spec, check_spec, parse_spec
 from ..core.ids import looks_like_id, new_id
 from ..core.outbound import Outbound
 from ..core.text import clean_multiline, clean_text
@@ -31,6 +31,9 @@ NO_TIMES_SUITABLE = "no_times_suitable"
 NO_TIMES_DISPLAYED = "no_times_displayed"
 MAX_TARGETS = 20
 MAX_NOTICE_MINUTES = 60 * 24 * 365
+
+# Cronofy adds a meeting to a real-time event only when the request's event asks for one.
+NO_MEETING = Spec("none")
 
 
 def _prefixed(errors: FieldErrors, inner: FieldErrors, prefix: str) -> None:
@@ -331,7 +334,7 @@ def create_real_time(
         uses=0,
         status="open",
         query_periods=stored["query_periods"],
-        conferencing=spec.to_json() if spec else None,
+        conferencing=(spec or NO_MEETING).to_json(),
         hosts_required="1" if round_robin else "all",
         created_at=now,
         kind=KIND,
@@ -425,7 +428,7 @@ def create_real_time_sequence(
         max_uses=1, uses=0, status="open",
         query_periods=[{"start": format_utc(a), "end": format_utc(b)}
                        for a, b in query.query_periods],
-        conferencing=spec.to_json() if spec else None, hosts_required="all", created_at=now,
+        conferencing=(spec or NO_MEETING).to_json(), hosts_required="all", created_at=now,
         kind=KIND, rts_query=stored, rts_event=event, target_calendars=targets,
         event_creation="default", callback_urls=callbacks or None,
         redirect_completed_url=_completed_redirect(payload, errors),

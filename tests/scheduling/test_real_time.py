@@ -110,6 +110,8 @@ def test_create_page_book_completes_and_calls_back(app, client, host):
         assert len(ours) == 1
         assert ours[0]["summary"] == "Interview: Ada"
         assert ours[0]["description"] == "Second round"
+        # As on Cronofy, a meeting only when the request's event asks for one.
+        assert "conferencing" not in ours[0]
         # One-time: the page is gone now, never a 500.
         assert client.get(path_of(made["url"])).status_code == 410
         for _ in range(10):
