@@ -18,9 +18,9 @@ from backend.availability import (
 from backend.validation import dotted
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "availability.md"
-BLOCKS = dict(
-    (m[1], json.loads(m[2])) for m in re.finditer(r"```json (\S+)\n(.*?)```", DOC.read_text(), re.S)
-)
+# ```json name=request-1 …: the blocks' labels (docs/examples.md)
+LABELLED = r"```json name=(\S+)[^\n]*\n(.*?)```"
+BLOCKS = dict((m[1], json.loads(m[2])) for m in re.finditer(LABELLED, DOC.read_text(), re.S))
 
 
 def utc(h, m=0):
