@@ -76,7 +76,7 @@ def fenced_blocks(doc: str) -> list[Block]:
 
 
 def _in_scope(block: Block, langs: set[str]) -> bool:
-    if block.lang in langs:
+    if block.lang in langs or (block.lang in ALL and block.info):  # tagged: always read
         return True
     return "sh:curl" in langs and block.lang == "sh" and re.search(r"\bcurl\b", block.text)
 
