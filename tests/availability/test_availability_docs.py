@@ -19,7 +19,7 @@ from backend.validation import dotted
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "availability.md"
 # ```json name=request-1 …: the blocks' labels (docs/examples.md)
-LABELLED = r"```json name=(\S+)[^\n]*\n(.*?)```"
+LABELLED = r"```json name=(\S+)[^\n]*\n(?:HTTP/1.1 [^\n]*\n)?(.*?)```"
 BLOCKS = dict((m[1], json.loads(m[2])) for m in re.finditer(LABELLED, DOC.read_text(), re.S))
 
 
