@@ -109,7 +109,8 @@ def _run(server, values, request: Block, response: Block | None, today) -> list[
     problems = []
     for n, call in enumerate(calls, 1):
         answer = requests.request(
-            call.method, call.url, headers=call.headers, data=call.body,
+            call.method, call.url, headers=call.headers,
+            data=call.body.encode() if call.body is not None else None,
             allow_redirects=False, timeout=TIMEOUT,
         )  # fmt: skip
         where = f"{request.where} ({call.method} {call.url.removeprefix(server.url)})"
