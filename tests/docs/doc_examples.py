@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Which fences each document's convention covers (docs/examples.md, "Which blocks"): webhooks.md's
 # JSON blocks are notification bodies, checked against real deliveries by
 # tests/notifications/test_webhook_examples.py; README's shell blocks are commands to type.
-ALL = {"http", "json", "jsonc", "sh"}
+ALL = {"http", "json", "jsonc", "sh", ""}  # "": a fence without a language
+SHELLS = {"bash": "sh", "shell": "sh", "console": "sh"}
 REQUESTS_ONLY = {"http", "sh:curl"}
 DOCS = {
     "docs/api.md": ALL,
@@ -69,7 +70,7 @@ def fenced_blocks(doc: str) -> list[Block]:
         while j < len(lines) and lines[j].strip() != "```":
             body.append(lines[j][len(indent) :] if lines[j].startswith(indent) else lines[j])
             j += 1
-        lang = info[0] if info else ""
+        lang = SHELLS.get(info[0], info[0]) if info else ""
         blocks.append(Block(doc, i + 1, lang, info[1:], "\n".join(body)))
         i = j + 1
     return blocks
