@@ -85,34 +85,44 @@ def _in_scope(block: Block, langs: set[str]) -> bool:
 def tagged_blocks(doc: str) -> list[Block]:
     """The document's blocks in scope, each with its tag read; a block in scope without a tag,
     or with one this convention does not define, is a DocError."""
-    found = []
+    found, wrong = [], []
     for block in fenced_blocks(doc):
         if not _in_scope(block, DOCS[doc]):
             continue
-        words = list(block.info)
-        if "skip:" in words:
-            block.kind = "skip"
-            block.reason = " ".join(words[words.index("skip:") + 1 :])
-            words = words[: words.index("skip:")]
-            if not block.reason:
-                raise DocError(f"{block.where}: `skip:` needs its reason")
-        for word in words:
-            key, eq, value = word.partition("=")
-            if eq and key in ATTRIBUTES:
-                block.attrs[key] = value
-            elif word in KINDS and not block.kind:
-                block.kind = word
-            elif block.kind == "request" and block.lang == "json":
-                block.words.append(word)
-            else:
-                raise DocError(f"{block.where}: unknown tag {word!r} in {block.info}")
-        if not block.kind:
-            raise DocError(
-                f"{block.where}: a ```{block.lang} block without a tag (request, response or "
-                "skip: <reason>; see docs/examples.md)"
-            )
-        found.append(block)
+        try:
+            found.append(_read_tag(block))
+        except DocError as exc:
+            wrong.append(str(exc))
+    if wrong:  # every one at once, so a merge that adds several is fixed in one go
+        raise DocError("\n".join(wrong))
     return found
+
+
+def _read_tag(block: Block) -> Block:
+    """One block's tag read into its fields (docs/examples.md, "Tags")."""
+    words = list(block.info)
+    if "skip:" in words:
+        block.kind = "skip"
+        block.reason = " ".join(words[words.index("skip:") + 1 :])
+        words = words[: words.index("skip:")]
+        if not block.reason:
+            raise DocError(f"{block.where}: `skip:` needs its reason")
+    for word in words:
+        key, eq, value = word.partition("=")
+        if eq and key in ATTRIBUTES:
+            block.attrs[key] = value
+        elif word in KINDS and not block.kind:
+            block.kind = word
+        elif block.kind == "request" and block.lang == "json":
+            block.words.append(word)
+        else:
+            raise DocError(f"{block.where}: unknown tag {word!r} in {block.info}")
+    if not block.kind:
+        raise DocError(
+            f"{block.where}: a ```{block.lang} block without a tag (request, response or "
+            "skip: <reason>; see docs/examples.md)"
+        )
+    return block
 
 
 def examples(doc: str) -> list[tuple[Block, Block | None]]:

@@ -182,10 +182,13 @@ def test_untagged_block_and_unknown_placeholder_are_refused(tmp_path, monkeypatc
     import doc_examples
 
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "api.md").write_text("text\n\n```json\n{}\n```\n")
+    (tmp_path / "docs" / "api.md").write_text(
+        "```json\n{}\n```\n\n```sh skip: too short\n```\n\n```bash\ncurl x\n```\n"
+    )
     monkeypatch.setattr(doc_examples, "ROOT", tmp_path)
-    assert [b.lang for b in fenced_blocks("docs/api.md")] == ["json"]
-    with pytest.raises(DocError, match="without a tag"):
+    assert [b.lang for b in fenced_blocks("docs/api.md")] == ["json", "sh", "sh"]
+    with pytest.raises(DocError, match="without a tag") as refused:
         tagged_blocks("docs/api.md")
+    assert "docs/api.md:1:" in str(refused.value) and "docs/api.md:7:" in str(refused.value)
     with pytest.raises(DocError, match="unknown placeholder"):
         substitute("{{someone_elses_sub}}", {"sub": "acc_x"}, datetime.now(UTC).date())
