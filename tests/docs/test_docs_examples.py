@@ -189,6 +189,6 @@ def test_untagged_block_and_unknown_placeholder_are_refused(tmp_path, monkeypatc
     assert [b.lang for b in fenced_blocks("docs/api.md")] == ["json", "sh", "sh"]
     with pytest.raises(DocError, match="without a tag") as refused:
         tagged_blocks("docs/api.md")
-    assert "docs/api.md:1:" in str(refused.value) and "docs/api.md:7:" in str(refused.value)
+    assert "docs/api.md:1:" in str(refused.value) and "docs/api.md:8:" in str(refused.value)
     with pytest.raises(DocError, match="unknown placeholder"):
         substitute("{{someone_elses_sub}}", {"sub": "acc_x"}, datetime.now(UTC).date())
