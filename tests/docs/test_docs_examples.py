@@ -1,8 +1,8 @@
 """Every HTTP example in the docs runs, as written, against a real `schedlink serve` (issue 26,
 item 8): today's dates, the caller's own sub, ids returned by the examples before it. The
 convention (tags, placeholders, the shape rule) is docs/examples.md; the reader is
-doc_examples.py. One server, one organization (the caller, a colleague) and one outsider, for
-the whole module."""
+doc_examples.py. One server, one organization (the caller and two colleagues) and one
+outsider, for the whole module; PostgreSQL adds nothing here that the API tests do not cover."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ SERVER_ENV = {
 
 
 def _accounts(database_url: str) -> dict:
-    """Grace (the caller, admin of an organization), Alan (a colleague in it) and Eve
+    """Grace (the caller, admin of an organization), Alan and Ben (colleagues in it) and Eve
     (elsewhere): made the way `schedlink create-user --organization` makes them."""
     from sqlalchemy.orm import sessionmaker
 
@@ -58,12 +58,18 @@ def _accounts(database_url: str) -> dict:
                 organization_id=org.id,
             )  # fmt: skip
             alan.organization_role = "member"
+            ben = create_account(
+                s, "ben@example.com", "Ben Bitdiddle", "Europe/London", password,
+                organization_id=org.id,
+            )  # fmt: skip
+            ben.organization_role = "member"
             eve = create_account(s, "eve@example.org", "Eve", "Europe/Paris", password)
             _key, api_key = create_api_key(s, grace, "docs examples")
             return {
                 "api_key": api_key,
                 "sub": grace.sub,
                 "colleague_sub": alan.sub,
+                "other_colleague_sub": ben.sub,
                 "foreign_sub": eve.sub,
             }
     finally:
