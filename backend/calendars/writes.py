@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import database
 from ..models import Booking, BookingWrite, Calendar, Job, Profile
+from .ics import place_line
 from .services import booking_calendar
 from .sources import SourceError
 
@@ -28,25 +29,29 @@ class BookingWriteFailed(Exception):
 def queue_booking_write(session: Session, booking: Booking, hosts=None) -> None:
     """In the booking transaction: a new booking goes to the chosen calendar of each host who
     attends (`hosts`, default the booking's account); a changed or cancelled one is moved or
-    deleted wherever it was written."""
-    writes = list(
-        session.scalars(select(BookingWrite).where(BookingWrite.booking_id == booking.id))
-    )
-    if not writes and booking.status == "confirmed":
-        calendars = [booking_calendar(session, host) for host in hosts or [booking.account]]
-        writes = [
-            BookingWrite(
-                booking_id=booking.id,
-                calendar_id=calendar.id,
-                external_uid=f"{booking.public_id}@{UID_DOMAIN}",
-                state="pending",
-            )  # fmt: skip
-            for calendar in calendars
-            if calendar is not None
-        ]
-        if not writes:
-            return
-        session.add_all(writes)
+    deleted wherever it was written, and a host newly seated (a round-robin move) gets it in
+    their chosen calendar. A copy in the calendar of a host no longer seated is deleted by
+    the job (`run_booking_writes`)."""
+    rows = session.execute(
+        select(BookingWrite, Calendar.account_id)
+        .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+        .where(BookingWrite.booking_id == booking.id)
+    ).all()
+    writes = [write for write, _account_id in rows]
+    if booking.status == "confirmed":
+        have = {account_id for _write, account_id in rows}
+        wanted = hosts if hosts is not None else ([] if writes else [booking.account])
+        for host in wanted:
+            calendar = None if host.id in have else booking_calendar(session, host)
+            if calendar is not None:
+                write = BookingWrite(
+                    booking_id=booking.id,
+                    calendar_id=calendar.id,
+                    external_uid=f"{booking.public_id}@{UID_DOMAIN}",
+                    state="pending",
+                )
+                session.add(write)
+                writes.append(write)
     if not writes:
         return
     for write in writes:
@@ -80,20 +85,23 @@ def run_booking_writes(
             .join(Profile, Profile.id == Calendar.profile_id)
             .where(BookingWrite.booking_id == booking.id, BookingWrite.state != "removed")
         ).all()
+        # A host no longer seated (a round-robin move) loses their copy.
+        seated = {seat.account_id for seat in booking.seats} or {booking.account_id}
         plans = []
         for write, calendar, profile in todo:
             plans.append((write.id, calendar.external_id, profile, read_credentials(profile),
-                          write.external_uid, write.external_ref))  # fmt: skip
+                          write.external_uid, write.external_ref,
+                          calendar.account_id not in seated))  # fmt: skip
         details = _details(booking)
     failures = []
-    for write_id, calendar_ref, profile, creds, uid, ref in plans:
+    for write_id, calendar_ref, profile, creds, uid, ref, unseated in plans:
         writer = writers.get(profile.provider_name)
         try:
             if writer is None:
                 raise SourceError(f"{profile.provider_name} calendars cannot take bookings.")
             if not profile.connected:
                 raise SourceError("The calendar is disconnected; connect it again.")
-            if details["status"] == "cancelled":
+            if details["status"] == "cancelled" or unseated:
                 if ref:
                     writer.delete(services, creds, calendar_ref, ref, profile)
                 outcome = ("removed", ref)
@@ -110,14 +118,20 @@ def run_booking_writes(
 
 
 def _details(booking: Booking) -> dict:
+    """What the written event says. The provider shows it to every attendee (Google and
+    Outlook send the invitations), so it carries what a guest's `.ics` does — the place as
+    its location, the invitee and their guests as attendees — and never the invitee's note
+    or answers."""
     return {
         "status": booking.status,
         "start": booking.start_at,
         "end": booking.end_at,
         "summary": booking.link.summary,
         "description": f"Booked by {booking.invitee_name} <{booking.invitee_email}> via schedlink",
+        "location": place_line(booking.location),
         "organizer": (booking.account.name, booking.account.email),
         "attendee": (booking.invitee_name, booking.invitee_email),
+        "guests": list(booking.guests or ()),
         "sequence": booking.sequence,
         "tzid": booking.account.tzid,
         "booking_id": booking.public_id,

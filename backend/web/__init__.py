@@ -19,6 +19,7 @@ from . import (
     dashboard,
     demo,
     elements,
+    host_changes,
     hours,
     manage,
     oauth,
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup, connect, elements,
+        calendar_services, conferencing, webhooks, signup, connect, elements, host_changes,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
