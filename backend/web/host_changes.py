@@ -143,8 +143,8 @@ def propose_time(booking_id: str):
         f"Asked {booking.invitee_name} to pick a new time; the current time stays booked"
         " until they do."
         if current_app.config["SMTP_HOST"]
-        else f"Saved the request; {booking.invitee_name} sees it on their reschedule page, but"
-        " no e-mail goes out (no mail server is set up).",
+        else f"Saved the request for {booking.invitee_name}; it shows on their reschedule page,"
+        " but no e-mail goes out (no mail server is set up).",
         "bookings",
     )
     return _bookings_section()
