@@ -9,7 +9,8 @@ from alembic.config import Config
 from helpers import book, create_link, make_host
 from sqlalchemy import inspect, text
 
-from backend import create_app, database
+from backend import create_app
+from backend.core import database
 
 COLUMNS = {
     "rescheduled_by", "reschedule_reason", "proposed_at", "proposed_by", "proposal_message",

@@ -8,9 +8,9 @@ import logging
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import timefmt
+from ..core import timefmt
+from ..core.text import with_name
 from ..scheduling import booking_by_public_id, hosts_as_one, manage_urls, proposals
-from ..text import with_name
 from .mailer import account_by_sub, send
 from .mime import Mail, build
 

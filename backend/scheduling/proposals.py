@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
 
-from .. import database
+from ..core import database
+from ..core.validation import format_utc
 from ..models import Account, Booking, Job
-from ..validation import format_utc
 from .changes import BookingNotFound, _load_for_change, clean_reason, is_host_of
 
 KIND = "booking.proposal"

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from backend import db
 from backend.accounts import organization_named
+from backend.core.validation import format_utc, parse_utc
 from backend.models import (
     Account,
     Booking,
@@ -33,7 +34,6 @@ from backend.models import (
 )
 from backend.outbox.worker import run_jobs
 from backend.scheduling import manage_urls
-from backend.validation import format_utc, parse_utc
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -7,17 +7,18 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
-from .. import db, timefmt
-from ..ids import looks_like_id
-from ..models import Booking
-from ..scheduling import SlotUnavailable, is_host_of, propose
-from ..scheduling import changes as booking_changes
-from ..validation import parse_utc
+from ... import db
+from ...core import timefmt
+from ...core.ids import looks_like_id
+from ...core.validation import parse_utc
+from ...models import Booking
+from ...scheduling import SlotUnavailable, is_host_of, propose
+from ...scheduling import changes as booking_changes
+from ..invitee.booking import check_form_token
+from ..invitee.booking_pages import booking_urls, now, render_offer
+from ..invitee.manage import moved_meanwhile
+from ..security import check_csrf
 from .auth import login_required
-from .booking import check_form_token
-from .booking_pages import booking_urls, now, render_offer
-from .manage import moved_meanwhile
-from .security import check_csrf
 
 bp = Blueprint("host_changes", __name__)
 
