@@ -390,3 +390,48 @@ def test_a_round_robin_move_to_another_host_reassigns_and_tells_every_hosts_chan
     assert alan_moved["event"] is None  # his copy is gone
     assert ada_moved["event"]["calendar_id"] == _calendar_of(app, ada)
     assert ada_moved["event"]["start"] == target
+
+
+def test_a_seated_host_moves_a_collective_booking_within_the_teams_free_times(
+    app, client, team, smtp
+):
+    """Alan is not the link's owner but attends: he may move it, and his page offers only
+    times when every host is free."""
+    grace, alan, ada = team
+    for h in (grace, alan):
+        _around_the_clock(client, h)
+    base = (datetime.now(UTC) + timedelta(days=2)).replace(hour=10, minute=0, second=0,
+                                                          microsecond=0)  # fmt: skip
+    link = create_link(client, grace, hosts={"members": [{"sub": grace.sub}, {"sub": alan.sub}],
+                                             "required": "all"})  # fmt: skip
+    response, _ = book(client, link["url"], start=format_utc(base))
+    assert response.status_code == 303
+    booking = _booking(app, link)
+    busy = client.post(
+        f"/v1/calendars/{_calendar_of(app, grace)}/events",
+        json={"event_id": "grace-busy", "summary": "Busy",
+              "start": format_utc(base + timedelta(hours=2)),
+              "end": format_utc(base + timedelta(hours=3))}, headers=grace.headers,
+    )  # fmt: skip
+    assert busy.status_code == 202
+    login(client, email=alan.email)
+    move_path = f"/bookings/{booking.public_id}/move"
+    fields = form_fields(client.get(move_path).get_data(as_text=True))
+    assert format_utc(base + timedelta(hours=2)) not in fields["starts"]  # Grace is busy
+    target = format_utc(base + timedelta(hours=4))
+    assert target in fields["starts"]
+    moved = client.post(
+        move_path,
+        data={**{k: v for k, v in fields.items() if k != "starts"}, "start": target},
+        headers={"Referer": f"http://schedlink.test{move_path}"},
+    )  # fmt: skip
+    assert moved.status_code == 303
+    after = _booking(app, link)
+    assert format_utc(after.start_at) == target and after.rescheduled_by == "host"
+    assert sorted(s.account_id for s in after.seats) == sorted([grace.account_id, alan.account_id])
+    assert {(e.start_at, e.end_at) for e in _events(app, after)} == {(after.start_at, after.end_at)}
+    run_jobs(app)
+    mails = _mails(smtp)
+    assert "Alan Turing moved it." in mails["ada@example.com"][-1][1]
+    assert "You moved it." in mails["alan@example.com"][-1][1]
+    assert "Alan Turing moved it." in mails["host@example.com"][-1][1]
