@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import conferencing, notifications
 from ..accounts import local_calendar
 from ..availability import Team, link_team, offered_with_hosts
-from ..calendars import lock_account, queue_booking_write
+from ..calendars import lock_account, queue_booking_write, retract_booking_writes
 from ..core import database
 from ..core.text import clean_text
 from ..core.validation import format_utc
 from ..models import Account, Booking, BookingHost, Event
-from . import reminders
+from . import real_time, reminders, rts_events
 from .bookings import SlotUnavailable, booking_by_public_id, seat_hosts
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
@@ -151,8 +151,11 @@ def reschedule(
             s, booking.link, now, window_days, moving_booking_id=booking.id, team=team
         )
         free = {(a, b): subs for a, b, subs in offered}
+        if booking.link.kind == real_time.KIND and (start, end) not in free:
+            end = next((b for a, b in free if a == start), end)  # a sequence's whole option
         if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
+        placements = getattr(free[(start, end)], "placements", ())
         reassigned = None
         if not team.collective and booking.seats:
             reassigned = _keep_or_repick(s, booking, team, free[(start, end)])
@@ -162,10 +165,13 @@ def reschedule(
         booking.rescheduled_by, booking.reschedule_reason = by, clean_reason(reason)
         # A move answers the host's request for a new time, whoever made it.
         booking.proposed_at = booking.proposed_by = booking.proposal_message = None
-        for seat in booking.seats:
-            seat.start_at, seat.end_at = start, end
-        for other in _events_of(s, booking):
-            other.start_at, other.end_at = start, end
+        if placements:  # real-time sequencing: every step's event to its step's new time
+            rts_events.move_sequence(s, booking.link, booking, placements)
+        else:
+            for seat in booking.seats:
+                seat.start_at, seat.end_at = start, end
+            for other in _events_of(s, booking):
+                other.start_at, other.end_at = start, end
         event = _event_of(s, booking)
         change = {"by": by, "reason": booking.reschedule_reason}
         if by == "host":
@@ -196,13 +202,14 @@ def _keep_or_repick(
 ) -> tuple[Account, Account] | None:
     """A round-robin booking's host stays when free at the new time; else the seat and its
     event go to the host a new booking would get: (old host, new host). The old host's
-    connected-calendar copy stays in the plan for the calendar job, which deletes it (the
-    new host's booking calendar gets one: `queue_booking_write`)."""
+    connected-calendar copy is retracted — the calendar job deletes it — and the new host's
+    booking calendar gets one (`queue_booking_write`)."""
     seat: BookingHost = booking.seats[0]
     if seat.account.sub in free_subs:
         return None
     (host,) = seat_hosts(s, team, free_subs)
     old = seat.account
+    retract_booking_writes(s, booking, old.id)
     for event in _events_of(s, booking):
         event.calendar_id, event.tzid = local_calendar(s, host).id, host.tzid
     seat.account = host  # written with the new time, under the overlap guard

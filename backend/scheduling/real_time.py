@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from .. import notifications
 from ..availability import QueryError, foreign_calendars, parse_query, parse_sequence
-from ..conferencing import check_spec, parse_spec
+from ..conferencing import Spec, check_spec, parse_spec
 from ..core.ids import looks_like_id, new_id
 from ..core.outbound import Outbound
 from ..core.text import clean_multiline, clean_text
 from ..core.validation import FieldErrors, dotted, format_utc, is_tzid, parse_utc, redirect_origin
 from ..models import Account, Booking, Calendar, Event, LinkHost, SchedulingLink
 from ..notifications.urls import checked_url
+from . import rts_events
 from .links import LinkNotFound, effective_status
 
 KIND = "real_time"
@@ -30,6 +31,9 @@ NO_TIMES_SUITABLE = "no_times_suitable"
 NO_TIMES_DISPLAYED = "no_times_displayed"
 MAX_TARGETS = 20
 MAX_NOTICE_MINUTES = 60 * 24 * 365
+
+# Cronofy adds a meeting to a real-time event only when the request's event asks for one.
+NO_MEETING = Spec("none")
 
 
 def _prefixed(errors: FieldErrors, inner: FieldErrors, prefix: str) -> None:
@@ -330,7 +334,7 @@ def create_real_time(
         uses=0,
         status="open",
         query_periods=stored["query_periods"],
-        conferencing=spec.to_json() if spec else None,
+        conferencing=(spec or NO_MEETING).to_json(),
         hosts_required="1" if round_robin else "all",
         created_at=now,
         kind=KIND,
@@ -424,7 +428,7 @@ def create_real_time_sequence(
         max_uses=1, uses=0, status="open",
         query_periods=[{"start": format_utc(a), "end": format_utc(b)}
                        for a, b in query.query_periods],
-        conferencing=spec.to_json() if spec else None, hosts_required="all", created_at=now,
+        conferencing=(spec or NO_MEETING).to_json(), hosts_required="all", created_at=now,
         kind=KIND, rts_query=stored, rts_event=event, target_calendars=targets,
         event_creation="default", callback_urls=callbacks or None,
         redirect_completed_url=_completed_redirect(payload, errors),
@@ -506,17 +510,6 @@ def rts_to_dict(link: SchedulingLink, now: datetime, url: str | None) -> dict:
     return data
 
 
-def _calendars(session: Session, link: SchedulingLink) -> list[Calendar]:
-    targets = link.target_calendars or []
-    if link.event_creation == "single":
-        targets = targets[:1]
-    ids = [t["calendar_id"] for t in targets]
-    rows = {
-        c.public_id: c for c in session.scalars(select(Calendar).where(Calendar.public_id.in_(ids)))
-    }
-    return [rows[i] for i in ids if i in rows]
-
-
 def on_booked(
     session: Session,
     link: SchedulingLink,
@@ -526,13 +519,14 @@ def on_booked(
     chosen=None,
 ) -> None:
     """In `book`'s transaction: the seat events take the template (event_id, summary,
-    description, location, tzid) and move into the target calendars of their hosts (local
-    calendars; a connected target calendar gets its copy through the host's booking
-    writes); a further target calendar of a seated host gets a copy, also owned by the
-    booking (so cancel and reschedule move it too). Then the `completed_url` callback."""
+    description, location, tzid) and move into the target calendars of their hosts; a
+    connected target calendar is written by the booking-write job (the seat event stays in
+    the local calendar); a further local target calendar of a seated host gets a copy, also
+    owned by the booking (so cancel and reschedule move it too). Then the `completed_url`
+    callback."""
     placements = getattr(chosen, "placements", ())
     if placements:
-        _write_sequence(session, link, booking, events, placements)
+        rts_events.write_sequence(session, link, booking, events, placements)
         _completed(session, link, now)
         return
     template = link.rts_event or {}
@@ -541,12 +535,15 @@ def on_booked(
         account_id = session.scalar(select(Calendar.account_id).where(Calendar.id == e.calendar_id))
         by_account.setdefault(account_id, []).append(e)
     written: list[Event] = []
-    for calendar in _calendars(session, link):
+    targets = rts_events.target_calendars(session, link)
+    for calendar in targets:
         own = by_account.get(calendar.account_id)
         if not own:
             continue  # a host not seated (round robin): nothing of this booking to write
         if calendar.profile_id is not None:
-            target = own[0]  # stays in the local calendar; booking writes copy it out
+            target = own[0]  # stays in the local calendar; the job writes the connected one
+            rts_events.write_connected(session, booking, calendar, template["event_id"],
+                                       {c.id for c in targets})  # fmt: skip
         elif own[0].id not in {w.id for w in written}:
             target = own[0]
             target.calendar_id = calendar.id
@@ -558,7 +555,7 @@ def on_booked(
                 tzid=first.tzid, booking_id=booking.id,
             )  # fmt: skip
             session.add(target)
-        _template(session, target, template)
+        rts_events.apply_template(session, target, template)
         written.append(target)
     session.flush()
     _completed(session, link, now)
@@ -572,73 +569,6 @@ def _completed(session: Session, link: SchedulingLink, now: datetime) -> None:
             session, link.account_id, SLOT_SELECTED,
             {"real_time_scheduling": rts_to_dict(link, now, None)}, now=now, url=url,
         )  # fmt: skip
-
-
-def _write_sequence(session, link, booking, events, placements) -> None:
-    """Real-time sequencing: every step's event, at the step's time, for each seated host who
-    takes part in it, in that host's first target calendar (else where the seat's event is):
-    a host's first step reuses the seat's event (it carries the meeting and the
-    subscriptions), later steps are further events owned by the booking."""
-    steps = {st.get("sequence_id"): st for st in (link.rts_query or {}).get("sequence", [])}
-    template = link.rts_event or {}
-    account_of = {
-        e.id: session.scalar(select(Calendar.account_id).where(Calendar.id == e.calendar_id))
-        for e in events
-    }
-    subs = dict(session.execute(select(Account.sub, Account.id).where(
-        Account.id.in_(set(account_of.values())))).all())  # fmt: skip
-    target_of: dict[int, Calendar] = {}
-    for calendar in _calendars(session, link):
-        if calendar.profile_id is None:
-            target_of.setdefault(calendar.account_id, calendar)
-    unused = {account_of[e.id]: e for e in reversed(events)}
-    for placement in placements:
-        step_event = {**template, **(steps.get(placement.sequence_id, {}).get("event") or {})}
-        step_event.setdefault("event_id", placement.sequence_id)
-        for sub in placement.participants:
-            account_id = subs.get(sub)
-            if account_id is None:
-                continue
-            event = unused.pop(account_id, None)
-            if event is None:
-                seat = next(e for e in events if account_of[e.id] == account_id)
-                target = target_of.get(account_id)
-                event = Event(
-                    calendar_id=target.id if target else seat.calendar_id,
-                    event_uid=f"{booking.public_id}/{placement.sequence_id}",
-                    summary=link.summary,
-                    description="",
-                    tzid=seat.tzid,
-                    booking_id=booking.id,
-                )
-                session.add(event)
-            elif account_id in target_of:
-                event.calendar_id = target_of[account_id].id
-            event.start_at, event.end_at = placement.start, placement.end
-            session.flush()
-            _template(session, event, step_event)
-
-
-def _template(session: Session, event: Event, template: dict) -> None:
-    uid = template.get("event_id")
-    if uid:
-        clash = session.scalar(
-            select(Event).where(Event.calendar_id == event.calendar_id, Event.event_uid == uid)
-        )
-        if clash is not None and clash.id != event.id and clash.booking_id is None:
-            session.delete(clash)  # an upsert by event_id: the booked time replaces it
-            session.flush()
-            clash = None
-        if clash is None:
-            event.event_uid = uid
-    event.summary = template.get("summary") or event.summary
-    if template.get("description"):
-        event.description = template["description"]
-    if template.get("location"):
-        event.location = template["location"]["description"][:500] or None
-    if template.get("tzid"):
-        event.tzid = template["tzid"]
-    session.flush()
 
 
 def report_no_times(session: Session, link, kind: str, now: datetime, once: bool = False) -> bool:
