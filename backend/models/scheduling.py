@@ -122,6 +122,14 @@ class Booking(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(1000))
     cancelled_by: Mapped[str | None] = mapped_column(String(10))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last move: "invitee" or "host", and the optional reason given (shown in e-mails).
+    rescheduled_by: Mapped[str | None] = mapped_column(String(10))
+    reschedule_reason: Mapped[str | None] = mapped_column(String(1000))
+    # A host asked the invitee to pick a new time (scheduling.proposals); cleared by the move.
+    # `proposed_by` is the host's sub, a snapshot like the invitee's name.
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposed_by: Mapped[str | None] = mapped_column(String(40))
+    proposal_message: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     link: Mapped[SchedulingLink] = relationship(back_populates="bookings")

@@ -14,10 +14,12 @@ from .bookings import (
     validate_invitee,
 )
 from .changes import (
+    BookingMovedMeanwhile,
     BookingNotChangeable,
     BookingNotFound,
     BookingUnchanged,
     cancel,
+    is_host_of,
     reschedule,
 )
 from .link_view import LinkView, load_link_view
@@ -33,6 +35,7 @@ from .links import (
     list_links,
 )
 from .notices import RECIPIENTS, queue_notices
+from .proposals import propose
 from .real_time import (
     create_real_time,
     create_real_time_sequence,
@@ -45,12 +48,13 @@ from .tokens import BadToken, TokenExpired, Tokens
 from .urls import BookingUrls, link_url, manage_urls
 
 __all__ = [
-    "BadToken", "BookingNotChangeable", "BookingNotFound", "BookingUnchanged", "BookingUrls",
+    "BadToken", "BookingMovedMeanwhile", "BookingNotChangeable", "BookingNotFound",
+    "BookingUnchanged", "BookingUrls",
     "Invitee", "LINK_FILTERS", "LinkNotFound", "LinkUnavailable", "LinkView", "RECIPIENTS",
     "SlotUnavailable", "TokenExpired", "Tokens", "book", "booking_by_public_id", "cancel",
     "create_link", "disable_link", "effective_status", "get_link", "hosts_as_one",
     "link_to_dict", "link_url", "links_page", "list_links", "load_link_view", "manage_urls",
     "names_together", "queue_notices", "reschedule", "seat_accounts", "team_as_one",
     "validate_invitee", "create_real_time", "create_real_time_sequence", "get_real_time",
-    "report_no_times", "rts_status", "rts_to_dict",
+    "report_no_times", "rts_status", "rts_to_dict", "is_host_of", "propose",
 ]  # fmt: skip

@@ -16,6 +16,7 @@ from .host import (
     conferencing,
     connect,
     dashboard,
+    host_changes,
     hours,
     oauth,
     password_reset,
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup, connect, elements,
+        calendar_services, conferencing, webhooks, signup, connect, elements, host_changes,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
