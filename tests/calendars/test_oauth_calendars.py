@@ -342,6 +342,8 @@ def test_real_time_scheduling_writes_its_connected_target_calendar(app, client, 
                              {"sub": host.sub, "calendar_id": local["calendar_id"]}],
         "event_creation": "single",
     }  # fmt: skip
+    if api.name == "microsoft":  # a meeting only when asked: the host's default, Teams
+        body["event"]["conferencing"] = {"profile_id": "default"}
     made = client.post("/v1/real_time_scheduling", json=body, headers=host.headers)
     assert made.status_code == 200, made.get_json()
     response, _fields = book(
