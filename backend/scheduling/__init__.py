@@ -20,7 +20,7 @@ from .changes import (
     cancel,
     reschedule,
 )
-from .link_view import LinkView, load_link_view
+from .link_view import LinkView, load_link_view, load_page_view
 from .links import (
     LINK_FILTERS,
     LinkNotFound,
@@ -33,6 +33,16 @@ from .links import (
     list_links,
 )
 from .notices import RECIPIENTS, queue_notices
+from .pages import (
+    UNLIMITED_USES,
+    create_page,
+    delete_page,
+    get_page,
+    list_pages,
+    page_to_dict,
+    page_url,
+    update_page,
+)
 from .real_time import (
     create_real_time,
     create_real_time_sequence,
@@ -40,6 +50,13 @@ from .real_time import (
     report_no_times,
     rts_status,
     rts_to_dict,
+)
+from .slugs import (
+    ensure_host_slug,
+    host_by_slug,
+    page_redirect,
+    reserved_prefixes,
+    set_host_slug,
 )
 from .tokens import BadToken, TokenExpired, Tokens
 from .urls import BookingUrls, link_url, manage_urls
@@ -53,4 +70,7 @@ __all__ = [
     "names_together", "queue_notices", "reschedule", "seat_accounts", "team_as_one",
     "validate_invitee", "create_real_time", "create_real_time_sequence", "get_real_time",
     "report_no_times", "rts_status", "rts_to_dict",
+    "UNLIMITED_USES", "create_page", "delete_page", "get_page", "list_pages", "page_to_dict",
+    "page_url", "update_page", "load_page_view", "ensure_host_slug", "host_by_slug",
+    "page_redirect", "reserved_prefixes", "set_host_slug",
 ]  # fmt: skip

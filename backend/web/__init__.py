@@ -22,9 +22,11 @@ from . import (
     hours,
     manage,
     oauth,
+    page_admin,
     password_reset,
     profile,
     profile_nav,
+    public_pages,
     second_factor,
     security,
     signup,
@@ -41,11 +43,11 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup, connect, elements,
+        calendar_services, conferencing, webhooks, signup, connect, elements, public_pages,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
-    for section in (profile, team, api_keys, account_security, sudo):
+    for section in (profile, team, api_keys, account_security, sudo, page_admin):
         section.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)
