@@ -64,25 +64,26 @@ def index():
     return {"booking_pages": [_render(p, account) for p in list_pages(db.session(), account)]}
 
 
-@bp.get("/<page_id>")
-def show(page_id: str):
+@bp.get("/<booking_page_id>")
+def show(booking_page_id: str):
     account = current_account()
-    return {"booking_page": _render(get_page(db.session(), account, page_id), account)}
+    return {"booking_page": _render(get_page(db.session(), account, booking_page_id), account)}
 
 
-@bp.patch("/<page_id>")
-def change(page_id: str):
+@bp.patch("/<booking_page_id>")
+def change(booking_page_id: str):
     body = json_body()
     with db.write() as s:
         account = _owner(s)
-        link = update_page(s, account, get_page(s, account, page_id, for_update=True), body, _now())
+        page = get_page(s, account, booking_page_id, for_update=True)
+        link = update_page(s, account, page, body, _now())
         data = {"booking_page": _render(link, account)}
     return data
 
 
-@bp.delete("/<page_id>")
-def remove(page_id: str):
+@bp.delete("/<booking_page_id>")
+def remove(booking_page_id: str):
     with db.write() as s:
         account = _owner(s)
-        delete_page(s, get_page(s, account, page_id, for_update=True))
+        delete_page(s, get_page(s, account, booking_page_id, for_update=True))
     return "", 204
