@@ -7,20 +7,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import (
+from . import security, team, user_sessions
+from .host import (
     account_security,
     api_keys,
     auth,
-    booking,
     calendar_services,
-    checker,
     conferencing,
     connect,
     dashboard,
-    demo,
-    elements,
     hours,
-    manage,
     oauth,
     page_admin,
     password_reset,
@@ -28,13 +24,11 @@ from . import (
     profile_nav,
     public_pages,
     second_factor,
-    security,
-    signup,
     sudo,
-    team,
-    user_sessions,
     webhooks,
 )
+from .invitee import booking, manage
+from .public import checker, demo, elements, signup
 
 
 def init_app(app: Flask) -> None:
