@@ -12,10 +12,10 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from ..conferencing import check_spec, parse_spec
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.text import clean_text
+from ..core.validation import FieldErrors, format_utc
 from ..models import Account, Booking, LinkHost, OldSlug, SchedulingLink
-from ..text import clean_text
-from ..validation import FieldErrors, format_utc
 from .links import LinkNotFound
 from .places import parse_place
 from .questions import allowed_guests, parse_max_guests, parse_questions

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..availability import RuleNotFound, host_rule
+from ..core.validation import FieldErrors
 from ..models import Account
-from ..validation import FieldErrors
 
 
 def check_rule_id(session: Session, account: Account, value: object, errors: FieldErrors):

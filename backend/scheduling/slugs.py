@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..core.validation import FieldErrors
 from ..models import Account, OldSlug, SchedulingLink
-from ..validation import FieldErrors
 
 MAX_SLUG = 60
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")

@@ -22,12 +22,11 @@ from .host import (
     password_reset,
     profile,
     profile_nav,
-    public_pages,
     second_factor,
     sudo,
     webhooks,
 )
-from .invitee import booking, manage
+from .invitee import booking, manage, public_pages
 from .public import checker, demo, elements, signup
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..scheduling import UNLIMITED_USES
+from ...scheduling import UNLIMITED_USES
 
 QUESTION_TYPES = (
     ("text", "Short text"), ("textarea", "Long text"), ("choice", "One choice"),

@@ -17,10 +17,11 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..availability import list_rules
-from ..models import Account
-from ..scheduling import (
+from ... import db
+from ...availability import list_rules
+from ...core.validation import ValidationError
+from ...models import Account
+from ...scheduling import (
     LinkNotFound,
     create_page,
     delete_page,
@@ -31,11 +32,10 @@ from ..scheduling import (
     set_host_slug,
     update_page,
 )
-from ..validation import ValidationError
+from ..security import check_csrf
 from . import page_forms
 from .auth import login_required
 from .profile_nav import add_section
-from .security import check_csrf
 
 bp = Blueprint("page_admin", __name__)
 

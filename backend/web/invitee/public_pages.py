@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 
-from .. import db
-from ..scheduling import (
+from ... import db
+from ...scheduling import (
     LinkNotFound,
     LinkView,
     effective_status,
