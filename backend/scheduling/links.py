@@ -33,6 +33,9 @@ MAX_EXPIRY = timedelta(days=365)
 MAX_USES = 1000
 MAX_QUERY_PERIODS = 50
 MAX_HOSTS = 50
+# A booking page's unlimited uses, stored in the NOT NULL `max_uses` column (making it
+# nullable would need a table copy on SQLite, whose DROP cascades every booking away).
+UNLIMITED_USES = 2_147_483_647
 
 
 class LinkNotFound(Exception):
@@ -387,6 +390,10 @@ def link_to_dict(
     data["place"] = link.place
     data["reminders"] = offsets(link)
     data["availability_rule_id"] = link.availability_rule_id
+    if link.kind == "page":  # a reusable page: no "latest booking" (nor a read of them all)
+        data["max_uses"] = None if link.max_uses >= UNLIMITED_USES else link.max_uses
+        data["booking_page"] = {"booking_page_id": link.public_id, "slug": link.slug}
+        return data
     confirmed = [b for b in link.bookings if b.status == "confirmed"]
     if confirmed:
         b = confirmed[-1]

@@ -16,7 +16,7 @@ from ..core.ids import looks_like_id, new_id
 from ..core.text import clean_text
 from ..core.validation import FieldErrors, format_utc
 from ..models import Account, Booking, LinkHost, OldSlug, SchedulingLink
-from .links import LinkNotFound
+from .links import UNLIMITED_USES, LinkNotFound
 from .places import parse_place
 from .questions import allowed_guests, parse_max_guests, parse_questions
 from .reminders import offsets, parse_reminders
@@ -30,9 +30,6 @@ from .slugs import (
     slug_problem,
 )
 
-# Unlimited uses, stored in the NOT NULL `max_uses` column (making it nullable would need a
-# table copy on SQLite, whose DROP cascades every booking away): never reached by `uses`.
-UNLIMITED_USES = 2_147_483_647
 MAX_USES = 1_000_000
 # Pages do not expire; `expires_at` is NOT NULL, so a date no one reaches.
 NEVER = datetime(9000, 1, 1, tzinfo=UTC)

@@ -196,3 +196,36 @@ def test_manage_links_of_a_page_booking_keep_its_length(app, client, host):
     # 15-minute starts: the booking's own length, not the page's first (60).
     gaps = {_at(b) - _at(a) for a, b in zip(starts, starts[1:], strict=False)}
     assert timedelta(minutes=15) in gaps
+
+
+def test_page_bookings_reach_webhooks_like_link_bookings(app, client, host):
+    import json
+
+    from sqlalchemy import select
+
+    from backend import db
+    from backend.models import WebhookMessage
+
+    made = client.post(
+        "/v1/channels", json={"callback_url": "https://hooks.example.com/in"},
+        headers=host.headers,
+    )  # fmt: skip
+    assert made.status_code in (200, 201), made.get_json()
+    _page(
+        client, host, questions=[{"label": "Company", "type": "text"}],
+        place={"type": "in_person", "address": "1 Main St"},
+    )  # fmt: skip
+    response, _ = _book(client, "/grace-hopper/intro", **{"answer-q1": "Acme <Ltd>"})
+    assert response.status_code == 303
+    with app.app_context():
+        bodies = [
+            json.loads(m.body)
+            for m in db.session().scalars(
+                select(WebhookMessage).where(WebhookMessage.type == "booking_created")
+            )
+        ]
+    (body,) = bodies
+    assert body["booking"]["answers"] == [{"label": "Company", "value": "Acme <Ltd>"}]
+    assert body["scheduling_link"]["booking_page"]["slug"] == "intro"
+    assert body["scheduling_link"]["max_uses"] is None
+    assert body["event"]["location"] == {"description": "1 Main St"}
