@@ -57,6 +57,7 @@ from .slugs import (
     page_redirect,
     reserved_prefixes,
     set_host_slug,
+    slug_problem,
 )
 from .tokens import BadToken, TokenExpired, Tokens
 from .urls import BookingUrls, link_url, manage_urls
@@ -72,5 +73,5 @@ __all__ = [
     "report_no_times", "rts_status", "rts_to_dict",
     "UNLIMITED_USES", "create_page", "delete_page", "get_page", "list_pages", "page_to_dict",
     "page_url", "update_page", "load_page_view", "ensure_host_slug", "host_by_slug",
-    "page_redirect", "reserved_prefixes", "set_host_slug",
+    "page_redirect", "reserved_prefixes", "set_host_slug", "slug_problem",
 ]  # fmt: skip

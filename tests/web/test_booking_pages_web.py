@@ -127,6 +127,7 @@ def test_old_page_and_host_slugs_redirect(client, host):
 
 def test_profile_is_opt_in_and_lists_only_active_pages(client, host):
     _page(client, host)
+    _page(client, host, slug="hostile", summary=HOSTILE)
     off = _page(client, host, slug="secret", summary="Secret")
     assert client.get("/grace-hopper").status_code == 404  # not listed until the host opts in
     login(client)
@@ -142,6 +143,7 @@ def test_profile_is_opt_in_and_lists_only_active_pages(client, host):
     )  # fmt: skip
     listing = client.get("/grace-hopper").get_data(as_text=True)
     assert "Intro call" in listing and "Secret" not in listing
+    assert HOSTILE not in listing and "&lt;script&gt;" in listing
 
 
 def test_host_ui_creates_edits_toggles_and_deletes(client, host):

@@ -17,6 +17,7 @@ from ...scheduling import (
     list_pages,
     load_page_view,
     page_redirect,
+    slug_problem,
 )
 from .booking import book_from_form
 from .booking_pages import now, render_offer
@@ -40,6 +41,8 @@ def _moved(path: str):
 
 def _page(host_slug: str, page_slug: str) -> LinkView:
     """The page at this address; a 301 from an old host or page slug; else 404."""
+    if slug_problem(host_slug) or slug_problem(page_slug):
+        abort(404)  # never a slug (NUL, upper case, …): not worth a query
     try:
         return load_page_view(db.session(), host_slug, page_slug)
     except LinkNotFound:
