@@ -22,7 +22,7 @@ from .changes import (
     is_host_of,
     reschedule,
 )
-from .link_view import LinkView, load_link_view
+from .link_view import LinkView, load_link_view, load_page_view
 from .links import (
     LINK_FILTERS,
     LinkNotFound,
@@ -35,6 +35,16 @@ from .links import (
     list_links,
 )
 from .notices import RECIPIENTS, queue_notices
+from .pages import (
+    UNLIMITED_USES,
+    create_page,
+    delete_page,
+    get_page,
+    list_pages,
+    page_to_dict,
+    page_url,
+    update_page,
+)
 from .proposals import propose
 from .real_time import (
     create_real_time,
@@ -43,6 +53,14 @@ from .real_time import (
     report_no_times,
     rts_status,
     rts_to_dict,
+)
+from .slugs import (
+    ensure_host_slug,
+    host_by_slug,
+    page_redirect,
+    reserved_prefixes,
+    set_host_slug,
+    slug_problem,
 )
 from .tokens import BadToken, TokenExpired, Tokens
 from .urls import BookingUrls, link_url, manage_urls
@@ -57,4 +75,7 @@ __all__ = [
     "names_together", "queue_notices", "reschedule", "seat_accounts", "team_as_one",
     "validate_invitee", "create_real_time", "create_real_time_sequence", "get_real_time",
     "report_no_times", "rts_status", "rts_to_dict", "is_host_of", "propose",
+    "UNLIMITED_USES", "create_page", "delete_page", "get_page", "list_pages", "page_to_dict",
+    "page_url", "update_page", "load_page_view", "ensure_host_slug", "host_by_slug",
+    "page_redirect", "reserved_prefixes", "set_host_slug", "slug_problem",
 ]  # fmt: skip

@@ -146,10 +146,13 @@ def reschedule(
             raise BookingNotChangeable("disabled")  # turning a link off stops moves through it
         if start == booking.start_at:  # not a move: no new SEQUENCE, no "Moved" e-mails
             raise BookingUnchanged(public_id)
-        end = start + timedelta(minutes=booking.link.duration_minutes)
+        # The booking's own length: a booking page's invitee may have chosen another.
+        minutes = int((booking.end_at - booking.start_at).total_seconds() // 60)
+        end = start + timedelta(minutes=minutes)
         offered = offered_with_hosts(
-            s, booking.link, now, window_days, moving_booking_id=booking.id, team=team
-        )
+            s, booking.link, now, window_days, moving_booking_id=booking.id, team=team,
+            duration_minutes=minutes,
+        )  # fmt: skip
         free = {(a, b): subs for a, b, subs in offered}
         if booking.link.kind == real_time.KIND and (start, end) not in free:
             end = next((b for a, b in free if a == start), end)  # a sequence's whole option

@@ -276,10 +276,13 @@ def render_offer(
     stale: bool = False,
     host_view=None,
     reason: str = "",
+    duration: int | None = None,
+    duration_url=None,
 ):
     """The offer page: for a new booking (form fields) or for moving `moving` (a booking) —
     by its invitee, or by `host_view` (the signed-in host: their zone and clock). `reason`:
-    the move's reason as typed, kept when the page comes back."""
+    the move's reason as typed, kept when the page comes back. `duration`: the length chosen
+    on a booking page with several (`duration_url(minutes)` is the address of each choice)."""
     contact = link.contact or {}
     if host_view is not None:
         zone = viewer_zone(host_view.tzid)
@@ -294,14 +297,18 @@ def render_offer(
     metrics.AVAILABILITY_QUERIES.labels("booking_page").inc()
     started = time.perf_counter()
     if moving:
-        slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
+        duration = int((moving.end_at - moving.start_at).total_seconds() // 60)
+        slots = offered_slots(
+            db.session(), link, now(), window, moving_booking_id=moving.id,
+            duration_minutes=duration,
+        )  # fmt: skip
         # Its own time is no choice for a move; the page says what it is instead.
         slots = [slot for slot in slots if slot[0] != moving.start_at]
         moving_when = timefmt.span(moving.start_at, moving.end_at, zone, hour_format)
         moving_day = moving.start_at.astimezone(ZoneInfo(zone)).date().isoformat()
     else:
         slots = current_app.extensions["schedlink.slot_cache"].offered(
-            db.session(), link, now(), window
+            db.session(), link, now(), window, duration_minutes=duration
         )
     metrics.AVAILABILITY_SECONDS.labels("booking_page").observe(time.perf_counter() - started)
     if stale:
@@ -350,6 +357,9 @@ def render_offer(
         moving_day=moving_day,
         notice=notice,
         no_times_url=no_times_url,
+        duration=duration or link.duration_minutes,
+        durations=(getattr(link, "durations", None) or []) if not moving else [],
+        duration_url=duration_url,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),
     )
     return html, status
