@@ -16,8 +16,10 @@ from .host import (
     conferencing,
     connect,
     dashboard,
+    host_changes,
     hours,
     oauth,
+    page_admin,
     password_reset,
     profile,
     profile_nav,
@@ -25,7 +27,7 @@ from .host import (
     sudo,
     webhooks,
 )
-from .invitee import booking, manage
+from .invitee import booking, manage, public_pages
 from .public import checker, demo, elements, signup
 
 
@@ -35,11 +37,12 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup, connect, elements,
+        calendar_services, conferencing, webhooks, signup, connect, elements, host_changes,
+        public_pages,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
-    for section in (profile, team, api_keys, account_security, sudo):
+    for section in (profile, team, api_keys, account_security, sudo, page_admin):
         section.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)
