@@ -87,7 +87,8 @@ def _variants(node: ast.expr, env: dict | None = None) -> list[str] | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.IfExp):
-        body, orelse = _variants(node.body, env), _variants(node.orelse, env)
+        when_true, when_false = _narrowed(node.test, env)
+        body, orelse = _variants(node.body, when_true), _variants(node.orelse, when_false)
         return None if body is None or orelse is None else body + orelse
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _variants(node.left, env), _variants(node.right, env)
@@ -110,6 +111,23 @@ def _variants(node: ast.expr, env: dict | None = None) -> list[str] | None:
     )
 
 
+def _narrowed(test: ast.expr, env: dict) -> tuple[dict, dict]:
+    """A count compared with one (`n == 1`, `n != 1`) is 1 in one branch and 2 in the other,
+    so `"1 member" if n == 1 else f"{n} members"` is read as it reads."""
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq | ast.NotEq)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == 1
+    ):
+        one = {**env, test.left.id: ast.Constant("1")}
+        many = {**env, test.left.id: ast.Constant("2")}
+        return (one, many) if isinstance(test.ops[0], ast.Eq) else (many, one)
+    return env, env
+
+
 def _placeholder(node: ast.expr, env: dict) -> list[str]:
     """What a {placeholder} can show: each branch of a conditional, the text a local variable
     was given, else the samples."""
@@ -123,13 +141,34 @@ def _placeholder(node: ast.expr, env: dict) -> list[str]:
     return list(SAMPLES)
 
 
+def _flashed_parameters(tree: ast.Module) -> dict[str, int]:
+    """Helpers that flash one of their parameters (`def _change(action, done): … flash(done)`):
+    {name: the parameter's position}; their callers' arguments are the messages."""
+    helpers = {}
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef):
+            continue
+        params = [a.arg for a in function.args.args]
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "flash"
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id in params
+            ):
+                helpers[function.name] = params.index(node.args[0].id)
+    return helpers
+
+
 def flash_catalogue() -> dict[str, list[str]]:
-    """{"file:line": [every text]} for each flash() call under backend/web."""
+    """{"file:line": [every text]} for each flash() call under backend/web, and for each call
+    of a helper that flashes its argument."""
     found = {}
-    # The modules of web/ and its audiences (team/ has its own checks).
-    paths = [p for folder in ("", "host", "invitee", "public") for p in (WEB / folder).glob("*.py")]
-    for path in sorted(paths):
-        for function in ast.walk(ast.parse(path.read_text())):
+    for path in sorted(WEB.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        helpers = _flashed_parameters(tree)
+        where = path.relative_to(WEB)
+        for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef):
                 continue
             env = {  # the function's `name = <text>` assignments
@@ -141,10 +180,20 @@ def flash_catalogue() -> dict[str, list[str]]:
                 if isinstance(target, ast.Name)
             }
             for node in ast.walk(function):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "flash":
-                    texts = _variants(node.args[0], env)
-                    if texts is not None:
-                        found[f"{path.name}:{node.lineno}"] = texts
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None)
+                if name == "flash":
+                    if function.name in helpers and isinstance(node.args[0], ast.Name):
+                        continue  # read at the helper's call sites
+                    message = node.args[0]
+                elif name in helpers and len(node.args) > helpers[name]:
+                    message = node.args[helpers[name]]
+                else:
+                    continue
+                texts = _variants(message, env)
+                if texts is not None:
+                    found[f"{where}:{node.lineno}"] = texts
     return found
 
 

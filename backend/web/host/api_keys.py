@@ -113,5 +113,5 @@ def revoke_all_elements():
     check_csrf()
     with db.write() as s:
         count = revoke_element_tokens(s, g.user)
-    flash(f"{count} element token{'' if count == 1 else 's'} revoked.")
+    flash("1 element token revoked." if count == 1 else f"{count} element tokens revoked.")
     return redirect(url_for("api_keys.index") + "#element-tokens", 303)

@@ -157,8 +157,9 @@ def remove(connection_id: str):
         flash(exc.message)
     else:
         flash(
-            f"Enterprise connection removed with the calendars of {count} "
-            f"member{'s' if count != 1 else ''}."
+            "Enterprise connection removed with the calendars of 1 member."
+            if count == 1
+            else f"Enterprise connection removed with the calendars of {count} members."
         )
     return _back()
 
@@ -174,7 +175,11 @@ def connect_all():
     except OrganizationError as exc:
         flash(exc.message)
     else:
-        flash(f"Connecting {count} member{'s' if count != 1 else ''} through Enterprise Connect.")
+        flash(
+            "Connecting 1 member through Enterprise Connect."
+            if count == 1
+            else f"Connecting {count} members through Enterprise Connect."
+        )
     return _back()
 
 
