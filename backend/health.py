@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 
-from . import database
+from .core import database
 from .models import WorkerHeartbeat
 
 BEAT_EVERY = timedelta(seconds=30)
