@@ -16,6 +16,13 @@ from backend.health import beat, worker_name
 from backend.outbox import run_worker
 
 
+@pytest.fixture
+def app_config() -> dict:
+    # These tests are about what the checks say, not their time bound: a loaded machine
+    # must not turn a slow first check into "no answer".
+    return {"READY_TIMEOUT_MS": 30_000}
+
+
 def _beat(app, when: datetime) -> None:
     beat(app.extensions["schedlink.sessions"], worker_name(), when)
 
@@ -54,8 +61,8 @@ def test_a_database_that_never_answers_is_not_ready_at_once(tmp_path):
         first, second = client.get("/readyz"), client.get("/readyz")
         elapsed = time.monotonic() - started
     assert first.status_code == second.status_code == 503
-    assert second.get_json()["checks"] == {"database": "unreachable: no answer within 250 ms"}
-    assert elapsed < 3  # generous: the bound is 2 x 250 ms; a loaded machine must not fail it
+    assert second.get_json()["checks"] == {"database": "unreachable: no answer within 500 ms"}
+    assert elapsed < 3  # generous: the bound is 2 x 500 ms; a loaded machine must not fail it
 
 
 def test_not_ready_until_a_worker_has_beaten(app, client):
