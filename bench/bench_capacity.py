@@ -23,6 +23,14 @@ cannot add throughput here. The bench reads the CPU time each side used (/proc) 
 ceiling that follows: requests/s at which the app processes alone would fill every core, and
 the same for the database. docs/capacity.md says which numbers were measured and which are
 extrapolated from these. Nothing is asserted; exit status 0.
+
+Reproducing a run: the clients' choices are seeded (`--seed`, 27), the command line and the
+machine's state are written into the report, and each step records how many cores *other*
+work kept busy meanwhile (the machine's busy time from /proc/stat less ours) and the load
+average. `--quiet-wait 300 --quiet-below 0.5` waits before each step (up to 300 s) for other
+work to use less than half a core; on a machine shared with other people's test runs that
+may never happen, and the report then says how busy it was. Requests/s and CPU per request
+are over the time until the step's last answer, not the nominal step length.
 """
 
 from __future__ import annotations
