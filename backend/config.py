@@ -67,6 +67,8 @@ def from_environment(instance_path: Path) -> dict:
         "METRICS_ALLOW": _list("METRICS_ALLOW", "127.0.0.1,::1"),
         # "plain" (gunicorn's access log) or "json" (one JSON object per request and job).
         "LOG_FORMAT": (_env("LOG_FORMAT", "plain") or "plain").lower(),
+        # /readyz answers 503 when the database has not answered its check within this.
+        "READY_TIMEOUT_MS": _int("READY_TIMEOUT_MS", 500),
         "RATELIMIT_BOOKING": _env("RATELIMIT_BOOKING", "20/minute"),
         "RATELIMIT_BOOKING_PER_LINK": _env("RATELIMIT_BOOKING_PER_LINK", "30/minute"),
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10/minute"),

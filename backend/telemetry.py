@@ -134,9 +134,13 @@ def init_app(app: Flask) -> None:
         """The process answers; nothing else is asked (a load balancer's liveness probe)."""
         return {"status": "ok"}
 
+    prober = app.extensions["schedlink.prober"] = health.Prober(
+        app.config["DATABASE_URL"], app.config["READY_TIMEOUT_MS"] / 1000
+    )
+
     @app.get("/readyz")
     def readyz():
-        result = health.readiness(app.extensions["schedlink.sessions"])
+        result = prober.check()
         response = jsonify(
             {"status": "ready" if result.ready else "not ready", "checks": result.checks}
         )

@@ -7,10 +7,10 @@
 /v1/real_time_scheduling`, issue 20: the same page, offering an availability query's slots
 over the same 14 days) and prints its ratio to hello against the same target.
 
-Target (issue #5): the booking page GET for a host with 500 events in the next 14 days, served
-by the production server, reaches >= 40% of the requests per second of a bare "hello" endpoint
-(`GET /healthz`) on the same server in the same run; its p99 latency at 32 concurrent clients
-is printed.
+Target (issue 27; issue #5 asked 40 %): the booking page GET for a host with 500 events in the
+next 14 days, served by the production server, reaches >= 50% of the requests per second of a
+bare "hello" endpoint (`GET /healthz`) on the same server in the same run; its p99 latency at
+32 concurrent clients is printed.
 
 What it does: starts the real production server (`schedlink serve`: gunicorn gthread workers,
 SQLite in a temporary directory, no job worker), makes a host with the real CLI, seeds 500
@@ -23,7 +23,7 @@ over `app.test_client()`) and prints where the time goes.
 Prints, e.g. (2 busy CPUs):
     hello (/healthz)  :   3295.3 req/s   p50     5.4 ms   p99    75.0 ms   (...)
     booking page      :    242.4 req/s   p50   123.8 ms   p99   342.7 ms   (...)
-    page/hello ratio = 0.074 (target >= 0.40)
+    page/hello ratio = 0.074 (target >= 0.50)
     server CPU per request: hello 0.39 ms, booking page 4.92 ms (CPU-time ratio 0.080); ...
     booking page p99 at 32 concurrent clients = 342.7 ms
 then the in-process profile. The server-CPU-per-request line (gunicorn master + workers, from
@@ -456,7 +456,7 @@ def main() -> int:
             )
         hello, page = results["hello (/healthz)"], results["booking page"]
         ratio = page["rps"] / hello["rps"] if hello["rps"] else float("nan")
-        print(f"page/hello ratio = {ratio:.3f} (target >= 0.40)")
+        print(f"page/hello ratio = {ratio:.3f} (target >= 0.50)")
         if hello["server_ms"] is not None:
             cpu_ratio = hello["server_ms"] / page["server_ms"]
             print(
@@ -469,7 +469,7 @@ def main() -> int:
         if "real-time page" in results:
             rts = results["real-time page"]
             rts_ratio = rts["rps"] / hello["rps"] if hello["rps"] else float("nan")
-            print(f"real-time page/hello ratio = {rts_ratio:.3f} (target >= 0.40)")
+            print(f"real-time page/hello ratio = {rts_ratio:.3f} (target >= 0.50)")
             if hello["server_ms"] is not None and rts["server_ms"]:
                 print(
                     f"server CPU per request: real-time page {rts['server_ms']:.2f} ms "

@@ -23,6 +23,14 @@ cannot add throughput here. The bench reads the CPU time each side used (/proc) 
 ceiling that follows: requests/s at which the app processes alone would fill every core, and
 the same for the database. docs/capacity.md says which numbers were measured and which are
 extrapolated from these. Nothing is asserted; exit status 0.
+
+Reproducing a run: the clients' choices are seeded (`--seed`, 27), the command line and the
+machine's state are written into the report, and each step records how many cores *other*
+work kept busy meanwhile (the machine's busy time from /proc/stat less ours) and the load
+average. `--quiet-wait 300 --quiet-below 0.5` waits before each step (up to 300 s) for other
+work to use less than half a core; on a machine shared with other people's test runs that
+may never happen, and the report then says how busy it was. Requests/s and CPU per request
+are over the time until the step's last answer, not the nominal step length.
 """
 
 from __future__ import annotations
@@ -233,6 +241,33 @@ def _serves(pid: int, database: str | None) -> bool:
     return False
 
 
+def machine_busy() -> float:
+    """CPU seconds every process on this machine has used (all cores; /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def others_now(seconds: float = 2.0) -> float:
+    """Cores busy on this machine right now (nothing of ours runs yet: all of it is others')."""
+    before = machine_busy()
+    time.sleep(seconds)
+    return (machine_busy() - before) / seconds
+
+
+def wait_for_quiet(below: float, patience: float) -> float:
+    """Wait (up to `patience` s) until other work keeps fewer than `below` cores busy; the
+    cores found busy last. A shared machine may never get there: the run then goes on, and
+    the report says how busy it was."""
+    deadline = time.monotonic() + patience
+    busy = others_now()
+    while busy >= below and time.monotonic() < deadline:
+        print(f"   waiting for a quieter machine: others keep {busy:.2f} cores busy", flush=True)
+        time.sleep(10)
+        busy = others_now()
+    return busy
+
+
 def cpu_snapshot(roots: list[int], database: str | None) -> dict[str, float]:
     """CPU seconds used so far by the nodes (their process trees), the PostgreSQL backends of
     our database (none on SQLite) and Redis."""
@@ -255,12 +290,14 @@ def cpu_snapshot(roots: list[int], database: str | None) -> dict[str, float]:
     }
 
 
-def run_level(nodes: list[LiveServer], hosts, clients: int, duration: float, procs: int) -> dict:
+def run_level(
+    nodes: list[LiveServer], hosts, clients: int, duration: float, procs: int, seed_value: int = 0
+) -> dict:
     invitees = max(1, round(clients * 0.75))
     plan = [
         ("invitee" if i < invitees else "api", nodes[i % len(nodes)].port) for i in range(clients)
     ]
-    random.Random(clients).shuffle(plan)
+    random.Random(seed_value + clients).shuffle(plan)
     ctx = multiprocessing.get_context("fork")
     procs = min(procs, clients)
     start_at = time.time() + 0.5
@@ -268,19 +305,26 @@ def run_level(nodes: list[LiveServer], hosts, clients: int, duration: float, pro
     url = nodes[0].database_url
     database = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
     cpu0 = cpu_snapshot(roots, database)
+    machine0, load0 = machine_busy(), os.getloadavg()[0]
     pipes, children = [], []
     for p in range(procs):
         receive, send = ctx.Pipe(duplex=False)
         child = ctx.Process(
-            target=_load_process, args=(plan[p::procs], hosts, start_at, duration, p * 1000, send)
+            target=_load_process,
+            args=(plan[p::procs], hosts, start_at, duration, seed_value + p * 1000, send),
         )
         child.start()
         pipes.append(receive)
         children.append(child)
     results = [r.recv() for r in pipes]
+    # Clients stop starting requests at the step's end but finish the ones in flight, which
+    # takes seconds past the end once the machine is saturated: requests/s and CPU per
+    # request are over the time until the last answer, not the nominal step.
+    elapsed = max(time.time() - start_at, duration)
     for child in children:
         child.join()
     cpu1 = cpu_snapshot(roots, database)
+    machine1, load1 = machine_busy(), os.getloadavg()[0]
     lat = {k: array("d") for k in KINDS}
     for r in results:
         for k in KINDS:
@@ -290,7 +334,7 @@ def run_level(nodes: list[LiveServer], hosts, clients: int, duration: float, pro
     total = sum(len(v) for v in lat.values())
     row = {
         "clients": clients, "duration": duration, "requests": total,
-        "rps": total / duration,
+        "rps": total / elapsed, "elapsed": elapsed,
         "errors": sum(r["errors"] for r in results),
         "booked": sum(r["booked"] for r in results),
         "taken": sum(r["taken"] for r in results),
@@ -298,13 +342,17 @@ def run_level(nodes: list[LiveServer], hosts, clients: int, duration: float, pro
         "examples": [e for r in results for e in r["examples"]][:5],
         "cpu": {k: cpu1[k] - cpu0[k] for k in cpu0} | {"load": sum(r["cpu"] for r in results)},
         "kinds": {},
+        "loadavg": (load0, load1),
     }  # fmt: skip
+    # What else ran meanwhile: the machine's busy time less ours, in cores.
+    ours = sum(row["cpu"].values())
+    row["others_cores"] = max(0.0, (machine1 - machine0) - ours) / elapsed
     everything = sorted(x for v in lat.values() for x in v)
     row["p99_all"] = _pct(everything, 0.99)
     for k in KINDS:
         ordered = sorted(lat[k])
         row["kinds"][k] = {
-            "rps": len(ordered) / duration,
+            "rps": len(ordered) / elapsed,
             "p50": _pct(ordered, 0.50), "p95": _pct(ordered, 0.95), "p99": _pct(ordered, 0.99),
         }  # fmt: skip
     return row
@@ -370,7 +418,9 @@ def run_setup(name: str, database: str, node_count: int, args, workdir: Path) ->
         run_level(nodes, hosts, 8, min(2.0, args.duration), args.procs)  # warm-up, discarded
         levels = []
         for clients in args.levels:
-            row = run_level(nodes, hosts, clients, args.duration, args.procs)
+            if args.quiet_wait:
+                wait_for_quiet(args.quiet_below, args.quiet_wait)
+            row = run_level(nodes, hosts, clients, args.duration, args.procs, args.seed)
             levels.append(row)
             print(_line(row), flush=True)
             for example in row["examples"]:
@@ -391,6 +441,7 @@ def _line(row: dict) -> str:
         f"  book {k['book']['p50']:.0f}/{k['book']['p99']:.0f}"
         f"  api-avail {k['api_availability']['p50']:.0f}/{k['api_availability']['p99']:.0f} ms"
         f"  | errors {row['errors']}  booked {row['booked']} taken {row['taken']}"
+        f"  | others {row['others_cores']:.2f} cores, load {row['loadavg'][0]:.1f}"
     )
 
 
@@ -422,19 +473,27 @@ def sustained(setup: dict) -> dict | None:
 
 def markdown(setups: list[dict], args, started: datetime) -> str:
     cores = os.cpu_count()
+    others = [r["others_cores"] for s in setups for r in s["levels"]]
+    loads = [x for s in setups for r in s["levels"] for x in r["loadavg"]]
     out = [
         "# Capacity (bench/bench_capacity.py)",
         "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC{' with --quick' if args.quick else ''}: "
-        f"{args.duration:.0f} s per step, {args.workers} gunicorn workers (x 4 threads) and "
-        f"one job worker per node, {args.hosts} hosts; {cores} CPUs shared by the nodes, "
-        "PostgreSQL, Redis and the load generator, on a machine other work was loading at the "
-        "same time: absolute numbers are noisy, ratios within this run are what count.",
+        f"Run {started:%Y-%m-%d %H:%M} UTC as `{args.command}`: {args.duration:.0f} s per "
+        f"step, {args.workers} gunicorn workers (x 4 threads) and one job worker per node, "
+        f"{args.hosts} hosts, clients' choices seeded ({args.seed}). {cores} CPUs shared by the "
+        "nodes, PostgreSQL, Redis and the load generator.",
+        "",
+        f"**The machine was not quiet.** Other work (other people's test runs) kept "
+        f"{args.others_before:.2f} of {cores} cores busy just before the run and "
+        f"{min(others):.2f}–{max(others):.2f} cores during its steps (column *others*; the "
+        f"load average went {min(loads):.1f}–{max(loads):.1f}). Absolute numbers are therefore "
+        "low and noisy; ratios within one run, and CPU time per request (which other work "
+        "changes much less), are what to read.",
         "",
         "| setup | clients | req/s | p99 all (ms) | page p50/p95/p99 | page in zone p99 | "
         "book p50/p95/p99 | API availability p50/p95/p99 | API events p99 | errors | "
-        "booked / taken |",
-        "|---|---:|---:|---:|---|---:|---|---|---:|---:|---|",
+        "booked / taken | others (cores) |",
+        "|---|---:|---:|---:|---|---:|---|---|---:|---:|---|---:|",
     ]
     for s in setups:
         for r in s["levels"]:
@@ -447,7 +506,7 @@ def markdown(setups: list[dict], args, started: datetime) -> str:
                 f"| {s['name']} | {r['clients']} | {r['rps']:.1f} | {r['p99_all']:.0f} | "
                 f"{trio('page')} | {k['page_tz']['p99']:.0f} | {trio('book')} | "
                 f"{trio('api_availability')} | {k['api_events']['p99']:.0f} | {r['errors']} | "
-                f"{r['booked']} / {r['taken']} |"
+                f"{r['booked']} / {r['taken']} | {r['others_cores']:.2f} |"
             )
     counted = ", ".join(f"{s['name']} {s['double_bookings']} of {s['confirmed']}" for s in setups)
     out += ["", "Double bookings (overlapping confirmed bookings of one host, counted in the "
@@ -517,10 +576,23 @@ def main() -> int:
     parser.add_argument("--no-redis", action="store_true", help="limits in the database")
     parser.add_argument("--only", default="pg1,pg2,sqlite1", help="setups to run")
     parser.add_argument("--out", default=str(ROOT / "docs" / "capacity.md"))
+    parser.add_argument("--seed", type=int, default=27, help="clients' choices (same each run)")
+    parser.add_argument(
+        "--quiet-wait", type=float, default=0.0,
+        help="before each step, wait up to this many seconds for other work to calm down",
+    )  # fmt: skip
+    parser.add_argument(
+        "--quiet-below", type=float, default=0.5,
+        help="cores other work may keep busy for the machine to count as quiet",
+    )  # fmt: skip
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",")]
     args.duration = args.duration or (8.0 if args.quick else 30.0)
     started = datetime.now(UTC)
+    args.others_before = others_now()
+    args.command = " ".join(["bench/bench_capacity.py", *sys.argv[1:]])
+    print(f"before the run, other work keeps {args.others_before:.2f} of {os.cpu_count()} cores "
+          f"busy (load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
     wanted = args.only.split(",")
     plans = [("pg1", "postgresql", 1, "PostgreSQL, 1 node"),
              ("pg2", "postgresql", 2, "PostgreSQL, 2 nodes"),

@@ -4,6 +4,8 @@ old; and request ids that a client (not a trusted proxy) sends are not believed.
 
 from __future__ import annotations
 
+import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +14,13 @@ from sqlalchemy import text
 from backend import create_app, db
 from backend.health import beat, worker_name
 from backend.outbox import run_worker
+
+
+@pytest.fixture
+def app_config() -> dict:
+    # These tests are about what the checks say, not their time bound: a loaded machine
+    # must not turn a slow first check into "no answer".
+    return {"READY_TIMEOUT_MS": 30_000}
 
 
 def _beat(app, when: datetime) -> None:
@@ -31,6 +40,29 @@ def test_healthz_answers_without_the_database(tmp_path):
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.get_json()["checks"]["database"].startswith("unreachable")
+
+
+def test_a_database_that_never_answers_is_not_ready_at_once(tmp_path):
+    """PostgreSQL's address accepts the connection and never says a word (a hung server, a
+    half-dead proxy): /readyz still answers, 503, in its time bound, and a second probe waits
+    on the check already running instead of starting another. Before the bound, a probe
+    here waited for ever."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        app = create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+                "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{port}/none",
+                "SECRET_KEY": "test-secret-key",
+            }
+        )
+        client = app.test_client()
+        started = time.monotonic()
+        first, second = client.get("/readyz"), client.get("/readyz")
+        elapsed = time.monotonic() - started
+    assert first.status_code == second.status_code == 503
+    assert second.get_json()["checks"] == {"database": "unreachable: no answer within 500 ms"}
+    assert elapsed < 3  # generous: the bound is 2 x 500 ms; a loaded machine must not fail it
 
 
 def test_not_ready_until_a_worker_has_beaten(app, client):
