@@ -21,6 +21,7 @@ from . import (
     elements,
     hours,
     manage,
+    new_link,
     oauth,
     password_reset,
     profile,
@@ -40,8 +41,8 @@ def init_app(app: Flask) -> None:
     user_sessions.init_app(app)
     profile_nav.init_app(app)
     for face in (
-        auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup, connect, elements,
+        auth, second_factor, password_reset, booking, manage, dashboard, new_link, hours, checker,
+        oauth, calendar_services, conferencing, webhooks, signup, connect, elements,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
