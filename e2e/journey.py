@@ -83,8 +83,9 @@ def popup_picks_hosts(popup: PopupPage, names: list[str], mode: str) -> None:
     beside the user."""
     _wait_until(lambda: popup.js("document.body.dataset.team") != "pending")
     assert popup.js("document.body.dataset.team") == "yes", "no host picker"
-    assert not popup.visible("#hosts-mode"), "closed by default: the common case is one click"
+    assert not popup.js("document.getElementById('more').open"), "closed: the common case"
     popup.click("#more > summary")
+    assert popup.js("document.getElementById('more').open")
     popup.fill("#hosts-mode", mode)
     assert popup.visible("#host-list")
     for name in names:

@@ -252,9 +252,9 @@ async function loadTeam() {
     list.append(
       el('div', { className: 'host' }, [
         el('input', { type: 'checkbox', id, value: m.sub, checked: mine, on: { change: updateMoreSummary } }),
-        el('label', { htmlFor: id }, [
+        // The address in the tooltip: names keep a small team on one line.
+        el('label', { htmlFor: id, title: m.email || '' }, [
           mine ? `You (${m.name || m.email || 'me'})` : m.name || m.email || m.sub,
-          !mine && m.name && m.email ? el('span', { className: 'secondary', text: ` ${m.email}` }) : null,
         ]),
       ]),
     );
