@@ -13,9 +13,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import api, db, errors, limits, proxies, telemetry, web
     from . import config as app_config
     from .accounts import Keys
-    from .outbound import Outbound
+    from .core.outbound import Outbound
+    from .core.sealing import Sealer
     from .scheduling import Tokens
-    from .sealing import Sealer
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("SCHEDLINK_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path or None)

@@ -59,7 +59,7 @@ def serve(
     if keyfile and not certfile:
         raise click.UsageError("--keyfile needs --certfile")
     if certfile:
-        from .tls import server_context
+        from .core.tls import server_context
 
         try:
             server_context(certfile, keyfile)  # fail here, clearly, not in every worker
@@ -99,7 +99,7 @@ def _browser_host(host: str) -> str:
 def demo(host: str, port: int, workers: int | None) -> None:
     """Like serve, plus a demo host account, its API key and demo pages under /demo/."""
     from .server import default_workers, prepare_metrics_dir, run
-    from .web.demo import seed
+    from .web.public.demo import seed
 
     os.environ["SCHEDLINK_DEMO"] = "true"
     prepare_metrics_dir(_instance_path())
@@ -148,8 +148,8 @@ def worker(once: bool, poll: float) -> None:
 def create_user(email: str, name: str, tzid: str, organization: str | None) -> None:
     """Create an account; the password is read from stdin (one line). Prints the sub."""
     from .accounts import EmailTaken, create_account, organization_named
+    from .core.validation import ValidationError
     from .organizations import members
-    from .validation import ValidationError
 
     password = sys.stdin.readline().rstrip("\r\n")
     app = _app()
@@ -211,7 +211,7 @@ def doctor(certfile: str | None, keyfile: str | None) -> None:
     from sqlalchemy.orm import sessionmaker
 
     from . import config as app_config
-    from .database import make_engine
+    from .core.database import make_engine
     from .doctor import PROBLEM, WARNING, run_checks
 
     config = app_config.from_environment(Path(_instance_path()))

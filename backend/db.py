@@ -1,5 +1,6 @@
 """The database bound to a Flask app: one engine and session factory per app, and the
-request's session. Transactions, engines and migrations themselves live in `backend.database`."""
+request's session. Transactions, engines and migrations themselves live in
+`backend.core.database`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import database
-from .database import TransactionConflict, make_engine, migrate, retrying
+from .core import database
+from .core.database import TransactionConflict, make_engine, migrate, retrying
 
 __all__ = [
     "TransactionConflict", "engine", "init_app", "make_engine", "migrate", "retrying",

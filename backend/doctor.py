@@ -10,7 +10,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from . import tls
+from .core import tls
 
 PROBLEM, WARNING, OK = "problem", "warning", "ok"
 # Keys people type when they mean "I'll change it later".

@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import metrics
-from .redaction import redact
+from .core.redaction import redact
 
 log = logging.getLogger(__name__)
 

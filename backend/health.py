@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from . import database
+from .core import database
 from .models import WorkerHeartbeat
 
 BEAT_EVERY = timedelta(seconds=30)

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .database import make_engine
+from .core.database import make_engine
 from .models import RateLimitCounter
 
 DATABASE_STORAGE_URI = "schedlink-db://"

@@ -11,7 +11,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from .redaction import redact
+from .core.redaction import redact
 
 
 class RedactingLogger(Logger):
@@ -69,7 +69,7 @@ def default_workers() -> int:
 
 def ssl_context(_config, default_ssl_context_factory):
     """gunicorn's hook (its `ssl_version` setting is ignored since 21.0): TLS 1.2 at least."""
-    from .tls import harden
+    from .core.tls import harden
 
     return harden(default_ssl_context_factory())
 

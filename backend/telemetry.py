@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, abort, current_app, g, jsonify, request
 
 from . import health, metrics
-from .redaction import redact
+from .core.redaction import redact
 
 access_log = logging.getLogger("schedlink.access")
 # What an upstream proxy may hand us as a request id: short, printable, nothing to escape.

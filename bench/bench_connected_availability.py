@@ -36,7 +36,7 @@ from backend.accounts import create_account, create_api_key, local_calendar  # n
 from backend.calendars.sources import SyncedEvent  # noqa: E402
 from backend.calendars.sync import store_events  # noqa: E402
 from backend.connections import new_profile  # noqa: E402
-from backend.ids import new_id  # noqa: E402
+from backend.core.ids import new_id  # noqa: E402
 from backend.models import Calendar, Event  # noqa: E402
 
 CALENDARS, EACH, DAYS = 10, 2_000, 35

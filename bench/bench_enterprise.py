@@ -41,11 +41,12 @@ from sqlalchemy import select  # noqa: E402
 from standins import StandinProvider  # noqa: E402
 from standins.enterprise import GoogleDomain, MicrosoftTenant  # noqa: E402
 
-from backend import create_app, database  # noqa: E402
+from backend import create_app  # noqa: E402
 from backend.accounts import create_account  # noqa: E402
 from backend.calendars import SOURCES, run_sync  # noqa: E402
 from backend.connections import new_profile, read_credentials  # noqa: E402
 from backend.connections.enterprise import seal  # noqa: E402
+from backend.core import database  # noqa: E402
 from backend.models import EnterpriseConnection, Organization  # noqa: E402
 from backend.outbox.calendar_jobs import services  # noqa: E402
 

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from backend import database  # noqa: E402
+from backend.core import database  # noqa: E402
 from backend.models import Job  # noqa: E402
 from backend.outbox.worker import OTHERS, claim  # noqa: E402
 

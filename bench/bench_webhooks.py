@@ -20,7 +20,7 @@ Prints, e.g. (2 CPUs shared with another engineer's test runs):
 The receiver is a separate process (an asyncio HTTP/1.1 server answering 200 and logging
 each webhook-id with its arrival time; any number of connections at once). The baseline
 posts the same 1,000 bodies, one after the other, with the same HTTP client the worker uses
-(backend.outbound.Outbound), and neither signs nor touches a database. The workers are real
+(backend.core.outbound.Outbound), and neither signs nor touches a database. The workers are real
 `schedlink worker` processes leasing from the webhook outbox; each run starts with the
 workers idle, then 1,000 notifications are committed at once and the clock runs until the
 receiver has them all.
@@ -195,7 +195,7 @@ class PostgresCPU:
 
 def bare_loop(url: str, bodies: list[bytes]) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process) for POSTing every body once."""
-    from backend.outbound import Outbound
+    from backend.core.outbound import Outbound
 
     outbound = Outbound(["127.0.0.1"], timeout=10)
     headers = {"Content-Type": "application/json", "webhook-id": "bare"}

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from backend import database
+from backend.core import database
 
 COLUMNS = {
     "kind", "rts_query", "rts_event", "target_calendars", "event_creation", "callback_urls",

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
-from backend import database
+from backend.core import database
 
 
 def _alembic(url: str) -> Config:

@@ -13,7 +13,7 @@ import trustme
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.outbound import Outbound, OutboundError, OutboundRefused, Policy
+from backend.core.outbound import Outbound, OutboundError, OutboundRefused, Policy
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -10,7 +10,7 @@ from gunicorn.config import Config
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.redaction import REDACTED, redact
+from backend.core.redaction import REDACTED, redact
 from backend.scheduling import Tokens
 from backend.server import RedactingLogger
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.sealing import SealBroken, Sealer
+from backend.core.sealing import SealBroken, Sealer
 
 SEALER = Sealer("the current key")
 

@@ -134,7 +134,7 @@ def test_https_pages_send_hsts(tls_server):
 
 
 def test_outbound_client_context_refuses_below_tls_1_2():
-    from backend.tls import client_context
+    from backend.core.tls import client_context
 
     context = client_context()
     assert context.minimum_version == ssl.TLSVersion.TLSv1_2

@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from backend import database, notifications
+from backend import notifications
+from backend.core import database
+from backend.core.outbound import Outbound
 from backend.models import WebhookMessage
-from backend.outbound import Outbound
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from ..core.text import clean_text
 from ..models import Account, ApiKey, utcnow
-from ..text import clean_text
 
 API_KEY_PREFIX = "slk_"
 # A key's last use is written at most this often: an API client making many requests a

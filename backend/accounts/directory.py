@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..ids import new_id
+from ..core.ids import new_id
+from ..core.text import clean_text, is_valid_email, normalize_email
+from ..core.validation import FieldErrors, ValidationError, is_tzid
 from ..models import Account, Calendar, Organization
-from ..text import clean_text, is_valid_email, normalize_email
-from ..validation import FieldErrors, ValidationError, is_tzid
 from .passwords import hash_password, password_problem
 
 

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from ..core.validation import redirect_origin
 from ..models import Account, ElementToken, utcnow
-from ..validation import redirect_origin
 
 ELEMENT_TOKEN_PREFIX = "set_"  # noqa: S105 - a prefix, not a secret
 ELEMENT_TOKEN_LIFETIME = timedelta(hours=18)

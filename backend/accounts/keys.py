@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..sealing import SealBroken, Sealer
+from ..core.sealing import SealBroken, Sealer
 
 
 class KeysError(Exception):

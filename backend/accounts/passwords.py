@@ -13,9 +13,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.text import normalize_email
+from ..core.validation import FieldErrors, ValidationError
 from ..models import Account
-from ..text import normalize_email
-from ..validation import FieldErrors, ValidationError
 
 _hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
 # Verified against when the e-mail is unknown, so both paths cost the same.

@@ -10,9 +10,9 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.text import clean_text, is_valid_email, normalize_email
+from ..core.validation import FieldErrors, is_tzid
 from ..models import Account
-from ..text import clean_text, is_valid_email, normalize_email
-from ..validation import FieldErrors, is_tzid
 from .directory import EmailTaken
 from .notices import notify
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
 from ..models import Account, UserSession
 
 LIFETIME = timedelta(days=14)

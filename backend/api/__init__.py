@@ -7,8 +7,8 @@ import re
 from flask import Flask, jsonify
 from flask_cors import CORS
 
+from ..core.validation import ValidationError
 from ..scheduling import LinkNotFound
-from ..validation import ValidationError
 from . import (
     account,
     availability,

@@ -7,9 +7,9 @@ from flask import Blueprint
 from .. import db
 from ..accounts import mfa_enabled, profile_fields, update_profile
 from ..calendars import all_calendars
+from ..core.validation import FieldErrors
 from ..errors import api_error
 from ..models import Account
-from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 from .conferencing import profiles_json
 from .element_auth import element_may, element_token

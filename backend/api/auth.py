@@ -12,8 +12,8 @@ from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized
 
 from .. import db
 from ..accounts import api_key_for, record_api_key_use, use_record_due
+from ..core.validation import ValidationError
 from ..models import Account
-from ..validation import ValidationError
 from .element_auth import element_request, require_element_token
 
 log = logging.getLogger(__name__)

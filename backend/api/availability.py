@@ -19,8 +19,8 @@ from ..availability import (
     render,
     resolve,
 )
+from ..core.validation import ValidationError, dotted
 from ..models import Account
-from ..validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
 from .element_auth import element_subs, element_token
 

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, request
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from .. import db
-from ..validation import FieldErrors
+from ..core.validation import FieldErrors
 from .auth import json_body, require_api_key
 
 bp = Blueprint("api_batch", __name__, url_prefix="/v1")

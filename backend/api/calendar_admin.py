@@ -20,8 +20,8 @@ from ..calendars import (
     set_participation,
 )
 from ..connections import ConnectionsError, read_credentials
+from ..core.validation import ValidationError
 from ..outbox.calendar_jobs import services as calendar_services
-from ..validation import ValidationError
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_calendar_admin", __name__, url_prefix="/v1")

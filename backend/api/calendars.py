@@ -22,8 +22,8 @@ from ..calendars.events import (
     read_events,
     upsert_event,
 )
+from ..core.validation import FieldErrors, ValidationError, is_tzid, parse_utc
 from ..scheduling import BadToken, TokenExpired
-from ..validation import FieldErrors, ValidationError, is_tzid, parse_utc
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_calendars", __name__, url_prefix="/v1")

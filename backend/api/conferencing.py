@@ -17,8 +17,8 @@ from ..connections import (
     check_redirect_uri,
     oauth_providers,
 )
+from ..core.validation import FieldErrors, ValidationError
 from ..models import Profile
-from ..validation import FieldErrors, ValidationError
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_conferencing", __name__, url_prefix="/v1")

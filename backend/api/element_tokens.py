@@ -6,8 +6,8 @@ from flask import Blueprint
 
 from .. import db
 from ..accounts import ElementTokenError, create_element_token
+from ..core.validation import ValidationError
 from ..models import Account
-from ..validation import ValidationError
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_element_tokens", __name__, url_prefix="/v1")

@@ -11,9 +11,9 @@ from werkzeug.exceptions import NotFound
 
 from .. import db
 from ..calendars import count_events, read_events
-from ..ids import looks_like_id
+from ..core.ids import looks_like_id
+from ..core.validation import ValidationError, format_utc, is_tzid, parse_utc
 from ..scheduling import BadToken, TokenExpired
-from ..validation import ValidationError, format_utc, is_tzid, parse_utc
 from .auth import current_account, require_api_key
 from .calendars import _bound
 from .element_auth import element_token

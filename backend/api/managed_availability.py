@@ -24,8 +24,8 @@ from ..availability import (
     upsert_rule,
 )
 from ..calendars import lock_account
+from ..core.validation import ValidationError, dotted, parse_utc
 from ..models import Account
-from ..validation import ValidationError, dotted, parse_utc
 from .auth import current_account, json_body, require_api_key
 from .element_auth import element_token
 

@@ -2,9 +2,9 @@
 
 from flask import Blueprint, current_app
 
+from ..core.validation import ValidationError
 from ..errors import api_error
 from ..markup import MarkupTooLarge, MarkupUnreadable, parse_contacts
-from ..validation import ValidationError
 from .auth import json_body, require_api_key
 
 bp = Blueprint("api_markup", __name__, url_prefix="/v1/markup")

@@ -26,7 +26,7 @@ from ..calendars import (
     verify_caldav,
 )
 from ..connections import ConnectionsError
-from ..validation import FieldErrors
+from ..core.validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 
 bp = Blueprint("api_profiles", __name__, url_prefix="/v1")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, request
 
 from .. import db
+from ..core.validation import FieldErrors
 from ..scheduling import (
     BadToken,
     LinkNotFound,
@@ -18,7 +19,6 @@ from ..scheduling import (
     get_real_time,
     rts_to_dict,
 )
-from ..validation import FieldErrors
 from .auth import current_account, json_body, require_api_key
 from .links import booking_url
 

@@ -15,7 +15,7 @@ from ..availability import (
     render_sequences,
     solve_sequence,
 )
-from ..validation import ValidationError, dotted
+from ..core.validation import ValidationError, dotted
 from .auth import current_account, json_body, require_api_key
 from .availability import visible_accounts
 from .element_auth import element_token

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..core.validation import FieldErrors, format_utc, parse_utc
 from ..models import Account, AvailabilityRuleRow, AvailablePeriodRow
-from ..validation import FieldErrors, format_utc, parse_utc
 from .rules import AvailabilityRule, default_rule, parse_rule, rule_to_dict
 
 MAX_RULES = 50

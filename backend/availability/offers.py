@@ -11,8 +11,8 @@ from typing import Any, Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..core.validation import parse_utc
 from ..models import Account, Calendar, Event, LinkHost, SchedulingLink
-from ..validation import parse_utc
 from .engine import Group, Member, find_availability
 from .host_rules import host_rule
 from .managed import period_spans, union

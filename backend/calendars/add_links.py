@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from ..core.text import with_name
 from ..models import Booking
-from ..text import with_name
 
 
 def _details(booking: Booking, join: dict | None) -> str:

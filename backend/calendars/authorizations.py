@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..connections import begin_authorization, oauth_providers
+from ..core.validation import FieldErrors
 from ..models import Account, Profile
-from ..validation import FieldErrors
 from .sync import CALENDAR_PURPOSE
 
 CALENDAR_OAUTH = ("google", "microsoft")

@@ -22,8 +22,8 @@ from caldav.lib import error as caldav_error
 from lxml import etree
 from niquests.structures import CaseInsensitiveDict
 
-from ..outbound import OutboundError, OutboundRefused
-from ..validation import ValidationError
+from ..core.outbound import OutboundError, OutboundRefused
+from ..core.validation import ValidationError
 from .feeds import expand
 from .sources import (
     LeftOut,

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.validation import ValidationError
 from ..models import Account, Calendar, Event
-from ..validation import ValidationError
 from .events import CalendarNotFound, _changed, calendar_for
 
 PARTICIPATION = ("accepted", "tentative", "declined")

@@ -10,11 +10,11 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import notifications
-from ..ids import looks_like_id
+from ..core.ids import looks_like_id
+from ..core.outbound import Outbound
+from ..core.text import clean_multiline, clean_text
+from ..core.validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
 from ..models import Account, Booking, Calendar, Event
-from ..outbound import Outbound
-from ..text import clean_multiline, clean_text
-from ..validation import FieldErrors, ValidationError, format_utc, is_tzid, parse_utc
 
 MAX_EVENT_LENGTH = timedelta(days=14)
 MAX_RANGE = timedelta(days=400)

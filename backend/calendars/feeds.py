@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import icalendar
 
-from ..outbound import OutboundError, OutboundRefused
+from ..core.outbound import OutboundError, OutboundRefused
 from . import expansion
 from .occurrences import MAX_OCCURRENCES, Collector, floating_zone, span, too_many
 from .rules import check_rules

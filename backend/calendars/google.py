@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from ..validation import format_utc
+from ..core.validation import format_utc
 from .rest import NotFoundOrGone, call, with_token
 from .sources import RemoteCalendar, SyncContext, SyncedEvent
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
+from ..core.text import clean_text, with_name
 from ..models import Booking
 from ..models.scheduling import DEFAULT_REMINDERS
-from ..text import clean_text, with_name
 
 
 def booking_ics(

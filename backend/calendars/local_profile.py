@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..connections import ConnectionsError, profile_for
-from ..ids import new_id
+from ..core.ids import new_id
+from ..core.text import clean_text
+from ..core.validation import FieldErrors, ValidationError
 from ..models import Account, Calendar, Profile
-from ..text import clean_text
-from ..validation import FieldErrors, ValidationError
 from .services import calendar_to_dict, local_profile_id
 from .sync import CALENDAR_PURPOSE
 

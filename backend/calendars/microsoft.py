@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from ..validation import format_utc
+from ..core.validation import format_utc
 from .rest import NotFoundOrGone, call, with_token
 from .sources import RemoteCalendar, SyncContext, SyncedEvent
 

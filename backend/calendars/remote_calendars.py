@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from caldav.lib import error as caldav_error
 
-from ..validation import ValidationError
+from ..core.validation import ValidationError
 from . import caldav, google, microsoft
 from .rest import call, with_token
 from .sources import SourceError

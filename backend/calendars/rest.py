@@ -6,7 +6,7 @@ from __future__ import annotations
 import json as jsonlib
 from urllib.parse import urlencode
 
-from ..outbound import OutboundError, OutboundRefused
+from ..core.outbound import OutboundError, OutboundRefused
 from .sources import SourceError, http_problem, unreachable
 
 MAX_BODY = 10 * 1024 * 1024

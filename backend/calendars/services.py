@@ -17,10 +17,10 @@ from ..connections import (
     profile_for,
     profiles_of,
 )
-from ..ids import looks_like_id
+from ..core.ids import looks_like_id
+from ..core.outbound import OutboundRefused
+from ..core.validation import FieldErrors, ValidationError, format_utc
 from ..models import Account, BookingCalendar, Calendar, CalendarSync, Profile
-from ..outbound import OutboundRefused
-from ..validation import FieldErrors, ValidationError, format_utc
 from .events import CalendarNotFound
 from .feeds import normalize_feed_url
 from .sync import CALENDAR_PURPOSE, forget_calendars, request_sync, start_syncing

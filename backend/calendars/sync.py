@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database, metrics
+from .. import metrics
 from ..connections import ProfileDisconnected
-from ..ids import new_id
+from ..core import database
+from ..core.ids import new_id
 from ..models import (
     Account,
     BookingWrite,

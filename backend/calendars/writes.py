@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
+from ..core import database
 from ..models import Booking, BookingWrite, Calendar, Job, Profile
 from .services import booking_calendar
 from .sources import SourceError

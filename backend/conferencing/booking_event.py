@@ -21,7 +21,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
+from ..core import database
 from ..models import BookingWrite, Calendar, Conference, Event, Job
 from . import hooks
 from .errors import MeetingRefused

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..connections import ProfileNotFound
+from ..core.validation import ValidationError, format_utc
 from ..models import Account, Conference, Event, Job, Profile
-from ..validation import ValidationError, format_utc
 from . import hooks
 from .services import conferencing_profile, description_of, resolve_default
 from .spec import Spec

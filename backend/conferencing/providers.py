@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from ..outbound import OutboundError, OutboundRefused
-from ..validation import format_utc
+from ..core.outbound import OutboundError, OutboundRefused
+from ..core.validation import format_utc
 from .errors import MeetingRefused, RetryLater
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..calendars import revoke as revoke_calendar
 from ..connections import ProfileNotFound, delete_profile, new_profile, profile_for, profiles_of
+from ..core.validation import ValidationError
 from ..models import Account, Conference, ConferencingDefault, Event, Profile
-from ..validation import ValidationError
 from . import hooks, jitsi
 from .errors import BuiltinProfile
 

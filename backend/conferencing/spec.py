@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..ids import looks_like_id
-from ..validation import FieldErrors
+from ..core.ids import looks_like_id
+from ..core.validation import FieldErrors
 
 MAX_DESCRIPTION = 200
 MAX_URL = 2000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..validation import format_utc
+from ..core.validation import format_utc
 from .errors import MeetingRefused
 from .providers import Details, Meeting, call, json_answer
 

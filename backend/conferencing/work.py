@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
 from ..connections import ProfileDisconnected, ProviderUnavailable, access_token
+from ..core import database
 from ..models import Booking, Conference, Event, Job, Profile
 from . import booking_event, hooks, jitsi
 from .adapters import adapter_for, kind_for

@@ -27,9 +27,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.outbound import Outbound
+from ..core.sealing import SealBroken, Sealer
 from ..models import Account, OAuthRequest, Profile
-from ..outbound import Outbound
-from ..sealing import SealBroken, Sealer
 from .errors import (
     AuthorizationFailed,
     ProfileDisconnected,

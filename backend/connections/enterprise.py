@@ -23,8 +23,8 @@ with warnings.catch_warnings():  # design §2: Authlib's jose (joserfc is its su
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from ..outbound import Outbound, OutboundError
-from ..sealing import SealBroken, Sealer
+from ..core.outbound import Outbound, OutboundError
+from ..core.sealing import SealBroken, Sealer
 from .errors import ProviderUnavailable
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"

@@ -18,10 +18,10 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..core.outbound import Outbound, OutboundError, OutboundRefused
+from ..core.sealing import Sealer
+from ..core.validation import FieldErrors, redirect_origin
 from ..models import Account, OAuthRequest, Profile
-from ..outbound import Outbound, OutboundError, OutboundRefused
-from ..sealing import Sealer
-from ..validation import FieldErrors, redirect_origin
 from .enterprise import EnterpriseSettings
 from .errors import ProfileDisconnected, ProviderNotConfigured, ProviderUnavailable
 from .profiles import mark_disconnected, profiles_of, read_credentials, write_credentials

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.sealing import SealBroken, Sealer
 from ..models import Account, Profile
-from ..sealing import SealBroken, Sealer
 from .errors import ProfileDisconnected, ProfileNotFound
 
 

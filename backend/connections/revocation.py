@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
+from ..core.outbound import Outbound, OutboundError, OutboundRefused
+from ..core.sealing import SealBroken, Sealer
 from ..models import Job, Profile
-from ..outbound import Outbound, OutboundError, OutboundRefused
-from ..sealing import SealBroken, Sealer
 from .errors import ProviderUnavailable
 from .providers import OAuthProvider, client_auth
 

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.outbound import Outbound
+from ..core.sealing import Sealer
 from ..models import EnterpriseConnection, Job, Profile
-from ..outbound import Outbound
-from ..sealing import Sealer
 from .enterprise import (
     EnterpriseRefused,
     EnterpriseSettings,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..text import clean_text
+from ..core.text import clean_text
 
 PREFIX = "data-answers-"
 KEY = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..text import is_valid_email, normalize_email
+from ..core.text import is_valid_email, normalize_email
 from . import jsonld, mailto, merge, microdata, microformats, native, soup
 from .errors import MarkupError, MarkupTooLarge, MarkupUnreadable
 from .tree import Budget

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bs4 import Tag
 
-from ..text import normalize_email
+from ..core.text import normalize_email
 from .soup import Page
 from .tree import Budget, attribute, line_of, text_of
 from .values import Notes, Raw, mailto_addresses

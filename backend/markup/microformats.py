@@ -13,7 +13,7 @@ import re
 
 from bs4 import Tag
 
-from ..text import normalize_email
+from ..core.text import normalize_email
 from .soup import Page
 from .tree import (
     MAX_PROPERTIES,

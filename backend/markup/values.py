@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import unquote
 
-from ..text import clean_text, normalize_email
-from ..validation import known_tzids
+from ..core.text import clean_text, normalize_email
+from ..core.validation import known_tzids
 from . import answers
 
 FIELDS = (

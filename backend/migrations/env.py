@@ -1,8 +1,8 @@
-"""Alembic environment: run from `backend.database.migrate` with the URL set in the config."""
+"""Alembic environment: run from `backend.core.database.migrate` with the URL set in the config."""
 
 from alembic import context
 
-from backend.database import make_engine
+from backend.core.database import make_engine
 from backend.models import Base
 
 config = context.config

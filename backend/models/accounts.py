@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..ids import new_id
+from ..core.ids import new_id
 from .base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:

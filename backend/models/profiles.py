@@ -26,7 +26,7 @@ class Profile(Base):
     profile_name: Mapped[str] = mapped_column(String(200))
     purposes: Mapped[list] = mapped_column(JSON, default=list)
     connected: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Sealed JSON (backend.sealing): tokens, passwords, secret feed URLs. Never shown.
+    # Sealed JSON (backend.core.sealing): tokens, passwords, secret feed URLs. Never shown.
     credentials: Mapped[str | None] = mapped_column(Text)
     # The provider's own id for the connected account, so a re-link updates this profile.
     external_id: Mapped[str | None] = mapped_column(String(255))

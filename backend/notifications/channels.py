@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.outbound import Outbound
+from ..core.validation import FieldErrors
 from ..models import Calendar, Channel
-from ..outbound import Outbound
-from ..validation import FieldErrors
 from . import types
 from .queue import enqueue
 from .urls import checked_url

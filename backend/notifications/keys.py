@@ -14,8 +14,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..core.sealing import SealBroken, Sealer
 from ..models import WebhookSecret
-from ..sealing import SealBroken, Sealer
 from .signing import new_secret
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..ids import new_id
+from ..core.ids import new_id
+from ..core.validation import format_utc
 from ..models import Channel, EventSubscription, WebhookMessage
-from ..validation import format_utc
 from . import types
 from .bodies import channel_to_dict, encode
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..core.outbound import Outbound
+from ..core.validation import FieldErrors
 from ..models import EventSubscription
-from ..outbound import Outbound
-from ..validation import FieldErrors
 from . import types
 from .urls import checked_url
 

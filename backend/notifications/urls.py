@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..outbound import Outbound, OutboundRefused
-from ..validation import FieldErrors
+from ..core.outbound import Outbound, OutboundRefused
+from ..core.validation import FieldErrors
 
 MAX_URL = 2000
 

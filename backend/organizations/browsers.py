@@ -21,10 +21,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import create_api_key
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.text import clean_text
+from ..core.validation import FieldErrors
 from ..models import Account, BrowserConnection
-from ..text import clean_text
-from ..validation import FieldErrors
 
 LIFETIME = timedelta(minutes=10)
 _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")  # base64url SHA-256, no padding

@@ -24,11 +24,11 @@ from ..connections import (
     member_token,
 )
 from ..connections.enterprise import seal
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.outbound import Outbound
+from ..core.sealing import Sealer
+from ..core.validation import FieldErrors, format_utc
 from ..models import Account, CalendarSync, EnterpriseConnection, Profile
-from ..outbound import Outbound
-from ..sealing import Sealer
-from ..validation import FieldErrors, format_utc
 from .errors import OrganizationError
 from .members import require_admin
 

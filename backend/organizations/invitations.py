@@ -14,10 +14,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import Keys, TokenExpired, TokenInvalid, create_account, find_by_email
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.text import normalize_email
+from ..core.validation import FieldErrors, format_utc
 from ..models import Account, Invitation, Job, Organization
-from ..text import normalize_email
-from ..validation import FieldErrors, format_utc
 from .errors import (
     AlreadyInOrganization,
     InvitationForAnother,

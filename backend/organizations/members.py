@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..ids import looks_like_id
+from ..core.ids import looks_like_id
+from ..core.text import clean_text
+from ..core.validation import FieldErrors
 from ..models import Account, Organization
-from ..text import clean_text
-from ..validation import FieldErrors
 from .errors import AlreadyInOrganization, LastAdmin, MemberNotFound, NoOrganization, NotAdmin
 
 ROLES = ("admin", "member")

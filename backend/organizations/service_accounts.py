@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from ..calendars import start_syncing
 from ..connections import mark_disconnected, new_profile
-from ..ids import new_id
+from ..core.ids import new_id
+from ..core.outbound import Outbound
+from ..core.sealing import Sealer
+from ..core.text import normalize_email
+from ..core.validation import FieldErrors
 from ..models import Account, EnterpriseConnection, Job, Profile, WebhookMessage
 from ..notifications import checked_url, ensure_secret, wake_workers
-from ..outbound import Outbound
-from ..sealing import Sealer
-from ..text import normalize_email
-from ..validation import FieldErrors
 from .members import require_admin
 
 AUTHORIZE_JOB = "enterprise.authorize"

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import database
 from ..accounts import (
     EmailTaken,
     InvalidCredentials,
@@ -27,9 +26,10 @@ from ..accounts import (
     hash_password,
     verify_password,
 )
+from ..core import database
+from ..core.text import clean_text, normalize_email
+from ..core.validation import FieldErrors
 from ..models import Account, Job
-from ..text import clean_text, normalize_email
-from ..validation import FieldErrors
 
 PURPOSE = "schedlink.signup-verify.v1"
 VERIFY_WINDOW = timedelta(hours=24)

@@ -10,7 +10,6 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from .. import database
 from ..calendars import SOURCES, WRITERS, relink_path, run_booking_writes, run_sync
 from ..calendars.sources import SourceDisconnected, SourceError
 from ..conferencing import booking_write_recorded
@@ -22,6 +21,7 @@ from ..connections import (
     oauth_providers,
     read_credentials,
 )
+from ..core import database
 from ..models import Account, Job, Profile
 from .mailer import send_text
 

@@ -12,13 +12,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from .. import database
 from ..calendars.rest import MAX_BODY
 from ..calendars.sources import SourceDisconnected, SourceError
 from ..connections import DISCONNECTED_JOB
+from ..core import database
+from ..core.outbound import OutboundError
 from ..models import Account, EnterpriseConnection, Profile
 from ..organizations import AUTHORIZE_JOB, finish
-from ..outbound import OutboundError
 from .calendar_jobs import services
 from .mailer import send_text
 

@@ -13,8 +13,11 @@ import smtplib
 from flask import current_app, render_template
 from sqlalchemy.orm import sessionmaker
 
-from .. import conferencing, database, metrics, timefmt, tls
+from .. import conferencing, metrics
 from ..calendars import booking_ics
+from ..core import database, timefmt, tls
+from ..core.text import with_name
+from ..core.validation import parse_utc
 from ..models import Job
 from ..scheduling import (
     RECIPIENTS,
@@ -25,8 +28,6 @@ from ..scheduling import (
     reminders,
     seat_accounts,
 )
-from ..text import with_name
-from ..validation import parse_utc
 from .mime import Mail, build
 
 log = logging.getLogger(__name__)

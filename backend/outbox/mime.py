@@ -20,7 +20,7 @@ from email.mime.text import MIMEText
 from email.parser import BytesParser
 from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
 
-from ..text import clean_text
+from ..core.text import clean_text
 
 # Printable ASCII that needs no encoding, as long as it holds no "=?" (an encoded word start).
 _PLAIN = re.compile(r"[\x20-\x7e]*")

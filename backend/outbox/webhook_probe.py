@@ -11,11 +11,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
 
-from .. import database, notifications
-from ..ids import new_id
-from ..outbound import Outbound, OutboundError, OutboundRefused
-from ..sealing import Sealer
-from ..text import clean_multiline
+from .. import notifications
+from ..core import database
+from ..core.ids import new_id
+from ..core.outbound import Outbound, OutboundError, OutboundRefused
+from ..core.sealing import Sealer
+from ..core.text import clean_multiline
 from .webhooks import USER_AGENT
 
 PROBE_TIMEOUT = 5.0  # seconds: the host waits for the page meanwhile

@@ -20,11 +20,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, or_, select, text, update
 from sqlalchemy.orm import sessionmaker
 
-from .. import database, metrics, notifications
+from .. import metrics, notifications
+from ..core import database
+from ..core.outbound import Outbound, OutboundError, OutboundRefused
+from ..core.sealing import Sealer
 from ..metrics import WEBHOOK_DELIVERIES
 from ..models import Channel, EventSubscription, Job, WebhookMessage, WebhookSecret
-from ..outbound import Outbound, OutboundError, OutboundRefused
-from ..sealing import Sealer
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 64 * 1024

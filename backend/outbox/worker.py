@@ -15,8 +15,9 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from .. import database, health, notifications
+from .. import health, notifications
 from ..calendars import enqueue_due_syncs
+from ..core import database
 from ..metrics import JOBS_RUN
 from ..models import Job
 from ..organizations import purge_unverified

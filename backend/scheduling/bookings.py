@@ -11,14 +11,15 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from .. import conferencing, database, notifications
+from .. import conferencing, notifications
 from ..accounts import local_calendar
 from ..availability import Team, link_team, offered_with_hosts
 from ..calendars import lock_account, queue_booking_write
-from ..ids import new_id
+from ..core import database
+from ..core.ids import new_id
+from ..core.text import clean_text, is_valid_email, normalize_email
+from ..core.validation import FieldErrors, is_tzid
 from ..models import Account, Booking, BookingHost, Event, SchedulingLink
-from ..text import clean_text, is_valid_email, normalize_email
-from ..validation import FieldErrors, is_tzid
 from . import places, questions, real_time, reminders
 from .links import LinkNotFound, effective_status
 from .notices import booking_changed, queue_notices

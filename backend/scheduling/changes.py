@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import conferencing, database, notifications
+from .. import conferencing, notifications
 from ..accounts import local_calendar
 from ..availability import Team, link_team, offered_with_hosts
 from ..calendars import lock_account, queue_booking_write
+from ..core import database
+from ..core.text import clean_text
+from ..core.validation import format_utc
 from ..models import Booking, BookingHost, BookingWrite, Calendar, Event
-from ..text import clean_text
-from ..validation import format_utc
 from . import reminders
 from .bookings import SlotUnavailable, booking_by_public_id, seat_hosts
 from .notices import booking_changed, queue_notices

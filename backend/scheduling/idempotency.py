@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..core.validation import ValidationError
 from ..models import IdempotencyKey
-from ..validation import ValidationError
 
 KEEP = timedelta(hours=24)
 MAX_KEY = 255

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from ..text import clean_text
+from ..core.text import clean_text
 
 DEFAULTS = {
     "name": "", "email": "", "summary": "Meeting", "duration": "30", "expires_days": "14",

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from .. import notifications
 from ..conferencing import check_spec, parse_spec
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.outbound import Outbound
+from ..core.text import clean_text, is_valid_email, normalize_email
+from ..core.validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
 from ..markup import MarkupError, parse_contacts
 from ..markup import answers as prefilled
 from ..models import Account, LinkHost, SchedulingLink
-from ..outbound import Outbound
-from ..text import clean_text, is_valid_email, normalize_email
-from ..validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
 from .places import parse_place
 from .questions import allowed_guests, parse_max_guests, parse_questions
 from .reminders import offsets, parse_reminders

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import conferencing, notifications
+from ..core.validation import format_utc
 from ..models import Booking, Calendar, Event, Job
 from ..notifications import types
-from ..validation import format_utc
 from .links import link_to_dict
 from .questions import public_answers
 from .urls import BookingUrls

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ..text import clean_text
-from ..validation import FieldErrors
+from ..core.text import clean_text
+from ..core.validation import FieldErrors
 from .questions import PHONE_HELP, phone_e164
 
 TYPES = ("video", "phone", "in_person", "custom")

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 import phonenumbers
 
-from ..text import clean_text, is_valid_email, normalize_email
-from ..validation import FieldErrors
+from ..core.text import clean_text, is_valid_email, normalize_email
+from ..core.validation import FieldErrors
 
 TYPES = ("text", "textarea", "choice", "choices", "phone", "checkbox")
 MAX_QUESTIONS = 20

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from .. import notifications
 from ..availability import QueryError, foreign_calendars, parse_query, parse_sequence
 from ..conferencing import check_spec, parse_spec
-from ..ids import looks_like_id, new_id
+from ..core.ids import looks_like_id, new_id
+from ..core.outbound import Outbound
+from ..core.text import clean_multiline, clean_text
+from ..core.validation import FieldErrors, dotted, format_utc, is_tzid, parse_utc, redirect_origin
 from ..models import Account, Booking, Calendar, Event, LinkHost, SchedulingLink
 from ..notifications.urls import checked_url
-from ..outbound import Outbound
-from ..text import clean_multiline, clean_text
-from ..validation import FieldErrors, dotted, format_utc, is_tzid, parse_utc, redirect_origin
 from .links import LinkNotFound, effective_status
 
 KIND = "real_time"

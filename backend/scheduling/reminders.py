@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from ..core.validation import FieldErrors, format_utc
 from ..models import Booking, Job
 from ..models.scheduling import DEFAULT_REMINDERS
-from ..validation import FieldErrors, format_utc
 
 KIND = "booking.reminder"
 DEFAULT = list(DEFAULT_REMINDERS)

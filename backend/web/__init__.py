@@ -7,33 +7,27 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import (
+from . import security, team, user_sessions
+from .host import (
     account_security,
     api_keys,
     auth,
-    booking,
     calendar_services,
-    checker,
     conferencing,
     connect,
     dashboard,
-    demo,
-    elements,
     hours,
-    manage,
     new_link,
     oauth,
     password_reset,
     profile,
     profile_nav,
     second_factor,
-    security,
-    signup,
     sudo,
-    team,
-    user_sessions,
     webhooks,
 )
+from .invitee import booking, manage
+from .public import checker, demo, elements, signup
 
 
 def init_app(app: Flask) -> None:

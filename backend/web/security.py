@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, g, request, session, url_for
 
-from ..validation import redirect_origin
+from ..core.validation import redirect_origin
 
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "

@@ -12,7 +12,7 @@ from helpers import create_link, path_of
 from live_server import page_fields
 
 from backend import db
-from backend.database import MIGRATIONS_DIR, migrate
+from backend.core.database import MIGRATIONS_DIR, migrate
 from backend.models import Account, AvailabilityRuleRow
 
 SATURDAY = (datetime.now(UTC) + timedelta(days=7)).date()

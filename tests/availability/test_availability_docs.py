@@ -15,7 +15,7 @@ from backend.availability import (
     render,
     resolve,
 )
-from backend.validation import dotted
+from backend.core.validation import dotted
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "availability.md"
 BLOCKS = dict(

@@ -14,8 +14,8 @@ import pytest
 from helpers import _csrf, login
 from sqlalchemy import func, select
 
-from backend import database
 from backend.calendars import connect_profile
+from backend.core import database
 from backend.models import Account, Profile
 from backend.outbox import run_once
 

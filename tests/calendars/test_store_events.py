@@ -13,7 +13,7 @@ from sqlalchemy import select
 from backend import db
 from backend.calendars.sources import SyncedEvent
 from backend.calendars.sync import store_events
-from backend.ids import new_id
+from backend.core.ids import new_id
 from backend.models import Calendar, Event
 
 BASE = datetime(2026, 12, 7, 9, tzinfo=UTC)

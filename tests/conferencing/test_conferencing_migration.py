@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from backend import db
 from backend.connections import new_profile
-from backend.database import MIGRATIONS_DIR, migrate
+from backend.core.database import MIGRATIONS_DIR, migrate
 from backend.models import Account, Profile
 
 

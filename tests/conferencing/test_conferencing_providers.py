@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from standins import StandinProvider, google_meet, goto_meetings, graph_meetings, zoom_meetings
 
 from backend import db
+from backend.core.outbound import Outbound
 from backend.models import Conference, Job, Profile
-from backend.outbound import Outbound
 from backend.outbox import worker as jobs
 from backend.scheduling.reminders import KIND as REMINDER  # planned for later: not under test
 

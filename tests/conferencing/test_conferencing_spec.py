@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from backend.conferencing import jitsi
 from backend.conferencing.spec import Spec, parse_spec
-from backend.validation import FieldErrors
+from backend.core.validation import FieldErrors
 
 
 def _parse(value):

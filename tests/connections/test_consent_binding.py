@@ -17,8 +17,8 @@ from standins import StandinProvider, query_of
 
 from backend import db
 from backend.connections import begin_authorization, oauth_providers
+from backend.core.outbound import Outbound
 from backend.models import Account, Job, OAuthRequest, Profile
-from backend.outbound import Outbound
 from backend.outbox import worker
 
 AFTER = "http://schedlink.test/after"

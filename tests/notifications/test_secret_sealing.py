@@ -11,9 +11,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from backend import database
 from backend.accounts import create_account
-from backend.sealing import SealBroken, Sealer
+from backend.core import database
+from backend.core.sealing import SealBroken, Sealer
 
 KEY = "sealing-test-secret-key"
 

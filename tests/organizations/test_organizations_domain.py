@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from backend import db
 from backend.accounts import InvalidCredentials, Keys, TokenExpired, TokenInvalid, create_account
+from backend.core.validation import ValidationError
 from backend.models import Account, Calendar, Job
 from backend.organizations import (
     AlreadyInOrganization,
@@ -40,7 +41,6 @@ from backend.organizations import (
     verification_token,
     verify,
 )
-from backend.validation import ValidationError
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -296,7 +296,7 @@ def test_upgrade_gives_existing_organizations_an_admin(app, database_url):
     from alembic import command
     from alembic.config import Config
 
-    from backend.database import MIGRATIONS_DIR, migrate
+    from backend.core.database import MIGRATIONS_DIR, migrate
     from backend.models import Organization
 
     with app.app_context(), db.write() as s:
@@ -328,7 +328,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(team):
     (on PostgreSQL a row lock; on SQLite the write transaction is already exclusive)."""
     import threading
 
-    from backend import database
+    from backend.core import database
 
     with team.app_context(), db.write() as s:
         ada = _by_email(s, "ada@example.com")

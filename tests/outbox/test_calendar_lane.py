@@ -14,8 +14,9 @@ from sqlalchemy import select
 from webhook_load import Load, start_worker, stop_worker
 from webhook_receiver import Receiver
 
-from backend import create_app, database
+from backend import create_app
 from backend.calendars.services import connect_profile
+from backend.core import database
 from backend.models import Account, CalendarSync, Event, Job
 
 

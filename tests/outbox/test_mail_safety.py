@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from backend import db
+from backend.core.text import clean_text
 from backend.models import Booking, Job
 from backend.outbox import mime
 from backend.outbox import worker as jobs
 from backend.scheduling.reminders import KIND as REMINDER  # planned for later: not under test
-from backend.text import clean_text
 
 # These tests count mail jobs; a booked meeting's join link (Jitsi by default) is its own job.
 NO_MEETING = {"profile_id": "none"}

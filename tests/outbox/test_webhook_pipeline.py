@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from webhook_receiver import Receiver
 
-from backend import database, notifications
+from backend import notifications
+from backend.core import database
 from backend.models import Channel, WebhookMessage
 from backend.outbox import run_once, webhooks
 

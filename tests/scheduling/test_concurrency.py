@@ -36,7 +36,7 @@ import backend.api.links as api_links
 from backend import db
 from backend.models import Account, Booking, Event, Job, SchedulingLink
 from backend.scheduling import bookings
-from backend.web import booking as booking_views
+from backend.web.invitee import booking as booking_views
 
 TIMEOUT = (5, 60)  # connect, read: every request is bounded
 ALLOWED = {303, 409, 410}  # a booking race may end in these, never in a 5xx

@@ -12,10 +12,10 @@ from helpers import create_link, form_fields, login, path_of
 from sqlalchemy import func, select
 
 from backend import db
+from backend.core.validation import FieldErrors
 from backend.models import Booking
 from backend.outbox import worker as jobs
 from backend.scheduling.questions import phone_e164, read_answers
-from backend.validation import FieldErrors
 
 QUESTIONS = [
     {"label": "Company", "type": "text", "required": True},

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend import db
 from backend.accounts import organization_named
+from backend.core.validation import format_utc, parse_utc
 from backend.models import (
     Account,
     Booking,
@@ -29,7 +30,6 @@ from backend.models import (
 )
 from backend.outbox import worker as jobs
 from backend.scheduling import changes as booking_changes
-from backend.validation import format_utc, parse_utc
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from backend import db
 from backend.models import Booking
-from backend.web import booking as booking_views
+from backend.web.invitee import booking as booking_views
 
 
 def test_sqlite_writers_begin_immediate(app, database_url):

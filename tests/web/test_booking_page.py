@@ -176,7 +176,9 @@ def test_every_bad_token_gives_the_same_404(client, host):
     token = path_of(link["url"]).split("/")[-1]
     bodies = set()
     for bad in (
-        token[:-1] + ("A" if token[-1] != "A" else "B"),
+        # Not the last character: its low bits are base64 padding, so some changes decode
+        # to the same signature.
+        token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:],
         token[:20],
         "x",
         "a.b.c",
@@ -342,7 +344,7 @@ def test_greeting_uses_a_first_name_only_when_it_is_one(client, host, name, gree
     ],
 )
 def test_greeting_name_table(name, expected):
-    from backend.web.booking_pages import first_name
+    from backend.web.invitee.booking_pages import first_name
 
     assert first_name(name) == expected
 
@@ -357,7 +359,7 @@ _TITLES = ["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Herr",
     surname=st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=20),
 )
 def test_greeting_name_never_a_title(titles, dot, given_name, surname):
-    from backend.web.booking_pages import HONORIFICS, first_name
+    from backend.web.invitee.booking_pages import HONORIFICS, first_name
 
     assume(given_name.casefold() not in HONORIFICS)
     prefix = " ".join(t + ("." if dot else "") for t in titles)

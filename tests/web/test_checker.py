@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from backend.web import checker
+from backend.web.public import checker
 
 URL = "/tools/markup-checker"
 

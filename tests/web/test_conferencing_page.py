@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from standins import StandinProvider, zoom_meetings
 
 from backend import db
+from backend.core.outbound import Outbound
 from backend.models import OAuthRequest
-from backend.outbound import Outbound
 from backend.outbox import worker as jobs
 
 

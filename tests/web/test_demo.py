@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 from backend import db
-from backend.web.demo import CANDIDATES, DEMO_EMAIL, seed
+from backend.web.public.demo import CANDIDATES, DEMO_EMAIL, seed
 
 
 def test_seed_is_repeatable_and_gives_a_working_key(app, client):

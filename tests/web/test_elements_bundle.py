@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from backend import db
-from backend.web.demo import seed
+from backend.web.public.demo import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "backend" / "static" / "elements" / "schedlink-elements.js"

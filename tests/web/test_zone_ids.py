@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from helpers import create_link, path_of
 
-from backend.validation import is_tzid, known_tzids
+from backend.core.validation import is_tzid, known_tzids
 
 NOT_ZONES = [
     "localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC", "SystemV/EST5",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import backend.models
-from backend.ids import new_id
+from backend.core.ids import new_id
 
 revision = "0008_23b_organizations"
 down_revision = "0006_16"

@@ -29,7 +29,7 @@ from ...organizations import (
     connections_of,
     member_status,
 )
-from ..auth import login_required
+from ..host.auth import login_required
 from ..security import check_csrf
 
 bp = Blueprint("enterprise", __name__)

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 
 from ... import db
 from ...accounts import EmailTaken, TokenInvalid, find_by_email
+from ...core.validation import ValidationError, known_tzids
 from ...organizations import (
     AlreadyInOrganization,
     InvitationForAnother,
@@ -20,7 +21,6 @@ from ...organizations import (
     accept_with_new_account,
     invitation_for_token,
 )
-from ...validation import ValidationError, known_tzids
 from ..security import check_csrf, token_page
 from ..user_sessions import keys, sign_in
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 
 from ... import db
+from ...core.validation import ValidationError
 from ...models import Account, Organization
 from ...organizations import (
     ROLES,
@@ -25,9 +26,8 @@ from ...organizations import (
     revoke,
     set_role,
 )
-from ...validation import ValidationError
-from ..auth import login_required
-from ..profile_nav import add_section
+from ..host.auth import login_required
+from ..host.profile_nav import add_section
 from ..security import check_csrf
 
 bp = Blueprint("team", __name__, url_prefix="/profile/team")

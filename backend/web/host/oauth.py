@@ -25,8 +25,8 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..connections import (
+from ... import db
+from ...connections import (
     AuthorizationFailed,
     Confirmation,
     Linked,
@@ -37,7 +37,7 @@ from ..connections import (
     oauth_providers,
     pending_confirmation,
 )
-from .security import allow_form_actions, check_csrf, token_page
+from ..security import allow_form_actions, check_csrf, token_page
 
 bp = Blueprint("oauth", __name__)
 BROWSER_COOKIE = "schedlink_oauth"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 
-from .. import db
-from ..accounts import (
+from ... import db
+from ...accounts import (
     TokenExpired,
     TokenInvalid,
     account_for_reset_token,
@@ -15,11 +15,11 @@ from ..accounts import (
     sessions,
     set_password,
 )
-from ..limits import limit
-from ..text import normalize_email
-from ..validation import ValidationError
-from .security import check_csrf
-from .user_sessions import keys, now
+from ...core.text import normalize_email
+from ...core.validation import ValidationError
+from ...limits import limit
+from ..security import check_csrf
+from ..user_sessions import keys, now
 
 bp = Blueprint("password_reset", __name__, url_prefix="/login")
 

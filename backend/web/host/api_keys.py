@@ -17,11 +17,11 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..accounts import active_api_keys, create_api_key, revoke_api_key
+from ... import db
+from ...accounts import active_api_keys, create_api_key, revoke_api_key
+from ..security import check_csrf
 from .auth import login_required
 from .profile_nav import add_section
-from .security import check_csrf
 from .sudo import sudo_required
 
 bp = Blueprint("api_keys", __name__, url_prefix="/profile/api-keys")

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app
 
-from .. import timefmt
+from ...core import timefmt
 
 _KEY = "schedlink.profile_sections"
 

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from .. import db
-from ..accounts import create_account, create_element_token, find_by_email
+from ... import db
+from ...accounts import create_account, create_element_token, find_by_email
 from .demo import DEMO_EMAIL, DEMO_NAME, DEMO_TZID
 
-BUNDLE = Path(__file__).resolve().parents[1] / "static" / "elements" / "schedlink-elements.js"
+BUNDLE = Path(__file__).resolve().parents[2] / "static" / "elements" / "schedlink-elements.js"
 bp = Blueprint("elements", __name__)
 demo_bp = Blueprint("elements_demo", __name__, url_prefix="/demo")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 
-from .. import db
-from ..accounts import (
+from ... import db
+from ...accounts import (
     HOUR_FORMATS,
     EmailTaken,
     TokenExpired,
@@ -17,13 +17,13 @@ from ..accounts import (
     request_email_change,
     update_profile,
 )
-from ..validation import ValidationError
+from ...core.validation import ValidationError
+from ..invitee.booking_pages import resolve_zone
+from ..security import check_csrf
+from ..user_sessions import keys
 from .auth import login_required
-from .booking_pages import resolve_zone
 from .profile_nav import add_section
-from .security import check_csrf
 from .sudo import sudo_required
-from .user_sessions import keys
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 
-from .. import db
-from ..accounts import InvalidCredentials, TokenExpired, TokenInvalid
-from ..limits import limit
-from ..organizations import SignupPolicy, VerificationUsed, account_to_verify, sign_up, verify
-from ..text import normalize_email
-from ..validation import ValidationError, known_tzids
-from .security import check_csrf, token_page
-from .user_sessions import keys, sign_in
+from ... import db
+from ...accounts import InvalidCredentials, TokenExpired, TokenInvalid
+from ...core.text import normalize_email
+from ...core.validation import ValidationError, known_tzids
+from ...limits import limit
+from ...organizations import SignupPolicy, VerificationUsed, account_to_verify, sign_up, verify
+from ..security import check_csrf, token_page
+from ..user_sessions import keys, sign_in
 
 bp = Blueprint("signup", __name__, url_prefix="/signup")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
-from ..limits import limit
-from ..markup import MarkupTooLarge, MarkupUnreadable, ParseResult, parse_contacts
-from .security import check_csrf
+from ...limits import limit
+from ...markup import MarkupTooLarge, MarkupUnreadable, ParseResult, parse_contacts
+from ..security import check_csrf
 
 bp = Blueprint("checker", __name__, url_prefix="/tools")
 

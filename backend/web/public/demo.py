@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts import (
+from ...accounts import (
     account_for_api_key,
     create_account,
     create_api_key,
@@ -20,7 +20,7 @@ from ..accounts import (
     set_password,
     verify_password,
 )
-from ..models import Account, ApiKey
+from ...models import Account, ApiKey
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 

@@ -14,12 +14,14 @@ from flask import (
     url_for,
 )
 
-from .. import db, timefmt
-from ..calendars import booking_ics
-from ..conferencing import booking_conference, join_details
-from ..scheduling import SlotUnavailable, effective_status, link_url
-from ..scheduling import changes as booking_changes
-from ..validation import parse_utc
+from ... import db
+from ...calendars import booking_ics
+from ...conferencing import booking_conference, join_details
+from ...core import timefmt
+from ...core.validation import parse_utc
+from ...scheduling import SlotUnavailable, effective_status, link_url
+from ...scheduling import changes as booking_changes
+from ..security import token_page
 from .booking import booking_for, check_form_token, gone, rate_limit
 from .booking_pages import (
     booking_urls,
@@ -29,7 +31,6 @@ from .booking_pages import (
     viewer_hour_format,
     viewer_zone,
 )
-from .security import token_page
 
 bp = Blueprint("manage", __name__)
 

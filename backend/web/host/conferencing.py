@@ -23,16 +23,16 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from .. import conferencing, db
-from ..conferencing.work import requeue_waiting
-from ..connections import ProfileNotFound, begin_authorization, oauth_providers, profile_for
-from ..models import Account, Profile
-from ..scheduling import BadToken, TokenExpired
-from ..validation import ValidationError
+from ... import conferencing, db
+from ...conferencing.work import requeue_waiting
+from ...connections import ProfileNotFound, begin_authorization, oauth_providers, profile_for
+from ...core.validation import ValidationError
+from ...models import Account, Profile
+from ...scheduling import BadToken, TokenExpired
+from ..security import allow_form_actions, check_csrf, token_page
 from .auth import login_required
 from .oauth import browser_key
 from .profile_nav import add_section
-from .security import allow_form_actions, check_csrf, token_page
 
 bp = Blueprint("conferencing", __name__)
 PROVIDER_LABELS = {

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, g, render_template
 
-from .. import db
-from ..organizations import ConnectionGone, browsers
+from ... import db
+from ...organizations import ConnectionGone, browsers
+from ..security import check_csrf
 from .auth import login_required
-from .security import check_csrf
 from .sudo import sudo_required
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")

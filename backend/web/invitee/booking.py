@@ -19,13 +19,16 @@ from flask import (
 )
 from sqlalchemy import select
 
-from .. import db, metrics, timefmt
-from ..calendars import google_url, outlook_url
-from ..conferencing import booking_conference, join_details
-from ..errors import api_error, wants_json
-from ..limits import limit
-from ..models import SchedulingLink
-from ..scheduling import (
+from ... import db, metrics
+from ...calendars import google_url, outlook_url
+from ...conferencing import booking_conference, join_details
+from ...core import timefmt
+from ...core.timefmt import normalize_hour_format
+from ...core.validation import ValidationError, parse_utc
+from ...errors import api_error, wants_json
+from ...limits import limit
+from ...models import SchedulingLink
+from ...scheduling import (
     BadToken,
     LinkNotFound,
     LinkUnavailable,
@@ -41,12 +44,10 @@ from ..scheduling import (
     report_no_times,
     validate_invitee,
 )
-from ..scheduling.places import describe as describe_place
-from ..timefmt import normalize_hour_format
-from ..validation import ValidationError, parse_utc
+from ...scheduling.places import describe as describe_place
+from ..security import token_page
 from . import booking_pages
 from .booking_pages import booking_urls, now, render_offer, tokens
-from .security import token_page
 
 bp = Blueprint("booking", __name__)
 

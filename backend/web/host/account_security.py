@@ -20,8 +20,8 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..accounts import (
+from ... import db
+from ...accounts import (
     PasskeyError,
     begin_enrolment,
     change_password,
@@ -40,14 +40,14 @@ from ..accounts import (
     sessions,
     verify_password,
 )
-from ..accounts.recovery import remove_recovery_codes
-from ..limits import limit
-from ..validation import ValidationError
+from ...accounts.recovery import remove_recovery_codes
+from ...core.validation import ValidationError
+from ...limits import limit
+from ..security import check_csrf
+from ..user_sessions import keys, now, sign_out
 from .auth import login_required
 from .profile_nav import add_section
-from .security import check_csrf
 from .sudo import passkeys_unavailable, relying_party, sudo_required
-from .user_sessions import keys, now, sign_out
 
 bp = Blueprint("account_security", __name__, url_prefix="/profile/security")
 

@@ -15,7 +15,7 @@ from flask import current_app, request
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
-from ..text import normalize_email
+from ...core.text import normalize_email
 
 PAIR_SCOPE = "login-failures"  # one account from one client address
 ACCOUNT_SCOPE = "login-account-failures"  # one account from every address

@@ -25,8 +25,8 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..accounts import (
+from ... import db
+from ...accounts import (
     PasskeyError,
     check_code,
     locked_account,
@@ -36,10 +36,10 @@ from ..accounts import (
     sessions,
     verify_password,
 )
-from ..limits import limit
+from ...limits import limit
+from ..security import check_csrf
+from ..user_sessions import keys, now
 from .auth import login_required
-from .security import check_csrf
-from .user_sessions import keys, now
 
 bp = Blueprint("sudo", __name__, url_prefix="/profile/confirm")
 

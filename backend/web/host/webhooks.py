@@ -19,12 +19,12 @@ from flask import (
     url_for,
 )
 
-from .. import db, notifications
-from ..outbox.webhook_probe import ProbeResult, probe_channel
-from ..validation import ValidationError
+from ... import db, notifications
+from ...core.validation import ValidationError
+from ...outbox.webhook_probe import ProbeResult, probe_channel
+from ..security import check_csrf
 from .auth import login_required
 from .profile_nav import add_section
-from .security import check_csrf
 from .sudo import sudo_required
 
 bp = Blueprint("webhooks", __name__)

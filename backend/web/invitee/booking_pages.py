@@ -15,16 +15,17 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import db, metrics, timefmt
-from ..availability import SlotCache, link_team, offered_slots
-from ..models import SchedulingLink
-from ..scheduling import BookingUrls, LinkView, report_no_times, team_as_one
-from ..scheduling.places import describe as describe_place
-from ..scheduling.places import map_url
-from ..scheduling.prefill import prefill
-from ..scheduling.questions import allowed_guests, answer_text
-from ..text import clean_text, with_name
-from ..validation import format_utc, is_tzid, known_tzids, parse_utc
+from ... import db, metrics
+from ...availability import SlotCache, link_team, offered_slots
+from ...core import timefmt
+from ...core.text import clean_text, with_name
+from ...core.validation import format_utc, is_tzid, known_tzids, parse_utc
+from ...models import SchedulingLink
+from ...scheduling import BookingUrls, LinkView, report_no_times, team_as_one
+from ...scheduling.places import describe as describe_place
+from ...scheduling.places import map_url
+from ...scheduling.prefill import prefill
+from ...scheduling.questions import allowed_guests, answer_text
 
 
 def init_app(app: Flask) -> None:

@@ -22,13 +22,13 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
-from .. import db, organizations
-from ..models import Organization
-from ..scheduling import LinkNotFound, create_link, get_link, link_form, link_url
-from ..validation import ValidationError
+from ... import db, organizations
+from ...core.validation import ValidationError
+from ...models import Organization
+from ...scheduling import LinkNotFound, create_link, get_link, link_form, link_url
+from ..invitee.booking_pages import now
+from ..security import check_csrf
 from .auth import login_required
-from .booking_pages import now
-from .security import check_csrf
 
 bp = Blueprint("new_link", __name__)
 

@@ -17,12 +17,12 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..accounts import InvalidCredentials, authenticate, mfa_enabled
-from ..limits import limit
+from ... import db
+from ...accounts import InvalidCredentials, authenticate, mfa_enabled
+from ...limits import limit
+from ..security import check_csrf
+from ..user_sessions import begin_pending, sign_in, sign_out
 from .login_throttle import LoginThrottle
-from .security import check_csrf
-from .user_sessions import begin_pending, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 

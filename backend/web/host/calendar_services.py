@@ -16,8 +16,8 @@ from flask import (
     url_for,
 )
 
-from .. import conferencing, db
-from ..calendars import (
+from ... import conferencing, db
+from ...calendars import (
     PROVIDER_LABELS,
     CalendarNotFound,
     all_calendars,
@@ -32,13 +32,13 @@ from ..calendars import (
     sync_now,
     verify_caldav,
 )
-from ..connections import ConnectionsError, ManagedByOrganization, oauth_providers
-from ..validation import ValidationError, parse_utc
+from ...connections import ConnectionsError, ManagedByOrganization, oauth_providers
+from ...core.validation import ValidationError, parse_utc
+from ..invitee.booking_pages import now
+from ..security import allow_form_actions, check_csrf
 from .auth import login_required
-from .booking_pages import now
 from .oauth import browser_key
 from .profile_nav import add_section
-from .security import allow_form_actions, check_csrf
 
 bp = Blueprint("calendar_services", __name__, url_prefix="/calendar_services")
 # The calendar services a host signs in to, and the settings prefix their OAuth client

@@ -11,14 +11,14 @@ from datetime import date
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 
-from .. import db
-from ..availability import RuleError, host_rule, parse_rule, replace_default_rule, rule_to_dict
-from ..calendars import calendar_profiles, lock_account
-from ..models import Account
-from ..validation import is_tzid
+from ... import db
+from ...availability import RuleError, host_rule, parse_rule, replace_default_rule, rule_to_dict
+from ...calendars import calendar_profiles, lock_account
+from ...core.validation import is_tzid
+from ...models import Account
+from ..invitee.booking_pages import resolve_zone
+from ..security import check_csrf
 from .auth import login_required
-from .booking_pages import resolve_zone
-from .security import check_csrf
 
 bp = Blueprint("hours", __name__, url_prefix="/settings")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -22,13 +22,14 @@ from markupsafe import Markup
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import db, timefmt
-from ..availability import link_team
-from ..calendars import failed_writes
-from ..conferencing import booking_conference, join_details
-from ..ids import looks_like_id
-from ..models import Booking, BookingHost
-from ..scheduling import (
+from ... import db
+from ...availability import link_team
+from ...calendars import failed_writes
+from ...conferencing import booking_conference, join_details
+from ...core import timefmt
+from ...core.ids import looks_like_id
+from ...models import Booking, BookingHost
+from ...scheduling import (
     LINK_FILTERS,
     LinkNotFound,
     disable_link,
@@ -39,10 +40,10 @@ from ..scheduling import (
     names_together,
     seat_accounts,
 )
-from ..scheduling import changes as booking_changes
+from ...scheduling import changes as booking_changes
+from ..invitee.booking_pages import now
+from ..security import check_csrf
 from .auth import login_required
-from .booking_pages import now
-from .security import check_csrf
 
 bp = Blueprint("dashboard", __name__)
 LINKS_PER_PAGE = 20

@@ -17,13 +17,13 @@ from flask import (
     url_for,
 )
 
-from .. import db
-from ..accounts import PasskeyError, check_code, locked_account, passkey_count, passkeys
-from ..limits import limit
-from ..models import Account
-from .security import check_csrf
+from ... import db
+from ...accounts import PasskeyError, check_code, locked_account, passkey_count, passkeys
+from ...limits import limit
+from ...models import Account
+from ..security import check_csrf
+from ..user_sessions import keys, now, pending_account_id, pending_next, sign_in
 from .sudo import relying_party
-from .user_sessions import keys, now, pending_account_id, pending_next, sign_in
 
 bp = Blueprint("second_factor", __name__, url_prefix="/login")
 

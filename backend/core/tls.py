@@ -1,5 +1,5 @@
 """TLS contexts with TLS 1.2 as the floor: for the server (`schedlink serve --certfile`) and
-for outbound SMTP (`backend.outbound` sets the same floor for HTTPS to providers and feeds).
+for outbound SMTP (`backend.core.outbound` sets the same floor for HTTPS to providers and feeds).
 Python >= 3.10 already defaults to 1.2; saying it here keeps a future default, a cipher
 override or a copied snippet from weakening it."""
 
