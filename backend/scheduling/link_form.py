@@ -9,6 +9,7 @@ question row without a label); every rule of a link stays in `create_link`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -49,16 +50,22 @@ def rows_in(form: Mapping[str, str]) -> int:
     return _int(form.get("rows", "1"), 1, MAX_ROWS) or 1
 
 
+def _echo(value: object, limit: int = FIELD_LIMIT) -> str:
+    """A typed value as typed, without control characters (a NUL in an HTML attribute is a
+    parse error, and PostgreSQL refuses it)."""
+    return "".join(c for c in str(value)[:limit] if unicodedata.category(c) != "Cc")
+
+
 def typed(form, rows: int) -> dict:
     """Everything typed, as typed (cut at FIELD_LIMIT), for showing the form again."""
-    values = {k: str(form.get(k, v))[:FIELD_LIMIT] for k, v in DEFAULTS.items()}
-    values["hosts"] = [str(v)[:100] for v in form.getlist("host")][:50]
+    values = {k: _echo(form.get(k, v)) for k, v in DEFAULTS.items()}
+    values["hosts"] = [_echo(v, 100) for v in form.getlist("host")][:50]
     values["questions"] = [
         {
-            "label": str(form.get(f"q-{i}-label", ""))[:FIELD_LIMIT],
-            "type": str(form.get(f"q-{i}-type", "text"))[:20],
+            "label": _echo(form.get(f"q-{i}-label", "")),
+            "type": _echo(form.get(f"q-{i}-type", "text"), 20),
             "required": form.get(f"q-{i}-required") == "on",
-            "choices": str(form.get(f"q-{i}-choices", ""))[:FIELD_LIMIT],
+            "choices": _echo(form.get(f"q-{i}-choices", "")),
         }
         for i in range(rows)
     ]
