@@ -34,6 +34,12 @@ _FIELDS = {
     "place.type": "place_type", "place.calls": "place_type", "place.number": "place_type",
     "place.address": "place_detail", "place.text": "place_detail", "questions": "questions",
 }  # fmt: skip
+# Words for people where the API's words name its fields.
+_PLAIN = {
+    "place.address": "Enter the address of the meeting.",
+    "place.text": "Say where the meeting is.",
+    "errors.unknown_sub": "Someone ticked is no longer in your organization; untick them.",
+}
 _QUESTION_FIELD = re.compile(r"questions\.(\d+)(?:\.(label|type|choices|required))?")
 
 
@@ -151,7 +157,7 @@ def form_errors(errors: Mapping[str, list], rows: list[int]) -> dict[str, str]:
     out: dict[str, str] = {}
 
     def add(field: str, items: list) -> None:
-        text = " ".join(e["description"] for e in items)
+        text = " ".join(_PLAIN.get(e["key"], e["description"]) for e in items)
         out[field] = f"{out[field]} {text}" if field in out else text
 
     for field, items in errors.items():
@@ -164,6 +170,8 @@ def form_errors(errors: Mapping[str, list], rows: list[int]) -> dict[str, str]:
             )
         elif field.startswith("hosts"):
             add("hosts_mode", items)
+        elif field in _PLAIN:
+            add(_FIELDS[field], [{"key": field, "description": ""}])
         else:
             add(_FIELDS.get(field, "form"), items)
     return out

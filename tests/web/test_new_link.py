@@ -117,6 +117,7 @@ def test_field_errors_next_to_fields_everything_kept_nothing_stored(
         if isinstance(value, str) and key.startswith(("q-0-label", "place_detail", "duration")):
             assert _value(html, key) == value
     assert _count(app) == before
+    assert "place.address" not in html and " sub" not in html, "people's words, not the API's"
 
 
 def test_add_a_question_without_javascript_keeps_what_was_typed(client, host):
