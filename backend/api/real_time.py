@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, request
+from sqlalchemy.exc import IntegrityError
 
 from .. import db
 from ..core.validation import FieldErrors
@@ -17,6 +18,7 @@ from ..scheduling import (
     create_real_time_sequence,
     disable_link,
     get_real_time,
+    idempotency,
     rts_to_dict,
 )
 from .auth import current_account, json_body, require_api_key
@@ -45,29 +47,47 @@ def _limits() -> dict:
     }
 
 
+def _idempotent(make) -> tuple:
+    """`make(session)` → the link; with an Idempotency-Key header, the same key and body get
+    the stored answer again, another body (or the same key on another endpoint) a 422, as
+    `POST /v1/scheduling_links` does. The endpoint is part of the hash: keys are per account."""
+    body = json_body()
+    key = request.headers.get("Idempotency-Key")
+    outbound, limits = current_app.extensions["schedlink.outbound"], _limits()
+
+    def made(s) -> dict:
+        return _render(make(s, current_account(), body, _now(), outbound, limits))
+
+    if key is None:
+        with db.write() as s:
+            return made(s), 200
+    idempotency.check_key(key)
+    body_hash = idempotency.request_hash({"endpoint": request.path, "body": body})
+    account_id = current_account().id
+
+    def attempt():
+        with db.write() as s:
+            earlier = idempotency.stored(s, account_id, key, body_hash, _now())
+            if earlier is not None:
+                return earlier.response, earlier.status_code, {"Idempotent-Replayed": "true"}
+            data = made(s)
+            idempotency.remember(s, account_id, key, body_hash, 200, data, _now())
+            return data, 200
+
+    try:
+        return attempt()
+    except IntegrityError:  # a concurrent request with the same key committed first
+        return attempt()
+
+
 @sequencing.post("/real_time_sequencing")
 def create_sequencing():
-    body = json_body()
-    with db.write() as s:
-        link = create_real_time_sequence(
-            s, current_account(), body, _now(), current_app.extensions["schedlink.outbound"],
-            _limits(),
-        )  # fmt: skip
-        data = _render(link)
-    return data, 200
+    return _idempotent(create_real_time_sequence)
 
 
 @bp.post("")
 def create():
-    body = json_body()
-    limits = _limits()
-    with db.write() as s:
-        link = create_real_time(
-            s, current_account(), body, _now(), current_app.extensions["schedlink.outbound"],
-            limits,
-        )  # fmt: skip
-        data = _render(link)
-    return data, 200
+    return _idempotent(create_real_time)
 
 
 @bp.get("")

@@ -195,7 +195,7 @@ def query_offer(
     given), as overlapping slots, nothing sooner than its minimum notice. A member who is no
     longer a host (left the owner's organization) is busy throughout."""
     if "sequence" in link.rts_query:
-        return sequence_offer(session, link, now, team)
+        return sequence_offer(session, link, now, team, moving_booking_id)
     query = parse_query(link.rts_query, max_periods=10_000, max_span_days=10_000, max_members=1000)
     query = replace(query, response_format="overlapping_slots", max_results=MAX_OFFERED)
     start, end = query.window()
@@ -221,17 +221,22 @@ class Chosen(tuple):
     placements: tuple = ()
 
 
-def sequence_offer(session: Session, link, now: datetime, team: Team) -> list[tuple]:
+def sequence_offer(
+    session: Session, link, now: datetime, team: Team, moving_booking_id: int | None = None
+) -> list[tuple]:
     """A real-time sequencing link: the stored sequence (the same `parse_sequence` and solver
     as `POST /v1/sequenced_availability`); one offer per option, from its first step's start
-    to its last step's end. Nothing if a step's participant is no longer a host."""
+    to its last step's end. Nothing if a step's participant is no longer a host. For a move,
+    the booking's own step events are not busy: whole options are offered again."""
     query = parse_sequence(link.rts_query, max_periods=10_000, max_span_days=10_000)
     accounts = {a.sub: a for a in team.hosts}
     if any(sub not in accounts for sub, _ in query.calendar_keys()):
         return []
     notice = timedelta(minutes=getattr(link, "minimum_notice_minutes", None) or 0)
     out = []
-    for option in resolve_sequence(query, load_calendars(session, query, accounts), now + notice):
+    for option in resolve_sequence(
+        query, load_calendars(session, query, accounts, moving_booking_id), now + notice
+    ):
         subs = Chosen(dict.fromkeys(sub for p in option for sub in p.participants))
         subs.placements = option
         out.append((option[0].start, option[-1].end, subs))

@@ -58,10 +58,14 @@ def foreign_calendars(
 
 
 def load_calendars(
-    session: Session, query: SequenceQuery, accounts: Mapping[str, Account]
+    session: Session,
+    query: SequenceQuery,
+    accounts: Mapping[str, Account],
+    ignore_booking_id: int | None = None,
 ) -> dict[CalendarKey, MemberCalendar]:
     """Busy time (within the query's window) and working-hours rule for every (sub,
-    calendar_ids) the query names; `accounts` maps each sub to its (visible) account."""
+    calendar_ids) the query names; `accounts` maps each sub to its (visible) account. The
+    events of `ignore_booking_id` (a booking being moved) are not busy."""
     start, end = query.window()
     rules = {}
     out = {}
@@ -82,6 +86,8 @@ def load_calendars(
         )
         if ids is not None:
             q = q.where(Calendar.public_id.in_(ids))
+        if ignore_booking_id is not None:
+            q = q.where(Event.booking_id.is_(None) | (Event.booking_id != ignore_booking_id))
         out[(sub, ids)] = MemberCalendar(
             busy=[(s, e) for s, e in session.execute(q)], rule=rules[sub]
         )

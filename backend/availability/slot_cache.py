@@ -46,6 +46,9 @@ class SlotCache:
             link.expires_at,
             window_days,
             bucket,
+            # A real-time link offers its own query (interval, buffers, groups, a sequence,
+            # minimum notice), fixed when it is made: its id stands for all of it.
+            link.id if getattr(link, "rts_query", None) else None,
         )
         with self._lock:
             hit = self._entries.get(key)

@@ -110,12 +110,15 @@ def run_booking_writes(
 
 
 def _details(booking: Booking) -> dict:
+    # A real-time scheduling link's event template names the event as its request did.
+    template = getattr(booking.link, "rts_event", None) or {}
+    booked_by = f"Booked by {booking.invitee_name} <{booking.invitee_email}> via schedlink"
     return {
         "status": booking.status,
         "start": booking.start_at,
         "end": booking.end_at,
-        "summary": booking.link.summary,
-        "description": f"Booked by {booking.invitee_name} <{booking.invitee_email}> via schedlink",
+        "summary": template.get("summary") or booking.link.summary,
+        "description": template.get("description") or booked_by,
         "organizer": (booking.account.name, booking.account.email),
         "attendee": (booking.invitee_name, booking.invitee_email),
         "sequence": booking.sequence,

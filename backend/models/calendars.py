@@ -73,6 +73,9 @@ class Event(Base):
     # The host's answer (accepted, tentative, declined; None: not answered): declined is not
     # busy, tentative is shown as such by free/busy.
     participation_status: Mapped[str | None] = mapped_column(String(12))
+    # Real-Time Sequencing: the step of its booking this event is for (a reschedule moves it
+    # to that step's new time); None for every other event.
+    sequence_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class CalendarSync(Base):

@@ -18,7 +18,7 @@ from ..core import database
 from ..core.text import clean_text
 from ..core.validation import format_utc
 from ..models import Booking, BookingHost, BookingWrite, Calendar, Event
-from . import reminders
+from . import real_time, reminders, rts_events
 from .bookings import SlotUnavailable, booking_by_public_id, seat_hosts
 from .notices import booking_changed, queue_notices
 from .urls import BookingUrls
@@ -113,17 +113,23 @@ def reschedule(
             s, booking.link, now, window_days, moving_booking_id=booking.id, team=team
         )
         free = {(a, b): subs for a, b, subs in offered}
+        if booking.link.kind == real_time.KIND and (start, end) not in free:
+            end = next((b for a, b in free if a == start), end)  # a sequence's whole option
         if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
+        placements = getattr(free[(start, end)], "placements", ())
         if not team.collective and booking.seats:
             _keep_or_repick(s, booking, team, free[(start, end)])
         previous = {"start": format_utc(booking.start_at), "end": format_utc(booking.end_at)}
         booking.start_at, booking.end_at = start, end
         booking.sequence += 1
-        for seat in booking.seats:
-            seat.start_at, seat.end_at = start, end
-        for other in _events_of(s, booking):
-            other.start_at, other.end_at = start, end
+        if placements:  # real-time sequencing: every step's event to its step's new time
+            rts_events.move_sequence(s, booking.link, booking, placements)
+        else:
+            for seat in booking.seats:
+                seat.start_at, seat.end_at = start, end
+            for other in _events_of(s, booking):
+                other.start_at, other.end_at = start, end
         event = _event_of(s, booking)
         queue_notices(s, "booking.rescheduled", booking, previous=previous)
         reminders.plan(s, booking, now)  # the old ones see the start moved and send nothing

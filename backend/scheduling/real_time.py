@@ -1,7 +1,7 @@
 """Real-Time Scheduling (Cronofy's `POST /v1/real_time_scheduling`): a scheduling link of
 kind "real_time" made from an availability query. It is the same row, the same booking page
-and the same `book` as any link; what is particular lives here: validating the request,
-writing the event template into the target calendars when `book` runs (a hook in its
+and the same `book` as any link; what is particular lives here (the request itself is read by
+`real_time_request`): making the link, writing the event template into the target calendars when `book` runs (a hook in its
 transaction), the callbacks, and the Cronofy-shaped status object. Flask-free."""
 
 from __future__ import annotations
@@ -12,248 +12,24 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import notifications
-from ..availability import QueryError, foreign_calendars, parse_query, parse_sequence
-from ..conferencing import check_spec, parse_spec
+from ..availability import QueryError, foreign_calendars, parse_sequence
+from ..conferencing import Spec, check_spec
 from ..core.ids import looks_like_id, new_id
 from ..core.outbound import Outbound
-from ..core.text import clean_multiline, clean_text
-from ..core.validation import FieldErrors, dotted, format_utc, is_tzid, parse_utc, redirect_origin
+from ..core.validation import FieldErrors, dotted, format_utc, is_tzid, redirect_origin
 from ..models import Account, Booking, Calendar, Event, LinkHost, SchedulingLink
-from ..notifications.urls import checked_url
+from . import real_time_request as request
+from . import rts_events
 from .links import LinkNotFound, effective_status
 
 KIND = "real_time"
 PREFIX = "sch"
-CALLBACKS = ("completed_url", "no_times_suitable_url", "no_times_displayed_url")
 SLOT_SELECTED = "slot_selected"
 NO_TIMES_SUITABLE = "no_times_suitable"
 NO_TIMES_DISPLAYED = "no_times_displayed"
-MAX_TARGETS = 20
-MAX_NOTICE_MINUTES = 60 * 24 * 365
 
-
-def _prefixed(errors: FieldErrors, inner: FieldErrors, prefix: str) -> None:
-    for field, items in inner.errors.items():
-        for item in items:
-            errors.errors.setdefault(f"{prefix}.{field}", []).append(item)
-
-
-def _visible(session: Session, caller: Account, subs: set[str]) -> dict[str, Account]:
-    """The caller and accounts of its organization, as `POST /v1/availability` sees them."""
-    wanted = {s for s in subs if isinstance(s, str) and looks_like_id(s, "acc")}
-    rows = session.scalars(select(Account).where(Account.sub.in_(wanted))).all() if wanted else []
-    return {
-        a.sub: a
-        for a in rows
-        if a.id == caller.id
-        or (caller.organization_id is not None and a.organization_id == caller.organization_id)
-    }
-
-
-def _event(raw: object, errors: FieldErrors, outbound: Outbound | None):
-    """The event template: upsert-event fields; `tzid` required, `attendees` not supported."""
-    if not isinstance(raw, dict):
-        errors.add("event", "required" if raw is None else "invalid", "event must be an object.")
-        return None, None, None
-    event: dict = {}
-    event_id = raw.get("event_id")
-    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 200:
-        errors.add("event.event_id", "required", "event.event_id is required (1-200 chars).")
-    else:
-        event["event_id"] = event_id
-    summary = raw.get("summary")
-    summary = clean_text(summary[:2000])[:300] if isinstance(summary, str) else None
-    if not summary:
-        errors.add("event.summary", "required", "event.summary is required.")
-    else:
-        event["summary"] = summary
-    description = raw.get("description")
-    if description is not None:
-        if not isinstance(description, str) or len(description) > 8000:
-            errors.add("event.description", "invalid", "description: a string, 8000 at most.")
-        else:
-            event["description"] = clean_multiline(description)
-    tzid = raw.get("tzid")
-    if tzid is None:
-        errors.add("event.tzid", "required", "event.tzid is required.")
-    elif not is_tzid(tzid):
-        errors.add("event.tzid", "invalid", "Unknown time zone; use an IANA id.")
-    else:
-        event["tzid"] = tzid
-    location = raw.get("location")
-    if location is not None:
-        text = location.get("description") if isinstance(location, dict) else None
-        if not isinstance(text, str):
-            errors.add("event.location", "invalid", 'location must be {"description": "..."}.')
-        else:
-            event["location"] = {"description": clean_text(text)[:500]}
-    if raw.get("attendees") is not None:
-        errors.add("event.attendees", "not_supported", "attendees are not supported here.")
-    transparency = raw.get("transparency")
-    if transparency is not None and transparency not in ("opaque", "transparent"):
-        errors.add("event.transparency", "invalid", "transparency is opaque or transparent.")
-    inner = FieldErrors()
-    spec = parse_spec(raw.get("conferencing"), inner)
-    subscriptions = None
-    if raw.get("subscriptions") is not None:
-        if outbound is None:
-            inner.add("subscriptions", "invalid", "subscriptions cannot be set here.")
-        else:
-            subscriptions = notifications.parse_subscriptions(raw["subscriptions"], outbound, inner)
-    _prefixed(errors, inner, "event")
-    if spec is not None:
-        event["conferencing"] = spec.to_json()
-    return event, spec, subscriptions
-
-
-def _availability(raw: object, errors: FieldErrors, now: datetime, limits: dict):
-    """The Cronofy availability query, parsed by the same `parse_query` as
-    `POST /v1/availability`; `query_slots` become one period per slot. Every period must end
-    in the future. Returns (normalised query as stored, parsed Query)."""
-    if not isinstance(raw, dict):
-        errors.add("availability", "required" if raw is None else "invalid", "Give an object.")
-        return None, None
-    data = dict(raw)
-    if "query_slots" in data:
-        slots = data.pop("query_slots")
-        minutes = data.get("required_duration")
-        minutes = minutes.get("minutes") if isinstance(minutes, dict) else minutes
-        if "query_periods" in data or "available_periods" in data:
-            errors.add("availability.query_slots", "invalid", "Give query_slots or periods.")
-            return None, None
-        if not isinstance(slots, list) or not 1 <= len(slots) <= limits["periods"]:
-            errors.add(
-                "availability.query_slots", "invalid", f"Give 1 to {limits['periods']} slots."
-            )
-            return None, None
-        if isinstance(minutes, int) and not isinstance(minutes, bool) and 1 <= minutes <= 1440:
-            periods = []
-            for i, slot in enumerate(slots):
-                start = parse_utc(slot.get("start")) if isinstance(slot, dict) else None
-                if start is None:
-                    errors.add(f"availability.query_slots.{i}.start", "invalid", "RFC 3339 time.")
-                    continue
-                if start.year > 9998:
-                    errors.add(f"availability.query_slots.{i}.start", "invalid", "Too far away.")
-                    continue
-                end = start + timedelta(minutes=minutes)
-                periods.append({"start": format_utc(start), "end": format_utc(end)})
-            data["query_periods"] = periods
-    try:
-        query = parse_query(data, max_periods=limits["periods"], max_span_days=limits["span_days"])
-    except QueryError as exc:
-        for field, items in dotted(exc.errors).items():
-            errors.errors.setdefault(f"availability.{field}", []).extend(items)
-        return None, None
-    key = "query_periods" if "query_periods" in data else "available_periods"
-    for i, (_start, end) in enumerate(query.query_periods):
-        if end <= now:
-            errors.add(f"availability.{key}.{i}.end", "invalid", "This period is in the past.")
-    stored = {
-        "participants": [
-            {
-                "members": [
-                    {"sub": m.sub, "managed_availability": m.managed_availability}
-                    | (
-                        {
-                            "available_periods": [
-                                {"start": format_utc(a), "end": format_utc(b)}
-                                for a, b in m.available_periods
-                            ]
-                        }
-                        if m.available_periods is not None
-                        else {}
-                    )
-                    for m in g.members
-                ],
-                "required": g.required,
-            }
-            for g in query.groups
-        ],
-        "required_duration": {"minutes": int(query.duration.total_seconds() // 60)},
-        "query_periods": [
-            {"start": format_utc(a), "end": format_utc(b)} for a, b in query.query_periods
-        ],
-        "buffer": {
-            "before": {"minutes": int(query.buffer_before.total_seconds() // 60)},
-            "after": {"minutes": int(query.buffer_after.total_seconds() // 60)},
-        },
-    }
-    if query.start_interval is not None:
-        stored["start_interval"] = {"minutes": int(query.start_interval.total_seconds() // 60)}
-    return stored, query
-
-
-def _target_subs(raw) -> set[str]:
-    if not isinstance(raw, list):
-        return set()
-    return {t["sub"] for t in raw if isinstance(t, dict) and isinstance(t.get("sub"), str)}
-
-
-def _step_events(availability: dict, errors: FieldErrors) -> dict:
-    """Each step's own `event` (merged over the top-level one when booked), validated as the
-    top-level one is, but with nothing required. The stored copy has them cleaned."""
-    stored = dict(availability)
-    steps = stored.get("sequence")
-    if not isinstance(steps, list):
-        return stored
-    stored["sequence"] = []
-    for i, step in enumerate(steps):
-        step = dict(step) if isinstance(step, dict) else step
-        raw = step.get("event") if isinstance(step, dict) else None
-        if isinstance(raw, dict):
-            inner = FieldErrors()
-            event, _spec, _subs = _event(
-                {"event_id": "x", "summary": "x", "tzid": "UTC", **raw}, inner, None
-            )
-            _prefixed(errors, inner, f"availability.sequence.{i}")
-            step["event"] = {k: v for k, v in (event or {}).items() if k in raw}
-        stored["sequence"].append(step)
-    return stored
-
-
-def _targets(session, raw, visible: dict[str, Account], errors: FieldErrors) -> list[dict]:
-    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_TARGETS:
-        why = f"Give 1 to {MAX_TARGETS} target calendars: [{{sub, calendar_id}}]."
-        errors.add("target_calendars", "required" if raw is None else "invalid", why)
-        return []
-    out = []
-    for i, item in enumerate(raw):
-        sub = item.get("sub") if isinstance(item, dict) else None
-        cal_id = item.get("calendar_id") if isinstance(item, dict) else None
-        account = visible.get(sub) if isinstance(sub, str) else None
-        if account is None:
-            errors.add(f"target_calendars.{i}.sub", "unknown_sub",
-                       "No account with this sub among the query's participants.")  # fmt: skip
-            continue
-        calendar = None
-        if isinstance(cal_id, str) and looks_like_id(cal_id, "cal"):
-            calendar = session.scalar(
-                select(Calendar).where(
-                    Calendar.public_id == cal_id,
-                    Calendar.account_id == account.id,
-                    Calendar.deleted.is_(False),
-                )
-            )
-        if calendar is None:
-            errors.add(f"target_calendars.{i}.calendar_id", "not_found",
-                       "No calendar with this id belongs to this sub.")  # fmt: skip
-            continue
-        out.append({"sub": sub, "calendar_id": cal_id})
-    return out
-
-
-def _notice(raw, errors: FieldErrors) -> int | None:
-    if raw is None:
-        return None
-    units = {"minutes": 1, "hours": 60, "days": 1440}
-    if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in units:
-        ((unit, value),) = raw.items()
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        if ok and value * units[unit] <= MAX_NOTICE_MINUTES:
-            return value * units[unit]
-    errors.add("minimum_notice", "invalid", 'minimum_notice is {"minutes"|"hours"|"days": n}.')
-    return None
+# Cronofy adds a meeting to a real-time event only when the request's event asks for one.
+NO_MEETING = Spec("none")
 
 
 def create_real_time(
@@ -280,23 +56,25 @@ def create_real_time(
     elif redirect_origin(redirect_uri) is None:
         errors.add("oauth.redirect_uri", "required" if redirect_uri is None else "invalid",
                    "oauth.redirect_uri must be an absolute http(s) URL.")  # fmt: skip
-    event, spec, subscriptions = _event(payload.get("event"), errors, outbound)
-    stored, query = _availability(payload.get("availability"), errors, now, limits)
+    event, spec, subscriptions = request.read_event(payload.get("event"), errors, outbound)
+    stored, query = request.read_availability(payload.get("availability"), errors, now, limits)
     subs = query.subs() if query else set()
     raw_targets = payload.get("target_calendars")
-    target_subs = _target_subs(raw_targets)
-    visible = _visible(session, account, subs | {s for s in target_subs if isinstance(s, str)})
+    target_subs = request.target_subs(raw_targets)
+    visible = request.visible_accounts(
+        session, account, subs | {s for s in target_subs if isinstance(s, str)}
+    )
     if query:
         for i, group in enumerate(query.groups):
             for j, member in enumerate(group.members):
                 if member.sub not in visible:
                     errors.add(f"availability.participants.{i}.members.{j}.sub", "unknown_sub",
                                "No account with this sub that you may query.")  # fmt: skip
-    targets = _targets(session, raw_targets, {s: a for s, a in visible.items() if s in subs},
-                       errors)  # fmt: skip
-    callbacks = _callbacks(payload, outbound, errors)
-    completed_redirect = _completed_redirect(payload, errors)
-    notice = _notice(payload.get("minimum_notice"), errors)
+    targeted = {s: a for s, a in visible.items() if s in subs}
+    targets = request.read_targets(session, raw_targets, targeted, errors)
+    callbacks = request.read_callbacks(payload, outbound, errors)
+    completed_redirect = request.completed_redirect(payload, errors)
+    notice = request.read_notice(payload.get("minimum_notice"), errors)
     creation = payload.get("event_creation", "default")
     if creation is None:
         creation = "default"
@@ -330,7 +108,7 @@ def create_real_time(
         uses=0,
         status="open",
         query_periods=stored["query_periods"],
-        conferencing=spec.to_json() if spec else None,
+        conferencing=(spec or NO_MEETING).to_json(),
         hosts_required="1" if round_robin else "all",
         created_at=now,
         kind=KIND,
@@ -371,7 +149,7 @@ def create_real_time_sequence(
         errors.add("oauth.redirect_uri", "required" if redirect_uri is None else "invalid",
                    "oauth.redirect_uri must be an absolute http(s) URL.")  # fmt: skip
     raw_event = payload.get("event")
-    event, spec, subscriptions = _event(raw_event, errors, outbound)
+    event, spec, subscriptions = request.read_event(raw_event, errors, outbound)
     query = None
     availability = payload.get("availability")
     if not isinstance(availability, dict):
@@ -386,8 +164,10 @@ def create_real_time_sequence(
                 errors.errors.setdefault(f"availability.{field}", []).extend(items)
     subs = {sub for sub, _ in query.calendar_keys()} if query else set()
     raw_targets = payload.get("target_calendars")
-    target_subs = _target_subs(raw_targets)
-    visible = _visible(session, account, subs | {s for s in target_subs if isinstance(s, str)})
+    target_subs = request.target_subs(raw_targets)
+    visible = request.visible_accounts(
+        session, account, subs | {s for s in target_subs if isinstance(s, str)}
+    )
     if query:
         for step in query.steps:
             for gi, mj, member, _ in step.members():
@@ -399,11 +179,11 @@ def create_real_time_sequence(
         if all(sub in visible for sub in subs):
             for field, items in dotted(foreign_calendars(session, query, visible)).items():
                 errors.errors.setdefault(f"availability.{field}", []).extend(items)
-    targets = _targets(session, raw_targets, {s: a for s, a in visible.items() if s in subs},
-                       errors)  # fmt: skip
-    callbacks = _callbacks(payload, outbound, errors)
-    notice = _notice(payload.get("minimum_notice"), errors)
-    stored = _step_events(availability, errors) if isinstance(availability, dict) else None
+    targeted = {s: a for s, a in visible.items() if s in subs}
+    targets = request.read_targets(session, raw_targets, targeted, errors)
+    callbacks = request.read_callbacks(payload, outbound, errors)
+    notice = request.read_notice(payload.get("minimum_notice"), errors)
+    stored = request.step_events(availability, errors) if isinstance(availability, dict) else None
     errors.raise_if_any()
     check_spec(session, account, spec)
     hosts: list[Account] = []
@@ -424,10 +204,10 @@ def create_real_time_sequence(
         max_uses=1, uses=0, status="open",
         query_periods=[{"start": format_utc(a), "end": format_utc(b)}
                        for a, b in query.query_periods],
-        conferencing=spec.to_json() if spec else None, hosts_required="all", created_at=now,
+        conferencing=(spec or NO_MEETING).to_json(), hosts_required="all", created_at=now,
         kind=KIND, rts_query=stored, rts_event=event, target_calendars=targets,
         event_creation="default", callback_urls=callbacks or None,
-        redirect_completed_url=_completed_redirect(payload, errors),
+        redirect_completed_url=request.completed_redirect(payload, errors),
         minimum_notice_minutes=notice,
     )  # fmt: skip
     link.hosts = [LinkHost(account_id=h.id, position=i) for i, h in enumerate(hosts)]
@@ -435,38 +215,6 @@ def create_real_time_sequence(
     session.flush()
     notifications.set_link_subscriptions(session, account.id, link.id, subscriptions)
     return link
-
-
-def _callbacks(payload, outbound, errors: FieldErrors) -> dict[str, str]:
-    callbacks: dict[str, str] = {}
-    raw = payload.get("callback_urls")
-    if raw is not None and not isinstance(raw, dict):
-        errors.add("callback_urls", "invalid", "callback_urls must be an object.")
-        raw = None
-    for name in CALLBACKS:
-        value = (raw or {}).get(name)
-        if value is not None:
-            url = checked_url(outbound, value, f"callback_urls.{name}", errors)
-            if url:
-                callbacks[name] = url
-    if payload.get("callback_url") is not None and "completed_url" not in callbacks:
-        url = checked_url(outbound, payload["callback_url"], "callback_url", errors)
-        if url:
-            callbacks["completed_url"] = url  # the deprecated single callback
-    return callbacks
-
-
-def _completed_redirect(payload, errors: FieldErrors) -> str | None:
-    redirect_urls = payload.get("redirect_urls")
-    if redirect_urls is None:
-        return None
-    value = redirect_urls.get("completed_url") if isinstance(redirect_urls, dict) else None
-    if not isinstance(redirect_urls, dict) or (
-        value is not None and redirect_origin(value) is None
-    ):
-        errors.add("redirect_urls.completed_url", "invalid", "Give an absolute http(s) URL.")
-        return None
-    return value
 
 
 def get_real_time(session: Session, account: Account, public_id: str) -> SchedulingLink:
@@ -506,17 +254,6 @@ def rts_to_dict(link: SchedulingLink, now: datetime, url: str | None) -> dict:
     return data
 
 
-def _calendars(session: Session, link: SchedulingLink) -> list[Calendar]:
-    targets = link.target_calendars or []
-    if link.event_creation == "single":
-        targets = targets[:1]
-    ids = [t["calendar_id"] for t in targets]
-    rows = {
-        c.public_id: c for c in session.scalars(select(Calendar).where(Calendar.public_id.in_(ids)))
-    }
-    return [rows[i] for i in ids if i in rows]
-
-
 def on_booked(
     session: Session,
     link: SchedulingLink,
@@ -526,13 +263,14 @@ def on_booked(
     chosen=None,
 ) -> None:
     """In `book`'s transaction: the seat events take the template (event_id, summary,
-    description, location, tzid) and move into the target calendars of their hosts (local
-    calendars; a connected target calendar gets its copy through the host's booking
-    writes); a further target calendar of a seated host gets a copy, also owned by the
-    booking (so cancel and reschedule move it too). Then the `completed_url` callback."""
+    description, location, tzid) and move into the target calendars of their hosts; a
+    connected target calendar is written by the booking-write job (the seat event stays in
+    the local calendar); a further local target calendar of a seated host gets a copy, also
+    owned by the booking (so cancel and reschedule move it too). Then the `completed_url`
+    callback."""
     placements = getattr(chosen, "placements", ())
     if placements:
-        _write_sequence(session, link, booking, events, placements)
+        rts_events.write_sequence(session, link, booking, events, placements)
         _completed(session, link, now)
         return
     template = link.rts_event or {}
@@ -541,12 +279,15 @@ def on_booked(
         account_id = session.scalar(select(Calendar.account_id).where(Calendar.id == e.calendar_id))
         by_account.setdefault(account_id, []).append(e)
     written: list[Event] = []
-    for calendar in _calendars(session, link):
+    targets = rts_events.target_calendars(session, link)
+    for calendar in targets:
         own = by_account.get(calendar.account_id)
         if not own:
             continue  # a host not seated (round robin): nothing of this booking to write
         if calendar.profile_id is not None:
-            target = own[0]  # stays in the local calendar; booking writes copy it out
+            target = own[0]  # stays in the local calendar; the job writes the connected one
+            rts_events.write_connected(session, booking, calendar, template["event_id"],
+                                       {c.id for c in targets})  # fmt: skip
         elif own[0].id not in {w.id for w in written}:
             target = own[0]
             target.calendar_id = calendar.id
@@ -558,7 +299,7 @@ def on_booked(
                 tzid=first.tzid, booking_id=booking.id,
             )  # fmt: skip
             session.add(target)
-        _template(session, target, template)
+        rts_events.apply_template(session, target, template)
         written.append(target)
     session.flush()
     _completed(session, link, now)
@@ -572,73 +313,6 @@ def _completed(session: Session, link: SchedulingLink, now: datetime) -> None:
             session, link.account_id, SLOT_SELECTED,
             {"real_time_scheduling": rts_to_dict(link, now, None)}, now=now, url=url,
         )  # fmt: skip
-
-
-def _write_sequence(session, link, booking, events, placements) -> None:
-    """Real-time sequencing: every step's event, at the step's time, for each seated host who
-    takes part in it, in that host's first target calendar (else where the seat's event is):
-    a host's first step reuses the seat's event (it carries the meeting and the
-    subscriptions), later steps are further events owned by the booking."""
-    steps = {st.get("sequence_id"): st for st in (link.rts_query or {}).get("sequence", [])}
-    template = link.rts_event or {}
-    account_of = {
-        e.id: session.scalar(select(Calendar.account_id).where(Calendar.id == e.calendar_id))
-        for e in events
-    }
-    subs = dict(session.execute(select(Account.sub, Account.id).where(
-        Account.id.in_(set(account_of.values())))).all())  # fmt: skip
-    target_of: dict[int, Calendar] = {}
-    for calendar in _calendars(session, link):
-        if calendar.profile_id is None:
-            target_of.setdefault(calendar.account_id, calendar)
-    unused = {account_of[e.id]: e for e in reversed(events)}
-    for placement in placements:
-        step_event = {**template, **(steps.get(placement.sequence_id, {}).get("event") or {})}
-        step_event.setdefault("event_id", placement.sequence_id)
-        for sub in placement.participants:
-            account_id = subs.get(sub)
-            if account_id is None:
-                continue
-            event = unused.pop(account_id, None)
-            if event is None:
-                seat = next(e for e in events if account_of[e.id] == account_id)
-                target = target_of.get(account_id)
-                event = Event(
-                    calendar_id=target.id if target else seat.calendar_id,
-                    event_uid=f"{booking.public_id}/{placement.sequence_id}",
-                    summary=link.summary,
-                    description="",
-                    tzid=seat.tzid,
-                    booking_id=booking.id,
-                )
-                session.add(event)
-            elif account_id in target_of:
-                event.calendar_id = target_of[account_id].id
-            event.start_at, event.end_at = placement.start, placement.end
-            session.flush()
-            _template(session, event, step_event)
-
-
-def _template(session: Session, event: Event, template: dict) -> None:
-    uid = template.get("event_id")
-    if uid:
-        clash = session.scalar(
-            select(Event).where(Event.calendar_id == event.calendar_id, Event.event_uid == uid)
-        )
-        if clash is not None and clash.id != event.id and clash.booking_id is None:
-            session.delete(clash)  # an upsert by event_id: the booked time replaces it
-            session.flush()
-            clash = None
-        if clash is None:
-            event.event_uid = uid
-    event.summary = template.get("summary") or event.summary
-    if template.get("description"):
-        event.description = template["description"]
-    if template.get("location"):
-        event.location = template["location"]["description"][:500] or None
-    if template.get("tzid"):
-        event.tzid = template["tzid"]
-    session.flush()
 
 
 def report_no_times(session: Session, link, kind: str, now: datetime, once: bool = False) -> bool:

@@ -223,3 +223,55 @@ def test_a_failed_write_keeps_the_booking_shows_it_and_retries(
     with app.app_context():
         assert db.session().scalar(select(BookingWrite)).state == "written"
     assert len([o for o in work_calendar.events() if "schedlink" in o.data]) == 1
+
+
+def test_real_time_scheduling_writes_its_caldav_target_calendar(
+    app, client, host, dav, work_calendar
+):
+    """A CalDAV calendar named in `target_calendars` gets the booked event under the
+    request's `event_id` (its UID) with its summary and description; synced back it is not
+    busy twice; reschedule moves it, cancel deletes it."""
+    assert _connect(client, host, dav).status_code == 201
+    run_once(app)
+    calendars = client.get("/v1/calendars", headers=host.headers).get_json()["calendars"]
+    work = next(c for c in calendars if c["provider_name"] == "caldav")
+    day = _day()
+    body = {
+        "oauth": {"redirect_uri": "https://ats.example.com/after"},
+        "event": {"event_id": "interview-4711", "summary": "Interview: Ada",
+                  "description": "Second round", "tzid": "Europe/London"},
+        "availability": {
+            "participants": [{"members": [{"sub": host.sub}], "required": "all"}],
+            "required_duration": {"minutes": 60},
+            "query_periods": [{"start": _z(_local(day, 11)), "end": _z(_local(day, 13))}],
+        },
+        "target_calendars": [{"sub": host.sub, "calendar_id": work["calendar_id"]}],
+    }  # fmt: skip
+    made = client.post("/v1/real_time_scheduling", json=body, headers=host.headers)
+    assert made.status_code == 200, made.get_json()
+    url = made.get_json()["real_time_scheduling"]["url"]
+    response, _fields = book(client, url, start=_z(_local(day, 11)))
+    assert response.status_code == 303
+    run_once(app)
+    (written,) = [o for o in work_calendar.events() if "interview-4711" in o.data]
+    data = written.data
+    assert "UID:interview-4711" in data and "SUMMARY:Interview: Ada" in data
+    assert "DESCRIPTION:Second round" in data and "mailto:ada@example.com" in data
+    assert f"DTSTART:{_local(day, 11):%Y%m%dT%H%M%S}Z" in data
+    client.post(f"/v1/profiles/{work['profile_id']}/sync", headers=host.headers)
+    run_once(app)
+    listed = client.get(
+        f"/v1/events?from={day}&to={day + timedelta(days=1)}", headers=host.headers
+    ).get_json()["events"]
+    assert len([e for e in listed if e["start"] == _z(_local(day, 11))]) == 1
+
+    with app.app_context():
+        booking = db.session().scalar(select(Booking))
+    now = datetime.now(UTC)
+    reschedule(db_sessions(app), booking.public_id, _local(day, 12), now, 14)
+    run_once(app)
+    (moved,) = [o for o in work_calendar.events() if "interview-4711" in o.data]
+    assert f"DTSTART:{_local(day, 12):%Y%m%dT%H%M%S}Z" in moved.data
+    cancel(db_sessions(app), booking.public_id, None, "host", now)
+    run_once(app)
+    assert [o for o in work_calendar.events() if "interview-4711" in o.data] == []

@@ -316,3 +316,63 @@ def test_authorization_errors(client, host, api):
     answer = client.get(back.removeprefix("http://schedlink.test"))
     assert answer.headers["Location"] == RETURN_TO + "?error=access_denied"
     assert client.get("/v1/profiles", headers=host.headers).get_json()["profiles"][1:] == []
+
+
+def test_real_time_scheduling_writes_its_connected_target_calendar(app, client, host, api):
+    """A connected calendar named in `target_calendars` gets the booked event with the
+    request's summary and description (Outlook: its `event_id` as the transactionId), moved
+    and deleted with the booking; `event_creation: single` writes only the first target."""
+    profile_id = _link_profile(client, host, api)
+    run_once(app)
+    listed = client.get("/v1/calendars", headers=host.headers).get_json()["calendars"]
+    primary = next(c for c in listed if c["profile_id"] == profile_id and c["calendar_primary"])
+    local = next(c for c in listed if c["provider_name"] == "schedlink")
+    day = _day()
+    body = {
+        "oauth": {"redirect_uri": "https://ats.example.com/after"},
+        "event": {"event_id": "interview-4711", "summary": "Interview: Ada",
+                  "description": "Second round", "tzid": "Europe/London"},
+        "availability": {
+            "participants": [{"members": [{"sub": host.sub}], "required": "all"}],
+            "required_duration": {"minutes": 60},
+            "query_periods": [{"start": _z(_local(day, 11)), "end": _z(_local(day, 16))}],
+        },
+        "target_calendars": [{"sub": host.sub, "calendar_id": primary["calendar_id"]},
+                             {"sub": host.sub, "calendar_id": local["calendar_id"]}],
+        "event_creation": "single",
+    }  # fmt: skip
+    made = client.post("/v1/real_time_scheduling", json=body, headers=host.headers)
+    assert made.status_code == 200, made.get_json()
+    response, _fields = book(
+        client, made.get_json()["real_time_scheduling"]["url"], start=_z(_local(day, 11))
+    )
+    assert response.status_code == 303
+    run_once(app)
+    (written,) = api.bookings()
+    assert api.start_of(written) == _local(day, 11)
+    if api.name == "google":
+        assert (written["summary"], written["description"]) == ("Interview: Ada", "Second round")
+    else:
+        assert written["subject"] == "Interview: Ada"
+        # the host's Teams default put its meeting onto this one event
+        assert written["body"]["content"].startswith("Second round\n\nMicrosoft Teams meeting")
+        assert written["transactionId"] == "interview-4711"
+    # single: the second target took no copy; the seat event (with the template) stays in
+    # the local calendar, and the connected one has the one event written above
+    events = client.get(f"/v1/events?from={day}&to={day + timedelta(days=1)}",
+                        headers=host.headers).get_json()["events"]  # fmt: skip
+    assert [(e["calendar_id"], e["summary"]) for e in events] == [
+        (local["calendar_id"], "Interview: Ada")
+    ]
+
+    sessions = app.extensions["schedlink.sessions"]
+    with app.app_context():
+        booking = db.session().scalar(select(Booking))
+    now = datetime.now(UTC)
+    reschedule(sessions, booking.public_id, _local(day, 14), now, 14)
+    run_once(app)
+    (moved,) = api.bookings()
+    assert moved["id"] == written["id"] and api.start_of(moved) == _local(day, 14)
+    cancel(sessions, booking.public_id, None, "host", now)
+    run_once(app)
+    assert api.bookings() == []

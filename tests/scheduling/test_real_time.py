@@ -3,6 +3,9 @@ query, served by the same booking page and booked by the same `book`."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -107,6 +110,8 @@ def test_create_page_book_completes_and_calls_back(app, client, host):
         assert len(ours) == 1
         assert ours[0]["summary"] == "Interview: Ada"
         assert ours[0]["description"] == "Second round"
+        # As on Cronofy, a meeting only when the request's event asks for one.
+        assert "conferencing" not in ours[0]
         # One-time: the page is gone now, never a 500.
         assert client.get(path_of(made["url"])).status_code == 410
         for _ in range(10):
@@ -118,6 +123,12 @@ def test_create_page_book_completes_and_calls_back(app, client, host):
         assert body["notification"]["type"] == "slot_selected"
         assert body["real_time_scheduling"]["event"]["start"] == fields["starts"][1]
         assert body["real_time_scheduling"]["status"] == "completed"
+        assert got[0].path.endswith("?completed")
+        # Signed like every notification: Cronofy's HMAC of the body with the account's secret.
+        secret = client.get("/v1/webhook_secret", headers=host.headers).get_json()["secret"]
+        digest = hmac.new(secret.encode(), got[0].body, hashlib.sha256).digest()
+        assert got[0].headers["cronofy-hmac-sha256"] == base64.b64encode(digest).decode()
+        assert got[0].headers["webhook-signature"].startswith("v1,")
 
 
 def test_read_by_token_and_disable(client, host):
@@ -172,8 +183,18 @@ def test_no_times_callbacks(app, client, host):
             if len(receiver.received) >= 2:
                 break
         receiver.wait_for(2, timeout=10)
-        kinds = sorted(r.json["notification"]["type"] for r in receiver.received)
-        assert kinds == ["no_times_displayed", "no_times_suitable"]
+        run_once(app)  # anything more queued would go now
+        kinds = sorted((r.json["notification"]["type"], r.path) for r in receiver.received)
+        # three page views, one "displayed"; the control's press, one "suitable"
+        assert kinds == [
+            ("no_times_displayed", "/hook?displayed"),
+            ("no_times_suitable", "/hook?suitable"),
+        ]
+        # The one page view that reported it was a GET; HEAD and later GETs report nothing.
+        client.head(path_of(made["url"]))
+        client.get(path_of(made["url"]))
+        run_once(app)
+        assert len(receiver.received) == 2
 
 
 @pytest.mark.parametrize(
@@ -399,3 +420,17 @@ def test_its_booking_moves_and_cancels_like_any(app, client, host):
         with sessions() as s:
             event = s.scalars(select(Event).where(Event.event_uid == "interview-4711")).one()
             assert event.status == "cancelled"
+
+
+def test_two_links_with_the_same_periods_offer_their_own_queries(client, host):
+    """The booking page's slot cache keys on the query, not only the periods and duration:
+    a 60-minute start interval and a 30-minute one over the same morning differ."""
+    made = []
+    for minutes in (60, 30):
+        body = rts_body(client, host)
+        body["availability"]["start_interval"] = {"minutes": minutes}
+        made.append(create(client, host, body))
+    hourly, half_hourly = (
+        form_fields(client.get(path_of(m["url"])).get_data(as_text=True))["starts"] for m in made
+    )
+    assert len(hourly) == 4 and len(half_hourly) == 7

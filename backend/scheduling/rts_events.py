@@ -1,0 +1,186 @@
+"""A real-time link's event template in calendars: which target calendars take it, the
+template applied to a booking event, a connected target calendar written directly, and a
+sequence's step events (written at booking, moved together at a reschedule). Flask-free;
+called inside `book`'s and `reschedule`'s transactions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts import local_calendar
+from ..models import Account, Booking, BookingHost, BookingWrite, Calendar, Event, Job
+
+
+def target_calendars(session: Session, link) -> list[Calendar]:
+    """The link's target calendars in the request's order (only the first for `single`)."""
+    targets = link.target_calendars or []
+    if link.event_creation == "single":
+        targets = targets[:1]
+    ids = [t["calendar_id"] for t in targets]
+    rows = {
+        c.public_id: c for c in session.scalars(select(Calendar).where(Calendar.public_id.in_(ids)))
+    }
+    return [rows[i] for i in ids if i in rows and not rows[i].deleted]
+
+
+def apply_template(session: Session, event: Event, template: dict) -> None:
+    """The template's event_id (an upsert: a non-booking event with that id in the calendar
+    is replaced), summary, description, location and tzid onto a booking event."""
+    uid = template.get("event_id")
+    if uid:
+        clash = session.scalar(
+            select(Event).where(Event.calendar_id == event.calendar_id, Event.event_uid == uid)
+        )
+        if clash is not None and clash.id != event.id and clash.booking_id is None:
+            session.delete(clash)  # an upsert by event_id: the booked time replaces it
+            session.flush()
+            clash = None
+        if clash is None:
+            event.event_uid = uid
+    event.summary = template.get("summary") or event.summary
+    if template.get("description"):
+        event.description = template["description"]
+    if template.get("location"):
+        event.location = template["location"]["description"][:500] or None
+    if template.get("tzid"):
+        event.tzid = template["tzid"]
+    session.flush()
+
+
+def write_connected(
+    session: Session, booking: Booking, calendar: Calendar, uid: str, targets: set[int]
+) -> None:
+    """A connected (CalDAV, Google, Microsoft) target calendar gets the booking's event by the
+    booking-write job, under the template's `event_id`. It replaces the copy `book` planned
+    in the host's booking calendar when that is not a target (`targets`: calendar ids): the
+    event goes where the request said, once."""
+    writes = list(
+        session.scalars(select(BookingWrite).where(BookingWrite.booking_id == booking.id))
+    )
+    account_of = dict(
+        session.execute(
+            select(Calendar.id, Calendar.account_id).where(
+                Calendar.id.in_({w.calendar_id for w in writes})
+            )
+        ).all()
+    )
+    existing = None
+    for write in writes:
+        if write.calendar_id == calendar.id:
+            existing = write
+        elif (
+            account_of.get(write.calendar_id) == calendar.account_id
+            and write.calendar_id not in targets
+            and write.external_ref is None
+        ):
+            session.delete(write)  # planned in this transaction, not written: never will be
+    if existing is None:
+        session.add(BookingWrite(booking_id=booking.id, calendar_id=calendar.id,
+                                 external_uid=uid[:200], state="pending"))  # fmt: skip
+    else:
+        existing.external_uid = uid[:200]
+    if not writes:  # `book` queued no write job: nothing was planned for this booking
+        session.add(Job(kind="calendar.booking", payload={"booking_id": booking.public_id}))
+    session.flush()
+
+
+def _accounts_of(session: Session, events: list[Event]) -> dict[int, int]:
+    ids = {e.calendar_id for e in events}
+    rows = session.execute(select(Calendar.id, Calendar.account_id).where(Calendar.id.in_(ids)))
+    by_calendar = dict(rows.all())
+    return {e.id: by_calendar[e.calendar_id] for e in events}
+
+
+def _place_steps(session, link, booking, events, placements, seat_of) -> set[tuple[str, int]]:
+    """Every (step, participant) of the option gets its event at the step's time: the one it
+    had (a move), else a seated host's unused seat event (the first carries the meeting and
+    the subscriptions), else a new event owned by the booking in that host's first local
+    target calendar (else where the host's seat event is). Returns the keys placed."""
+    steps = {st.get("sequence_id"): st for st in (link.rts_query or {}).get("sequence", [])}
+    template = link.rts_event or {}
+    account_of = _accounts_of(session, events)
+    subs = {sub for p in placements for sub in p.participants}
+    ids = dict(session.execute(select(Account.sub, Account.id).where(Account.sub.in_(subs))).all())
+    target_of: dict[int, Calendar] = {}
+    for calendar in target_calendars(session, link):
+        if calendar.profile_id is None:
+            target_of.setdefault(calendar.account_id, calendar)
+    by_key = {(e.sequence_id, account_of[e.id]): e for e in events if e.sequence_id}
+    unused = {account_of[e.id]: e for e in reversed(events) if not e.sequence_id}
+    placed = set()
+    for placement in placements:
+        step_event = {**template, **(steps.get(placement.sequence_id, {}).get("event") or {})}
+        step_event.setdefault("event_id", placement.sequence_id)
+        for sub in placement.participants:
+            account_id = ids.get(sub)
+            if account_id is None:
+                continue
+            key = (placement.sequence_id, account_id)
+            placed.add(key)
+            event = by_key.get(key) or unused.pop(account_id, None)
+            if event is None:
+                target = target_of.get(account_id)
+                calendar_id = target.id if target else seat_of(account_id)
+                event = Event(
+                    calendar_id=calendar_id,
+                    event_uid=f"{booking.public_id}/{placement.sequence_id}",
+                    summary=link.summary, description="",
+                    tzid=template.get("tzid") or "Etc/UTC", booking_id=booking.id,
+                )  # fmt: skip
+                session.add(event)
+            elif key not in by_key and account_id in target_of:
+                event.calendar_id = target_of[account_id].id
+            event.sequence_id, event.status = placement.sequence_id, "confirmed"
+            event.start_at, event.end_at = placement.start, placement.end
+            session.flush()
+            if key not in by_key:
+                apply_template(session, event, step_event)
+    return placed
+
+
+def write_sequence(session: Session, link, booking: Booking, events: list[Event], placements):
+    """Real-time sequencing, at booking: every step's event at the step's time, for each
+    seated host who takes part in it."""
+
+    account_of = _accounts_of(session, events)
+
+    def seat_calendar(account_id: int) -> int:
+        return next(e.calendar_id for e in events if account_of[e.id] == account_id)
+
+    _place_steps(session, link, booking, events, placements, seat_calendar)
+
+
+def move_sequence(session: Session, link, booking: Booking, placements) -> None:
+    """Real-time sequencing, at a reschedule to another whole option: every step's event
+    moves to its step's new time; the seats span the new chain. Participants of a step who
+    are not in the new option (a `required: N` group) lose that step's event; seated hosts
+    who take no step any more lose their seat; newly needed ones get a seat."""
+    events = list(
+        session.scalars(
+            select(Event)
+            .where(Event.booking_id == booking.id, Event.status != "cancelled")
+            .order_by(Event.id)
+        )
+    )
+
+    def seat_calendar(account_id: int) -> int:
+        return local_calendar(session, session.get(Account, account_id)).id
+
+    placed = _place_steps(session, link, booking, events, placements, seat_calendar)
+    account_of = _accounts_of(session, events)
+    for event in events:
+        if event.sequence_id and (event.sequence_id, account_of[event.id]) not in placed:
+            event.status = "cancelled"
+    hosts = {account_id for _, account_id in placed}
+    start, end = placements[0].start, placements[-1].end
+    for seat in list(booking.seats):
+        if seat.account_id in hosts:
+            seat.start_at, seat.end_at = start, end
+        else:
+            booking.seats.remove(seat)
+    seated = {seat.account_id for seat in booking.seats}
+    for account_id in sorted(hosts - seated):
+        booking.seats.append(
+            BookingHost(account_id=account_id, start_at=start, end_at=end, status="confirmed")
+        )
