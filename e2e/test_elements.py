@@ -206,23 +206,47 @@ def test_availability_viewer_multi_select(driver, server, host_pages, element):
 
 
 def test_availability_rules_element(driver, server, host_pages, element):
+    """Several ranges a day: the stored two Monday ranges show, one is removed, one added
+    (keyboard), and the save reads back exactly, the rule's other fields intact."""
+    before = _api(server, "GET", "/v1/availability_rules/default")["availability_rule"]
+    monday = [{"day": "monday", "start_time": "09:00", "end_time": "12:00"},
+              {"day": "monday", "start_time": "13:00", "end_time": "17:00"}]  # fmt: skip
+    rule = {**before, "tzid": "Europe/London", "weekly_periods": monday,
+            "date_overrides": [{"date": "2030-12-24", "periods": []}]}  # fmt: skip
+    _api(server, "PUT", "/v1/availability_rules", json=rule)
     token = _api(server, "POST", "/v1/element_tokens", json={
         "version": "1", "permissions": ["managed_availability"], "subs": [element["sub"]],
         "origin": host_pages[0],
     })["element_token"]["token"]  # fmt: skip
-    _open(driver, host_pages[0], "schedlink.html", server, {**element, "token": token},
-          element="AvailabilityRules")  # fmt: skip
-    save = wait_until(
-        lambda: [b for b in _shadow(driver, "button") if b.text == "Save working hours"],
-        timeout=20,
-    )
-    assert _shadow(driver, "input[type=checkbox]")[0].is_selected()  # Monday, as stored
-    save[0].click()  # unchanged: the stored rule saved again, other tests see the same hours
-    saved = wait_until(
-        lambda: [n for n in driver.execute_script("return window.notifications")
-                 if n["type"] == "availability_rule_saved"]
-    )  # fmt: skip
-    assert saved[0]["availability_rule"]["weekly_periods"]
+    try:
+        _open(driver, host_pages[0], "schedlink.html", server, {**element, "token": token},
+              element="AvailabilityRules")  # fmt: skip
+        save = wait_until(
+            lambda: [b for b in _shadow(driver, "button") if b.text == "Save working hours"],
+            timeout=20,
+        )
+        times = [i.get_attribute("value") for i in _shadow(driver, "[data-day=monday] input")]
+        assert times == ["09:00", "12:00", "13:00", "17:00"]
+        _shadow(driver, "[data-day=monday] button")[0].click()  # Remove 09:00 – 12:00
+        from selenium.webdriver.common.keys import Keys
+
+        add = _shadow(driver, "[aria-label='Add hours on Monday']")
+        assert driver.execute_script(
+            "return document.getElementById('picker').shadowRoot.activeElement === arguments[0]",
+            add[0],
+        )  # focus went to Add after the removal
+        add[0].send_keys(Keys.ENTER)  # 17:00 – 18:00, after the last range
+        _shadow(driver, "[aria-label='Add hours on Wednesday']")[0].click()  # 09:00 – 17:00
+        save[0].click()
+        wait_until(lambda: [n for n in driver.execute_script("return window.notifications")
+                            if n["type"] == "availability_rule_saved"])  # fmt: skip
+        saved = _api(server, "GET", "/v1/availability_rules/default")["availability_rule"]
+        assert saved == {**rule, "weekly_periods": [
+            {"day": "monday", "start_time": "13:00", "end_time": "17:00"},
+            {"day": "monday", "start_time": "17:00", "end_time": "18:00"},
+            {"day": "wednesday", "start_time": "09:00", "end_time": "17:00"}]}  # fmt: skip
+    finally:
+        _api(server, "PUT", "/v1/availability_rules", json=before)
 
 
 def test_demo_embed_page_shows_every_element_accessibly(driver, server, axe_source):  # noqa: F811

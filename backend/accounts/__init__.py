@@ -26,6 +26,9 @@ from .element_tokens import (
     ElementTokenError,
     create_element_token,
     element_token_for,
+    element_token_to_dict,
+    live_element_tokens,
+    revoke_element_token,
     revoke_element_tokens,
 )
 from .keys import Keys, KeysError, TokenExpired, TokenInvalid
@@ -77,5 +80,6 @@ __all__ = [
     "record_api_key_use", "revoke_api_key", "sessions", "set_password", "update_profile",
     "use_record_due", "verify_password",
     "ELEMENT_PERMISSIONS", "ElementTokenError", "create_element_token", "element_token_for",
-    "revoke_element_tokens",
+    "revoke_element_tokens", "element_token_to_dict", "live_element_tokens",
+    "revoke_element_token",
 ]  # fmt: skip

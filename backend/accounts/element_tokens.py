@@ -15,10 +15,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..core.validation import redirect_origin
+from ..core.ids import looks_like_id, new_id
+from ..core.validation import format_utc, redirect_origin
 from ..models import Account, ElementToken, utcnow
 
 ELEMENT_TOKEN_PREFIX = "set_"  # noqa: S105 - a prefix, not a secret
@@ -39,6 +40,7 @@ class ElementTokenError(Exception):
 
 @dataclass(frozen=True)
 class IssuedToken:
+    element_token_id: str
     token: str
     origin: str
     permissions: list[str]
@@ -50,6 +52,8 @@ class IssuedToken:
             "origin": self.origin,
             "token": self.token,
             "expires_in": self.expires_in,
+            # schedlink's own: what GET/DELETE /v1/element_tokens name this token by
+            "element_token_id": self.element_token_id,
         }
 
 
@@ -123,20 +127,21 @@ def create_element_token(
     origin, permissions, subs, version = _parse(session, caller, body)
     now = now or utcnow()
     plaintext = ELEMENT_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ElementToken(
-            account_id=caller.id,
-            token_hash=hash_element_token(plaintext),
-            origin=origin,
-            permissions=permissions,
-            subs=subs,
-            version=version,
-            created_at=now,
-            expires_at=now + ELEMENT_TOKEN_LIFETIME,
-        )
+    row = ElementToken(
+        public_id=new_id("etk"),
+        account_id=caller.id,
+        token_hash=hash_element_token(plaintext),
+        origin=origin,
+        permissions=permissions,
+        subs=subs,
+        version=version,
+        created_at=now,
+        expires_at=now + ELEMENT_TOKEN_LIFETIME,
     )
+    session.add(row)
     session.flush()
-    return IssuedToken(plaintext, origin, permissions, int(ELEMENT_TOKEN_LIFETIME.total_seconds()))
+    lifetime = int(ELEMENT_TOKEN_LIFETIME.total_seconds())
+    return IssuedToken(row.public_id, plaintext, origin, permissions, lifetime)
 
 
 def element_token_for(
@@ -156,6 +161,59 @@ def element_token_for(
     if token is None or token.expires_at <= (now or utcnow()):
         return None
     return token
+
+
+def live_element_tokens(
+    session: Session,
+    account: Account,
+    now: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[ElementToken], int]:
+    """The account's tokens that still work, newest first (a page of them), and how many."""
+    live = (
+        ElementToken.account_id == account.id,
+        ElementToken.revoked_at.is_(None),
+        ElementToken.expires_at > (now or utcnow()),
+    )
+    total = session.scalar(select(func.count()).select_from(ElementToken).where(*live)) or 0
+    rows = session.scalars(
+        select(ElementToken)
+        .where(*live)
+        .order_by(ElementToken.created_at.desc(), ElementToken.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def element_token_to_dict(token: ElementToken) -> dict:
+    """A listed token: what it may do and until when, never the secret (only its hash is kept)."""
+    return {
+        "element_token_id": token.public_id,
+        "origin": token.origin,
+        "permissions": list(token.permissions),
+        "subs": list(token.subs),
+        "created_at": format_utc(token.created_at),
+        "expires_at": format_utc(token.expires_at),
+    }
+
+
+def revoke_element_token(session: Session, account: Account, public_id: str) -> bool:
+    """Revoke one of the account's live tokens; False when it has no such token."""
+    if not looks_like_id(public_id, "etk"):
+        return False
+    token = session.scalar(
+        select(ElementToken).where(
+            ElementToken.public_id == public_id,
+            ElementToken.account_id == account.id,
+            ElementToken.revoked_at.is_(None),
+        )
+    )
+    if token is None or token.expires_at <= utcnow():
+        return False
+    token.revoked_at = utcnow()
+    return True
 
 
 def revoke_element_tokens(session: Session, account: Account) -> int:

@@ -13,6 +13,7 @@ from . import (
     account,
     availability,
     batch,
+    booking_pages,
     browser_connect,
     calendar_admin,
     calendars,
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     # issue 21: the rest of the Cronofy API
     for blueprint in (managed_availability.bp, free_busy.bp, calendar_admin.bp, batch.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(booking_pages.bp)  # issue 25: reusable booking pages
     # Element tokens: their own CORS, for the token's exact origin alone.
     app.register_blueprint(element_tokens.bp)
     element_auth.init_app(app)
@@ -67,4 +69,4 @@ def init_app(app: Flask) -> None:
     def link_not_found(_exc):
         from ..errors import api_error
 
-        return api_error(404, "No scheduling link with that id.")
+        return api_error(404, "No scheduling link or booking page with that id.")

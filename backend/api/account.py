@@ -33,7 +33,12 @@ EMAIL_ON_PROFILE = (
 def userinfo():
     account = current_account()
     if not element_may("account_management"):  # an element sees who, not what is connected
-        return {"sub": account.sub, "name": account.name, "tzid": account.tzid}
+        who = {"sub": account.sub, "name": account.name, "tzid": account.tzid}
+        if element_may("managed_availability"):
+            # Cronofy's Rules element lists the calendars a rule may count: names and ids
+            # of the token maker's own calendars (the permission is for the caller alone).
+            who["cronofy.data"] = {"profiles": _rule_calendars(account)}
+        return who
     conferencing_profiles = profiles_json(account)
     return {
         "sub": account.sub,
@@ -52,6 +57,19 @@ def userinfo():
             "conferencing_profiles": conferencing_profiles,
         },
     }
+
+
+def _rule_calendars(account: Account) -> list[dict]:
+    keep = ("calendar_id", "calendar_name", "calendar_deleted")
+    return [
+        {
+            "profile_id": p["profile_id"],
+            "profile_name": p["profile_name"],
+            "provider_name": p["provider_name"],
+            "profile_calendars": [{k: c[k] for k in keep} for c in p["profile_calendars"]],
+        }
+        for p in cronofy_profiles(account, with_calendars=True)
+    ]
 
 
 def _account_body(s, account: Account) -> dict:

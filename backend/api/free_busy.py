@@ -1,5 +1,5 @@
 """GET /v1/free_busy, Cronofy-shaped: the account's busy blocks, paged like /v1/events
-(`pages.next_page` is an absolute URL to GET with the same key)."""
+(`pages.next_page` is an absolute URL to GET with the same key, or with the same `?et=`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..core.validation import ValidationError, format_utc, is_tzid, parse_utc
 from ..scheduling import BadToken, TokenExpired
 from .auth import current_account, require_api_key
 from .calendars import _bound
-from .element_auth import element_token
+from .element_auth import current_element_token, element_token
 
 bp = Blueprint("api_free_busy", __name__, url_prefix="/v1")
 bp.before_request(require_api_key)
@@ -95,8 +95,10 @@ def _page(account, start, end, page: int, after, calendar_ids) -> dict:
             "calendar_ids": calendar_ids,
         }  # fmt: skip
         token = current_app.extensions["schedlink.tokens"].dumps(SALT, json.dumps(cursor))
+        # An element (the Agenda) follows next_page as it is: it keeps the element token.
+        et = {"et": request.args["et"]} if current_element_token() is not None else {}
         pages["next_page"] = current_app.config["BASE_URL"] + url_for(
-            "api_free_busy.free_busy_page", page_token=token
+            "api_free_busy.free_busy_page", page_token=token, **et
         )
     return {
         "pages": pages,

@@ -22,6 +22,7 @@ from ..availability import (
     rule_to_dict,
     upsert_period,
     upsert_rule,
+    with_stored_fields,
 )
 from ..calendars import lock_account
 from ..core.validation import ValidationError, dotted, parse_utc
@@ -39,9 +40,9 @@ def _accepted() -> Response:
     return response
 
 
-def _rule_from_body():
+def _rule_from_body(body=None):
     try:
-        return parse_rule(json_body())
+        return parse_rule(json_body() if body is None else body)
     except RuleError as exc:
         raise ValidationError(dotted(exc.errors)) from exc
 
@@ -62,10 +63,12 @@ def index():
 @bp.post("/availability_rules")
 @element_token("managed_availability")
 def upsert():
-    """Cronofy's upsert by availability_rule_id."""
-    rule = _rule_from_body()
+    """Cronofy's upsert by availability_rule_id; schedlink's own fields the body leaves out
+    are kept (PUT replaces everything)."""
     with db.write() as s:
-        upsert_rule(s, _locked(s), rule)
+        account = _locked(s)
+        rule = _rule_from_body(with_stored_fields(s, account, json_body()))
+        upsert_rule(s, account, rule)
     return {"availability_rule": rule_to_dict(rule)}
 
 

@@ -15,6 +15,7 @@ from .managed import (
     rule_ids,
     upsert_period,
     upsert_rule,
+    with_stored_fields,
 )
 from .offers import Team, busy_intervals, host_rule, link_team, offered_slots, offered_with_hosts
 from .query import MemberCalendar, QueryError, parse_query, render, resolve
@@ -37,5 +38,5 @@ __all__ = [
     "load_calendars", "offered_slots", "offered_with_hosts", "parse_query", "parse_rule",
     "parse_sequence", "period_spans", "period_to_dict", "read_periods", "render",
     "render_sequences", "replace_default_rule", "resolve", "resolve_sequence", "rule_ids",
-    "rule_to_dict", "solve_sequence", "upsert_period", "upsert_rule",
+    "rule_to_dict", "solve_sequence", "upsert_period", "upsert_rule", "with_stored_fields",
 ]  # fmt: skip

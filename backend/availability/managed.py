@@ -77,6 +77,23 @@ def rule_ids(session: Session, account_id: int) -> set[str]:
     )
 
 
+# schedlink's own rule fields, which Cronofy's clients (SDKs, the Availability Rules element)
+# neither know nor send.
+OWN_FIELDS = ("date_overrides", "min_notice_minutes", "max_days_ahead", "buffer")
+
+
+def with_stored_fields(session: Session, account: Account, body: object) -> object:
+    """A POST body for an upsert, with the stored rule's own fields it leaves out: a client
+    that knows only Cronofy's fields must not erase the host's date overrides or buffers."""
+    rule_id = body.get("availability_rule_id", "default") if isinstance(body, dict) else None
+    if not _storable(rule_id):
+        return body
+    row = session.get(AvailabilityRuleRow, (account.id, rule_id))
+    if row is None:
+        return body
+    return {**{k: row.rule[k] for k in OWN_FIELDS if k in row.rule}, **body}
+
+
 def upsert_rule(session: Session, account: Account, rule: AvailabilityRule) -> None:
     """Insert or replace the rule with this id (POST /v1/availability_rules). The default
     rule stays what it was: an account that had only the built-in hours keeps them, stored

@@ -15,6 +15,7 @@ from ..core.validation import parse_utc
 from ..models import Account, Calendar, Event, LinkHost, SchedulingLink
 from .engine import Group, Member, find_availability
 from .host_rules import host_rule
+from .link_rules import link_rule, within_daily_limit
 from .managed import period_spans, union
 from .query import MemberCalendar, parse_query, resolve
 from .rules import rule_intervals as _rule_intervals
@@ -129,10 +130,14 @@ def offered_slots(
     now: datetime,
     window_days: int,
     moving_booking_id: int | None = None,
+    duration_minutes: int | None = None,
 ) -> list[tuple[datetime, datetime]]:
     """Free starts for the link. When an existing booking is being moved, its own time is
-    not busy and the link's expiry no longer limits the new time."""
-    found = offered_with_hosts(session, link, now, window_days, moving_booking_id)
+    not busy and the link's expiry no longer limits the new time. `duration_minutes`: one
+    of a booking page's durations (else the link's own)."""
+    found = offered_with_hosts(
+        session, link, now, window_days, moving_booking_id, duration_minutes=duration_minutes
+    )
     return [(start, end) for start, end, _ in found]
 
 
@@ -143,9 +148,11 @@ def offered_with_hosts(
     window_days: int,
     moving_booking_id: int | None = None,
     team: Team | None = None,
+    duration_minutes: int | None = None,
 ) -> list[tuple[datetime, datetime, tuple[str, ...]]]:
     """Free starts for the link, each with the subs of the hosts free then (every host for a
     collective link; those of a round-robin team who could take it)."""
+    minutes = duration_minutes or link.duration_minutes
     team = team or link_team(session, link)
     if getattr(link, "rts_query", None):  # a real-time scheduling link: its own query
         return query_offer(session, link, now, team, moving_booking_id)
@@ -156,7 +163,7 @@ def offered_with_hosts(
     if not periods:
         return []
     first, last = min(p[0] for p in periods), max(p[1] for p in periods)
-    rules = [host_rule(session, account) for account in team.hosts]
+    rules = [link_rule(session, link, account) for account in team.hosts]
     buffers = {(r.buffer_before_minutes, r.buffer_after_minutes) for r in rules}
     shared = len(buffers) == 1  # the engine widens busy time; else each host's own, here
     members = []
@@ -177,14 +184,15 @@ def offered_with_hosts(
     results = find_availability(
         [Group(members=members, required=team.required)],
         periods,
-        duration=timedelta(minutes=link.duration_minutes),
+        duration=timedelta(minutes=minutes),
         buffer_before=before,
         buffer_after=after,
-        start_interval=start_interval(link.duration_minutes),
+        start_interval=start_interval(minutes),
         response_format="overlapping_slots",
         max_results=MAX_OFFERED,
     )
-    return [(r.start, r.end, r.participants) for r in results]
+    found = [(r.start, r.end, r.participants) for r in results]
+    return within_daily_limit(session, link, found, rules[0].tzid, moving_booking_id)
 
 
 def query_offer(

@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..models import SchedulingLink
-from .offers import host_rule, link_team, offered_with_hosts
+from .link_rules import cache_key, link_rule
+from .offers import link_team, offered_with_hosts
 
 BUCKET_SECONDS = 60
 
@@ -31,7 +32,12 @@ class SlotCache:
         self._size = size
 
     def offered(
-        self, session: Session, link: SchedulingLink, now: datetime, window_days: int
+        self,
+        session: Session,
+        link: SchedulingLink,
+        now: datetime,
+        window_days: int,
+        duration_minutes: int | None = None,
     ) -> list[tuple[datetime, datetime]]:
         bucket = datetime.fromtimestamp(
             int(now.timestamp()) // BUCKET_SECONDS * BUCKET_SECONDS, UTC
@@ -41,8 +47,9 @@ class SlotCache:
             tuple((a.id, a.availability_version) for a in team.hosts),
             tuple(a.id for a in team.removed),
             team.required,
-            link.duration_minutes,
+            duration_minutes or link.duration_minutes,
             repr(link.query_periods),
+            cache_key(link),
             link.expires_at,
             window_days,
             bucket,
@@ -56,10 +63,12 @@ class SlotCache:
                 self._entries.move_to_end(key)
         if hit is None:
             notices = {
-                a.sub: timedelta(minutes=host_rule(session, a).min_notice_minutes)
+                a.sub: timedelta(minutes=link_rule(session, link, a).min_notice_minutes)
                 for a in team.hosts
             }
-            slots = offered_with_hosts(session, link, bucket, window_days, team=team)
+            slots = offered_with_hosts(
+                session, link, bucket, window_days, team=team, duration_minutes=duration_minutes
+            )
             hit = (slots, notices)
             with self._lock:
                 self._entries[key] = hit

@@ -45,7 +45,13 @@ from .services import (
     sync_now,
 )
 from .sync import enqueue_due_syncs, forget_calendars, run_sync, start_syncing
-from .writes import BookingWriteFailed, failed_writes, queue_booking_write, run_booking_writes
+from .writes import (
+    BookingWriteFailed,
+    failed_writes,
+    queue_booking_write,
+    retract_booking_writes,
+    run_booking_writes,
+)
 
 __all__ = [
     "BookingWriteFailed", "CalendarNotFound", "EventChanges", "PROVIDER_LABELS", "SOURCES",
@@ -55,6 +61,7 @@ __all__ = [
     "booking_fields", "event_to_dict", "events_changed", "failed_writes", "forget_calendars",
     "google_url", "lock_account", "start_syncing",
     "notify_event", "outlook_url", "profile_to_dict", "queue_booking_write", "read_events",
+    "retract_booking_writes",
     "relink_path", "revoke", "run_booking_writes", "run_sync", "start_authorization", "sync_now",
     "upsert_event", "verify_caldav",
     # issue 21

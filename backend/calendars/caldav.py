@@ -244,7 +244,10 @@ def _read_events(calendar, context: SyncContext, left_out: LeftOut):
 def booking_event_ics(
     uid: str, start: datetime, end: datetime, summary: str, description: str,
     organizer: tuple[str, str], attendee: tuple[str, str], sequence: int, now: datetime,
+    location: str | None = None, guests: tuple[str, ...] | list[str] = (),
 ) -> str:  # fmt: skip
+    """The booking as one VEVENT: the invitee a required attendee, the guests optional ones
+    (as the booking's `.ics`), the place its LOCATION."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//schedlink//calendar write//EN")
     cal.add("version", "2.0")
@@ -267,6 +270,12 @@ def booking_event_ics(
          "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"}
     )  # fmt: skip
     event.add("attendee", guest)
+    for address in guests:
+        extra = icalendar.vCalAddress(f"mailto:{address}")
+        extra.params.update({"ROLE": "OPT-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"})
+        event.add("attendee", extra)
+    if location:
+        event.add("location", location)
     cal.add_component(event)
     return cal.to_ical().decode()
 
@@ -310,6 +319,7 @@ class CalDAVWriter:
         ics = booking_event_ics(
             uid, details["start"], details["end"], details["summary"], details["description"],
             details["organizer"], details["attendee"], details["sequence"], now,
+            details.get("location"), details.get("guests", ()),
         )  # fmt: skip
         return write_event(services["outbound"], creds, calendar_url, ref, ics)
 

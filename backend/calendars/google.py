@@ -140,19 +140,28 @@ def _read(services, token, calendar_id, context, zone, remote, sync_token, day) 
 
 
 class GoogleWriter:
-    """Bookings as Google events: the invitee an attendee (Google sends the invitation)."""
+    """Bookings as Google events: the invitee and their guests attendees (Google sends the
+    invitations), the booking's place the location."""
 
     def _body(self, details: dict, uid: str) -> dict:
-        return {
+        """The invitee, then their guests (optional attendees); the place as `location`."""
+        guests = [{"email": g, "optional": True} for g in details.get("guests", ())]
+        body = {
             "summary": details["summary"],
             "description": details["description"],
             "start": {"dateTime": format_utc(details["start"]), "timeZone": details["tzid"]},
             "end": {"dateTime": format_utc(details["end"]), "timeZone": details["tzid"]},
-            "attendees": [{"email": details["attendee"][1], "displayName": details["attendee"][0]}],
+            "attendees": [
+                {"email": details["attendee"][1], "displayName": details["attendee"][0]},
+                *guests,
+            ],
             "transparency": "opaque",
             "extendedProperties": {"private": {"schedlink_booking": details["booking_id"]}},
             "sequence": details["sequence"],
         }
+        if details.get("location"):
+            body["location"] = details["location"]
+        return body
 
     def put(self, services, creds, calendar_id, ref, uid, details, now, profile) -> str:
         return with_token(

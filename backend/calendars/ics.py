@@ -41,7 +41,7 @@ def booking_ics(
     if title is None:
         title = with_name(booking.link.summary, booking.account.name)
     event.add("summary", clean_text(title))
-    place = _place_line(booking.location)
+    place = place_line(booking.location)
     if join and join.get("url"):
         event.add("location", join["url"])
         event.add("url", join["url"])
@@ -58,7 +58,9 @@ def booking_ics(
     if description:
         event.add("description", description)
     event.add("sequence", booking.sequence)
-    event.add("status", "CANCELLED" if booking.status == "cancelled" else "CONFIRMED")
+    # A CANCEL withdraws the event for its recipient (also a host a booking left).
+    withdrawn = booking.status == "cancelled" or method == "CANCEL"
+    event.add("status", "CANCELLED" if withdrawn else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{booking.account.email}")
     organizer.params["cn"] = vText(clean_text(booking.account.name))
     event.add("organizer", organizer)
@@ -83,7 +85,7 @@ def booking_ics(
     return cal.to_ical()
 
 
-def _place_line(location: dict | None) -> str | None:
+def place_line(location: dict | None) -> str | None:
     """The booking's place as LOCATION: a number, an address or the host's text."""
     if not location or location.get("type") == "video":
         return None

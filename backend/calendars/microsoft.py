@@ -121,26 +121,30 @@ def _read(services, token, calendar_id, context, remote, delta_link, day, who) -
 
 
 class MicrosoftWriter:
-    """Bookings as Outlook events: the invitee a required attendee (Outlook invites them)."""
+    """Bookings as Outlook events: the invitee a required attendee, their guests optional ones
+    (Outlook invites them), the booking's place the location."""
 
     def _body(self, details: dict, uid: str) -> dict:
-        return {
+        """The invitee (required), then their guests (optional); the place as `location`."""
+        invitee = {
+            "emailAddress": {"address": details["attendee"][1], "name": details["attendee"][0]},
+            "type": "required",
+        }
+        guests = [
+            {"emailAddress": {"address": g}, "type": "optional"} for g in details.get("guests", ())
+        ]
+        body = {
             "subject": details["summary"],
             "body": {"contentType": "text", "content": details["description"]},
             "start": {"dateTime": format_utc(details["start"])[:-1], "timeZone": "UTC"},
             "end": {"dateTime": format_utc(details["end"])[:-1], "timeZone": "UTC"},
-            "attendees": [
-                {
-                    "emailAddress": {
-                        "address": details["attendee"][1],
-                        "name": details["attendee"][0],
-                    },
-                    "type": "required",
-                }
-            ],  # fmt: skip
+            "attendees": [invitee, *guests],
             "showAs": "busy",
             "transactionId": uid[:255],
         }
+        if details.get("location"):
+            body["location"] = {"displayName": details["location"]}
+        return body
 
     def put(self, services, creds, calendar_id, ref, uid, details, now, profile) -> str:
         return with_token(

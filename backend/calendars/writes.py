@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import database
 from ..models import Booking, BookingWrite, Calendar, Job, Profile
+from .ics import place_line
 from .services import booking_calendar
 from .sources import SourceError
 
@@ -25,32 +26,56 @@ class BookingWriteFailed(Exception):
     """Raised by the job so the outbox retries it; the reason is stored for the host."""
 
 
+RETRACT = "retract"  # a copy to delete: its host no longer attends (a round-robin move)
+
+
+def retract_booking_writes(session: Session, booking: Booking, account_id: int) -> None:
+    """In a round-robin move's transaction: the copies in the old host's calendars are to be
+    deleted by the next job (written ones at the provider; unwritten ones never will be)."""
+    for write in session.scalars(
+        select(BookingWrite)
+        .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+        .where(BookingWrite.booking_id == booking.id, Calendar.account_id == account_id)
+    ):
+        write.state = RETRACT
+
+
 def queue_booking_write(session: Session, booking: Booking, hosts=None) -> None:
     """In the booking transaction: a new booking goes to the chosen calendar of each host who
     attends (`hosts`, default the booking's account); a changed or cancelled one is moved or
-    deleted wherever it was written."""
-    writes = list(
-        session.scalars(select(BookingWrite).where(BookingWrite.booking_id == booking.id))
-    )
-    if not writes and booking.status == "confirmed":
-        calendars = [booking_calendar(session, host) for host in hosts or [booking.account]]
-        writes = [
-            BookingWrite(
-                booking_id=booking.id,
-                calendar_id=calendar.id,
-                external_uid=f"{booking.public_id}@{UID_DOMAIN}",
-                state="pending",
-            )  # fmt: skip
-            for calendar in calendars
-            if calendar is not None
-        ]
-        if not writes:
-            return
-        session.add_all(writes)
+    deleted wherever it was written, and a host newly seated (a round-robin move) gets it in
+    their chosen calendar (a copy of theirs being retracted comes back instead)."""
+    rows = session.execute(
+        select(BookingWrite, Calendar.account_id)
+        .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+        .where(BookingWrite.booking_id == booking.id)
+    ).all()
+    writes = [write for write, _account_id in rows]
+    keep_retracting = set()
+    if booking.status == "confirmed":
+        wanted = hosts if hosts is not None else ([] if writes else [booking.account])
+        wanted_ids = {host.id for host in wanted}
+        keep_retracting = {
+            write.id for write, account_id in rows
+            if write.state == RETRACT and account_id not in wanted_ids
+        }  # fmt: skip
+        have = {account_id for _write, account_id in rows}
+        for host in wanted:
+            calendar = None if host.id in have else booking_calendar(session, host)
+            if calendar is not None:
+                write = BookingWrite(
+                    booking_id=booking.id,
+                    calendar_id=calendar.id,
+                    external_uid=f"{booking.public_id}@{UID_DOMAIN}",
+                    state="pending",
+                )
+                session.add(write)
+                writes.append(write)
     if not writes:
         return
     for write in writes:
-        write.state, write.last_error = "pending", None
+        if write.id is None or write.id not in keep_retracting:
+            write.state, write.last_error = "pending", None
     session.add(Job(kind="calendar.booking", payload={"booking_id": booking.public_id}))
 
 
@@ -83,17 +108,18 @@ def run_booking_writes(
         plans = []
         for write, calendar, profile in todo:
             plans.append((write.id, calendar.external_id, profile, read_credentials(profile),
-                          write.external_uid, write.external_ref))  # fmt: skip
+                          write.external_uid, write.external_ref,
+                          write.state == RETRACT))  # fmt: skip
         details = _details(booking)
     failures = []
-    for write_id, calendar_ref, profile, creds, uid, ref in plans:
+    for write_id, calendar_ref, profile, creds, uid, ref, retracting in plans:
         writer = writers.get(profile.provider_name)
         try:
             if writer is None:
                 raise SourceError(f"{profile.provider_name} calendars cannot take bookings.")
             if not profile.connected:
                 raise SourceError("The calendar is disconnected; connect it again.")
-            if details["status"] == "cancelled":
+            if details["status"] == "cancelled" or retracting:
                 if ref:
                     writer.delete(services, creds, calendar_ref, ref, profile)
                 outcome = ("removed", ref)
@@ -101,7 +127,9 @@ def run_booking_writes(
                 new_ref = writer.put(services, creds, calendar_ref, ref, uid, details, now, profile)
                 outcome = ("written", new_ref)
         except SourceError as exc:
-            _record(sessions, write_id, "failed", ref, str(exc), now, recorded)
+            # A copy being retracted stays so (its retry deletes, never writes).
+            state = RETRACT if retracting else "failed"
+            _record(sessions, write_id, state, ref, str(exc), now, recorded)
             failures.append(str(exc))
             continue
         _record(sessions, write_id, outcome[0], outcome[1], None, now, recorded)
@@ -110,7 +138,11 @@ def run_booking_writes(
 
 
 def _details(booking: Booking) -> dict:
-    # A real-time scheduling link's event template names the event as its request did.
+    """What the written event says. The provider shows it to every attendee (Google and
+    Outlook send the invitations), so it carries what a guest's `.ics` does — the place as
+    its location, the invitee and their guests as attendees — and never the invitee's note
+    or answers. A real-time scheduling link's event template names the event as its request
+    did."""
     template = getattr(booking.link, "rts_event", None) or {}
     booked_by = f"Booked by {booking.invitee_name} <{booking.invitee_email}> via schedlink"
     return {
@@ -119,12 +151,19 @@ def _details(booking: Booking) -> dict:
         "end": booking.end_at,
         "summary": template.get("summary") or booking.link.summary,
         "description": template.get("description") or booked_by,
+        "location": place_line(booking.location) or _template_location(template),
         "organizer": (booking.account.name, booking.account.email),
         "attendee": (booking.invitee_name, booking.invitee_email),
+        "guests": list(booking.guests or ()),
         "sequence": booking.sequence,
         "tzid": booking.account.tzid,
         "booking_id": booking.public_id,
     }
+
+
+def _template_location(template: dict) -> str | None:
+    location = template.get("location")
+    return (location.get("description") or None) if isinstance(location, dict) else None
 
 
 def _record(sessions, write_id: int, state: str, ref: str | None, error: str | None,

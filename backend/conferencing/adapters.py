@@ -2,7 +2,9 @@
 needs OnlineMeetings.ReadWrite; a connection made for calendars has Calendars.ReadWrite,
 which makes Teams meetings as Outlook events (`teams_events`). The way a meeting was made is
 kept on its conference (`meeting_kind`), so it is updated and deleted the same way even if
-the connection's scope changes later."""
+the connection's scope changes later. Enterprise Connect's Microsoft 365 member profiles
+(`exchange`) have the app's Calendars.ReadWrite only, so theirs are always Outlook events, made
+at `/users/{upn}` (their API base URL)."""
 
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from .teams_events import TeamsEvents
 EVENT = "event"
 _BY_KIND = {
     ("microsoft", EVENT): TeamsEvents(),
+    ("exchange", EVENT): TeamsEvents(mailbox=""),
     # On the booking's own calendar event: the calendar write moves and deletes it.
     ("google", ON_BOOKING): FollowsTheEvent(),
     ("microsoft", ON_BOOKING): FollowsTheEvent(),
+    ("exchange", ON_BOOKING): FollowsTheEvent(),
 }
 
 
@@ -36,6 +40,8 @@ def granted_scopes(profile: Profile, sealer) -> set[str]:
 
 def kind_for(profile: Profile, sealer) -> str | None:
     """How a new meeting with this profile is made."""
+    if profile.provider_name == "exchange":
+        return EVENT
     if profile.provider_name != "microsoft":
         return None
     scopes = granted_scopes(profile, sealer)

@@ -70,10 +70,14 @@ class GoogleOnEvent:
 class TeamsOnEvent:
     """The booking's Outlook event made an online meeting. Only these two properties are
     sent: the calendar write never sends the body again (Graph: replacing an online
-    meeting's body without its meeting blob disables the meeting)."""
+    meeting's body without its meeting blob disables the meeting). `mailbox` as in
+    `TeamsEvents`: "" for an Enterprise Connect member, whose base URL is `/users/{upn}`."""
+
+    def __init__(self, mailbox: str = "/me"):
+        self.mailbox = mailbox
 
     def attach(self, http, api_url, token, target: Target, d: Details) -> Meeting:
-        url = f"{api_url}/me/events/{quote(target.event_ref, safe='')}"
+        url = f"{api_url}{self.mailbox}/events/{quote(target.event_ref, safe='')}"
         body = {"isOnlineMeeting": True, "onlineMeetingProvider": TEAMS}
         data = json_answer(call(http, "PATCH", url, token, body=body, ok=(200,)))
         if data.get("isOnlineMeeting") is False or data.get("onlineMeetingProvider") != TEAMS:
@@ -84,7 +88,7 @@ class TeamsOnEvent:
         return TeamsEvents._meeting(data)
 
     def poll(self, http, api_url, token, target: Target) -> Meeting:
-        return TeamsEvents().poll(http, api_url, token, target.event_ref)
+        return TeamsEvents(self.mailbox).poll(http, api_url, token, target.event_ref)
 
 
 class FollowsTheEvent:
@@ -98,7 +102,12 @@ class FollowsTheEvent:
         return None
 
 
-ATTACHERS = {"google": GoogleOnEvent(), "microsoft": TeamsOnEvent()}
+# "exchange": Enterprise Connect's Microsoft 365 member profiles (Graph /users/{upn}).
+ATTACHERS = {
+    "google": GoogleOnEvent(),
+    "microsoft": TeamsOnEvent(),
+    "exchange": TeamsOnEvent(mailbox=""),
+}
 
 
 def claim(sessions: sessionmaker, conference_id: int) -> Target | object | None:

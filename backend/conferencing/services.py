@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..calendars import revoke as revoke_calendar
-from ..connections import ProfileNotFound, delete_profile, new_profile, profile_for, profiles_of
+from ..connections import (
+    ManagedByOrganization,
+    ProfileNotFound,
+    delete_profile,
+    new_profile,
+    profile_for,
+    profiles_of,
+)
 from ..core.validation import ValidationError
 from ..models import Account, Conference, ConferencingDefault, Event, Profile
 from . import hooks, jitsi
@@ -22,6 +29,7 @@ DESCRIPTIONS = {
     "zoom": "Zoom",
     "google": "Google Meet",
     "microsoft": "Microsoft Teams",
+    "exchange": "Microsoft Teams",  # through the organization's Microsoft 365 (Enterprise Connect)
     "go_to": "GoTo Meeting",
 }
 
@@ -78,8 +86,9 @@ def conferencing_profile(session: Session, account: Account, public_id: str) -> 
 
 
 CALENDAR_PURPOSE = "calendar"
-# Providers whose calendar connection also makes meetings (connections' `implies`).
-CALENDAR_CONFERENCING = ("google", "microsoft")
+# Providers whose calendar connection also makes meetings (connections' `implies`;
+# `exchange`: an Enterprise Connect member profile of Microsoft 365).
+CALENDAR_CONFERENCING = ("google", "microsoft", "exchange")
 
 
 @dataclass(frozen=True)
@@ -175,6 +184,8 @@ def remove_profile(
     profile = conferencing_profile(session, account, public_id)
     if profile.provider_name == "jitsi":
         raise BuiltinProfile(public_id)
+    if profile.enterprise_connection_id is not None:  # the organization's: only admins remove it
+        raise ManagedByOrganization(public_id)
     waiting = session.scalars(
         select(Conference).where(
             Conference.profile_id == profile.id, Conference.status != "assigned"

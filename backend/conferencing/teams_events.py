@@ -3,7 +3,9 @@ scope (Calendars.ReadWrite) but not OnlineMeetings.ReadWrite (Microsoft Graph, "
 an event as an online meeting in an Outlook calendar"): the default calendar must list
 teamsForBusiness in allowedOnlineMeetingProviders; POST /me/events with isOnlineMeeting and
 onlineMeetingProvider; the join link is the event's onlineMeeting.joinUrl, read again with
-GET /me/events/{id} while it is not there yet; PATCH and DELETE /me/events/{id}."""
+GET /me/events/{id} while it is not there yet; PATCH and DELETE /me/events/{id}. A member
+profile of Enterprise Connect (app-only token) makes them the same way at `/users/{upn}/…`:
+its API base URL is already the mailbox's (`mailbox=""`)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ def _when(moment) -> dict:
 
 
 class TeamsEvents:
+    def __init__(self, mailbox: str = "/me"):
+        self.mailbox = mailbox  # appended to the API base URL: "/me", or "" for /users/{upn}
+
     @staticmethod
     def _body(d: Details) -> dict:
         return {"subject": d.summary[:255], "start": _when(d.start), "end": _when(d.end)}
@@ -32,7 +37,8 @@ class TeamsEvents:
         return Meeting(str(data["id"]), join_url or None)
 
     def create(self, http, api_url, token, d: Details) -> Meeting:
-        calendar = json_answer(call(http, "GET", f"{api_url}/me/calendar", token, ok=(200,)))
+        mailbox = f"{api_url}{self.mailbox}"
+        calendar = json_answer(call(http, "GET", f"{mailbox}/calendar", token, ok=(200,)))
         if TEAMS not in (calendar.get("allowedOnlineMeetingProviders") or []):
             raise MeetingRefused(
                 "This Microsoft account's calendar can't make Teams meetings (Teams comes "
@@ -47,20 +53,20 @@ class TeamsEvents:
             # Graph's idempotency key: a retried POST gives back the same event.
             "transactionId": d.request_id[:255],
         }
-        data = json_answer(call(http, "POST", f"{api_url}/me/events", token, body=body, ok=(201,)))
+        data = json_answer(call(http, "POST", f"{mailbox}/events", token, body=body, ok=(201,)))
         if data.get("isOnlineMeeting") is False:
             self.delete(http, api_url, token, str(data["id"]))
             raise MeetingRefused("Outlook made the event without a Teams meeting.")
         return self._meeting(data)
 
     def poll(self, http, api_url, token, meeting_id) -> Meeting:
-        url = f"{api_url}/me/events/{quote(meeting_id, safe='')}?{SELECT}"
+        url = f"{api_url}{self.mailbox}/events/{quote(meeting_id, safe='')}?{SELECT}"
         return self._meeting(json_answer(call(http, "GET", url, token, ok=(200,))))
 
     def update(self, http, api_url, token, meeting_id, d: Details) -> None:
-        url = f"{api_url}/me/events/{quote(meeting_id, safe='')}"
+        url = f"{api_url}{self.mailbox}/events/{quote(meeting_id, safe='')}"
         call(http, "PATCH", url, token, body=self._body(d), ok=(200,))
 
     def delete(self, http, api_url, token, meeting_id) -> None:
-        url = f"{api_url}/me/events/{quote(meeting_id, safe='')}"
+        url = f"{api_url}{self.mailbox}/events/{quote(meeting_id, safe='')}"
         call(http, "DELETE", url, token, ok=(204,), gone_ok=True)

@@ -9,11 +9,18 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..connections import ProfileDisconnected, ProviderUnavailable, access_token
+from ..connections import (
+    EnterpriseSettings,
+    ProfileDisconnected,
+    ProviderUnavailable,
+    access_token,
+    read_credentials,
+)
 from ..core import database
 from ..models import Booking, Conference, Event, Job, Profile
 from . import booking_event, hooks, jitsi
@@ -37,6 +44,7 @@ class Context:
     sealer: object  # sealing.Sealer
     jitsi_url: str
     now: Callable[[], datetime]
+    enterprise: EnterpriseSettings | None = None  # Enterprise Connect's app and endpoints
 
 
 def _details(event: Event, conference: Conference) -> Details:
@@ -51,22 +59,39 @@ def _details(event: Event, conference: Conference) -> Details:
     )
 
 
+def _api_url(ctx: Context, profile: Profile) -> str | None:
+    """The API base URL for the profile's calls; None: its provider is not set up here. An
+    Enterprise Connect member's is its mailbox's: Graph `/users/{upn}` (an app-only token has
+    no `/me`), or the Calendar API, where the impersonated token makes `primary` theirs."""
+    provider = ctx.providers.get(profile.provider_name)
+    if profile.enterprise_connection_id is None:
+        return provider.api_url.rstrip("/") if provider is not None else None
+    settings = ctx.enterprise or EnterpriseSettings.from_providers(ctx.providers)
+    if profile.provider_name == "google":
+        return settings.google_api_url
+    upn = read_credentials(profile, ctx.sealer).get("upn") or profile.external_id or ""
+    return f"{settings.graph_url}/users/{quote(upn, safe='@')}"
+
+
 def _token(
     ctx: Context, profile_id: int, conference_id: int | None, force: bool = False
 ) -> tuple[str, str]:
     """A valid access token and the provider's API base URL. A refresh the provider refuses
-    disconnects the profile: that is committed, the host is e-mailed once, and the meeting
-    waits (RetryLater) until the host reconnects."""
+    disconnects the profile: that is committed, the host is e-mailed once (an Enterprise
+    Connect profile's admins are, by `connections`), and the meeting waits (RetryLater)
+    until the host reconnects."""
     disconnected = False
     with database.write(ctx.sessions) as s:
         profile = s.get(Profile, profile_id)
         if profile is None:
             raise MeetingRefused("The conferencing service was removed.")
-        provider = ctx.providers.get(profile.provider_name)
-        if provider is None:
+        api_url = _api_url(ctx, profile)
+        if api_url is None:
             raise RetryLater(f"{profile.provider_name} is not configured on this server.")
+        managed = profile.enterprise_connection_id is not None
         if not profile.connected:
-            raise RetryLater(f"{profile.profile_name} is disconnected; waiting for the host.")
+            who = "your organization's administrators" if managed else "the host"
+            raise RetryLater(f"{profile.profile_name} is disconnected; waiting for {who}.")
         try:
             token = access_token(
                 s,
@@ -76,12 +101,14 @@ def _token(
                 sealer=ctx.sealer,
                 now=ctx.now(),
                 force_refresh=force,
+                enterprise=ctx.enterprise,
             )
         except ProviderUnavailable as exc:
             raise RetryLater(f"{profile.provider_name} token endpoint: {exc}") from exc
         except ProfileDisconnected:
             disconnected = True
-            s.add(Job(kind=DISCONNECTED_MAIL, payload={"profile_id": profile.id}))
+            if not managed:
+                s.add(Job(kind=DISCONNECTED_MAIL, payload={"profile_id": profile.id}))
             conference = s.get(Conference, conference_id) if conference_id else None
             if conference is not None:
                 event = s.get(Event, conference.event_id)
@@ -89,13 +116,16 @@ def _token(
                     s,
                     conference,
                     event,
-                    "The conferencing service was disconnected; "
+                    "The calendar connection your organization manages was disconnected; "
+                    "its administrators have been told."
+                    if managed
+                    else "The conferencing service was disconnected; "
                     "the host has been asked to reconnect it.",
                     ctx.now(),
                 )
     if disconnected:
         raise RetryLater("the conferencing profile was disconnected")
-    return token, provider.api_url.rstrip("/")
+    return token, api_url
 
 
 def _with_token(ctx: Context, profile_id: int, conference_id: int | None, fn):

@@ -13,7 +13,7 @@ from .notifications import Channel, EventSubscription, WebhookMessage, WebhookSe
 from .organizations import BrowserConnection, Invitation
 from .outbox import Job, WorkerHeartbeat
 from .profiles import OAuthRequest, Profile
-from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, SchedulingLink
+from .scheduling import Booking, BookingHost, IdempotencyKey, LinkHost, OldSlug, SchedulingLink
 
 __all__ = [
     "Account", "ApiKey", "AvailabilityRuleRow", "AvailablePeriodRow", "Base", "Booking",
@@ -21,6 +21,7 @@ __all__ = [
     "CalendarSync", "Channel", "Conference", "ConferencingDefault", "ElementToken",
     "EnterpriseConnection", "Event",
     "EventSubscription", "IdempotencyKey", "Invitation", "Job", "LinkHost", "OAuthRequest",
+    "OldSlug",
     "Organization", "Passkey", "Profile", "RateLimitCounter", "RecoveryCode", "SchedulingLink",
     "UTCDateTime", "UserSession", "WebhookMessage", "WebhookSecret", "WorkerHeartbeat", "utcnow",
 ]  # fmt: skip

@@ -36,6 +36,7 @@ class Organization(Base):
 
 class Account(Base):
     __tablename__ = "accounts"
+    __table_args__ = (Index("uq_accounts_slug", "slug", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     sub: Mapped[str] = mapped_column(String(40), unique=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -67,6 +68,10 @@ class Account(Base):
     # An e-mail change awaiting its link (shown on /profile, cancellable); a password change
     # or "sign out everywhere" clears it, and a link whose address is not this one is dead.
     pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Booking pages (issue 25): the host's address (/<slug>/<page slug>; unique, see the
+    # migration's uq_accounts_slug) and whether /<slug> lists the active pages (opt-in).
+    slug: Mapped[str | None] = mapped_column(String(60))
+    public_profile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendars: Mapped[list[Calendar]] = relationship(back_populates="account")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.ids import new_id
 from .base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 class ElementToken(Base):
     __tablename__ = "element_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What the API and the API keys page name a token by (etk_…): its maker lists and revokes it.
+    public_id: Mapped[str] = mapped_column(
+        String(40), unique=True, index=True, default=lambda: new_id("etk")
+    )
     # The account whose API key made the token: the token never does more than that key.
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True

@@ -35,6 +35,9 @@ class Profile(Base):
     enterprise_connection_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise_connections.id", ondelete="CASCADE"), index=True
     )
+    # Why the organization's authorization of this member failed (unknown_user, no_mailbox,
+    # access_denied, consent_missing); None once it worked.
+    enterprise_error: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -27,7 +27,10 @@ DEFAULT_REMINDERS = (1440, 60)
 
 class SchedulingLink(Base):
     __tablename__ = "scheduling_links"
-    __table_args__ = (Index("ix_links_account_created", "account_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_links_account_created", "account_id", "created_at"),
+        Index("uq_links_account_slug", "account_id", "slug", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -66,6 +69,17 @@ class SchedulingLink(Base):
     redirect_completed_url: Mapped[str | None] = mapped_column(String(2000))
     minimum_notice_minutes: Mapped[int | None] = mapped_column(Integer)
     no_times_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Issue 21: the owner's hours rule the link offers (None: each host's default rule).
+    availability_rule_id: Mapped[str | None] = mapped_column(String(255))
+    # "page" (a reusable booking page, scheduling.pages): its slug under the owner's, the
+    # durations the invitee may choose from, and its own rules over the hours rule's (None:
+    # the rule's). Notice is `minimum_notice_minutes`; max_uses is unlimited by default.
+    slug: Mapped[str | None] = mapped_column(String(60))
+    durations: Mapped[list | None] = mapped_column(JSON)
+    buffer_before_minutes: Mapped[int | None] = mapped_column(Integer)
+    buffer_after_minutes: Mapped[int | None] = mapped_column(Integer)
+    max_days_ahead: Mapped[int | None] = mapped_column(Integer)
+    daily_limit: Mapped[int | None] = mapped_column(Integer)
 
     account: Mapped[Account] = relationship()
     bookings: Mapped[list[Booking]] = relationship(back_populates="link", order_by="Booking.id")
@@ -96,7 +110,10 @@ class Booking(Base):
     seats (`BookingHost`), where the database refuses overlaps per host."""
 
     __tablename__ = "bookings"
-    __table_args__ = (Index("ix_bookings_host_time", "account_id", "start_at", "end_at"),)
+    __table_args__ = (
+        Index("ix_bookings_host_time", "account_id", "start_at", "end_at"),
+        Index("ix_bookings_link_start", "link_id", "start_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("scheduling_links.id", ondelete="CASCADE"))
@@ -122,6 +139,14 @@ class Booking(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(1000))
     cancelled_by: Mapped[str | None] = mapped_column(String(10))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last move: "invitee" or "host", and the optional reason given (shown in e-mails).
+    rescheduled_by: Mapped[str | None] = mapped_column(String(10))
+    reschedule_reason: Mapped[str | None] = mapped_column(String(1000))
+    # A host asked the invitee to pick a new time (scheduling.proposals); cleared by the move.
+    # `proposed_by` is the host's sub, a snapshot like the invitee's name.
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposed_by: Mapped[str | None] = mapped_column(String(40))
+    proposal_message: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     link: Mapped[SchedulingLink] = relationship(back_populates="bookings")
@@ -150,6 +175,21 @@ class BookingHost(Base):
 
     booking: Mapped[Booking] = relationship(back_populates="seats")
     account: Mapped[Account] = relationship()
+
+
+class OldSlug(Base):
+    """A slug a host (`link_id` None) or a booking page had: its old address redirects to
+    the current one while nobody else has taken it."""
+
+    __tablename__ = "old_slugs"
+    __table_args__ = (Index("ix_old_slugs_slug", "slug", "account_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scheduling_links.id", ondelete="CASCADE")
+    )
+    slug: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class IdempotencyKey(Base):

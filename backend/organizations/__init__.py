@@ -12,6 +12,7 @@ from .enterprise import (
     connections_of,
     create_connection,
     delete_connection,
+    get_connection,
     member_status,
 )
 from .errors import (
@@ -49,9 +50,13 @@ from .members import (
 )
 from .service_accounts import (
     AUTHORIZE_JOB,
+    RETRYABLE,
+    NoConnection,
     authorize_members,
     connect_every_member,
     finish,
+    member_states,
+    retry_member,
 )
 from .signup import (
     SignupPolicy,
@@ -66,7 +71,8 @@ from .signup import (
 __all__ = [
     "AUTHORIZE_JOB", "ConsentFailed", "EnterpriseNotFound", "authorize_members",
     "complete_consent", "connect_every_member", "connection_json", "connections_of",
-    "create_connection", "delete_connection", "finish", "member_status",
+    "create_connection", "delete_connection", "get_connection", "finish", "member_status",
+    "member_states", "retry_member", "RETRYABLE", "NoConnection",
     "ROLES", "AlreadyInOrganization", "ConnectionGone", "InvitationForAnother", "InvitationGone",
     "InvitationNotFound", "LastAdmin", "MemberNotFound", "NoOrganization", "NotAdmin",
     "OrganizationError", "SignupPolicy", "VerificationUsed", "accept_as",

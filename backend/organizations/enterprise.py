@@ -81,6 +81,7 @@ def create_connection(
         tenant = body.get("tenant")
         if not isinstance(tenant, str) or not _TENANT.match(tenant.strip()):
             _errors("tenant", "invalid", "tenant is the Microsoft 365 domain or tenant id.")
+        conn = _existing(s, org.id, provider, tenant.strip().lower()) or conn
         if not settings.microsoft_ready:
             _errors(
                 "provider_name",
@@ -90,7 +91,9 @@ def create_connection(
         redirect_uri = check_redirect_uri(
             body.get("redirect_uri"), callback_url=callback_url, redirect_origins=redirect_origins
         )
-        conn.tenant, conn.status = tenant.strip().lower(), "pending"
+        conn.tenant = tenant.strip().lower()
+        if conn.status != "active":  # a working connection keeps working while re-consented
+            conn.status = "pending"
         conn.consent_state, conn.redirect_uri = generate_token(43), redirect_uri
         s.add(conn)
         s.flush()
@@ -110,12 +113,26 @@ def create_connection(
         )
     except ProviderUnavailable as exc:
         _errors("service_account_key", "unreachable", str(exc))
-    conn.tenant, conn.status = admin.email.rsplit("@", 1)[1].lower(), "active"
+    domain = admin.email.rsplit("@", 1)[1].lower()
+    conn = _existing(s, org.id, provider, domain) or conn
+    conn.tenant, conn.status, conn.disconnected_reason = domain, "active", None
     conn.service_account_email = key["client_email"][:255]
     conn.credentials = seal(sealer, {"key": key})
     s.add(conn)
     s.flush()
     return conn, None
+
+
+def _existing(s: Session, org_id: int, provider: str, tenant: str):
+    """The organization's connection to that tenant or domain: connecting it again (a new
+    consent, a new key) revives it, so its member profiles, and their busy times, stay."""
+    return s.scalar(
+        select(EnterpriseConnection).where(
+            EnterpriseConnection.organization_id == org_id,
+            EnterpriseConnection.provider_name == provider,
+            EnterpriseConnection.tenant == tenant,
+        )
+    )
 
 
 def complete_consent(
@@ -144,7 +161,8 @@ def complete_consent(
     if not isinstance(tenant, str) or not _TENANT.match(tenant):
         conn.disconnected_reason = "Microsoft's answer named no tenant."
         return conn, "invalid_request"
-    conn.status, conn.disconnected_reason = "active", None
+    # A consent given again: the app token cached before it was withdrawn is not reused.
+    conn.status, conn.disconnected_reason, conn.credentials = "active", None, None
     return conn, None
 
 
@@ -204,7 +222,9 @@ def delete_connection(s: Session, admin: Account, public_id: object) -> int:
 
 
 def member_status(s: Session, org_id: int) -> dict[int, dict]:
-    """account id -> {"profile_id", "connected", "reason", "synced"} for enterprise profiles."""
+    """account id -> {"profile_id", "connected", "reason", "synced", "error"} for enterprise
+    profiles (`error`: why the member's authorization failed, None for a connection-wide
+    disconnection)."""
     rows = s.execute(
         select(Profile, CalendarSync)
         .join(EnterpriseConnection, EnterpriseConnection.id == Profile.enterprise_connection_id)
@@ -217,6 +237,7 @@ def member_status(s: Session, org_id: int) -> dict[int, dict]:
             "connected": bool(p.connected),
             "reason": p.disconnected_reason or (state.sync_error if state else None),
             "synced": bool(state and state.last_synced_at),
+            "error": p.enterprise_error,
         }
         for p, state in rows
     }

@@ -21,9 +21,17 @@ from ..core.text import normalize_email
 from ..core.validation import FieldErrors
 from ..models import Account, EnterpriseConnection, Job, Profile, WebhookMessage
 from ..notifications import checked_url, ensure_secret, wake_workers
+from .enterprise import member_status
+from .errors import MemberNotFound, OrganizationError
 from .members import require_admin
 
 AUTHORIZE_JOB = "enterprise.authorize"
+
+
+class NoConnection(OrganizationError):
+    message = "No active enterprise connection serves that member's address."
+
+
 NOTIFICATION = "service_account_authorization"
 MAX_BATCH = 100
 PROFILE_PROVIDER = {"microsoft": "exchange", "google": "google"}
@@ -133,13 +141,14 @@ def authorize(s, admin, member, conn, callback_url, state, sealer, now) -> str:
             account=member,
             provider_name=PROFILE_PROVIDER[conn.provider_name],
             profile_name=member.email,
-            purposes=["calendar"],
+            # The member's calendar, and their meetings (Teams/Meet on the booking's event).
+            purposes=["calendar", "conferencing"],
             sealer=sealer,
             credentials={"upn": member.email, "enterprise": conn.public_id},
             external_id=member.email,
         )
         profile.enterprise_connection_id = conn.id
-    profile.connected, profile.disconnected_reason = True, None
+    profile.connected, profile.disconnected_reason, profile.enterprise_error = True, None, None
     s.add(
         Job(
             kind=AUTHORIZE_JOB,
@@ -178,6 +187,49 @@ def connect_every_member(s: Session, admin: Account, sealer: Sealer, now: dateti
     return count
 
 
+# Each member's state on the Team page: an authorization's error, as the admin reads it.
+_FROM_ERROR = {
+    "unknown_user": "not_in_tenant",
+    "access_denied": "not_in_tenant",
+    "no_mailbox": "no_mailbox",
+    "consent_missing": "consent_missing",
+}
+RETRYABLE = ("not_connected", "not_in_tenant", "no_mailbox", "consent_missing", "disconnected")
+
+
+def member_states(s: Session, org_id: int, accounts: list[Account]) -> dict[int, dict]:
+    """account id -> {"state", "reason"}: connected, connecting (checked, first sync to
+    come), not_in_tenant, no_mailbox, consent_missing, disconnected (the whole connection),
+    not_connected (served, not asked yet) or not_served (no active connection serves the
+    address)."""
+    found = member_status(s, org_id)
+    states = {}
+    for account in accounts:
+        st = found.get(account.id)
+        if st is None:
+            served = connection_for(s, org_id, account.email.lower()) is not None
+            states[account.id] = {"state": "not_connected" if served else "not_served"}
+        elif st["connected"]:
+            states[account.id] = {"state": "connected" if st["synced"] else "connecting"}
+        else:
+            state = _FROM_ERROR.get(st["error"] or "", "disconnected")
+            states[account.id] = {"state": state, "reason": st["reason"]}
+    return states
+
+
+def retry_member(s: Session, admin: Account, sub: str, sealer: Sealer, now: datetime) -> Account:
+    """Ask again for one member (after the tenant added the mailbox, the user, the consent)."""
+    org = require_admin(s, admin)
+    member = s.scalar(select(Account).where(Account.organization_id == org.id, Account.sub == sub))
+    if member is None:
+        raise MemberNotFound()
+    conn = connection_for(s, org.id, member.email.lower())
+    if conn is None:
+        raise NoConnection()
+    authorize(s, admin, member, conn, None, None, sealer, now)
+    return member
+
+
 def finish(
     s: Session, payload: dict, problem: tuple[str, str] | None, sealer: Sealer, now: datetime
 ) -> None:
@@ -187,9 +239,11 @@ def finish(
     if profile is None:
         return
     if problem is None:
+        profile.enterprise_error = None
         start_syncing(s, profile, now)
     else:
         mark_disconnected(profile, problem[1])
+        profile.enterprise_error = problem[0][:32]
     if not payload.get("callback_url"):
         return
     authorization = {

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import current_app, render_template
 
 from ..conferencing import work
-from ..connections import oauth_providers
+from ..connections import EnterpriseSettings, oauth_providers
 from ..models import Profile
 from .mailer import send
 from .mime import Mail, build
@@ -25,6 +25,7 @@ def context(sessions, config) -> work.Context:
         sealer=current_app.extensions["schedlink.sealer"],
         jitsi_url=config["JITSI_URL"],
         now=lambda: datetime.now(UTC),
+        enterprise=EnterpriseSettings.from_config(config),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ..calendars.rest import MAX_BODY
 from ..calendars.sources import SourceDisconnected, SourceError
+from ..conferencing.work import requeue_waiting
 from ..connections import DISCONNECTED_JOB
 from ..core import database
 from ..core.outbound import OutboundError
@@ -77,8 +78,13 @@ def authorize(sessions: sessionmaker, payload: dict, config) -> None:
         s.expunge(profile)
     problem = _probe(services(), profile, profile.external_id or "")
     sealer = current_app.extensions["schedlink.sealer"]
+    now = datetime.now(UTC)
     with database.write(sessions) as s:
-        finish(s, payload, problem, sealer, datetime.now(UTC))
+        finish(s, payload, problem, sealer, now)
+        if problem is None:  # connected again: meetings that waited for it are made now
+            back = s.scalar(select(Profile).where(Profile.public_id == payload["profile_id"]))
+            if back is not None:
+                requeue_waiting(s, back, now)
 
 
 def disconnected(sessions: sessionmaker, payload: dict, config) -> None:
@@ -104,8 +110,9 @@ def disconnected(sessions: sessionmaker, payload: dict, config) -> None:
         text = (
             f"schedlink can no longer read your organization's calendars through the {what} "
             f"{conn.tenant}.\n\n{conn.disconnected_reason or ''}\n\nEvery member's last busy "
-            f"times are kept. Connect it again in Team, Enterprise Connect:\n"
-            f"{config['BASE_URL']}/team\n"
+            f"times are kept. Connect it again in Team, Enterprise Connect (the same tenant or "
+            f"domain: its members' calendars come back), then Connect every member:\n"
+            f"{config['BASE_URL']}/profile/team#enterprise\n"
         )
         recipients = [(a.name, a.email) for a in admins]
     if not config["SMTP_HOST"]:

@@ -11,6 +11,7 @@ import logging
 import smtplib
 
 from flask import current_app, render_template
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from .. import conferencing, metrics
@@ -18,7 +19,7 @@ from ..calendars import booking_ics
 from ..core import database, timefmt, tls
 from ..core.text import with_name
 from ..core.validation import parse_utc
-from ..models import Job
+from ..models import Account, Job
 from ..scheduling import (
     RECIPIENTS,
     booking_by_public_id,
@@ -40,6 +41,8 @@ SUBJECTS = {
     "booking.cancelled": ("Cancelled", "Cancelled"),
     # The join link arrived after the confirmation had to go without it.
     "booking.conferencing": ("Join link", "Join link"),
+    # A round-robin move handed the meeting to another host: to the host who had it.
+    "booking.reassigned": ("Reassigned", "Reassigned"),
 }
 
 
@@ -85,17 +88,23 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
         booking = booking_by_public_id(s, payload["booking_id"])
         if booking is None:
             return
-        cancelled = kind == "booking.cancelled"
+        cancelled = kind in ("booking.cancelled", "booking.reassigned")
         join = (
             None
             if cancelled
             else conferencing.join_details(conferencing.booking_conference(s, booking.id))
         )
         host = None
-        if role == "host" and payload.get("host"):  # one of a team booking's hosts
-            host = next((a for a in seat_accounts(booking) if a.sub == payload["host"]), None)
+        seated = seat_accounts(booking)
+        if kind == "booking.reassigned":  # the host the booking left, unless it came back
+            host = account_by_sub(s, payload.get("host"))
+            if host is None or host in seated:
+                return
+        elif role == "host" and payload.get("host"):  # one of a team booking's hosts
+            host = next((a for a in seated if a.sub == payload["host"]), None)
             if host is None:  # no longer seated (a round-robin move): nothing to say
                 return
+        change = _change(s, payload)
         if role == "guest":  # one of the invitee's guests: still on the booking?
             if payload.get("guest") not in (booking.guests or ()):
                 return
@@ -103,7 +112,9 @@ def send_booking_update(sessions: sessionmaker, payload: dict, config, kind: str
                 booking, kind, config, join, payload["guest"], payload.get("previous")
             )
         else:
-            mail = _mail_for(booking, kind, role, config, join, host, payload.get("previous"))
+            mail = _mail_for(
+                booking, kind, role, config, join, host, payload.get("previous"), change
+            )
     sender, recipient, raw = build(mail)
     send(config, sender, recipient, raw)
 
@@ -115,11 +126,30 @@ def _was(previous: dict | None, zone: str, hour_format: str) -> str | None:
     return timefmt.span(start, end, zone, hour_format) if start and end else None
 
 
+def account_by_sub(s, sub: str | None) -> Account | None:
+    return s.scalar(select(Account).where(Account.sub == sub)) if sub else None
+
+
+def _change(s, payload: dict) -> dict:
+    """Who moved the booking and why, with the hosts named in the payload read as accounts
+    (a host who moved it, the host it went to or came from)."""
+    return {
+        "by": payload.get("by"),
+        "reason": payload.get("reason"),
+        "mover": account_by_sub(s, payload.get("mover")),
+        "answered_proposal": payload.get("answered_proposal", False),
+        "to": account_by_sub(s, payload.get("to")),
+        "reassigned_from": account_by_sub(s, payload.get("reassigned_from")),
+    }
+
+
 def _mail_for(
-    booking, kind: str, role: str, config, join: dict | None, host=None, previous=None
-) -> Mail:
-    """`host`: the team host this mail goes to; by default the booking's one host."""
-    cancelled = kind == "booking.cancelled"
+    booking, kind: str, role: str, config, join: dict | None, host=None, previous=None,
+    change: dict | None = None,
+) -> Mail:  # fmt: skip
+    """`host`: the team host this mail goes to; by default the booking's one host. A
+    reassigned host's mail withdraws the meeting from their calendar (CANCEL)."""
+    cancelled = kind in ("booking.cancelled", "booking.reassigned")
     method = "CANCEL" if cancelled else "REQUEST"
     manage = None
     description = ""
@@ -154,6 +184,7 @@ def _mail_for(
         "when": timefmt.span(booking.start_at, booking.end_at, zone, hour_format),
         "manage": manage,
         "join": join,
+        "change": change or {},
     }
     return Mail(
         sender=config["MAIL_FROM"],
@@ -179,7 +210,7 @@ def _guest_mail(booking, kind: str, config, join: dict | None, guest: str, previ
         "was": _was(previous, zone, booking.hour_format),
         "booking": booking, "link": booking.link, "host": host, "role": "guest", "kind": kind,
         "when": timefmt.span(booking.start_at, booking.end_at, zone, booking.hour_format),
-        "manage": None, "join": join,
+        "manage": None, "join": join, "change": {},
     }  # fmt: skip
     return Mail(
         sender=config["MAIL_FROM"],

@@ -28,6 +28,7 @@ from . import (
     connection_jobs,
     enterprise_jobs,
     mailer,
+    proposal_mail,
     team_mail,
     webhook_mail,
     webhooks,
@@ -47,6 +48,7 @@ HANDLERS.update(calendar_jobs.HANDLERS)
 HANDLERS.update(conferencing_jobs.HANDLERS)
 HANDLERS.update(connection_jobs.HANDLERS)
 HANDLERS.update(team_mail.HANDLERS)
+HANDLERS.update(proposal_mail.HANDLERS)
 HANDLERS.update(enterprise_jobs.HANDLERS)
 HANDLERS["webhook.channel_disabled"] = webhook_mail.channel_disabled
 

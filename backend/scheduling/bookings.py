@@ -133,11 +133,14 @@ def book(
     sealer=None,
     mail_wait: timedelta = timedelta(seconds=20),
     urls: BookingUrls | None = None,
+    duration_minutes: int | None = None,
 ) -> Booking:
-    """`sealer` is needed only to set up the host's built-in Jitsi service on first use;
-    `urls` puts the invitee's reschedule and cancel pages into the channels' notifications.
-    When a meeting link is being made, the confirmation e-mails wait for it (up to
-    `mail_wait`; after that they go without it and a follow-up brings the link)."""
+    """`duration_minutes`: one of a booking page's `durations` (SlotUnavailable otherwise);
+    else the link's own length. `sealer` is needed only to set up the host's built-in Jitsi
+    service on first use; `urls` puts the invitee's reschedule and cancel pages into the
+    channels' notifications. When a meeting link is being made, the confirmation e-mails
+    wait for it (up to `mail_wait`; after that they go without it and a follow-up brings
+    the link)."""
     with database.write(sessions) as s:
         link = load_link(s, link_public_id)
         team = link_team(s, link)
@@ -150,10 +153,14 @@ def book(
         status = effective_status(link, now)
         if status != "open":
             raise LinkUnavailable(status, link.display_message)
-        end = start + timedelta(minutes=link.duration_minutes)
-        free = {
-            (a, b): subs for a, b, subs in offered_with_hosts(s, link, now, window_days, team=team)
-        }
+        minutes = link.duration_minutes
+        if duration_minutes is not None and duration_minutes != minutes:
+            if duration_minutes not in (link.durations or ()):
+                raise SlotUnavailable(start.isoformat())
+            minutes = duration_minutes
+        end = start + timedelta(minutes=minutes)
+        offered = offered_with_hosts(s, link, now, window_days, team=team, duration_minutes=minutes)
+        free = {(a, b): subs for a, b, subs in offered}
         if link.kind == real_time.KIND and (start, end) not in free:  # a sequence's option
             end = next((b for a, b in free if a == start), end)
         if (start, end) not in free:

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import conferencing, notifications
 from ..accounts import local_calendar
 from ..availability import Team, link_team, offered_with_hosts
-from ..calendars import lock_account, queue_booking_write
+from ..calendars import lock_account, queue_booking_write, retract_booking_writes
 from ..core import database
 from ..core.text import clean_text
 from ..core.validation import format_utc
-from ..models import Booking, BookingHost, BookingWrite, Calendar, Event
+from ..models import Account, Booking, BookingHost, Event
 from . import real_time, reminders, rts_events
 from .bookings import SlotUnavailable, booking_by_public_id, seat_hosts
 from .notices import booking_changed, queue_notices
@@ -39,6 +39,28 @@ class BookingNotFound(Exception):
 
 class BookingUnchanged(Exception):
     """A reschedule to the time the booking already has: nothing is written or sent."""
+
+
+class BookingMovedMeanwhile(Exception):
+    """The booking was moved since the page that asks to move it was shown — by anyone, for a
+    host's move; by a host, for the invitee's (the invitee's own tabs may follow each other)
+    — so the move would override a change its sender has not seen. Nothing is written."""
+
+
+REASON_LIMIT = 1000
+
+
+def clean_reason(reason: str | None) -> str | None:
+    """Free text for the other side: one cleaned line of at most REASON_LIMIT characters."""
+    return clean_text((reason or "")[: REASON_LIMIT * 5])[:REASON_LIMIT] or None
+
+
+def is_host_of(booking: Booking, account_id: int | None) -> bool:
+    """The link's owner, or a host with a seat on the booking."""
+    return account_id is not None and account_id in {
+        booking.account_id,
+        *(seat.account_id for seat in booking.seats),
+    }
 
 
 def _load_for_change(
@@ -81,7 +103,7 @@ def cancel(
         booking.status = "cancelled"
         booking.cancelled_at = now
         booking.cancelled_by = by
-        booking.cancel_reason = clean_text((reason or "")[:5000])[:1000] or None
+        booking.cancel_reason = clean_reason(reason)
         booking.sequence += 1
         for seat in booking.seats:
             seat.status = "cancelled"
@@ -96,33 +118,56 @@ def cancel(
 
 def reschedule(
     sessions: sessionmaker, public_id: str, start: datetime, now: datetime, window_days: int,
-    urls: BookingUrls | None = None,
+    urls: BookingUrls | None = None, *, by: str = "invitee", host_id: int | None = None,
+    reason: str | None = None, seen_sequence: int | None = None,
 ) -> Booking:  # fmt: skip
     """Move the booking to another offered time, atomically (the overlap guard applies).
     Its own time is no move: BookingUnchanged. A collective booking keeps its hosts; a
     round-robin one keeps its host while that host is free at the new time, else the time
-    goes to the free host a new booking would get. `urls`: as for `book`."""
+    goes to the free host a new booking would get. `urls`: as for `book`.
+
+    `by` "host" is a move by the host `host_id` (the owner or a seated host, else
+    BookingNotFound), allowed on a turned-off link too; the invitee may move through a
+    turned-off link while a host's proposal is open. `seen_sequence`: the booking's sequence
+    on the page the move comes from (see BookingMovedMeanwhile). `reason` goes to the other
+    side's e-mails and the channels."""
     with database.write(sessions) as s:
         booking, team = _load_for_change(s, public_id, now, with_team=True)
-        if booking.link.status == "disabled":  # turning a link off stops moves through it too
-            raise BookingNotChangeable("disabled")
+        if by == "host" and not is_host_of(booking, host_id):
+            raise BookingNotFound(public_id)
+        if (
+            seen_sequence is not None
+            and booking.sequence != seen_sequence
+            and (by == "host" or booking.rescheduled_by == "host")
+        ):
+            raise BookingMovedMeanwhile(public_id)
+        proposal_open = booking.proposed_at is not None
+        if booking.link.status == "disabled" and by == "invitee" and not proposal_open:
+            raise BookingNotChangeable("disabled")  # turning a link off stops moves through it
         if start == booking.start_at:  # not a move: no new SEQUENCE, no "Moved" e-mails
             raise BookingUnchanged(public_id)
-        end = start + timedelta(minutes=booking.link.duration_minutes)
+        # The booking's own length: a booking page's invitee may have chosen another.
+        minutes = int((booking.end_at - booking.start_at).total_seconds() // 60)
+        end = start + timedelta(minutes=minutes)
         offered = offered_with_hosts(
-            s, booking.link, now, window_days, moving_booking_id=booking.id, team=team
-        )
+            s, booking.link, now, window_days, moving_booking_id=booking.id, team=team,
+            duration_minutes=minutes,
+        )  # fmt: skip
         free = {(a, b): subs for a, b, subs in offered}
         if booking.link.kind == real_time.KIND and (start, end) not in free:
             end = next((b for a, b in free if a == start), end)  # a sequence's whole option
         if (start, end) not in free:
             raise SlotUnavailable(start.isoformat())
         placements = getattr(free[(start, end)], "placements", ())
+        reassigned = None
         if not team.collective and booking.seats:
-            _keep_or_repick(s, booking, team, free[(start, end)])
+            reassigned = _keep_or_repick(s, booking, team, free[(start, end)])
         previous = {"start": format_utc(booking.start_at), "end": format_utc(booking.end_at)}
         booking.start_at, booking.end_at = start, end
         booking.sequence += 1
+        booking.rescheduled_by, booking.reschedule_reason = by, clean_reason(reason)
+        # A move answers the host's request for a new time, whoever made it.
+        booking.proposed_at = booking.proposed_by = booking.proposal_message = None
         if placements:  # real-time sequencing: every step's event to its step's new time
             rts_events.move_sequence(s, booking.link, booking, placements)
         else:
@@ -131,7 +176,15 @@ def reschedule(
             for other in _events_of(s, booking):
                 other.start_at, other.end_at = start, end
         event = _event_of(s, booking)
-        queue_notices(s, "booking.rescheduled", booking, previous=previous)
+        change = {"by": by, "reason": booking.reschedule_reason}
+        if by == "host":
+            change["mover"] = s.get(Account, host_id).sub
+        elif proposal_open:
+            change["answered_proposal"] = True
+        queue_notices(
+            s, "booking.rescheduled", booking, previous=previous, change=change,
+            reassigned=reassigned,
+        )  # fmt: skip
         reminders.plan(s, booking, now)  # the old ones see the start moved and send nothing
         queue_booking_write(s, booking, [seat.account for seat in booking.seats])
         try:
@@ -141,27 +194,26 @@ def reschedule(
         if event is not None:  # the meeting moves with it (after the overlap guard said yes)
             conferencing.apply(s, event, None, account=booking.account, now=now, sealer=None)
         booking_changed(
-            s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous, urls=urls
-        )
+            s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous, urls=urls,
+            also=[reassigned[0].id] if reassigned else (),
+        )  # fmt: skip
     return booking
 
 
-def _keep_or_repick(s: Session, booking: Booking, team: Team, free_subs: tuple[str, ...]) -> None:
-    """A round-robin booking's host stays when free at the new time; else the seat, its event
-    and its calendar copy go to the host a new booking would get."""
+def _keep_or_repick(
+    s: Session, booking: Booking, team: Team, free_subs: tuple[str, ...]
+) -> tuple[Account, Account] | None:
+    """A round-robin booking's host stays when free at the new time; else the seat and its
+    event go to the host a new booking would get: (old host, new host). The old host's
+    connected-calendar copy is retracted — the calendar job deletes it — and the new host's
+    booking calendar gets one (`queue_booking_write`)."""
     seat: BookingHost = booking.seats[0]
     if seat.account.sub in free_subs:
-        return
+        return None
     (host,) = seat_hosts(s, team, free_subs)
-    old_calendars = select(Calendar.id).where(Calendar.account_id == seat.account_id)
+    old = seat.account
+    retract_booking_writes(s, booking, old.id)
     for event in _events_of(s, booking):
         event.calendar_id, event.tzid = local_calendar(s, host).id, host.tzid
-    # The old host's connected-calendar copy is dropped from the plan (one not yet written
-    # never will be); the new host's booking calendar gets it.
-    for write in s.scalars(
-        select(BookingWrite).where(
-            BookingWrite.booking_id == booking.id, BookingWrite.calendar_id.in_(old_calendars)
-        )
-    ):
-        s.delete(write)
     seat.account = host  # written with the new time, under the overlap guard
+    return old, host

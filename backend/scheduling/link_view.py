@@ -53,6 +53,15 @@ class LinkView:
     questions: list | None = None
     max_guests: int | None = None
     place: dict | None = None
+    # Issue 21's hours rule; a booking page's (kind "page") slug, durations and own rules.
+    availability_rule_id: str | None = None
+    slug: str | None = None
+    durations: list | None = None
+    buffer_before_minutes: int | None = None
+    buffer_after_minutes: int | None = None
+    max_days_ahead: int | None = None
+    daily_limit: int | None = None
+    host_slug: str | None = None
 
 
 _LINK = SchedulingLink.__table__.c
@@ -73,18 +82,44 @@ _QUERY = (
         _LINK.kind, _LINK.rts_query, _LINK.minimum_notice_minutes, _LINK.callback_urls,
         _LINK.no_times_reported_at,
         _LINK.questions, _LINK.max_guests, _LINK.place,
+        _LINK.availability_rule_id, _LINK.slug, _LINK.durations, _LINK.buffer_before_minutes,
+        _LINK.buffer_after_minutes, _LINK.max_days_ahead, _LINK.daily_limit,
+        _HOST.slug.label("host_slug"),
     )
     .join_from(SchedulingLink.__table__, Account.__table__, _HOST.id == _LINK.account_id)
 )  # fmt: skip
 
 
 _BY_PUBLIC_ID = _QUERY.where(_LINK.public_id == bindparam("public_id"))
+# A booking page by its address: the host's slug, then the page's (one unique index each).
+_BY_SLUGS = _QUERY.where(
+    _HOST.slug == bindparam("host_slug"),
+    _LINK.account_id == _HOST.id,
+    _LINK.slug == bindparam("slug"),
+    _LINK.kind == "page",
+)
 
 
 def load_link_view(session: Session, public_id: str) -> LinkView:
     row = session.connection().execute(_BY_PUBLIC_ID, {"public_id": public_id}).one_or_none()
     if row is None:
         raise LinkNotFound(public_id)
+    return _view(row)
+
+
+def load_page_view(session: Session, host_slug: str, slug: str) -> LinkView:
+    """The booking page at /<host_slug>/<slug> (LinkNotFound when there is none)."""
+    row = (
+        session.connection()
+        .execute(_BY_SLUGS, {"host_slug": host_slug, "slug": slug})
+        .one_or_none()
+    )
+    if row is None:
+        raise LinkNotFound(f"{host_slug}/{slug}")
+    return _view(row)
+
+
+def _view(row) -> LinkView:
     host = HostView(
         row.account_id,
         row.sub,
@@ -104,4 +139,8 @@ def load_link_view(session: Session, public_id: str) -> LinkView:
         minimum_notice_minutes=row.minimum_notice_minutes, callback_urls=row.callback_urls,
         no_times_reported_at=row.no_times_reported_at,
         questions=row.questions, max_guests=row.max_guests, place=row.place,
+        availability_rule_id=row.availability_rule_id, slug=row.slug, durations=row.durations,
+        buffer_before_minutes=row.buffer_before_minutes,
+        buffer_after_minutes=row.buffer_after_minutes, max_days_ahead=row.max_days_ahead,
+        daily_limit=row.daily_limit, host_slug=row.host_slug,
     )  # fmt: skip

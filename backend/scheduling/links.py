@@ -20,6 +20,7 @@ from ..models import Account, LinkHost, SchedulingLink
 from .places import parse_place
 from .questions import allowed_guests, parse_max_guests, parse_questions
 from .reminders import offsets, parse_reminders
+from .rule_choice import check_rule_id
 
 CONTACT_FIELDS = (
     "name", "email", "organization", "title", "phone",
@@ -33,6 +34,9 @@ MAX_EXPIRY = timedelta(days=365)
 MAX_USES = 1000
 MAX_QUERY_PERIODS = 50
 MAX_HOSTS = 50
+# A booking page's unlimited uses, stored in the NOT NULL `max_uses` column (making it
+# nullable would need a table copy on SQLite, whose DROP cascades every booking away).
+UNLIMITED_USES = 2_147_483_647
 
 
 class LinkNotFound(Exception):
@@ -263,6 +267,7 @@ def create_link(
     max_guests = parse_max_guests(payload.get("max_guests"), errors)
     place = parse_place(payload.get("place"), errors)
     reminder_offsets = parse_reminders(payload.get("reminders"), errors)
+    rule_id = check_rule_id(session, account, payload.get("availability_rule_id"), errors)
     subscriptions = None
     if payload.get("subscriptions") is not None:
         if outbound is None:
@@ -291,6 +296,7 @@ def create_link(
         max_guests=max_guests,
         place=place,
         reminders=reminder_offsets,
+        availability_rule_id=rule_id,
         created_at=now,
     )
     link.hosts = [LinkHost(account_id=h.id, position=i) for i, h in enumerate(hosts)]
@@ -321,7 +327,7 @@ def list_links(session: Session, account: Account, limit: int = 100) -> list[Sch
     return list(
         session.scalars(
             select(SchedulingLink)
-            .where(SchedulingLink.account_id == account.id)
+            .where(SchedulingLink.account_id == account.id, SchedulingLink.kind != "page")
             .order_by(SchedulingLink.created_at.desc(), SchedulingLink.id.desc())
             .limit(limit)
         )
@@ -336,7 +342,8 @@ def links_page(
 ) -> tuple[list[SchedulingLink], int]:
     """One page of the account's links, newest first, filtered by effective status
     ("expired" is an open link past its expiry); returns (links, total matching)."""
-    where = [SchedulingLink.account_id == account.id]
+    # Booking pages have a list of their own (scheduling.pages).
+    where = [SchedulingLink.account_id == account.id, SchedulingLink.kind != "page"]
     if status == "open":
         where += [SchedulingLink.status == "open", SchedulingLink.expires_at > now]
     elif status == "expired":
@@ -409,6 +416,11 @@ def link_to_dict(
     data["max_guests"] = allowed_guests(link)
     data["place"] = link.place
     data["reminders"] = offsets(link)
+    data["availability_rule_id"] = link.availability_rule_id
+    if link.kind == "page":  # a reusable page: no "latest booking" (nor a read of them all)
+        data["max_uses"] = None if link.max_uses >= UNLIMITED_USES else link.max_uses
+        data["booking_page"] = {"booking_page_id": link.public_id, "slug": link.slug}
+        return data
     confirmed = [b for b in link.bookings if b.status == "confirmed"]
     if confirmed:
         b = confirmed[-1]

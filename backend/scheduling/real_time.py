@@ -1,8 +1,9 @@
 """Real-Time Scheduling (Cronofy's `POST /v1/real_time_scheduling`): a scheduling link of
 kind "real_time" made from an availability query. It is the same row, the same booking page
 and the same `book` as any link; what is particular lives here (the request itself is read by
-`real_time_request`): making the link, writing the event template into the target calendars when `book` runs (a hook in its
-transaction), the callbacks, and the Cronofy-shaped status object. Flask-free."""
+`real_time_request`): making the link, writing the event template into the target calendars
+when `book` runs (a hook in its transaction), the callbacks, and the Cronofy-shaped status
+object. Flask-free."""
 
 from __future__ import annotations
 

@@ -23,6 +23,8 @@ def manage_urls(tokens: Tokens, base_url: str, booking: Booking) -> dict[str, st
 
 def link_url(tokens: Tokens, base_url: str, link: SchedulingLink) -> str:
     """The booking page of a link: the same URL every time it is asked for."""
+    if link.kind == "page":  # a reusable booking page: its readable address
+        return f"{base_url}/{link.account.slug}/{link.slug}"
     token = tokens.dumps("booking", link.public_id, issued_at=int(link.created_at.timestamp()))
     return f"{base_url}/b/{token}"
 

@@ -16,9 +16,11 @@ from .host import (
     conferencing,
     connect,
     dashboard,
+    host_changes,
     hours,
     new_link,
     oauth,
+    page_admin,
     password_reset,
     profile,
     profile_nav,
@@ -26,7 +28,7 @@ from .host import (
     sudo,
     webhooks,
 )
-from .invitee import booking, manage
+from .invitee import booking, manage, public_pages
 from .public import checker, demo, elements, signup
 
 
@@ -36,11 +38,12 @@ def init_app(app: Flask) -> None:
     profile_nav.init_app(app)
     for face in (
         auth, second_factor, password_reset, booking, manage, dashboard, new_link, hours, checker,
-        oauth, calendar_services, conferencing, webhooks, signup, connect, elements,
+        oauth, calendar_services, conferencing, webhooks, signup, connect, elements, host_changes,
+        public_pages,
     ):  # fmt: skip
         face.init_app(app)
     # The profile area; each registers its section (profile_nav.add_section).
-    for section in (profile, team, api_keys, account_security, sudo):
+    for section in (profile, team, api_keys, account_security, sudo, page_admin):
         section.init_app(app)
     if app.config["DEMO"]:
         demo.init_app(app)

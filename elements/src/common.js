@@ -1,7 +1,7 @@
 // Shared by every element: options (Cronofy-compatible), the API call with an element
 // token, notifications, a shadow root with prefixed classes and colours, date helpers.
 
-export const VERSION = '1.0.0';
+export const VERSION = '1.1.0';
 
 export function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);

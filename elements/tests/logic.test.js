@@ -4,7 +4,7 @@ import { api, dayLabel, groupByDay, normalizeOptions, timeLabel, zonedInstant } 
 import { searchZones, typedOffset, zoneEntry } from '../src/zones.js';
 import { slotQuery } from '../src/slot-picker.js';
 import { viewerConfig, weekGrid, weekOf } from '../src/availability-viewer.js';
-import { daysToRule, rulesToDays } from '../src/availability-rules.js';
+import { dayProblems, daysToRule, nextRange, rulesToDays } from '../src/availability-rules.js';
 
 const slot = (start, end) => ({ start, end, participants: [{ sub: 'acc_1' }] });
 
@@ -90,14 +90,39 @@ test('the week grid marks cells inside available periods', () => {
   assert.deepEqual(available, ['2027-01-05T09:30:00Z', '2027-01-05T10:00:00Z']);
 });
 
-test('working hours round-trip through the editor model', () => {
+test('working hours keep every range of a day and the rest of the rule', () => {
   const rule = { availability_rule_id: 'default', tzid: 'Europe/London',
-    weekly_periods: [{ day: 'monday', start_time: '09:00', end_time: '17:00' }] };
+    weekly_periods: [{ day: 'monday', start_time: '09:00', end_time: '12:00' }, { day: 'monday', start_time: '13:00', end_time: '17:00' },
+      { day: 'friday', start_time: '20:00', end_time: '24:00' }],
+    date_overrides: [{ date: '2027-12-24', periods: [] }], min_notice_minutes: 60, max_days_ahead: 30,
+    buffer: { before: 5, after: 10 } };
   const days = rulesToDays(rule);
-  assert.equal(days.monday.on, true);
-  assert.equal(days.tuesday.on, false);
-  days.tuesday = { on: true, start: '10:00', end: '12:00' };
-  days.wednesday = { on: true, start: '12:00', end: '10:00' }; // backwards: left out
-  assert.deepEqual(daysToRule(rule, days, 'Europe/Paris'), { availability_rule_id: 'default', tzid: 'Europe/Paris',
-    weekly_periods: [{ day: 'monday', start_time: '09:00', end_time: '17:00' }, { day: 'tuesday', start_time: '10:00', end_time: '12:00' }] });
+  assert.deepEqual(days.monday, [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '17:00' }]);
+  assert.deepEqual(days.friday, [{ start: '20:00', end: '00:00' }]); // a time input's midnight
+  assert.deepEqual(days.tuesday, []);
+  // Unchanged, the rule saves as it was loaded: nothing lost, 24:00 kept.
+  assert.deepEqual(daysToRule(rule, days, 'Europe/London'), rule);
+  // Add a third Monday range, remove the first, add Tuesday: only those change.
+  days.monday.push(nextRange(days.monday));
+  days.monday.splice(0, 1);
+  days.tuesday.push(nextRange(days.tuesday));
+  const saved = daysToRule(rule, days, 'Europe/Paris');
+  assert.deepEqual(saved.weekly_periods, [
+    { day: 'monday', start_time: '13:00', end_time: '17:00' }, { day: 'monday', start_time: '17:00', end_time: '18:00' },
+    { day: 'tuesday', start_time: '09:00', end_time: '17:00' }, { day: 'friday', start_time: '20:00', end_time: '24:00' }]);
+  assert.equal(saved.tzid, 'Europe/Paris');
+  assert.deepEqual(saved.date_overrides, rule.date_overrides);
+  assert.deepEqual(saved.buffer, rule.buffer);
+  assert.deepEqual(dayProblems(days), []);
+});
+
+test('backwards, empty and overlapping ranges stop a save, each named', () => {
+  const days = rulesToDays({ weekly_periods: [] });
+  days.monday = [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }];
+  days.tuesday = [{ start: '12:00', end: '10:00' }];
+  days.wednesday = [{ start: '', end: '10:00' }];
+  days.thursday = [{ start: '13:00', end: '17:00' }, { start: '09:00', end: '13:00' }]; // touching, out of order: fine
+  assert.deepEqual(dayProblems(days).map((p) => [p.day, p.index]), [['monday', 1], ['tuesday', 0], ['wednesday', 0]]);
+  assert.match(dayProblems(days)[0].message, /overlaps 09:00 – 12:00/);
+  assert.deepEqual(nextRange([{ start: '20:00', end: '23:30' }]), { start: '09:00', end: '17:00' });
 });

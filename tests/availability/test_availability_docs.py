@@ -18,9 +18,26 @@ from backend.availability import (
 from backend.core.validation import dotted
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "availability.md"
-BLOCKS = dict(
-    (m[1], json.loads(m[2])) for m in re.finditer(r"```json (\S+)\n(.*?)```", DOC.read_text(), re.S)
-)
+# ```json name=request-1 …: the blocks' labels (docs/examples.md)
+LABELLED = r"```json name=(\S+)[^\n]*\n(?:HTTP/1.1 [^\n]*\n)?(.*?)```"
+# The requests' placeholders (docs/examples.md), as the accounts and the day the answers show.
+AS_ANSWERED = {
+    "{{sub}}": "acc_host",
+    "{{colleague_sub}}": "acc_ana",
+    "{{other_colleague_sub}}": "acc_ben",
+    "{{tuesday}}": "2026-12-01",
+}
+
+
+def _as_answered(text: str) -> str:
+    for placeholder, value in AS_ANSWERED.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+BLOCKS = {
+    m[1]: json.loads(_as_answered(m[2])) for m in re.finditer(LABELLED, DOC.read_text(), re.S)
+}
 
 
 def utc(h, m=0):

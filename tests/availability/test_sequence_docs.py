@@ -23,8 +23,17 @@ def utc(h, m=0):
 
 
 def test_worked_example():
-    request = json.loads(re.search(r"-d '(.*?)'", SECTION, re.S)[1])
-    response = json.loads(re.search(r"```json sequenced-response\n(.*?)```", SECTION, re.S)[1])
+    # The doc's placeholders (docs/examples.md), as the day and the accounts its answer shows.
+    written = re.search(r"-d '(.*?)'", SECTION, re.S)[1]
+    for placeholder, value in (
+        ("{{tuesday}}", "2027-01-12"),
+        ("{{sub}}", GRACE),
+        ("{{colleague_sub}}", ANA),
+    ):
+        written = written.replace(placeholder, value)
+    request = json.loads(written)
+    labelled = r"```json response name=sequenced-response\n(.*?)```"
+    response = json.loads(re.search(labelled, SECTION, re.S)[1])
     now = datetime(2027, 1, 11, 12, tzinfo=UTC)
     query = parse_sequence(request, now=now)
     rule = default_rule("Europe/London")

@@ -120,7 +120,10 @@ def test_caldav_busy_time_and_booking_round_trip(app, client, host, dav, work_ca
     assert work["calendar_name"] == "Work" and work["calendar_readonly"] is False
 
     day = _day()
-    link = create_link(client, host, contact={"name": "Ada Lovelace", "email": "ada@example.com"})
+    link = create_link(
+        client, host, contact={"name": "Ada Lovelace", "email": "ada@example.com"},
+        place={"type": "in_person", "address": "1 Main St, Berlin"},
+    )  # fmt: skip
     starts = _starts(client, link)
     # The recurring meeting blocks weeks 1 and 3 (week 2 is an EXDATE); the one-off blocks 14:00.
     assert _z(_local(day, 10)) not in starts and _z(_local(day, 10, 30)) not in starts
@@ -140,13 +143,20 @@ def test_caldav_busy_time_and_booking_round_trip(app, client, host, dav, work_ca
         ).status_code
         == 200
     )
-    response, _fields = book(client, link["url"], start=_z(_local(day, 11)))
+    page = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))
+    response = client.post(path_of(link["url"]), data={
+        "form_token": page["form_token"], "start": _z(_local(day, 11)), "name": "Ada Lovelace",
+        "email": "ada@example.com", "guests": "charles@example.com"})  # fmt: skip
     assert response.status_code == 303
     run_once(app)
     objects = [o for o in work_calendar.events() if "schedlink" in o.data]
     assert len(objects) == 1
     data = objects[0].data
     assert "mailto:ada@example.com" in data and "ATTENDEE" in data and "CN=Ada Lovelace" in data
+    # The place and the guests, as the booking's .ics has them.
+    unfolded = data.replace("\r\n ", "").replace("\n ", "")
+    assert "LOCATION:1 Main St\\, Berlin" in unfolded
+    assert "ROLE=OPT-PARTICIPANT:mailto:charles@example.com" in unfolded
     assert f"DTSTART:{_local(day, 11):%Y%m%dT%H%M%S}Z" in data
 
     # Synced back, the booking is not busy twice: the events API shows it once.

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import book, create_link, form_fields, login, path_of
+from helpers import book, create_link, form_fields, login, make_host, path_of
 from oauth_browser import come_back
 from sqlalchemy import select
 from standins import StandinProvider, query_of
@@ -18,7 +18,8 @@ from standins.google_calendar import GoogleCalendar
 from standins.graph_calendar import GraphCalendar
 
 from backend import create_app, db
-from backend.models import Booking
+from backend.accounts import organization_named
+from backend.models import Account, Booking, BookingWrite
 from backend.outbox import run_once
 from backend.scheduling import cancel, reschedule
 
@@ -341,6 +342,8 @@ def test_real_time_scheduling_writes_its_connected_target_calendar(app, client, 
                              {"sub": host.sub, "calendar_id": local["calendar_id"]}],
         "event_creation": "single",
     }  # fmt: skip
+    if api.name == "microsoft":  # a meeting only when asked: the host's default, Teams
+        body["event"]["conferencing"] = {"profile_id": "default"}
     made = client.post("/v1/real_time_scheduling", json=body, headers=host.headers)
     assert made.status_code == 200, made.get_json()
     response, _fields = book(
@@ -376,3 +379,65 @@ def test_real_time_scheduling_writes_its_connected_target_calendar(app, client, 
     cancel(sessions, booking.public_id, None, "host", now)
     run_once(app)
     assert api.bookings() == []
+
+
+def test_written_bookings_carry_place_and_guests_and_leave_a_round_robin_host_who_lost_them(
+    app, client, host, api
+):
+    """The event written into the host's calendar has the booking's place as its location and
+    the guests as attendees (as the .ics); when a round-robin move hands the booking to
+    another host, the copy already written in the first host's calendar is deleted."""
+    profile_id = _link_profile(client, host, api)
+    run_once(app)
+    listed = client.get("/v1/calendars", headers=host.headers).get_json()["calendars"]
+    primary = next(c for c in listed if c["profile_id"] == profile_id and c["calendar_primary"])
+    client.put("/v1/booking_calendar", json={"calendar_id": primary["calendar_id"]},
+               headers=host.headers)  # fmt: skip
+    alan = make_host(app, email="alan@example.com", name="Alan Turing")
+    with app.app_context(), db.write() as s:
+        organization = organization_named(s, "Acme")
+        for h in (host, alan):
+            s.get(Account, h.account_id).organization_id = organization.id
+    link = create_link(
+        client, host, hosts={"members": [{"sub": host.sub}, {"sub": alan.sub}], "required": 1},
+        place={"type": "in_person", "address": "1 Main St, Berlin"},
+    )  # fmt: skip
+    day = _day()
+    fields = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))
+    booked = client.post(path_of(link["url"]), data={
+        "form_token": fields["form_token"], "start": _z(_local(day, 11)), "name": "Ada Lovelace",
+        "email": "ada@example.com", "guests": "charles@example.com"})  # fmt: skip
+    assert booked.status_code == 303
+    run_once(app)
+    (written,) = api.bookings()
+    if api.name == "google":
+        assert written["location"] == "1 Main St, Berlin"
+        assert [a["email"] for a in written["attendees"]] == [
+            "ada@example.com",
+            "charles@example.com",
+        ]
+        assert written["attendees"][1]["optional"] is True
+    else:
+        assert written["location"] == {"displayName": "1 Main St, Berlin"}
+        assert [(a["emailAddress"]["address"], a["type"]) for a in written["attendees"]] == [
+            ("ada@example.com", "required"), ("charles@example.com", "optional")
+        ]  # fmt: skip
+
+    # Grace is busy at 14:00 (a local event); the booking moves there and goes to Alan.
+    local = listed[0]["calendar_id"]
+    busy = client.post(f"/v1/calendars/{local}/events", headers=host.headers, json={
+        "event_id": "busy", "summary": "Busy", "start": _z(_local(day, 14)),
+        "end": _z(_local(day, 15))})  # fmt: skip
+    assert busy.status_code == 202
+    with app.app_context():
+        booking = db.session().scalar(select(Booking))
+    reschedule(app.extensions["schedlink.sessions"], booking.public_id, _local(day, 14),
+               datetime.now(UTC), 14)  # fmt: skip
+    with app.app_context():
+        (seat,) = db.session().scalar(select(Booking)).seats
+        assert seat.account_id == alan.account_id
+    run_once(app)
+    assert api.bookings() == []  # Grace's copy is gone
+    with app.app_context():
+        (write,) = db.session().scalars(select(BookingWrite)).all()
+        assert write.state == "removed"

@@ -121,7 +121,8 @@ def _real_deliveries(app, client, host, receiver) -> dict[tuple[str, bool], dict
     moving = path_of(invitee["reschedule_url"])
     offer = form_fields(client.get(moving).get_data(as_text=True))
     moved = client.post(moving, data={"form_token": offer["form_token"],
-                                      "start": offer["starts"][-1]})  # fmt: skip
+                                      "start": offer["starts"][-1],
+                                      "reason": "A clash came up"})  # fmt: skip
     assert moved.status_code == 303
     got = _drain(app, receiver, 8)
     cancelling = path_of(invitee["cancel_url"])

@@ -3,166 +3,49 @@ admin consent, the client-credentials app token and Graph `/users/{upn}`; a Goog
 service account's JWT-bearer tokens; service account authorizations with their signed
 callbacks; busy time and bookings through member profiles; a revoked consent or deleted key
 disconnecting every member profile, keeping busy times and mailing the admins."""
+# ruff: noqa: F811 - the shared fixtures are imported by name
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-import pytest
-from helpers import book, create_link, form_fields, login, make_host, path_of, web_post
+from enterprise_setup import (  # noqa: F401 - fixtures
+    RETURN_TO,
+    app,
+    at,
+    authorize,
+    callbacks,
+    connect_microsoft,
+    day_ahead,
+    google,
+    graph_event,
+    microsoft,
+    receiver,
+    team,
+)
+from helpers import book, create_link, form_fields, login, path_of, web_post
 from sqlalchemy import select
-from standardwebhooks import Webhook
-from standins import StandinProvider, query_of
-from standins.enterprise import GoogleDomain, MicrosoftTenant, rsa_pem
-from webhook_receiver import Receiver
+from standins import query_of
+from standins.enterprise import rsa_pem
 
-from backend import create_app, db
-from backend.models import Account, Calendar, Event, Profile
-from backend.organizations import create_organization
-from backend.organizations.members import join
+from backend import db
+from backend.models import Calendar, Event, Profile
 from backend.outbox import run_once
-
-RETURN_TO = "https://admin.example.com/enterprise"
-
-
-@pytest.fixture(scope="module")
-def microsoft():
-    provider = StandinProvider("microsoft")
-    tenant = MicrosoftTenant(provider, "contoso.com")
-    with provider:
-        yield tenant
-
-
-@pytest.fixture(scope="module")
-def google():
-    provider = StandinProvider("google")
-    domain = GoogleDomain(provider, "contoso.com")
-    with provider:
-        yield domain
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    with Receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def app(database_url, tmp_path, microsoft, google):
-    microsoft.consented, microsoft.mailboxes, microsoft.no_mailbox = False, {}, set()
-    microsoft.certificate_public = None
-    microsoft.token_requests.clear()
-    microsoft.graph_requests.clear()
-    google.token_requests.clear()
-    google.users, google.delegated = {}, set()
-    config = microsoft.provider.config()
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "BASE_URL": "http://schedlink.test",
-            "SERVER_NAME": "schedlink.test",
-            "OUTBOUND_ALLOW": ["127.0.0.1"],
-            "REDIRECT_ORIGINS": ["https://admin.example.com"],
-            **config,
-            "GOOGLE_API_URL": google.provider.url,
-        }
-    )
-    yield app
-    app.extensions["schedlink.engine"].dispose()
-
-
-@pytest.fixture
-def team(app):
-    """An admin (ada@contoso.com), two members in the tenant, one outside it."""
-    admin = make_host(app, "ada@contoso.com", "Ada")
-    others = [
-        make_host(app, e, e.split("@")[0])
-        for e in ("bob@contoso.com", "cy@contoso.com", "dee@elsewhere.org")
-    ]
-    with app.app_context(), db.write() as s:
-        org = create_organization(s, s.get(Account, admin.account_id), "Contoso")
-        for other in others:
-            join(s.get(Account, other.account_id), org, "member")
-    return admin, others
-
-
-def _day() -> date:
-    today = datetime.now(UTC).date()
-    return today + timedelta(days=(1 - today.weekday()) % 7 + 1)
-
-
-def _at(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def _graph_event(graph, start: datetime, end: datetime, subject: str) -> None:
-    fmt = "%Y-%m-%dT%H:%M:%S.0000000"
-    graph.add_event(
-        "AAMkcal1",
-        {
-            "subject": subject,
-            "start": {"dateTime": start.strftime(fmt), "timeZone": "UTC"},
-            "end": {"dateTime": end.strftime(fmt), "timeZone": "UTC"},
-        },
-    )
-
-
-def _connect_microsoft(client, admin, microsoft) -> str:
-    started = client.post(
-        "/v1/organization/enterprise_connections",
-        headers=admin.headers,
-        json={"provider_name": "microsoft", "tenant": "contoso.com", "redirect_uri": RETURN_TO},
-    )
-    assert started.status_code == 200, started.get_json()
-    url = started.get_json()["authorization_request"]["url"]
-    assert url.startswith(f"{microsoft.provider.url}/contoso.com/v2.0/adminconsent?")
-    args = query_of(url)
-    assert args["scope"] == "https://graph.microsoft.com/.default"
-    assert args["redirect_uri"] == "http://schedlink.test/enterprise/admin_consent"
-    back = microsoft.provider.consent(url)
-    assert query_of(back)["admin_consent"] == "True"
-    answer = client.get(path_of(back))
-    assert answer.status_code == 303
-    location = answer.headers["Location"]
-    assert location.startswith(RETURN_TO + "?enterprise_connection_id=ent_")
-    assert query_of(location)["status"] == "active"
-    return query_of(location)["enterprise_connection_id"]
-
-
-def _authorize(client, admin, email, receiver, state="s-1"):
-    return client.post(
-        "/v1/service_account_authorizations",
-        headers=admin.headers,
-        json={"email": email, "scope": "read_write", "state": state, "callback_url": receiver.url},
-    )
-
-
-def _callbacks(app, client, admin, receiver, count: int) -> list[dict]:
-    for _ in range(3):
-        run_once(app)
-    got = receiver.wait_for(count, type_="service_account_authorization")
-    secret = client.get("/v1/webhook_secret", headers=admin.headers).get_json()["secret"]
-    for item in got:
-        Webhook(secret).verify(item.body, item.headers)
-    return [item.json for item in got[-count:]]
 
 
 def test_microsoft_tenant_end_to_end(app, client, team, microsoft, receiver, smtp):
     admin, (bob, cy, dee) = team
-    day = _day()
+    day = day_ahead()
     graph = microsoft.add_user("bob@contoso.com")
     graph.add_calendar("AAMkcal1", "Calendar", default=True)
     for i in range(60):  # more than a page: @odata.nextLink on the /users/{upn} path
-        _graph_event(
+        graph_event(
             graph,
-            _at(day, 0) + timedelta(minutes=i),
-            _at(day, 0) + timedelta(minutes=i + 1),
+            at(day, 0) + timedelta(minutes=i),
+            at(day, 0) + timedelta(minutes=i + 1),
             f"tick {i}",
         )
-    _graph_event(graph, _at(day, 10), _at(day, 11), "Board meeting")
+    graph_event(graph, at(day, 10), at(day, 11), "Board meeting")
     microsoft.add_user("cy@contoso.com").add_calendar("AAMkcal1", "Calendar", default=True)
 
     # A member may not connect the tenant; the consent lands on the admin's redirect URI.
@@ -172,14 +55,14 @@ def test_microsoft_tenant_end_to_end(app, client, team, microsoft, receiver, smt
         json={"provider_name": "microsoft", "tenant": "contoso.com", "redirect_uri": RETURN_TO},
     )
     assert refused.status_code == 403
-    connection_id = _connect_microsoft(client, admin, microsoft)
+    connection_id = connect_microsoft(client, admin, microsoft)
     listed = client.get("/v1/organization/enterprise_connections", headers=admin.headers)
     (conn,) = listed.get_json()["enterprise_connections"]
     assert conn["enterprise_connection_id"] == connection_id and conn["status"] == "active"
 
     receiver.received.clear()
-    assert _authorize(client, admin, "bob@contoso.com", receiver).status_code == 202
-    (note,) = _callbacks(app, client, admin, receiver, 1)
+    assert authorize(client, admin, "bob@contoso.com", receiver).status_code == 202
+    (note,) = callbacks(app, client, admin, receiver, 1)
     assert note["state"] == "s-1"
     authorization = note["service_account_authorization"]
     assert authorization["status"] == "authorized" and authorization["email"] == "bob@contoso.com"
@@ -207,7 +90,7 @@ def test_microsoft_tenant_end_to_end(app, client, team, microsoft, receiver, smt
     # Busy time blocks bob's links; a booking is written into his mailbox through /users/{upn}.
     link = create_link(client, bob)
     starts = form_fields(client.get(path_of(link["url"])).get_data(as_text=True))["starts"]
-    assert _at(day, 10).strftime("%Y-%m-%dT%H:%M:%SZ") not in starts
+    assert at(day, 10).strftime("%Y-%m-%dT%H:%M:%SZ") not in starts
     assert client.put(
         "/v1/booking_calendar",
         headers=bob.headers,
@@ -236,17 +119,17 @@ def test_microsoft_tenant_end_to_end(app, client, team, microsoft, receiver, smt
     # Failures reach the callback: no such user, no mailbox, outside the tenant (a member).
     receiver.received.clear()
     microsoft.no_mailbox.add("cy@contoso.com")
-    assert _authorize(client, admin, "cy@contoso.com", receiver, "s-2").status_code == 202
-    (note,) = _callbacks(app, client, admin, receiver, 1)
+    assert authorize(client, admin, "cy@contoso.com", receiver, "s-2").status_code == 202
+    (note,) = callbacks(app, client, admin, receiver, 1)
     assert note["service_account_authorization"]["error"] == "no_mailbox"
     microsoft.no_mailbox.clear()
     microsoft.mailboxes.pop("cy@contoso.com")
-    assert _authorize(client, admin, "cy@contoso.com", receiver, "s-3").status_code == 202
-    assert _authorize(client, admin, "dee@elsewhere.org", receiver, "s-4").status_code == 202
-    notes = _callbacks(app, client, admin, receiver, 3)[1:]
+    assert authorize(client, admin, "cy@contoso.com", receiver, "s-3").status_code == 202
+    assert authorize(client, admin, "dee@elsewhere.org", receiver, "s-4").status_code == 202
+    notes = callbacks(app, client, admin, receiver, 3)[1:]
     errors = {n["state"]: n["service_account_authorization"]["error"] for n in notes}
     assert errors == {"s-3": "unknown_user", "s-4": "access_denied"}
-    assert _authorize(client, admin, "nobody@contoso.com", receiver).status_code == 422
+    assert authorize(client, admin, "nobody@contoso.com", receiver).status_code == 422
     # One app token served every member (the tenant's, cached until it expires).
     grants = [r for r in microsoft.token_requests if r.get("grant_type") == "client_credentials"]
     assert len(grants) == 1
@@ -330,10 +213,10 @@ def test_certificate_client_assertion(app, client, team, microsoft, receiver, tm
     microsoft.certificate_public = public
     admin, _ = team
     microsoft.add_user("bob@contoso.com").add_calendar("AAMkcal1", "Calendar", default=True)
-    _connect_microsoft(client, admin, microsoft)
+    connect_microsoft(client, admin, microsoft)
     receiver.received.clear()
-    assert _authorize(client, admin, "bob@contoso.com", receiver).status_code == 202
-    (note,) = _callbacks(app, client, admin, receiver, 1)
+    assert authorize(client, admin, "bob@contoso.com", receiver).status_code == 202
+    (note,) = callbacks(app, client, admin, receiver, 1)
     assert note["service_account_authorization"]["status"] == "authorized"
     last = microsoft.token_requests[-1]
     assert "client_secret" not in last and last["client_assertion"].count(".") == 2
@@ -341,7 +224,7 @@ def test_certificate_client_assertion(app, client, team, microsoft, receiver, tm
 
 def test_google_workspace_end_to_end(app, client, team, google, receiver, smtp):
     admin, (bob, _cy, _dee) = team
-    day = _day()
+    day = day_ahead()
     google.add_user("ada@contoso.com").add_calendar("ada-primary", "Ada", primary=True)
     calendar = google.add_user("bob@contoso.com")
     calendar.add_calendar("bob-primary", "Bob", primary=True)
@@ -349,8 +232,8 @@ def test_google_workspace_end_to_end(app, client, team, google, receiver, smtp):
         "bob-primary",
         {
             "summary": "Interview loop",
-            "start": {"dateTime": _at(day, 9).isoformat()},
-            "end": {"dateTime": _at(day, 10).isoformat()},
+            "start": {"dateTime": at(day, 9).isoformat()},
+            "end": {"dateTime": at(day, 10).isoformat()},
         },
     )
 
@@ -375,8 +258,8 @@ def test_google_workspace_end_to_end(app, client, team, google, receiver, smtp):
     assert "PRIVATE KEY" not in listed.get_data(as_text=True)
 
     receiver.received.clear()
-    assert _authorize(client, admin, "bob@contoso.com", receiver).status_code == 202
-    (note,) = _callbacks(app, client, admin, receiver, 1)
+    assert authorize(client, admin, "bob@contoso.com", receiver).status_code == 202
+    (note,) = callbacks(app, client, admin, receiver, 1)
     assert note["service_account_authorization"]["status"] == "authorized"
     run_once(app)
     with app.app_context():
@@ -425,7 +308,7 @@ def test_app_token_reused_until_rejected(app, client, team, microsoft, receiver)
     admin, (bob, cy, _dee) = team
     for upn in ("bob@contoso.com", "cy@contoso.com"):
         microsoft.add_user(upn).add_calendar("AAMkcal1", "Calendar", default=True)
-    _connect_microsoft(client, admin, microsoft)
+    connect_microsoft(client, admin, microsoft)
     receiver.received.clear()
     body = {"service_account_authorizations": [
         {"email": e, "scope": "read_write", "callback_url": receiver.url}
@@ -433,7 +316,7 @@ def test_app_token_reused_until_rejected(app, client, team, microsoft, receiver)
     ]}  # fmt: skip
     answer = client.post("/v1/service_account_authorizations", headers=admin.headers, json=body)
     assert answer.status_code == 202
-    notes = _callbacks(app, client, admin, receiver, 2)
+    notes = callbacks(app, client, admin, receiver, 2)
     assert {n["service_account_authorization"]["status"] for n in notes} == {"authorized"}
     run_once(app)
 

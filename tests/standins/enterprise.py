@@ -9,12 +9,15 @@ client-credentials grant at `/{tenant}/oauth2/v2.0/token` (client_secret or an R
 unauthorized_client for a tenant that never consented or withdrew it), and Graph with
 application permissions at `/v1.0/users/{upn}/…` (each mailbox a `GraphCalendar`, its
 `@odata.nextLink`/`deltaLink` on the `/users/{upn}` path; 403 for a user outside the tenant,
-404 ErrorInvalidUser for an unknown one, 404 MailboxNotEnabledForRESTAPI without a mailbox).
+404 ErrorInvalidUser for an unknown one, 404 MailboxNotEnabledForRESTAPI without a mailbox;
+an app-only token on `/me` is 400 BadRequest, as Graph answers). Teams meetings on a member's
+event (`isOnlineMeeting`, `onlineMeeting.joinUrl`) come from the mailbox's `GraphCalendar`.
 
 Google: the service account's JWT-bearer grant at the key's `token_uri` (the RS256 signature
 checked with the key's public half, `aud` the token URI, `sub` the impersonated user; 401
 unauthorized_client when delegation is not granted, 400 invalid_grant for a deleted key or an
-unknown user), and the Calendar API (each user a `GoogleCalendar`) with impersonated tokens.
+unknown user), and the Calendar API (each user a `GoogleCalendar`, conferenceData with
+`conferenceDataVersion=1` included) with impersonated tokens.
 
     tenant = MicrosoftTenant(provider, "contoso.com"); tenant.add_user("ada@contoso.com")
     domain = GoogleDomain(provider, "example.org"); key = domain.new_key(); domain.add_user(…)
@@ -131,6 +134,11 @@ class MicrosoftTenant:
 
     def _me(self, rest):
         record = self.provider.authenticate()
+        if record.get("roles"):  # an app-only token (client credentials) has no signed-in user
+            self.graph_requests.append(f"{request.method} {request.full_path}")
+            return self.provider.error(
+                400, "BadRequest", "/me request is only valid with delegated authentication flow."
+            )
         if record.get("upn") not in self.mailboxes:
             return self.provider.error(403, "ErrorAccessDenied", "Access is denied.")
         inner = self.mailboxes[record["upn"]][1]

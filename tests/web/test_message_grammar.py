@@ -126,7 +126,9 @@ def _placeholder(node: ast.expr, env: dict) -> list[str]:
 def flash_catalogue() -> dict[str, list[str]]:
     """{"file:line": [every text]} for each flash() call under backend/web."""
     found = {}
-    for path in sorted(WEB.glob("*.py")):
+    # The modules of web/ and its audiences (team/ has its own checks).
+    paths = [p for folder in ("", "host", "invitee", "public") for p in (WEB / folder).glob("*.py")]
+    for path in sorted(paths):
         for function in ast.walk(ast.parse(path.read_text())):
             if not isinstance(function, ast.FunctionDef):
                 continue
@@ -169,11 +171,17 @@ def _text_of(rendered: str, is_html: bool) -> str:
 def _mails():
     """(name, template, context) for every e-mail and variant the worker sends."""
     host = SimpleNamespace(name="Grace Hopper", email="grace@example.com")
-    for kind, role, by, join in itertools.product(
+    changes = (  # who moved it and why; a round-robin move's hosts
+        {}, {"by": "host", "mover": host, "reason": "Ill today"},
+        {"by": "invitee", "answered_proposal": True, "reason": "Clash"},
+        {"to": host}, {"reassigned_from": host},
+    )  # fmt: skip
+    for kind, role, by, join, change in itertools.product(
         mailer.SUBJECTS,
         mailer.RECIPIENTS,
         ("invitee", "host"),
         (None, {"url": "https://meet.example/x", "description": "Jitsi"}, {"pending": True}),
+        changes,
     ):
         booking = SimpleNamespace(
             invitee_name="Ada Lovelace", invitee_email="ada@example.com", cancelled_by=by,
@@ -183,10 +191,19 @@ def _mails():
             "booking": booking, "link": SimpleNamespace(summary="Interview"), "host": host,
             "role": role, "kind": kind, "when": "Monday 7 December, 09:00–09:30 (London)",
             "manage": {"reschedule": "https://x/r", "cancel": "https://x/c"}
-            if role == "invitee" else None, "join": join,
+            if role == "invitee" else None, "join": join, "change": change,
         }  # fmt: skip
         for ext in ("txt", "html"):
             yield f"{kind} to {role}, by {by}", f"email/booking_update.{ext}", context
+    for message in (None, "I'm travelling."):
+        context = {
+            "booking": SimpleNamespace(invitee_name="Ada Lovelace"), "proposer": "Grace Hopper",
+            "message": message, "title": "Interview with Grace Hopper",
+            "when": "Monday 7 December, 09:00–09:30 (London)",
+            "manage": {"reschedule": "https://x/r", "cancel": "https://x/c"},
+        }  # fmt: skip
+        for ext in ("txt", "html"):
+            yield "proposal", f"email/proposal.{ext}", context
     account = SimpleNamespace(name="Grace Hopper", email="grace@example.com")
     for kind, variant in itertools.product(
         account_mail.SUBJECTS, ({"reset": True, "factor": "passkey"}, {"factor": "totp"})

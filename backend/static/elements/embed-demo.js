@@ -1,7 +1,7 @@
 // The demo host page (/demo/embed): one of each element, options from the page's data.
-import { AvailabilityRules, AvailabilityViewer, SlotPicker } from '/elements/v1/schedlink-elements.js';
-
+// The bundle's exact-version URL comes from the page, where its modulepreload carries the SRI.
 const data = document.getElementById('embed-demo').dataset;
+const { AvailabilityRules, AvailabilityViewer, SlotPicker } = await import(data.bundle);
 const output = document.getElementById('last-notification');
 const start = new Date(Date.now() + 3600e3);
 start.setUTCMinutes(0, 0, 0);

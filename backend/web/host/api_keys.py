@@ -18,7 +18,14 @@ from flask import (
 )
 
 from ... import db
-from ...accounts import active_api_keys, create_api_key, revoke_api_key
+from ...accounts import (
+    active_api_keys,
+    create_api_key,
+    live_element_tokens,
+    revoke_api_key,
+    revoke_element_token,
+    revoke_element_tokens,
+)
 from ..security import check_csrf
 from .auth import login_required
 from .profile_nav import add_section
@@ -27,6 +34,8 @@ from .sudo import sudo_required
 bp = Blueprint("api_keys", __name__, url_prefix="/profile/api-keys")
 # The expiries offered on the page (days; "" is never). The CLI takes any number of days.
 EXPIRY_CHOICES = (("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"))
+# A host app makes a token per page view, so there can be many: the newest are listed.
+ELEMENT_TOKENS_SHOWN = 50
 
 
 def init_app(app: Flask) -> None:
@@ -35,6 +44,9 @@ def init_app(app: Flask) -> None:
 
 
 def _page(new_key: str | None = None, status: int = 200):
+    element_tokens, element_total = live_element_tokens(
+        db.session(), g.user, limit=ELEMENT_TOKENS_SHOWN
+    )
     return render_template(
         "profile/api_keys.html",
         section="api-keys",
@@ -43,6 +55,8 @@ def _page(new_key: str | None = None, status: int = 200):
         base_url=current_app.config["BASE_URL"],
         expiry_choices=EXPIRY_CHOICES,
         now=datetime.now(UTC),
+        element_tokens=element_tokens,
+        element_total=element_total,
     ), status
 
 
@@ -79,3 +93,25 @@ def revoke(key_id: int):
         revoked = revoke_api_key(s, g.user, key_id)
     flash("API key revoked." if revoked else "That key was already gone.")
     return redirect(url_for("api_keys.index"), 303)
+
+
+# Revoking an element token takes access away, so a signed-in session with CSRF is enough
+# (no fresh password, unlike making or revoking a key).
+@bp.post("/element-tokens/<element_token_id>/revoke")
+@login_required
+def revoke_element(element_token_id: str):
+    check_csrf()
+    with db.write() as s:
+        revoked = revoke_element_token(s, g.user, element_token_id)
+    flash("Element token revoked." if revoked else "That element token had already ended.")
+    return redirect(url_for("api_keys.index") + "#element-tokens", 303)
+
+
+@bp.post("/element-tokens/revoke-all")
+@login_required
+def revoke_all_elements():
+    check_csrf()
+    with db.write() as s:
+        count = revoke_element_tokens(s, g.user)
+    flash(f"{count} element token{'' if count == 1 else 's'} revoked.")
+    return redirect(url_for("api_keys.index") + "#element-tokens", 303)

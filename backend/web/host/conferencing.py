@@ -25,7 +25,13 @@ from werkzeug.exceptions import NotFound
 
 from ... import conferencing, db
 from ...conferencing.work import requeue_waiting
-from ...connections import ProfileNotFound, begin_authorization, oauth_providers, profile_for
+from ...connections import (
+    ManagedByOrganization,
+    ProfileNotFound,
+    begin_authorization,
+    oauth_providers,
+    profile_for,
+)
 from ...core.validation import ValidationError
 from ...models import Account, Profile
 from ...scheduling import BadToken, TokenExpired
@@ -192,6 +198,8 @@ def remove(profile_id: str):
         flash("That service is not yours or was already removed.")
     except conferencing.BuiltinProfile:
         flash("Jitsi is built in; choose “None” as the default to stop using it.")
+    except ManagedByOrganization as exc:
+        flash(exc.message)
     else:
         flash("No longer used for meetings; its calendars stay connected." if kept else "Removed.")
     return redirect(url_for("conferencing.page"), 303)

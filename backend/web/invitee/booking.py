@@ -177,7 +177,14 @@ def _echoed(value: str) -> str:
 @bp.post("/b/<token>")
 @token_page
 def submit(token: str):
-    link = _link_for(token)
+    return book_from_form(_link_for(token))
+
+
+def book_from_form(link: LinkView, duration: int | None = None, off_page=None):
+    """The booking form sent for `link` (a one-time link's or a booking page's): book, or
+    show the page again with what was typed. `duration`: a booking page's chosen length;
+    `off_page(status)`: the page's own answer when it is off or used up."""
+    gone_page = off_page or (lambda status: gone(status, link.display_message, link=link))
     rate_limit(link.public_id)
     stale = check_form_token(link.public_id)
     form = {
@@ -188,11 +195,12 @@ def submit(token: str):
     status = effective_status(link, now())
     if status != "open":
         metrics.BOOKINGS.labels("link_used").inc()
-        gone(status, link.display_message, link=link)
+        gone_page(status)
     if stale:  # everything typed stays; the time too while it is still free
         return render_offer(
-            link, status=409, form=form, chosen=request.form.get("start"), stale=True
-        )
+            link, status=409, form=form, chosen=request.form.get("start"), stale=True,
+            duration=duration,
+        )  # fmt: skip
     start = parse_utc(request.form.get("start"))
     problems = {}
     if start is None:
@@ -208,7 +216,7 @@ def submit(token: str):
         # Everything typed and the chosen time stay; each message sits by its field.
         return render_offer(
             link, status=422, error=_summary(problems), form=form,
-            field_errors=problems, chosen=request.form.get("start"),
+            field_errors=problems, chosen=request.form.get("start"), duration=duration,
         )  # fmt: skip
     hour_format = normalize_hour_format(request.form.get("h"), "24")
     try:
@@ -224,10 +232,13 @@ def submit(token: str):
                 sealer=current_app.extensions["schedlink.sealer"],
                 mail_wait=timedelta(seconds=current_app.config["CONFERENCING_MAIL_WAIT"]),
                 urls=booking_urls(),
+                duration_minutes=duration,
             )
         )
     except LinkUnavailable as exc:
         metrics.BOOKINGS.labels("link_used").inc()
+        if off_page:
+            off_page(exc.status)
         gone(exc.status, exc.message)
     except (SlotUnavailable, db.TransactionConflict):
         metrics.BOOKINGS.labels("slot_gone").inc()
@@ -235,8 +246,9 @@ def submit(token: str):
         link = load_link_view(db.session(), link.public_id)
         message = "Sorry, that time was just taken. Please pick another."
         return render_offer(
-            link, status=409, error=message, form=form, field_errors={"start": message}
-        )
+            link, status=409, error=message, form=form, field_errors={"start": message},
+            duration=duration,
+        )  # fmt: skip
     metrics.BOOKINGS.labels("made").inc()
     if getattr(link, "kind", None) == "real_time":
         completed = db.session().scalar(

@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup
+from sqlalchemy import select
 
 from ... import db, metrics
 from ...availability import SlotCache, link_team, offered_slots
 from ...core import timefmt
 from ...core.text import clean_text, with_name
 from ...core.validation import format_utc, is_tzid, known_tzids, parse_utc
-from ...models import SchedulingLink
+from ...models import Account, SchedulingLink
 from ...scheduling import BookingUrls, LinkView, report_no_times, team_as_one
 from ...scheduling.places import describe as describe_place
 from ...scheduling.places import map_url
@@ -274,26 +275,41 @@ def render_offer(
     chosen: str | None = None,
     notice: str | None = None,
     stale: bool = False,
+    host_view=None,
+    reason: str = "",
+    duration: int | None = None,
+    duration_url=None,
 ):
-    """The offer page: for a new booking (form fields) or for moving `moving` (a booking)."""
+    """The offer page: for a new booking (form fields) or for moving `moving` (a booking) —
+    by its invitee, or by `host_view` (the signed-in host: their zone and clock). `reason`:
+    the move's reason as typed, kept when the page comes back. `duration`: the length chosen
+    on a booking page with several (`duration_url(minutes)` is the address of each choice)."""
     contact = link.contact or {}
-    zone = viewer_zone(
-        moving.invitee_tzid if moving else None, contact.get("tzid"), link.account.tzid
-    )
-    hour_format = viewer_hour_format(moving.hour_format if moving else None)
+    if host_view is not None:
+        zone = viewer_zone(host_view.tzid)
+        hour_format = viewer_hour_format(host_view.hour_format)
+    else:
+        zone = viewer_zone(
+            moving.invitee_tzid if moving else None, contact.get("tzid"), link.account.tzid
+        )
+        hour_format = viewer_hour_format(moving.hour_format if moving else None)
     window = current_app.config["BOOKING_WINDOW_DAYS"]
     moving_when = moving_day = None
     metrics.AVAILABILITY_QUERIES.labels("booking_page").inc()
     started = time.perf_counter()
     if moving:
-        slots = offered_slots(db.session(), link, now(), window, moving_booking_id=moving.id)
+        duration = int((moving.end_at - moving.start_at).total_seconds() // 60)
+        slots = offered_slots(
+            db.session(), link, now(), window, moving_booking_id=moving.id,
+            duration_minutes=duration,
+        )  # fmt: skip
         # Its own time is no choice for a move; the page says what it is instead.
         slots = [slot for slot in slots if slot[0] != moving.start_at]
         moving_when = timefmt.span(moving.start_at, moving.end_at, zone, hour_format)
         moving_day = moving.start_at.astimezone(ZoneInfo(zone)).date().isoformat()
     else:
         slots = current_app.extensions["schedlink.slot_cache"].offered(
-            db.session(), link, now(), window
+            db.session(), link, now(), window, duration_minutes=duration
         )
     metrics.AVAILABILITY_SECONDS.labels("booking_page").observe(time.perf_counter() - started)
     if stale:
@@ -335,13 +351,27 @@ def render_offer(
         field_errors=field_errors or {},
         chosen=chosen,
         moving=moving,
+        host_view=host_view,
+        proposal=proposal_of(moving) if moving is not None and host_view is None else None,
+        reason=reason,
         moving_when=moving_when,
         moving_day=moving_day,
         notice=notice,
         no_times_url=no_times_url,
+        duration=duration or link.duration_minutes,
+        durations=(getattr(link, "durations", None) or []) if not moving else [],
+        duration_url=duration_url,
         form_token=tokens().dumps("booking-form", form_subject or link.public_id),
     )
     return html, status
+
+
+def proposal_of(booking) -> dict | None:
+    """A host's open request that the invitee pick a new time: who asked and their message."""
+    if booking.proposed_at is None:
+        return None
+    by = db.session().scalar(select(Account.name).where(Account.sub == booking.proposed_by))
+    return {"by": by or "Your host", "message": booking.proposal_message}
 
 
 def real_time_no_times(link, has_times: bool) -> str | None:

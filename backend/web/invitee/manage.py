@@ -64,7 +64,8 @@ def _changeable(booking, moving: bool = False) -> None:
         )
     if booking.start_at <= now():
         gone("disabled", None, NOT_CHANGEABLE["started"])
-    if moving and booking.link.status == "disabled":
+    # A host's open request for a new time lets the invitee move through a turned-off link.
+    if moving and booking.link.status == "disabled" and booking.proposed_at is None:
         gone(
             "disabled", booking.link.display_message, NOT_CHANGEABLE["disabled"], link=booking.link
         )
@@ -131,18 +132,19 @@ def move(token: str):
     rate_limit(booking.public_id)
     stale = check_form_token(booking.public_id)
     _changeable(booking, moving=True)
+    reason = request.form.get("reason", "")
+    page = {"moving": booking, "form_subject": booking.public_id, "reason": reason}
     if stale:
         return render_offer(
-            booking.link, status=409, moving=booking, form_subject=booking.public_id,
-            chosen=request.form.get("start"), stale=True,
-        )  # fmt: skip
+            booking.link, status=409, chosen=request.form.get("start"), stale=True, **page
+        )
     start = parse_utc(request.form.get("start"))
     if start is None:
         message = "Please pick one of the times."
         return render_offer(
-            booking.link, status=422, error=message, field_errors={"start": message},
-            moving=booking, form_subject=booking.public_id,
-        )  # fmt: skip
+            booking.link, status=422, error=message, field_errors={"start": message}, **page
+        )
+    seen = request.form.get("seen", "")
     try:
         db.retrying(
             lambda: booking_changes.reschedule(
@@ -152,6 +154,8 @@ def move(token: str):
                 now(),
                 current_app.config["BOOKING_WINDOW_DAYS"],
                 urls=booking_urls(),
+                reason=reason,
+                seen_sequence=int(seen) if seen.isdigit() and len(seen) < 10 else None,
             )
         )
     except booking_changes.BookingNotChangeable as exc:
@@ -161,18 +165,36 @@ def move(token: str):
             "That is the time you are already booked for, so nothing changed"
             " and no e-mails were sent."
         )
-        return render_offer(
-            booking.link, notice=notice, moving=booking, form_subject=booking.public_id
-        )
+        return render_offer(booking.link, notice=notice, **page)
+    except booking_changes.BookingMovedMeanwhile:
+        db.session().rollback()  # the booking as it is now
+        return moved_meanwhile(booking, page)
     except (SlotUnavailable, db.TransactionConflict):
         db.session().rollback()  # a fresh snapshot: show what is free now
         message = "Sorry, that time was just taken. Please pick another."
         return render_offer(
-            booking.link, status=409, moving=booking, form_subject=booking.public_id,
-            error=message, field_errors={"start": message},
-        )  # fmt: skip
+            booking.link, status=409, error=message, field_errors={"start": message}, **page
+        )
     confirmation = tokens().dumps("confirmation", booking.public_id)
     return redirect(url_for("booking.confirmed", token=confirmation), 303)
+
+
+def moved_meanwhile(booking, page: dict):
+    """409: someone moved the booking since this page was shown; the page again, saying to
+    when, so nobody overrides a move they have not seen."""
+    viewer = page.get("host_view")
+    _changeable(booking, moving=viewer is None)
+    if viewer is not None:
+        zone, hour_format = viewer_zone(viewer.tzid), viewer_hour_format(viewer.hour_format)
+    else:
+        zone = viewer_zone(booking.invitee_tzid, booking.account.tzid)
+        hour_format = viewer_hour_format(booking.hour_format)
+    when = timefmt.span(booking.start_at, booking.end_at, zone, hour_format)
+    message = (
+        f"This meeting was just moved to {when}. If that time doesn't suit you either,"
+        " pick another."
+    )
+    return render_offer(booking.link, status=409, error=message, **page)
 
 
 @bp.get("/booked/<token>/invite.ics")
