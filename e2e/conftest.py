@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,8 @@ def pytest_collection_modifyitems(items):
 class Backend:
     url: str
     api_key: str
+    # `schedlink …` on the server's database, as an operator runs it (more accounts).
+    cli: Callable[..., str] | None = field(default=None, compare=False, repr=False)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +56,7 @@ def server(tmp_path_factory):
     )
     host = live.create_host_with_cli("recruiter@example.com")
     live.start()
-    yield Backend(live.url, host.api_key)
+    yield Backend(live.url, host.api_key, live.cli)
     live.stop()
 
 

@@ -77,6 +77,27 @@ def api_get(server, path: str) -> dict:
         return json.load(response)
 
 
+def popup_picks_hosts(popup: PopupPage, names: list[str], mode: str) -> None:
+    """Under "More options", the host picker (shown to a member of an organization): `mode`
+    "all" (everyone picked attends) or "one" (round robin), and the colleagues named ticked
+    beside the user."""
+    _wait_until(lambda: popup.js("document.body.dataset.team") != "pending")
+    assert popup.js("document.body.dataset.team") == "yes", "no host picker"
+    assert not popup.js("document.getElementById('more').open"), "closed: the common case"
+    popup.click("#more > summary")
+    assert popup.js("document.getElementById('more').open")
+    popup.fill("#hosts-mode", mode)
+    assert popup.visible("#host-list")
+    for name in names:
+        popup.js(
+            "(() => { for (const l of document.querySelectorAll('#host-list label'))"
+            f" if (l.textContent.includes({json.dumps(name)})) document.getElementById(l.htmlFor)"
+            ".click(); })()"
+        )
+    ticked = popup.js("document.querySelectorAll('#host-list input:checked').length")
+    assert ticked == len(names) + 1, "the user and the colleagues picked"
+
+
 def popup_creates_the_candidates_link(popup: PopupPage, server) -> str:
     """On /demo/ats/candidates/4711 the popup is filled from the page's markup; the summary
     is edited and the link created. Returns its URL."""

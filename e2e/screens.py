@@ -7,10 +7,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from browser import EXTENSION_ID, wait_until
+
 DIR = Path(os.environ.get("SCHEDLINK_SCREENSHOTS") or Path(__file__).parent / "screenshots")
 
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
+# Chrome shows a popup at its content's size, up to 600 px high; beyond that it scrolls.
+POPUP_HEIGHT = 600
 
 
 def set_viewport(driver, size: tuple[int, int]) -> None:
@@ -33,3 +37,39 @@ def no_sideways_scroll(driver) -> bool:
     return driver.execute_script(
         "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+
+
+def popup_shot(driver, popup, name: str) -> None:
+    """What the popup shows, at Chrome's popup size: headless Chromium keeps the popup's
+    first size, so the same popup page is opened for the same tab (?tab=) in a 360×600
+    viewport, given the popup's state (its form and result), and photographed."""
+    state = popup.js(
+        "JSON.stringify({html: document.querySelector('main').innerHTML,"
+        " values: Array.from(document.querySelectorAll('input, select'))"
+        "   .map(i => [i.id, i.value, i.checked]),"
+        " body: Object.assign({}, document.body.dataset)})"
+    )
+    tab_id = popup.js(
+        "chrome.tabs.query({active: true, lastFocusedWindow: true}).then(t => t[0] && t[0].id)"
+    )
+    main = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    try:
+        set_viewport(driver, (360, POPUP_HEIGHT))
+        driver.get(f"chrome-extension://{EXTENSION_ID}/popup/popup.html?tab={tab_id}")
+        wait_until(
+            lambda: driver.execute_script("return document.body.dataset.detect") != "pending"
+        )
+        driver.execute_script(
+            "const s = JSON.parse(arguments[0]);"
+            "document.querySelector('main').innerHTML = s.html;"
+            "for (const [id, value, checked] of s.values) { const e = document.getElementById(id);"
+            " if (e) { e.value = value; e.checked = checked; } }"
+            "Object.assign(document.body.dataset, s.body); document.activeElement.blur();",
+            state,
+        )
+        DIR.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(DIR / f"{name}.png"))
+    finally:
+        driver.close()
+        driver.switch_to.window(main)

@@ -55,9 +55,13 @@ class Contact:
     summary: str | None
     duration_minutes: int | None
     source: str
+    answers: dict[str, str] | None = None  # data-answers-*: present only when the markup has some
 
     def to_dict(self) -> dict:
-        return {key: getattr(self, key) for key in FIELDS}
+        data = {key: getattr(self, key) for key in FIELDS}
+        if self.answers:
+            data["answers"] = dict(self.answers)
+        return data
 
 
 @dataclass

@@ -63,5 +63,9 @@ def by_trust(records: list[Record], notes: Notes) -> list[tuple[dict, str]]:
             for key in FIELDS
             if key != "source"
         }
+        # Only the native format pre-fills answers: the first such element's, whole.
+        values["answers"] = next(
+            (r.values["answers"] for r in ranked if "answers" in r.values), None
+        )
         contacts.append((values, ranked[0].source))
     return contacts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import answers
 from .soup import Page
 from .tree import Hidden, attribute, line_of
 from .values import Notes, Raw
@@ -50,5 +51,9 @@ def read(page: Page, notes: Notes) -> list[Raw]:
             for key, name in ATTRIBUTES.items()
             if (value := attribute(element, name)) is not None
         }
-        raws.append(Raw("schedlink", (0, index, 0), label, values, element, visible))
+        prefilled, problems = answers.from_attributes(element.attrs)
+        if prefilled:
+            values["answers"] = (prefilled, "data-answers-*")
+        notes_about = (*visible, *(f"{label}: {p}" for p in problems))
+        raws.append(Raw("schedlink", (0, index, 0), label, values, element, notes_about))
     return raws

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from ..core.text import clean_text, normalize_email
 from ..core.validation import known_tzids
+from . import answers
 
 FIELDS = (
     "name", "email", "organization", "title", "phone",
@@ -152,6 +153,9 @@ def build_record(raw: Raw, notes: Notes) -> Record | None:
     label = raw.label
     values: dict[str, object] = {}
     for key, (value, what) in (raw.values or {}).items():
+        if key == "answers":
+            _answers(value, label, notes, values)
+            continue
         text = clean_text(value) if isinstance(value, str) else ""
         if not text:
             continue
@@ -192,3 +196,19 @@ def build_record(raw: Raw, notes: Notes) -> Record | None:
     if not values.get("email") and not values.get("name"):
         return None
     return Record(raw.source, raw.order, values, raw.element)
+
+
+def _answers(found: dict[str, str], label: str, notes: Notes, values: dict) -> None:
+    kept = {}
+    for key, value in found.items():
+        text = answers.clean_value(value)
+        if text is None:
+            if clean_text(value):
+                notes.add(
+                    f"{label}: data-answers-{key} is longer than {answers.MAX_VALUE} characters;"
+                    " ignored."
+                )
+            continue
+        kept[key] = text
+    if kept:
+        values["answers"] = kept

@@ -15,6 +15,7 @@ from ..core.outbound import Outbound
 from ..core.text import clean_text, is_valid_email, normalize_email
 from ..core.validation import FieldErrors, format_utc, is_tzid, parse_utc, redirect_origin
 from ..markup import MarkupError, parse_contacts
+from ..markup import answers as prefilled
 from ..models import Account, LinkHost, SchedulingLink
 from .places import parse_place
 from .questions import allowed_guests, parse_max_guests, parse_questions
@@ -105,7 +106,33 @@ def _contact_from(payload: dict, errors: FieldErrors, markup_max_bytes: int) -> 
         contact["duration_minutes"] = duration
     source = raw.get("source")
     contact["source"] = _text(source, 20) or "manual"
+    answers = _answers(raw.get("answers"), errors)
+    if answers:
+        contact["answers"] = answers
     return contact
+
+
+def _answers(raw: object, errors: FieldErrors) -> dict | None:
+    """`contact.answers`: pre-filled booking answers, as markup's `data-answers-*` gives
+    them (docs/markup.md §1): `{key: text}`, keys a question's id or its label as a slug."""
+    if raw is None:
+        return None
+    limit = prefilled.MAX_ANSWERS
+    if not isinstance(raw, dict) or len(raw) > limit:
+        errors.add("contact.answers", "invalid", f"answers must be an object of at most {limit}.")
+        return None
+    out = {}
+    for key, value in raw.items():
+        text = prefilled.clean_value(value)
+        if not prefilled.is_key(key) or text is None:
+            errors.add(
+                "contact.answers", "invalid",
+                "Each answer needs a key of lower-case letters, digits and inner hyphens "
+                f"(at most 64) and text of 1 to {prefilled.MAX_VALUE} characters.",
+            )  # fmt: skip
+            return None
+        out[key] = text
+    return out or None
 
 
 def _int_field(payload, name, default, low, high, errors) -> int:

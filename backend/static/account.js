@@ -17,7 +17,7 @@
         source.select();
         button.textContent = 'Press Ctrl+C';
       }
-      setTimeout(() => { button.textContent = 'Copy'; }, 2000);
+      setTimeout(() => { button.textContent = button.dataset.copyLabel || 'Copy'; }, 2000);
     });
   }
   for (const button of document.querySelectorAll('button[data-print]')) {

@@ -18,6 +18,7 @@ from .host import (
     dashboard,
     host_changes,
     hours,
+    new_link,
     oauth,
     page_admin,
     password_reset,
@@ -36,8 +37,8 @@ def init_app(app: Flask) -> None:
     user_sessions.init_app(app)
     profile_nav.init_app(app)
     for face in (
-        auth, second_factor, password_reset, booking, manage, dashboard, hours, checker, oauth,
-        calendar_services, conferencing, webhooks, signup, connect, elements, host_changes,
+        auth, second_factor, password_reset, booking, manage, dashboard, new_link, hours, checker,
+        oauth, calendar_services, conferencing, webhooks, signup, connect, elements, host_changes,
         public_pages,
     ):  # fmt: skip
         face.init_app(app)

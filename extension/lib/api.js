@@ -10,6 +10,10 @@ const MAX_BODY_CHARS = 2_000_000;
 const MAX_QR_CHARS = 500_000;
 const LINK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SOURCES = new Set(['schedlink', 'json-ld', 'microdata', 'h-card', 'hcard', 'mailto']);
+const ACCOUNT_SUB = /^acc_[A-Za-z0-9_-]{1,96}$/;
+const ANSWER_KEY = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const MAX_ANSWERS = 20;
+const MAX_MEMBERS = 200;
 
 /** Any failure of an API call, with what the UI needs to explain it. */
 export class ApiError extends Error {
@@ -66,7 +70,20 @@ export function cleanContact(c) {
     duration_minutes: cleanInt(c.duration_minutes, 1, 1440),
     source: SOURCES.has(c.source) ? c.source : null,
   };
+  const answers = cleanAnswers(c.answers);
+  if (answers) contact.answers = answers;
   return contact.name || contact.email ? contact : null;
+}
+
+/** Pre-filled booking answers ({key: text}, keys as docs/markup.md names them), or null. */
+export function cleanAnswers(answers) {
+  if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) return null;
+  const out = {};
+  for (const [key, value] of Object.entries(answers).slice(0, MAX_ANSWERS)) {
+    const text = cleanText(value, 2000);
+    if (ANSWER_KEY.test(key) && text) out[key] = text;
+  }
+  return Object.keys(out).length ? out : null;
 }
 
 /** POST /v1/markup/parse answer → {contacts, warnings}. */
@@ -111,6 +128,24 @@ export function cleanUserinfo(body) {
     name: cleanText(body.name, 200),
     tzid: cleanText(body.tzid, 64),
   };
+}
+
+/** GET /v1/organization answer → {name, members: [{sub, name, email, role}]}. */
+export function cleanOrganization(body) {
+  const org = body?.organization;
+  if (org === null || typeof org !== 'object' || !Array.isArray(org.members)) {
+    throw new ApiError({ kind: 'bad_response', message: 'organization answer without "members"' });
+  }
+  const members = org.members
+    .slice(0, MAX_MEMBERS)
+    .filter((m) => m && typeof m === 'object' && typeof m.sub === 'string' && ACCOUNT_SUB.test(m.sub))
+    .map((m) => ({
+      sub: m.sub,
+      name: cleanText(m.name, 200),
+      email: cleanText(m.email, 320),
+      role: m.role === 'admin' ? 'admin' : 'member',
+    }));
+  return { name: cleanText(org.name, 200), members };
 }
 
 /** Seconds from a Retry-After header (delta-seconds or HTTP-date), else null. */
@@ -232,6 +267,16 @@ export function createApiClient({ fetch, baseUrl, apiKey, timeoutMs = 15_000, no
 
     async userinfo() {
       return cleanUserinfo(await request('GET', '/v1/userinfo'));
+    },
+
+    /** The caller's organization, or null when they belong to none (404). */
+    async organization() {
+      try {
+        return cleanOrganization(await request('GET', '/v1/organization'));
+      } catch (err) {
+        if (err instanceof ApiError && err.kind === 'http' && err.status === 404) return null;
+        throw err;
+      }
     },
 
     async parseMarkup(html, url) {

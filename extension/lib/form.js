@@ -92,6 +92,7 @@ export function buildLinkRequest(values, contact, nowMs) {
     else if (placeDetail.length > BOUNDS.placeDetail) add('place-detail', `At most ${BOUNDS.placeDetail} characters.`);
     else place = { type: placeType, [key]: placeDetail };
   } else if (placeType) add('place-type', 'Choose a place from the list.');
+  const hosts = buildHosts(values, add);
   if (Object.keys(errors).length) return { ok: false, errors };
 
   const out = {};
@@ -109,8 +110,47 @@ export function buildLinkRequest(values, contact, nowMs) {
       expires_at: expiresAt(days, nowMs),
       max_uses: maxUses,
       ...(place ? { place } : {}),
+      ...(hosts ? { hosts } : {}),
     },
   };
+}
+
+/**
+ * The `hosts` group from the host picker: `values.hostsMode` ('me' | 'all' | 'one') and
+ * `values.hostSubs` (the ticked members, in list order), `values.me` (the user's sub).
+ * null means the user alone: the server's default, so nothing is sent.
+ */
+export function buildHosts(values, add = () => {}) {
+  const mode = values.hostsMode ?? 'me';
+  if (mode === 'me') return null;
+  if (mode !== 'all' && mode !== 'one') {
+    add('hosts-mode', 'Choose who hosts from the list.');
+    return null;
+  }
+  const subs = [...new Set((values.hostSubs ?? []).filter((s) => typeof s === 'string' && s))];
+  if (subs.length === 0) {
+    add('hosts-mode', 'Tick at least one host.');
+    return null;
+  }
+  if (subs.length === 1 && subs[0] === values.me) return null;
+  return { members: subs.map((sub) => ({ sub })), required: mode === 'all' ? 'all' : 1 };
+}
+
+const PLACE_WORDS = { video: 'Video call', phone: 'Phone', in_person: 'In person', custom: 'Other place' };
+
+/** One muted line under the closed "More options": what the hidden fields are set to. */
+export function moreSummary(values) {
+  const parts = [PLACE_WORDS[values.placeType] ?? PLACE_WORDS.video];
+  const mode = values.hostsMode ?? 'me';
+  if (mode !== 'me') {
+    const n = new Set(values.hostSubs ?? []).size;
+    parts.push(mode === 'all' ? `${n} hosts, all attend` : `${n} hosts, round robin`);
+  }
+  const days = String(values.expiresDays ?? '').trim();
+  const uses = String(values.maxUses ?? '').trim();
+  if (days) parts.push(`${days} ${days === '1' ? 'day' : 'days'}`);
+  if (uses) parts.push(`${uses} ${uses === '1' ? 'use' : 'uses'}`);
+  return parts.join(' · ');
 }
 
 /** Server 422 field names → popup input ids. */
@@ -123,9 +163,20 @@ export const SERVER_FIELD_TO_INPUT = Object.freeze({
   expires_at: 'expires-days',
   max_uses: 'max-uses',
   'place.type': 'place-type',
+  'place.calls': 'place-type',
+  'place.number': 'place-type',
   'place.address': 'place-detail',
   'place.text': 'place-detail',
+  hosts: 'hosts-mode',
+  'hosts.required': 'hosts-mode',
+  'hosts.members': 'hosts-mode',
 });
+
+function inputFor(field) {
+  if (SERVER_FIELD_TO_INPUT[field]) return SERVER_FIELD_TO_INPUT[field];
+  // hosts.members.2.sub: one member the server refused (left the organization meanwhile)
+  return /^hosts\.members\.\d+\.sub$/.test(field) ? 'hosts-mode' : null;
+}
 
 /**
  * Split server field errors into those shown next to an input and the rest
@@ -135,7 +186,7 @@ export function fieldErrorsByInput(fields) {
   const byInput = {};
   const other = [];
   for (const [field, messages] of Object.entries(fields || {})) {
-    const id = SERVER_FIELD_TO_INPUT[field];
+    const id = inputFor(field);
     if (id) (byInput[id] ??= []).push(...messages);
     else other.push(...messages.map((m) => `${field}: ${m}`));
   }

@@ -23,6 +23,11 @@ export const str = (min, max, { optional = false, nullable = false, pattern = nu
 });
 export const bool = ({ optional = false } = {}) => ({ kind: 'bool', optional });
 export const obj = (fields, { optional = false } = {}) => ({ kind: 'obj', fields, optional });
+export const list = (item, min, max, { optional = false } = {}) => ({ kind: 'list', item, min, max, optional });
+/** One of a few exact values (strings or numbers). */
+export const oneOf = (values, { optional = false } = {}) => ({ kind: 'oneOf', values, optional });
+/** An object used as a map: at most `max` keys, each matching `keyPattern`, values of `value`. */
+export const map = (keyPattern, value, max, { optional = false } = {}) => ({ kind: 'map', keyPattern, value, max, optional });
 
 function isPlainObject(v) {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
@@ -55,6 +60,29 @@ export function check(spec, value, path = 'payload') {
       case 'bool':
         if (typeof v !== 'boolean') problems.push(`${p} must be true or false`);
         return;
+      case 'oneOf':
+        if (!s.values.includes(v)) problems.push(`${p} must be one of ${s.values.map((x) => JSON.stringify(x)).join(', ')}`);
+        return;
+      case 'list':
+        if (!Array.isArray(v) || v.length < s.min || v.length > s.max) {
+          problems.push(`${p} must be a list of ${s.min} to ${s.max} items`);
+          return;
+        }
+        v.forEach((item, i) => walk(s.item, item, `${p}.${i}`));
+        return;
+      case 'map': {
+        if (!isPlainObject(v)) {
+          problems.push(`${p} must be an object`);
+          return;
+        }
+        const keys = Object.keys(v);
+        if (keys.length > s.max) problems.push(`${p} may have at most ${s.max} keys`);
+        for (const key of keys) {
+          if (!s.keyPattern.test(key)) problems.push(`${p} has a key of the wrong format`);
+          else walk(s.value, v[key], `${p}.${key}`);
+        }
+        return;
+      }
       case 'obj': {
         if (!isPlainObject(v)) {
           problems.push(`${p} must be an object`);
@@ -81,6 +109,11 @@ const LINK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SITE_PATTERN = /^https?:\/\/(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)\/\*$/;
 const opt = { optional: true, nullable: true };
 
+const ACCOUNT_SUB = /^acc_[A-Za-z0-9_-]{1,96}$/;
+// Pre-filled booking answers from the page's markup (docs/markup.md, data-answers-*).
+export const ANSWER_KEY = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+export const MAX_ANSWERS = 20;
+
 const CONTACT = obj({
   name: str(0, 200, opt),
   email: str(0, 320, opt),
@@ -89,6 +122,7 @@ const CONTACT = obj({
   phone: str(0, 64, opt),
   tzid: str(0, 64, opt),
   reference: str(0, 200, opt),
+  answers: map(ANSWER_KEY, str(1, 2000), MAX_ANSWERS, { optional: true }),
 });
 
 /**
@@ -113,8 +147,15 @@ export const MESSAGES = Object.freeze({
         address: str(1, 300, { optional: true }),
         text: str(1, 300, { optional: true }),
       }, { optional: true }),
+      hosts: obj({
+        members: list(obj({ sub: str(5, 100, { pattern: ACCOUNT_SUB }) }), 1, 50),
+        required: oneOf(['all', 1]),
+      }, { optional: true }),
     }),
   },
+  // The user and their organization (GET /v1/userinfo, GET /v1/organization) →
+  // {me: {sub, name}, organization: {name, members: [{sub, name, email, role}]} | null}
+  getTeam: { from: 'extension', payload: obj({}) },
   // The link's QR code → {dataUrl: "data:image/svg+xml;base64,…"}
   getQr: { from: 'extension', payload: obj({ id: str(1, 128, { pattern: LINK_ID }) }) },
   // → {backendUrl, defaultBackendUrl, apiKeySet, apiKeyHint, badgeSites}

@@ -20,13 +20,15 @@ import { detectInTab } from '../content/detect-in-tab.js';
 
 const CONTACT_KEYS = ['name', 'email', 'organization', 'title', 'phone', 'tzid', 'reference'];
 
-/** The contact object sent to POST /v1/scheduling_links: trimmed, empty values left out. */
+/** The contact object sent to POST /v1/scheduling_links: trimmed, empty values left out;
+ * the page's pre-filled answers travel along (the router checked their shape). */
 export function contactForLink(contact) {
   const out = {};
   for (const key of CONTACT_KEYS) {
     const v = contact?.[key];
     if (typeof v === 'string' && v.trim() !== '') out[key] = v.trim();
   }
+  if (contact?.answers && Object.keys(contact.answers).length) out.answers = { ...contact.answers };
   return out;
 }
 
@@ -120,10 +122,16 @@ export function createService({ browser, fetch, now = () => Date.now(), log = ()
     async createLink(payload) {
       const { api } = await apiFor();
       const body = { contact: contactForLink(payload.contact) };
-      for (const key of ['summary', 'duration_minutes', 'expires_at', 'max_uses']) {
+      for (const key of ['summary', 'duration_minutes', 'expires_at', 'max_uses', 'place', 'hosts']) {
         if (payload[key] !== undefined) body[key] = payload[key];
       }
       return { link: await api.createLink(body) };
+    },
+
+    async getTeam() {
+      const { api } = await apiFor();
+      const [me, organization] = await Promise.all([api.userinfo(), api.organization()]);
+      return { me: { sub: me.sub, name: me.name }, organization };
     },
 
     async getQr({ id }) {

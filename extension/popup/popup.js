@@ -6,13 +6,25 @@
 // ''|creating|created|failed tell tests when the popup is ready.
 
 import { browserApi as browser } from '../lib/browser.js';
-import { buildLinkRequest, contactLabel, DEFAULTS, fieldErrorsByInput, formFromContact } from '../lib/form.js';
+import {
+  buildLinkRequest,
+  contactLabel,
+  DEFAULTS,
+  fieldErrorsByInput,
+  formFromContact,
+  moreSummary,
+} from '../lib/form.js';
 import { detectionStatus } from '../lib/detection-status.js';
 import { composeMessage } from '../lib/message-text.js';
 import { clear, copyText, el, send, setFieldError } from '../lib/ui.js';
 
 const $ = (id) => document.getElementById(id);
-const INPUT_IDS = ['name', 'email', 'summary', 'duration', 'expires-days', 'max-uses'];
+const INPUT_IDS = [
+  'name', 'email', 'summary', 'duration',
+  'place-type', 'place-detail', 'hosts-mode', 'expires-days', 'max-uses',
+];
+// Fields inside the "More options" disclosure: an error there opens it.
+const MORE_IDS = new Set(['place-type', 'place-detail', 'hosts-mode', 'expires-days', 'max-uses']);
 
 const state = {
   tabId: null,
@@ -22,6 +34,7 @@ const state = {
   site: null,
   created: 0, // links made in this popup: after the first, the button says "Create another"
   serverProblem: null, // why the server can't be used (down, key refused), kept until it works
+  me: null, // the user's sub, once GET /v1/userinfo answered
 };
 
 // Short words for the status line; the error box below says the rest and how to fix it.
@@ -178,6 +191,11 @@ function formValues() {
     duration: $('duration').value,
     expiresDays: $('expires-days').value,
     maxUses: $('max-uses').value,
+    placeType: $('place-type').value,
+    placeDetail: $('place-detail').value,
+    hostsMode: $('hosts-field').hidden ? 'me' : $('hosts-mode').value,
+    hostSubs: [...document.querySelectorAll('#host-list input:checked')].map((i) => i.value),
+    me: state.me,
   };
 }
 
@@ -187,7 +205,66 @@ function showFieldErrors(byInput) {
     setFieldError($(id), byInput[id]);
     if (byInput[id] && !first) first = $(id);
   }
+  if (first && MORE_IDS.has(first.id)) $('more').open = true;
   first?.focus();
+}
+
+/** The place's detail field only where the place needs one (an address, a description). */
+function updatePlace() {
+  const type = $('place-type').value;
+  const needs = type === 'in_person' || type === 'custom';
+  $('place-detail-field').hidden = !needs;
+  $('place-detail-label').textContent = type === 'custom' ? 'Details' : 'Address';
+  $('place-detail').placeholder = type === 'custom' ? 'e.g. Room 3, 2nd floor' : 'Street, town';
+  if (!needs) setFieldError($('place-detail'), null);
+  updateMoreSummary();
+}
+
+function updateHosts() {
+  $('host-members').hidden = $('hosts-mode').value === 'me';
+  updateMoreSummary();
+}
+
+function updateMoreSummary() {
+  $('more-summary').textContent = moreSummary(formValues());
+}
+
+/** With an organization, the host picker: the user first (ticked), then the team. */
+async function loadTeam() {
+  let team;
+  try {
+    team = await send('getTeam');
+  } catch {
+    return; // detection reports a server problem; the link can still be made for the user alone
+  }
+  state.me = team.me?.sub ?? null;
+  const members = team.organization?.members ?? [];
+  if (!state.me || members.length < 2) return;
+  const ordered = [
+    ...members.filter((m) => m.sub === state.me),
+    ...members.filter((m) => m.sub !== state.me),
+  ];
+  const list = $('host-list');
+  clear(list);
+  ordered.forEach((m, i) => {
+    const id = `host-${i}`;
+    const mine = m.sub === state.me;
+    list.append(
+      el('div', { className: 'host' }, [
+        el('input', { type: 'checkbox', id, value: m.sub, checked: mine, on: { change: updateMoreSummary } }),
+        // The address in the tooltip: names keep a small team on one line.
+        el('label', { htmlFor: id, title: m.email || '' }, [
+          mine ? `You (${m.name || m.email || 'me'})` : m.name || m.email || m.sub,
+        ]),
+      ]),
+    );
+  });
+  $('host-members').querySelector('legend').textContent = team.organization.name
+    ? `Members of ${team.organization.name}`
+    : 'Team members';
+  $('hosts-field').hidden = false;
+  document.body.dataset.team = 'yes';
+  updateHosts();
 }
 
 async function createLink(event) {
@@ -214,7 +291,9 @@ async function createLink(event) {
     state.created += 1;
     $('link-url').value = link.url;
     const who = built.payload.contact.name || built.payload.contact.email;
-    $('link-for').textContent = `For ${who} · ${link.summary} · ${link.duration_minutes} min`;
+    const hosts = built.payload.hosts;
+    const team = hosts ? ` · ${hosts.members.length} hosts, ${hosts.required === 'all' ? 'all attend' : 'round robin'}` : '';
+    $('link-for').textContent = `For ${who} · ${link.summary} · ${link.duration_minutes} min${team}`;
     $('result-heading').textContent = state.created > 1 ? `One-time link (${state.created} made)` : 'One-time link';
     $('link-box').hidden = false;
     $('qr').hidden = true;
@@ -286,5 +365,16 @@ $('copy-message').addEventListener('click', copyMessage);
 $('open-options').addEventListener('click', () => browser.runtime.openOptionsPage());
 $('badge-site-link').addEventListener('click', openBadgeOptions);
 for (const id of INPUT_IDS) $(id).addEventListener('input', () => setFieldError($(id), null));
+$('place-type').addEventListener('change', updatePlace);
+$('hosts-mode').addEventListener('change', () => {
+  setFieldError($('hosts-mode'), null);
+  updateHosts();
+});
+for (const id of ['expires-days', 'max-uses']) $(id).addEventListener('input', updateMoreSummary);
 
+document.body.dataset.team = 'pending';
+updatePlace();
 detect();
+loadTeam().finally(() => {
+  if (document.body.dataset.team === 'pending') document.body.dataset.team = 'no';
+});

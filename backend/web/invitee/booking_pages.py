@@ -25,6 +25,7 @@ from ...models import Account, SchedulingLink
 from ...scheduling import BookingUrls, LinkView, report_no_times, team_as_one
 from ...scheduling.places import describe as describe_place
 from ...scheduling.places import map_url
+from ...scheduling.prefill import prefill
 from ...scheduling.questions import allowed_guests, answer_text
 
 
@@ -340,7 +341,7 @@ def render_offer(
             "notes": "",
             "guests": "",
             "phone": "",
-            "answers": {},
+            "answers": prefill(link.questions, contact.get("answers")),
         },  # fmt: skip
         questions=link.questions or [],
         max_guests=allowed_guests(link),
