@@ -10,13 +10,12 @@ from sqlalchemy import select
 from ... import db
 from ...core import timefmt
 from ...core.ids import looks_like_id
-from ...core.validation import parse_utc
 from ...models import Booking
-from ...scheduling import SlotUnavailable, is_host_of, propose
 from ...scheduling import changes as booking_changes
+from ...scheduling import is_host_of, propose
 from ..invitee.booking import check_form_token
-from ..invitee.booking_pages import booking_urls, now, render_offer
-from ..invitee.manage import moved_meanwhile
+from ..invitee.booking_pages import now, render_offer
+from ..invitee.manage import move_from_form
 from ..security import check_csrf
 from .auth import login_required
 
@@ -73,50 +72,17 @@ def move(booking_id: str):
     if not _changeable(booking):
         return _bookings_section()
     stale = check_form_token(booking.public_id)
-    reason = request.form.get("reason", "")
-    page = {"moving": booking, "host_view": g.user, "form_subject": booking.public_id,
-            "reason": reason}  # fmt: skip
-    if stale:
-        return render_offer(
-            booking.link, status=409, chosen=request.form.get("start"), stale=True, **page
-        )
-    start = parse_utc(request.form.get("start"))
-    if start is None:
-        message = "Please pick one of the times."
-        return render_offer(
-            booking.link, status=422, error=message, field_errors={"start": message}, **page
-        )
-    seen = request.form.get("seen", "")
+    page = {"moving": booking, "host_view": g.user, "form_subject": booking.public_id}
     try:
-        db.retrying(
-            lambda: booking_changes.reschedule(
-                db.sessions(),
-                booking.public_id,
-                start,
-                now(),
-                current_app.config["BOOKING_WINDOW_DAYS"],
-                urls=booking_urls(),
-                by="host",
-                host_id=g.user.id,
-                reason=reason,
-                seen_sequence=int(seen) if seen.isdigit() and len(seen) < 10 else None,
-            )  # fmt: skip
-        )
+        again = move_from_form(
+            booking, page, stale, "That is the time it is already booked for, so nothing changed.",
+            by="host", host_id=g.user.id,
+        )  # fmt: skip
     except (booking_changes.BookingNotChangeable, booking_changes.BookingNotFound):
         flash("That meeting can no longer be changed by you.", "bookings")
         return _bookings_section()
-    except booking_changes.BookingUnchanged:
-        notice = "That is the time it is already booked for, so nothing changed."
-        return render_offer(booking.link, notice=notice, **page)
-    except booking_changes.BookingMovedMeanwhile:
-        db.session().rollback()  # the booking as it is now
-        return moved_meanwhile(booking, page)
-    except (SlotUnavailable, db.TransactionConflict):
-        db.session().rollback()  # a fresh snapshot: show what is free now
-        message = "Sorry, that time was just taken. Please pick another."
-        return render_offer(
-            booking.link, status=409, error=message, field_errors={"start": message}, **page
-        )
+    if again is not None:
+        return again
     db.session().rollback()
     flash(
         f"Moved the meeting with {booking.invitee_name} to {_when(booking)}; they are told"

@@ -132,8 +132,27 @@ def move(token: str):
     rate_limit(booking.public_id)
     stale = check_form_token(booking.public_id)
     _changeable(booking, moving=True)
-    reason = request.form.get("reason", "")
-    page = {"moving": booking, "form_subject": booking.public_id, "reason": reason}
+    page = {"moving": booking, "form_subject": booking.public_id}
+    try:
+        again = move_from_form(
+            booking, page, stale,
+            "That is the time you are already booked for, so nothing changed"
+            " and no e-mails were sent.",
+        )  # fmt: skip
+    except booking_changes.BookingNotChangeable as exc:
+        gone("disabled", None, NOT_CHANGEABLE[exc.reason])
+    if again is not None:
+        return again
+    confirmation = tokens().dumps("confirmation", booking.public_id)
+    return redirect(url_for("booking.confirmed", token=confirmation), 303)
+
+
+def move_from_form(booking, page: dict, stale: bool, unchanged: str, **by) -> Response | None:
+    """What both move pages (the invitee's, the host's) do with a posted time: the page
+    again for a stale form, no time, the same time (`unchanged`), a time just taken or a move
+    made meanwhile; None once `reschedule` moved it. `by`: who moves it, for `reschedule`;
+    BookingNotChangeable and BookingNotFound are the caller's to answer."""
+    page["reason"] = request.form.get("reason", "")
     if stale:
         return render_offer(
             booking.link, status=409, chosen=request.form.get("start"), stale=True, **page
@@ -154,18 +173,13 @@ def move(token: str):
                 now(),
                 current_app.config["BOOKING_WINDOW_DAYS"],
                 urls=booking_urls(),
-                reason=reason,
+                reason=page["reason"],
                 seen_sequence=int(seen) if seen.isdigit() and len(seen) < 10 else None,
+                **by,
             )
         )
-    except booking_changes.BookingNotChangeable as exc:
-        gone("disabled", None, NOT_CHANGEABLE[exc.reason])
     except booking_changes.BookingUnchanged:
-        notice = (
-            "That is the time you are already booked for, so nothing changed"
-            " and no e-mails were sent."
-        )
-        return render_offer(booking.link, notice=notice, **page)
+        return render_offer(booking.link, notice=unchanged, **page)
     except booking_changes.BookingMovedMeanwhile:
         db.session().rollback()  # the booking as it is now
         return moved_meanwhile(booking, page)
@@ -175,8 +189,7 @@ def move(token: str):
         return render_offer(
             booking.link, status=409, error=message, field_errors={"start": message}, **page
         )
-    confirmation = tokens().dumps("confirmation", booking.public_id)
-    return redirect(url_for("booking.confirmed", token=confirmation), 303)
+    return None
 
 
 def moved_meanwhile(booking, page: dict):
