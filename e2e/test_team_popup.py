@@ -6,8 +6,9 @@ New link at 1280 and 390 px (a field error, then the result)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from browser import trigger_action, wait_until
-from conftest import Backend
 from journey import (
     api_get,
     invitee_books_the_first_time,
@@ -41,7 +42,7 @@ def test_collective_link_from_the_popup_and_new_link_on_the_dashboard(driver, de
     grace = _member(server, "grace@engines.example", "Grace Hopper")
     alan = _member(server, "alan@engines.example", "Alan Turing")
     key = server.cli("create-api-key", "grace@engines.example").strip().splitlines()[-1]
-    team = Backend(server.url, key)
+    team = replace(server, api_key=key)  # the same server, as Grace
     save_settings(driver, server.url, key)
 
     driver.get(f"{server.url}/demo/ats/candidates/4711")
