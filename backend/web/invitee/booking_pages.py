@@ -1,5 +1,5 @@
-"""What the public booking pages share: the viewer's zone and clock, slots grouped by local
-day with a month overview, and the offer page itself (booking and rescheduling)."""
+"""What the public booking pages share: the viewer's zone and clock, and the offer page itself
+(booking and rescheduling; its free times' HTML comes from slot_html)."""
 
 from __future__ import annotations
 
