@@ -1,13 +1,11 @@
-"""What the public booking pages share: the viewer's zone and clock, slots grouped by local
-day with a month overview, and the offer page itself (booking and rescheduling)."""
+"""What the public booking pages share: the viewer's zone and clock, and the offer page itself
+(booking and rescheduling; its free times' HTML comes from slot_html)."""
 
 from __future__ import annotations
 
-import calendar
 import time
 import unicodedata
-from collections import OrderedDict
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -27,10 +25,12 @@ from ...scheduling.places import describe as describe_place
 from ...scheduling.places import map_url
 from ...scheduling.prefill import prefill
 from ...scheduling.questions import allowed_guests, answer_text
+from .slot_html import SlotHtmlCache
 
 
 def init_app(app: Flask) -> None:
     app.extensions["schedlink.slot_cache"] = SlotCache()
+    app.extensions["schedlink.slot_html"] = SlotHtmlCache()
     app.jinja_env.globals["zone_options"] = zone_options
     # Constant per deployment; url_for is a noticeable share of this page's cost.
     app.jinja_env.globals["zones_url"] = cache(lambda: url_for("booking.zone_list"))
@@ -224,27 +224,6 @@ def viewer_hour_format(fallback: str | None = None) -> str:
     return timefmt.normalize_hour_format(request.values.get("h"), default)
 
 
-def group_by_day(slots, zone: str):
-    tz = ZoneInfo(zone)
-    days: OrderedDict[date, list] = OrderedDict()
-    for start, _end in slots:
-        local = start.astimezone(tz)
-        days.setdefault(local.date(), []).append((format_utc(start), local))
-    return days
-
-
-def month_grids(days) -> list[dict]:
-    """One grid per month that has free days: weeks of (date or None, has_slots)."""
-    grids = []
-    for year, month in sorted({(d.year, d.month) for d in days}):
-        weeks = [
-            [(d if d.month == month else None, d in days) for d in week]
-            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-        ]
-        grids.append({"title": f"{calendar.month_name[month]} {year}", "weeks": weeks})
-    return grids
-
-
 STALE = "This page was open for a long time; check the time and confirm again."
 STALE_TAKEN = (
     "This page was open for a long time, and the time you picked is no longer free."
@@ -314,10 +293,12 @@ def render_offer(
     metrics.AVAILABILITY_SECONDS.labels("booking_page").observe(time.perf_counter() - started)
     if stale:
         error, field_errors, chosen = _stale_form(slots, chosen)
-    days = group_by_day(slots, zone)
+    slot_times = current_app.extensions["schedlink.slot_html"].times(
+        slots, zone, hour_format, chosen
+    )
     no_times_url = None
     if getattr(link, "kind", None) == "real_time" and not moving:
-        no_times_url = real_time_no_times(link, bool(days))
+        no_times_url = real_time_no_times(link, bool(slots))
     moment = now()
     team = link_team(db.session(), link)
     host = link.account
@@ -328,8 +309,7 @@ def render_offer(
         link=link,
         host=host,
         contact=contact,
-        days=days,
-        months=month_grids(days),
+        slot_times=slot_times,
         zone=zone,
         hour_format=hour_format,
         zone_label=zone_label(zone, hour_format, moment),
