@@ -471,6 +471,23 @@ def sustained(setup: dict) -> dict | None:
     return max(within, key=lambda r: r["rps"]) if within else None
 
 
+def quietness(args, cores: int, others: list[float], loads: list[float]) -> str:
+    """Whether other work shared the machine during the steps, as measured, said plainly."""
+    measured = (
+        f"Other work kept {args.others_before:.2f} of {cores} cores busy just before the run "
+        f"and {min(others):.2f}–{max(others):.2f} cores during its steps (column *others*; the "
+        f"load average, the load generator's own included, went "
+        f"{min(loads):.1f}–{max(loads):.1f})."
+    )
+    if max(others) < args.quiet_below:
+        return f"**The machine was quiet.** {measured}"
+    return (
+        f"**The machine was not quiet.** {measured} Absolute numbers are therefore low and "
+        "noisy; ratios within one run, and CPU time per request (which other work changes "
+        "much less), are what to read."
+    )
+
+
 def markdown(setups: list[dict], args, started: datetime) -> str:
     cores = os.cpu_count()
     others = [r["others_cores"] for s in setups for r in s["levels"]]
@@ -483,12 +500,7 @@ def markdown(setups: list[dict], args, started: datetime) -> str:
         f"{args.hosts} hosts, clients' choices seeded ({args.seed}). {cores} CPUs shared by the "
         "nodes, PostgreSQL, Redis and the load generator.",
         "",
-        f"**The machine was not quiet.** Other work (other people's test runs) kept "
-        f"{args.others_before:.2f} of {cores} cores busy just before the run and "
-        f"{min(others):.2f}–{max(others):.2f} cores during its steps (column *others*; the "
-        f"load average went {min(loads):.1f}–{max(loads):.1f}). Absolute numbers are therefore "
-        "low and noisy; ratios within one run, and CPU time per request (which other work "
-        "changes much less), are what to read.",
+        quietness(args, cores, others, loads),
         "",
         "| setup | clients | req/s | p99 all (ms) | page p50/p95/p99 | page in zone p99 | "
         "book p50/p95/p99 | API availability p50/p95/p99 | API events p99 | errors | "
