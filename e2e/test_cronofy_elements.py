@@ -99,7 +99,9 @@ def test_cronofys_availability_rules_edit_and_save(driver, server, host_pages, e
         _open(driver, host_pages[0], "cronofy.html", server, {**element, "token": token},
               element="AvailabilityRules")  # fmt: skip
         css = ".AvailabilityViewer__slot"
-        cells = wait_until(lambda: _cells(driver, css), timeout=30, message=lambda: _inner(driver))
+        # The grid is drawn empty first and filled when the saved rule arrives.
+        cells = wait_until(lambda: c if any(c := _cells(driver, css)) else None, timeout=30,
+                           message=lambda: _inner(driver))  # fmt: skip
         # Sunday to Saturday, 09:00-17:00 by the hour: Monday's lunch hour is not available.
         columns = ["".join("1" if c else "0" for c in cells[i : i + 8]) for i in range(0, 56, 8)]
         assert columns == ["00000000", "11101111", *["11111111"] * 4, "00000000"]
