@@ -16,7 +16,11 @@ from pathlib import Path
 import websocket
 from journey import PopupPage
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 
 EXTENSION_DIR = Path(__file__).resolve().parent.parent / "extension"
@@ -83,6 +87,11 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message
         try:
             value = predicate()
         except (NoSuchElementException, StaleElementReferenceException):
+            value = None
+        except WebDriverException as exc:
+            # Chromium's wording for a node of the document a navigation just replaced.
+            if "does not belong to the document" not in str(exc):
+                raise
             value = None
         if value:
             return value

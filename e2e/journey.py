@@ -25,6 +25,15 @@ def _wait_until(predicate, timeout: float = 15.0, message: str = ""):
     return value
 
 
+def _body_text(driver) -> str:
+    """The page's text, or "" while a navigation swaps the document (either driver raises its
+    own stale-node error then)."""
+    try:
+        return driver.find_element(TAG, "body").text
+    except Exception:
+        return ""
+
+
 class PopupPage:
     """The popup's document, read and driven through `js` (one expression, its JSON value),
     which each browser's popup class provides."""
@@ -130,7 +139,7 @@ def invitee_books_the_first_time(driver, go: Callable[[str], None], url: str, se
     slots[0].find_element(XPATH, "..").click()  # the slot's label, as a person clicks it
     assert slots[0].is_selected()
     driver.find_element(ID, "confirm").click()
-    _wait_until(lambda: "You're booked" in driver.find_element(TAG, "body").text)
+    _wait_until(lambda: "You're booked" in _body_text(driver))
     assert driver.find_element(CSS, "#when time").get_attribute("datetime") == chosen
 
     go(url)

@@ -31,6 +31,23 @@ def _pg_reason() -> str | None:
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _argon2_at_its_lowest_cost():
+    """Argon2id at its smallest cost in this process (Django's tests do the same with their
+    hasher): each account and sign-in would otherwise spend ~0.1 s of CPU on the RFC 9106
+    profile, a third of an average test. Servers the tests start keep the real cost, and
+    tests/accounts/test_password_cost.py checks it."""
+    from argon2 import PasswordHasher
+
+    from backend.accounts import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", cheap)
+        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("schedlink-timing-equaliser"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "schedlink.db"

@@ -22,6 +22,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -291,7 +292,18 @@ class _PinnedBackend(httpcore.NetworkBackend):
 
 
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    if ca_file is None:
+        return _system_tls_context()
     context = ssl.create_default_context(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+@cache
+def _system_tls_context() -> ssl.SSLContext:
+    # Loading the system's trust store costs ~20 ms; every app (and its pool) shares one, which
+    # nothing changes after this.
+    context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
