@@ -44,7 +44,10 @@ def make_engine(url: str, **options) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # libpq waits for ever on a server that never answers; a URL's own connect_timeout wins.
+    connect = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 10}
+    pool = options or {"pool_size": 5, "max_overflow": 10}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect, **pool)
 
 
 def _configure_sqlite(engine: Engine) -> None:
