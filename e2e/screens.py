@@ -39,10 +39,11 @@ def no_sideways_scroll(driver) -> bool:
     )
 
 
-def popup_shot(driver, popup, name: str) -> None:
+def popup_shot(driver, popup, name: str, scroll_to: str | None = None) -> None:
     """What the popup shows, at Chrome's popup size: headless Chromium keeps the popup's
     first size, so the same popup page is opened for the same tab (?tab=) in a 360×600
-    viewport, given the popup's state (its form and result), and photographed."""
+    viewport, given the popup's state (its form and result), and photographed — scrolled
+    down to `scroll_to` (a selector) when what matters is below the first 600 px."""
     state = popup.js(
         "JSON.stringify({html: document.querySelector('main').innerHTML,"
         " values: Array.from(document.querySelectorAll('input, select'))"
@@ -65,8 +66,11 @@ def popup_shot(driver, popup, name: str) -> None:
             "document.querySelector('main').innerHTML = s.html;"
             "for (const [id, value, checked] of s.values) { const e = document.getElementById(id);"
             " if (e) { e.value = value; e.checked = checked; } }"
-            "Object.assign(document.body.dataset, s.body); document.activeElement.blur();",
+            "Object.assign(document.body.dataset, s.body); document.activeElement.blur();"
+            "const at = arguments[1] && document.querySelector(arguments[1]);"
+            "if (at) at.scrollIntoView({block: 'start'});",
             state,
+            scroll_to,
         )
         DIR.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(DIR / f"{name}.png"))

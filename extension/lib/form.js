@@ -1,6 +1,8 @@
 // The popup's form logic, kept free of the DOM so it can be unit-tested.
 
-export const DEFAULTS = Object.freeze({ summary: 'Meeting', duration: 30, expiresDays: 14, maxUses: 1 });
+import { buildQuestions, DEFAULT_MAX_GUESTS, MAX_GUESTS, parseMaxGuests, PHONE_HELP, phoneNumber, questionInput } from './questions.js';
+
+export const DEFAULTS = Object.freeze({ summary: 'Meeting', duration: 30, expiresDays: 14, maxUses: 1, maxGuests: DEFAULT_MAX_GUESTS });
 
 export const BOUNDS = Object.freeze({
   name: 200,
@@ -62,8 +64,9 @@ const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
 /**
  * Turn the form into the createLink payload, or field errors keyed by input id.
  * `contact` is the chosen detected contact (its organization, title, phone,
- * tzid and reference travel along); the typed name and e-mail win.
- * @returns {{ok: true, payload: object} | {ok: false, errors: Object<string, string[]>}}
+ * tzid and reference travel along); the typed name and e-mail win. `questionRows` maps each
+ * question sent to its form row, for the server's errors (fieldErrorsByInput).
+ * @returns {{ok: true, payload: object, questionRows: number[]} | {ok: false, errors: Object<string, string[]>}}
  */
 export function buildLinkRequest(values, contact, nowMs) {
   const errors = {};
@@ -86,13 +89,22 @@ export function buildLinkRequest(values, contact, nowMs) {
   let place = null;
   if (placeType === 'video') place = { type: 'video' };
   else if (placeType === 'phone') place = { type: 'phone', calls: 'host' };
-  else if (placeType === 'in_person' || placeType === 'custom') {
+  else if (placeType === 'phone_invitee') {
+    const number = phoneNumber(values.placeNumber);
+    if (!String(values.placeNumber ?? '').trim()) add('place-number', 'Enter the number they should call.');
+    else if (number === null) add('place-number', PHONE_HELP);
+    else place = { type: 'phone', calls: 'invitee', number };
+  } else if (placeType === 'in_person' || placeType === 'custom') {
     const key = placeType === 'in_person' ? 'address' : 'text';
     if (!placeDetail) add('place-detail', placeType === 'in_person' ? 'Enter the address.' : 'Say where the meeting is.');
     else if (placeDetail.length > BOUNDS.placeDetail) add('place-detail', `At most ${BOUNDS.placeDetail} characters.`);
     else place = { type: placeType, [key]: placeDetail };
   } else if (placeType) add('place-type', 'Choose a place from the list.');
   const hosts = buildHosts(values, add);
+  const { questions, rows: questionRows } = buildQuestions(values.questions, add);
+  const guestsText = String(values.maxGuests ?? '').trim();
+  const maxGuests = guestsText ? parseMaxGuests(guestsText) : DEFAULT_MAX_GUESTS;
+  if (maxGuests === null) add('max-guests', `A whole number from 0 to ${MAX_GUESTS}.`);
   if (Object.keys(errors).length) return { ok: false, errors };
 
   const out = {};
@@ -111,7 +123,11 @@ export function buildLinkRequest(values, contact, nowMs) {
       max_uses: maxUses,
       ...(place ? { place } : {}),
       ...(hosts ? { hosts } : {}),
+      ...(questions.length ? { questions } : {}),
+      // The server's default is left to the server.
+      ...(maxGuests !== DEFAULT_MAX_GUESTS ? { max_guests: maxGuests } : {}),
     },
+    questionRows,
   };
 }
 
@@ -136,7 +152,13 @@ export function buildHosts(values, add = () => {}) {
   return { members: subs.map((sub) => ({ sub })), required: mode === 'all' ? 'all' : 1 };
 }
 
-const PLACE_WORDS = { video: 'Video call', phone: 'Phone', in_person: 'In person', custom: 'Other place' };
+const PLACE_WORDS = {
+  video: 'Video call',
+  phone: 'Phone, you call',
+  phone_invitee: 'Phone, they call',
+  in_person: 'In person',
+  custom: 'Other place',
+};
 
 /** One muted line under the closed "More options": what the hidden fields are set to. */
 export function moreSummary(values) {
@@ -146,6 +168,10 @@ export function moreSummary(values) {
     const n = new Set(values.hostSubs ?? []).size;
     parts.push(mode === 'all' ? `${n} hosts, all attend` : `${n} hosts, round robin`);
   }
+  const asked = (values.questions ?? []).filter((q) => String(q?.label ?? '').trim()).length;
+  if (asked) parts.push(`${asked} ${asked === 1 ? 'question' : 'questions'}`);
+  const guests = String(values.maxGuests ?? '').trim();
+  if (guests && guests !== String(DEFAULT_MAX_GUESTS)) parts.push(guests === '0' ? 'no guests' : `${guests} ${guests === '1' ? 'guest' : 'guests'}`);
   const days = String(values.expiresDays ?? '').trim();
   const uses = String(values.maxUses ?? '').trim();
   if (days) parts.push(`${days} ${days === '1' ? 'day' : 'days'}`);
@@ -164,29 +190,32 @@ export const SERVER_FIELD_TO_INPUT = Object.freeze({
   max_uses: 'max-uses',
   'place.type': 'place-type',
   'place.calls': 'place-type',
-  'place.number': 'place-type',
+  'place.number': 'place-number',
   'place.address': 'place-detail',
   'place.text': 'place-detail',
   hosts: 'hosts-mode',
   'hosts.required': 'hosts-mode',
   'hosts.members': 'hosts-mode',
+  max_guests: 'max-guests',
 });
 
-function inputFor(field) {
+function inputFor(field, questionRows) {
   if (SERVER_FIELD_TO_INPUT[field]) return SERVER_FIELD_TO_INPUT[field];
   // hosts.members.2.sub: one member the server refused (left the organization meanwhile)
-  return /^hosts\.members\.\d+\.sub$/.test(field) ? 'hosts-mode' : null;
+  if (/^hosts\.members\.\d+\.sub$/.test(field)) return 'hosts-mode';
+  return questionInput(field, questionRows);
 }
 
 /**
  * Split server field errors into those shown next to an input and the rest
- * (shown in #error as "field: message").
+ * (shown in #error as "field: message"). `questionRows`: buildLinkRequest's, so
+ * `questions.0.label` lands on the row that question came from.
  */
-export function fieldErrorsByInput(fields) {
+export function fieldErrorsByInput(fields, questionRows = []) {
   const byInput = {};
   const other = [];
   for (const [field, messages] of Object.entries(fields || {})) {
-    const id = inputFor(field);
+    const id = inputFor(field, questionRows);
     if (id) (byInput[id] ??= []).push(...messages);
     else other.push(...messages.map((m) => `${field}: ${m}`));
   }

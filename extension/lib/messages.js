@@ -109,6 +109,16 @@ const LINK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SITE_PATTERN = /^https?:\/\/(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)\/\*$/;
 const opt = { optional: true, nullable: true };
 
+// What the popup sends (lib/questions.js): a few questions, the API's types, its limits.
+const QUESTION = obj({
+  label: str(1, 200),
+  type: oneOf(['text', 'textarea', 'choice', 'choices', 'phone', 'checkbox']),
+  required: bool({ optional: true }),
+  choices: list(str(1, 200), 1, 30, { optional: true }),
+});
+export const MAX_QUESTIONS = 5;
+const PHONE_NUMBER = /^(?:\+|00)[\d\s().\-/]{6,39}$/; // as lib/questions.js phoneNumber
+
 const ACCOUNT_SUB = /^acc_[A-Za-z0-9_-]{1,96}$/;
 // Pre-filled booking answers from the page's markup (docs/markup.md, data-answers-*).
 export const ANSWER_KEY = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -144,6 +154,7 @@ export const MESSAGES = Object.freeze({
       place: obj({
         type: str(1, 20, { pattern: /^(video|phone|in_person|custom)$/ }),
         calls: str(1, 10, { optional: true, pattern: /^(host|invitee)$/ }),
+        number: str(7, 40, { optional: true, pattern: PHONE_NUMBER }),
         address: str(1, 300, { optional: true }),
         text: str(1, 300, { optional: true }),
       }, { optional: true }),
@@ -151,6 +162,8 @@ export const MESSAGES = Object.freeze({
         members: list(obj({ sub: str(5, 100, { pattern: ACCOUNT_SUB }) }), 1, 50),
         required: oneOf(['all', 1]),
       }, { optional: true }),
+      questions: list(QUESTION, 1, MAX_QUESTIONS, { optional: true }),
+      max_guests: int(0, 20, { optional: true }),
     }),
   },
   // The user and their organization (GET /v1/userinfo, GET /v1/organization) →

@@ -122,7 +122,7 @@ export function createService({ browser, fetch, now = () => Date.now(), log = ()
     async createLink(payload) {
       const { api } = await apiFor();
       const body = { contact: contactForLink(payload.contact) };
-      for (const key of ['summary', 'duration_minutes', 'expires_at', 'max_uses', 'place', 'hosts']) {
+      for (const key of ['summary', 'duration_minutes', 'expires_at', 'max_uses', 'place', 'hosts', 'questions', 'max_guests']) {
         if (payload[key] !== undefined) body[key] = payload[key];
       }
       return { link: await api.createLink(body) };

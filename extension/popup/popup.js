@@ -17,14 +17,16 @@ import {
 import { detectionStatus } from '../lib/detection-status.js';
 import { composeMessage } from '../lib/message-text.js';
 import { clear, copyText, el, send, setFieldError } from '../lib/ui.js';
+import { questionEditor } from './questions.js';
 
 const $ = (id) => document.getElementById(id);
-const INPUT_IDS = [
-  'name', 'email', 'summary', 'duration',
-  'place-type', 'place-detail', 'hosts-mode', 'expires-days', 'max-uses',
-];
-// Fields inside the "More options" disclosure: an error there opens it.
-const MORE_IDS = new Set(['place-type', 'place-detail', 'hosts-mode', 'expires-days', 'max-uses']);
+const MORE_IDS = ['place-type', 'place-detail', 'place-number', 'expires-days', 'max-uses', 'max-guests', 'hosts-mode'];
+const FIXED_IDS = ['name', 'email', 'summary', 'duration', ...MORE_IDS];
+// Every input that can carry an error, in the order the popup shows them (the question
+// rows come and go). An error inside "More options" opens it.
+const inputIds = () => [...FIXED_IDS, ...questions.inputIds()];
+
+const questions = questionEditor({ list: $('question-list'), add: $('add-question'), onChange: () => updateMoreSummary() });
 
 const state = {
   tabId: null,
@@ -98,7 +100,7 @@ function optionsLink(text) {
 }
 
 function clearFieldErrors() {
-  for (const id of INPUT_IDS) setFieldError($(id), null);
+  for (const id of inputIds()) setFieldError($(id), null);
 }
 
 function fillForm(contact) {
@@ -193,6 +195,9 @@ function formValues() {
     maxUses: $('max-uses').value,
     placeType: $('place-type').value,
     placeDetail: $('place-detail').value,
+    placeNumber: $('place-number').value,
+    maxGuests: $('max-guests').value,
+    questions: questions.rows,
     hostsMode: $('hosts-field').hidden ? 'me' : $('hosts-mode').value,
     hostSubs: [...document.querySelectorAll('#host-list input:checked')].map((i) => i.value),
     me: state.me,
@@ -201,28 +206,39 @@ function formValues() {
 
 function showFieldErrors(byInput) {
   let first = null;
-  for (const id of INPUT_IDS) {
+  for (const id of inputIds()) {
     setFieldError($(id), byInput[id]);
     if (byInput[id] && !first) first = $(id);
   }
-  if (first && MORE_IDS.has(first.id)) $('more').open = true;
+  if (first && $('more').contains(first)) $('more').open = true;
   first?.focus();
 }
 
-/** The place's detail field only where the place needs one (an address, a description). */
+/**
+ * The place's second field only where the place needs one (an address, a description,
+ * the number the invitee calls). A hidden field keeps what was typed in it.
+ */
 function updatePlace() {
   const type = $('place-type').value;
   const needs = type === 'in_person' || type === 'custom';
+  const calls = type === 'phone_invitee';
   $('place-detail-field').hidden = !needs;
   $('place-detail-label').textContent = type === 'custom' ? 'Details' : 'Address';
   $('place-detail').placeholder = type === 'custom' ? 'e.g. Room 3, 2nd floor' : 'Street, town';
+  $('place-number-field').hidden = !calls;
   if (!needs) setFieldError($('place-detail'), null);
+  if (!calls) setFieldError($('place-number'), null);
   updateMoreSummary();
 }
 
 function updateHosts() {
   $('host-members').hidden = $('hosts-mode').value === 'me';
   updateMoreSummary();
+}
+
+/** What was just opened comes into view (the open options run past Chrome's 600 px popup). */
+function reveal(node) {
+  if (!node.hidden) node.scrollIntoView({ block: 'nearest' });
 }
 
 function updateMoreSummary() {
@@ -311,7 +327,7 @@ async function createLink(event) {
     if (PROBLEM_STATUS[err.code]) state.serverProblem = err;
     setStatus(PROBLEM_STATUS[err.code] || 'The link was not created.');
     if (err.fields) {
-      const { byInput, other } = fieldErrorsByInput(err.fields);
+      const { byInput, other } = fieldErrorsByInput(err.fields, built.questionRows);
       showFieldErrors(byInput);
       showError({ message: err.message, other });
     } else {
@@ -364,13 +380,17 @@ $('copy').addEventListener('click', copyLink);
 $('copy-message').addEventListener('click', copyMessage);
 $('open-options').addEventListener('click', () => browser.runtime.openOptionsPage());
 $('badge-site-link').addEventListener('click', openBadgeOptions);
-for (const id of INPUT_IDS) $(id).addEventListener('input', () => setFieldError($(id), null));
+for (const id of FIXED_IDS) $(id).addEventListener('input', () => setFieldError($(id), null));
 $('place-type').addEventListener('change', updatePlace);
+$('more').addEventListener('toggle', () => {
+  if ($('more').open) reveal($('create')); // the options and Create under them
+});
 $('hosts-mode').addEventListener('change', () => {
   setFieldError($('hosts-mode'), null);
   updateHosts();
+  reveal($('host-members'));
 });
-for (const id of ['expires-days', 'max-uses']) $(id).addEventListener('input', updateMoreSummary);
+for (const id of ['expires-days', 'max-uses', 'max-guests']) $(id).addEventListener('input', updateMoreSummary);
 
 document.body.dataset.team = 'pending';
 updatePlace();

@@ -46,7 +46,7 @@ describe('buildHosts: the host picker', () => {
   });
   it('server errors on hosts and on the place land on their fields', () => {
     const { byInput, other } = fieldErrorsByInput({ 'hosts.members.1.sub': ['No account'], 'hosts.required': ['bad'], 'place.number': ['bad number'], 'hosts.members.x': ['odd'] });
-    assert.deepEqual(byInput, { 'hosts-mode': ['No account', 'bad'], 'place-type': ['bad number'] });
+    assert.deepEqual(byInput, { 'hosts-mode': ['No account', 'bad'], 'place-number': ['bad number'] });
     assert.deepEqual(other, ['hosts.members.x: odd']);
   });
 });
