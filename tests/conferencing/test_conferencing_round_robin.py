@@ -192,6 +192,10 @@ def test_a_move_to_another_host_gives_the_invitee_that_hosts_meeting(
     assert events(client, alan)[booking.public_id]["conferencing"]["join_url"] == teams
     (assigned,) = _told(app, alan, "conferencing_assigned")
     assert assigned["event"]["conferencing"]["join_url"] == teams
+    # The owner's channels heard the move with {"pending": true}, then the new link.
+    (owner_moved,) = _told(app, grace, "booking_rescheduled")
+    assert owner_moved["event"]["conferencing"] == {"pending": True}
+    assert _told(app, grace, "conferencing_assigned")[-1]["event"] == assigned["event"]
 
 
 def test_a_move_to_a_host_without_that_service_deletes_the_meeting_as_booking_them_would(
