@@ -16,19 +16,21 @@ from sqlalchemy.orm import Session
 
 from ..models import Account, Conference, Event, Profile
 from .events import apply, conference_of
-from .services import conferencing_profiles, description_of
+from .services import conferencing_profiles, description_of, jitsi_profile
 from .spec import DEFAULT, Spec
 
 
 def for_host(session: Session, spec: Spec, host: Account) -> Spec:
     """The link's conferencing as `host` gets it: a profile the link names when it is the
     host's, else the host's own connected profile for the same service (Zoom for Zoom, Teams
-    for Teams…), else the host's default."""
+    for Teams, Jitsi for Jitsi…), else the host's default."""
     if spec.kind != "profile":
         return spec
     named = session.scalar(select(Profile).where(Profile.public_id == spec.profile_id))
     if named is not None and named.account_id == host.id:
         return spec
+    if named is not None and named.provider_name == "jitsi":  # everyone has the built-in one
+        return Spec("profile", jitsi_profile(session, host, sealer=None).public_id)
     service = description_of(named.provider_name) if named is not None else None
     for profile in conferencing_profiles(session, host):
         if profile.connected and description_of(profile.provider_name) == service:

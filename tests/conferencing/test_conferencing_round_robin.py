@@ -126,8 +126,8 @@ def _base() -> datetime:
                                                           microsecond=0)  # fmt: skip
 
 
-def _team_link(client, grace, alan, **body) -> dict:
-    return create_link(client, grace, summary="Intro call", hosts={
+def _team_link(client, grace, alan, summary="Intro call", **body) -> dict:
+    return create_link(client, grace, summary=summary, hosts={
         "members": [{"sub": grace.sub}, {"sub": alan.sub}], "required": 1}, **body)  # fmt: skip
 
 
@@ -239,3 +239,17 @@ def test_a_move_to_a_host_without_that_service_deletes_the_meeting_as_booking_th
     fresh = [e for e in events(client, alan).values() if e["event_id"] != booking.public_id]
     assert [("conferencing" in e) for e in fresh if e["summary"] == "Intro call"] == [False]
     assert len(zoom.meetings_bp.meetings) == 0
+    # A link naming Grace's Jitsi gives Alan a Jitsi link: everyone has that service.
+    profiles = client.get("/v1/userinfo", headers=grace.headers).get_json()
+    jitsi = profiles["conferencing_profiles"][0]
+    assert jitsi["provider_name"] == "jitsi"
+    third = _team_link(client, grace, alan, summary="Jitsi call",
+                       conferencing={"profile_id": jitsi["profile_id"]})  # fmt: skip
+    _busy(app, client, grace, base + timedelta(hours=7))
+    assert (
+        book(client, third["url"], start=format_utc(base + timedelta(hours=7)))[0].status_code
+        == 303
+    )
+    run_due(app)
+    (jitsi_call,) = [e for e in events(client, alan).values() if e["summary"] == "Jitsi call"]
+    assert jitsi_call["conferencing"]["provider_name"] == "jitsi"
