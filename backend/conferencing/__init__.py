@@ -17,6 +17,7 @@ from .events import (
 )
 from .hooks import conferencing_assigned, conferencing_failing
 from .jitsi import check_base_url
+from .seats import for_host, handed_on
 from .services import (
     DESCRIPTIONS,
     calendar_conferencing,
@@ -56,6 +57,8 @@ __all__ = [
     "default_choice",
     "description_of",
     "event_removed",
+    "for_host",
+    "handed_on",
     "jitsi_profile",
     "join_details",
     "parse_spec",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from .. import notifications
-from ..models import Calendar, Conference, Event
+from ..models import Booking, Calendar, Conference, Event
 from .views import event_item
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,15 @@ def conferencing_assigned(
     log.info("conferencing assigned to event %s (%s)", event.event_uid, conference.provider_name)
     calendar, item = _notify(session, notifications.types.CONFERENCING_ASSIGNED, event, now)
     # Channels too: a booking's first notice often says {"pending": true}; this one carries
-    # the join link (the event's `event_id` is the booking's id).
-    notifications.notify(
-        session, calendar.account_id, notifications.types.CONFERENCING_ASSIGNED,
-        {"event": item}, now=now, calendar_id=calendar.public_id,
-    )  # fmt: skip
+    # the join link (the event's `event_id` is the booking's id). A team booking's owner heard
+    # of it with this event (seated in another host's calendar), so hears of its link too.
+    booking = session.get(Booking, event.booking_id) if event.booking_id else None
+    owner = booking.account_id if booking is not None else calendar.account_id
+    for account_id in dict.fromkeys((calendar.account_id, owner)):
+        notifications.notify(
+            session, account_id, notifications.types.CONFERENCING_ASSIGNED,
+            {"event": item}, now=now, calendar_id=calendar.public_id,
+        )  # fmt: skip
 
 
 def conferencing_failing(

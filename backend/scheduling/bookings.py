@@ -233,10 +233,12 @@ def book(
             s.add(event)
             s.flush()
         event = events[0]
-        conference = conferencing.apply(
-            s, event, conferencing.spec_from_json(link.conferencing),
-            account=link.account, now=now, sealer=sealer,
-        )  # fmt: skip
+        # A round robin's meeting is the seated host's own, as the link would make it for them.
+        meets = hosts[0] if len(hosts) == 1 and link.kind != real_time.KIND else link.account
+        spec = conferencing.spec_from_json(link.conferencing)
+        if meets.id != link.account_id:
+            spec = conferencing.for_host(s, spec, meets)
+        conference = conferencing.apply(s, event, spec, account=meets, now=now, sealer=sealer)
         # The invitee's confirmation waits a little for the join link; the hosts' go now.
         waiting = conference is not None and conference.status != "assigned"
         mails = queue_notices(

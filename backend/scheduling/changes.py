@@ -120,6 +120,7 @@ def reschedule(
     sessions: sessionmaker, public_id: str, start: datetime, now: datetime, window_days: int,
     urls: BookingUrls | None = None, *, by: str = "invitee", host_id: int | None = None,
     reason: str | None = None, seen_sequence: int | None = None,
+    mail_wait: timedelta = timedelta(seconds=20),
 ) -> Booking:  # fmt: skip
     """Move the booking to another offered time, atomically (the overlap guard applies).
     Its own time is no move: BookingUnchanged. A collective booking keeps its hosts; a
@@ -130,7 +131,9 @@ def reschedule(
     BookingNotFound), allowed on a turned-off link too; the invitee may move through a
     turned-off link while a host's proposal is open. `seen_sequence`: the booking's sequence
     on the page the move comes from (see BookingMovedMeanwhile). `reason` goes to the other
-    side's e-mails and the channels."""
+    side's e-mails and the channels. A round-robin move to another host gives the invitee
+    that host's meeting (`conferencing.handed_on`); the "Moved" mail waits up to `mail_wait`
+    for its join link, as `book`'s confirmation does."""
     with database.write(sessions) as s:
         booking, team = _load_for_change(s, public_id, now, with_team=True)
         if by == "host" and not is_host_of(booking, host_id):
@@ -181,18 +184,28 @@ def reschedule(
             change["mover"] = s.get(Account, host_id).sub
         elif proposal_open:
             change["answered_proposal"] = True
-        queue_notices(
-            s, "booking.rescheduled", booking, previous=previous, change=change,
-            reassigned=reassigned,
-        )  # fmt: skip
         reminders.plan(s, booking, now)  # the old ones see the start moved and send nothing
         queue_booking_write(s, booking, [seat.account for seat in booking.seats])
         try:
             s.flush()
         except IntegrityError as exc:  # the database's overlap guard: someone took the time
             raise SlotUnavailable(start.isoformat()) from exc
+        made = None
         if event is not None:  # the meeting moves with it (after the overlap guard said yes)
-            conferencing.apply(s, event, None, account=booking.account, now=now, sealer=None)
+            kept = conferencing.apply(s, event, None, account=booking.account, now=now,
+                                      sealer=None)  # fmt: skip
+            if reassigned:  # the host who left takes their meeting; the new one's replaces it
+                spec = conferencing.spec_from_json(booking.link.conferencing)
+                made = conferencing.handed_on(s, event, spec, reassigned[1], now)
+                made = None if made is None or made is kept else made  # a new, pending one
+        # The invitee's "Moved" mail waits a little for a new host's join link, as at booking.
+        mails = queue_notices(
+            s, "booking.rescheduled", booking, previous=previous, change=change,
+            reassigned=reassigned, invitee_at=now + mail_wait if made else None,
+        )  # fmt: skip
+        if made is not None:
+            s.flush()
+            made.mail_job_id = mails["invitee"].id
         booking_changed(
             s, booking, notifications.types.BOOKING_RESCHEDULED, now, previous, urls=urls,
             also=[reassigned[0].id] if reassigned else (),

@@ -3,6 +3,8 @@ Each link is signed for its own purpose, so a cancel link can't reschedule and v
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     Flask,
@@ -175,6 +177,7 @@ def move_from_form(booking, page: dict, stale: bool, unchanged: str, **by) -> Re
                 urls=booking_urls(),
                 reason=page["reason"],
                 seen_sequence=int(seen) if seen.isdigit() and len(seen) < 10 else None,
+                mail_wait=timedelta(seconds=current_app.config["CONFERENCING_MAIL_WAIT"]),
                 **by,
             )
         )
