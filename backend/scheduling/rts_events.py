@@ -94,7 +94,8 @@ def _accounts_of(session: Session, events: list[Event]) -> dict[int, int]:
 
 
 def step_template(link, sequence_id: str) -> dict:
-    """A step's `event` merged over the top-level one; `event_id` defaults to the step's id."""
+    """A step's `event` merged over the top-level one (the step's id as `event_id` only where
+    neither names one)."""
     steps = (link.rts_query or {}).get("sequence", [])
     step = next((st for st in steps if st.get("sequence_id") == sequence_id), {})
     return {"event_id": sequence_id, **(link.rts_event or {}), **(step.get("event") or {})}
