@@ -156,7 +156,10 @@ class GoogleWriter:
                 *guests,
             ],
             "transparency": "opaque",
-            "extendedProperties": {"private": {"schedlink_booking": details["booking_id"]}},
+            # the event's own id (a real-time request's `event_id`): Google has no UID to set
+            "extendedProperties": {
+                "private": {"schedlink_booking": details["booking_id"], "schedlink_event_id": uid}
+            },
             "sequence": details["sequence"],
         }
         if details.get("location"):

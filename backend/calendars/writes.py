@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import database
-from ..models import Booking, BookingWrite, Calendar, Job, Profile
+from ..models import Booking, BookingWrite, Calendar, Event, Job, Profile
 from .ics import place_line
 from .services import booking_calendar
 from .sources import SourceError
@@ -107,12 +107,18 @@ def run_booking_writes(
         ).all()
         plans = []
         for write, calendar, profile in todo:
+            details, retracting = _details(booking), write.state == RETRACT
+            if write.sequence_id is not None:
+                step = _step_event(s, booking, write.sequence_id, calendar.account_id)
+                if step is None:  # not theirs any more (a `required: N` step moved on)
+                    retracting = True
+                else:
+                    details = _step_details(booking, details, step, write.sequence_id)
             plans.append((write.id, calendar.external_id, profile, read_credentials(profile),
-                          write.external_uid, write.external_ref,
-                          write.state == RETRACT))  # fmt: skip
-        details = _details(booking)
+                          write.external_uid, write.external_ref, retracting,
+                          details))  # fmt: skip
     failures = []
-    for write_id, calendar_ref, profile, creds, uid, ref, retracting in plans:
+    for write_id, calendar_ref, profile, creds, uid, ref, retracting, details in plans:
         writer = writers.get(profile.provider_name)
         try:
             if writer is None:
@@ -158,6 +164,36 @@ def _details(booking: Booking) -> dict:
         "sequence": booking.sequence,
         "tzid": booking.account.tzid,
         "booking_id": booking.public_id,
+    }
+
+
+def _step_event(s: Session, booking: Booking, sequence_id: str, account_id: int) -> Event | None:
+    """The participant's own event of a Real-Time Sequencing step: its time is the step's."""
+    return s.scalar(
+        select(Event)
+        .join(Calendar, Calendar.id == Event.calendar_id)
+        .where(
+            Event.booking_id == booking.id,
+            Event.sequence_id == sequence_id,
+            Event.status != "cancelled",
+            Calendar.account_id == account_id,
+        )
+    )
+
+
+def _step_details(booking: Booking, details: dict, event: Event, sequence_id: str) -> dict:
+    """A step's event: the step's time, and the step's `event` over the link's template (as
+    the step's local event, but never the invitee's note, as for any written booking)."""
+    steps = (booking.link.rts_query or {}).get("sequence", [])
+    step = next((st for st in steps if st.get("sequence_id") == sequence_id), {})
+    template = {**(booking.link.rts_event or {}), **(step.get("event") or {})}
+    return {
+        **details,
+        "start": event.start_at,
+        "end": event.end_at,
+        "summary": template.get("summary") or booking.link.summary,
+        "description": template.get("description") or details["description"],
+        "location": place_line(booking.location) or _template_location(template),
     }
 
 

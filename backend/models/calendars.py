@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -106,13 +107,21 @@ class BookingCalendar(Base):
 
 class BookingWrite(Base):
     """A booking's copy in a connected calendar: written, moved and deleted by jobs; a failure
-    is kept here (and shown on the dashboard) while the job retries."""
+    is kept here (and shown on the dashboard) while the job retries. `sequence_id`: one
+    step's event of a Real-Time Sequencing booking (NULL: the booking as one event)."""
 
     __tablename__ = "booking_writes"
-    __table_args__ = (UniqueConstraint("booking_id", "calendar_id"),)
+    __table_args__ = (
+        UniqueConstraint("booking_id", "calendar_id", "sequence_id", name="uq_booking_writes_step"),
+        Index(
+            "uq_booking_writes_booking", "booking_id", "calendar_id", unique=True,
+            sqlite_where=text("sequence_id IS NULL"), postgresql_where=text("sequence_id IS NULL"),
+        ),
+    )  # fmt: skip
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
     calendar_id: Mapped[int] = mapped_column(ForeignKey("calendars.id", ondelete="CASCADE"))
+    sequence_id: Mapped[str | None] = mapped_column(String(200))
     external_uid: Mapped[str] = mapped_column(String(200))
     external_ref: Mapped[str | None] = mapped_column(Text)  # object URL or provider event id
     state: Mapped[str] = mapped_column(String(12), default="pending")  # written|failed|removed

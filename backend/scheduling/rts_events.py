@@ -1,7 +1,8 @@
 """A real-time link's event template in calendars: which target calendars take it, the
 template applied to a booking event, a connected target calendar written directly, and a
-sequence's step events (written at booking, moved together at a reschedule). Flask-free;
-called inside `book`'s and `reschedule`'s transactions."""
+sequence's step events (written at booking, moved together at a reschedule; in connected
+target calendars by the booking-write job). Flask-free; called inside `book`'s and
+`reschedule`'s transactions."""
 
 from __future__ import annotations
 
@@ -92,12 +93,19 @@ def _accounts_of(session: Session, events: list[Event]) -> dict[int, int]:
     return {e.id: by_calendar[e.calendar_id] for e in events}
 
 
+def step_template(link, sequence_id: str) -> dict:
+    """A step's `event` merged over the top-level one (the step's id as `event_id` only where
+    neither names one)."""
+    steps = (link.rts_query or {}).get("sequence", [])
+    step = next((st for st in steps if st.get("sequence_id") == sequence_id), {})
+    return {"event_id": sequence_id, **(link.rts_event or {}), **(step.get("event") or {})}
+
+
 def _place_steps(session, link, booking, events, placements, seat_of) -> set[tuple[str, int]]:
     """Every (step, participant) of the option gets its event at the step's time: the one it
     had (a move), else a seated host's unused seat event (the first carries the meeting and
     the subscriptions), else a new event owned by the booking in that host's first local
     target calendar (else where the host's seat event is). Returns the keys placed."""
-    steps = {st.get("sequence_id"): st for st in (link.rts_query or {}).get("sequence", [])}
     template = link.rts_event or {}
     account_of = _accounts_of(session, events)
     subs = {sub for p in placements for sub in p.participants}
@@ -110,8 +118,7 @@ def _place_steps(session, link, booking, events, placements, seat_of) -> set[tup
     unused = {account_of[e.id]: e for e in reversed(events) if not e.sequence_id}
     placed = set()
     for placement in placements:
-        step_event = {**template, **(steps.get(placement.sequence_id, {}).get("event") or {})}
-        step_event.setdefault("event_id", placement.sequence_id)
+        step_event = step_template(link, placement.sequence_id)
         for sub in placement.participants:
             account_id = ids.get(sub)
             if account_id is None:
@@ -139,23 +146,70 @@ def _place_steps(session, link, booking, events, placements, seat_of) -> set[tup
     return placed
 
 
+def _write_connected_steps(session: Session, link, booking: Booking, placed) -> set[int]:
+    """Each placed (step, participant) whose participant has connected target calendars gets
+    a step write into each (the booking-write job writes the step's time and template; the
+    step's event stays in the local calendar). One they had before (deleted at the provider
+    while the step was not theirs) is queued again by `queue_booking_write`: the writers put
+    a deleted event anew. Returns those participants."""
+    connected: dict[int, list[Calendar]] = {}
+    for calendar in target_calendars(session, link):
+        if calendar.profile_id is not None:
+            connected.setdefault(calendar.account_id, []).append(calendar)
+    writes = {
+        tuple(row)
+        for row in session.execute(
+            select(BookingWrite.calendar_id, BookingWrite.sequence_id).where(
+                BookingWrite.booking_id == booking.id
+            )
+        )
+    }
+    for sequence_id, account_id in sorted(placed):
+        for calendar in connected.get(account_id, ()):
+            if (calendar.id, sequence_id) not in writes:
+                uid = step_template(link, sequence_id)["event_id"][:200]
+                session.add(BookingWrite(booking_id=booking.id, calendar_id=calendar.id,
+                                         sequence_id=sequence_id, external_uid=uid,
+                                         state="pending"))  # fmt: skip
+    session.flush()
+    return set(connected) & {account_id for _, account_id in placed}
+
+
 def write_sequence(session: Session, link, booking: Booking, events: list[Event], placements):
     """Real-time sequencing, at booking: every step's event at the step's time, for each
-    seated host who takes part in it."""
+    seated host who takes part in it; a connected target calendar gets each of its
+    participant's steps as its own event. Such a participant's booking calendar does not
+    also get the booking as one event spanning the chain: the steps went where the request
+    said, once."""
 
     account_of = _accounts_of(session, events)
 
     def seat_calendar(account_id: int) -> int:
         return next(e.calendar_id for e in events if account_of[e.id] == account_id)
 
-    _place_steps(session, link, booking, events, placements, seat_calendar)
+    placed = _place_steps(session, link, booking, events, placements, seat_calendar)
+    planned = list(
+        session.execute(
+            select(BookingWrite, Calendar.account_id)
+            .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+            .where(BookingWrite.booking_id == booking.id)
+        ).all()
+    )
+    accounts = _write_connected_steps(session, link, booking, placed)
+    for write, account_id in planned:
+        if account_id in accounts and write.external_ref is None:
+            session.delete(write)  # planned in this transaction, not written: never will be
+    if accounts and not planned:  # `book` queued no write job: nothing was planned
+        session.add(Job(kind="calendar.booking", payload={"booking_id": booking.public_id}))
+    session.flush()
 
 
 def move_sequence(session: Session, link, booking: Booking, placements) -> None:
     """Real-time sequencing, at a reschedule to another whole option: every step's event
     moves to its step's new time; the seats span the new chain. Participants of a step who
-    are not in the new option (a `required: N` group) lose that step's event; seated hosts
-    who take no step any more lose their seat; newly needed ones get a seat."""
+    are not in the new option (a `required: N` group) lose that step's event (the write job
+    deletes it from connected calendars: its event is cancelled); seated hosts who take no
+    step any more lose their seat; newly needed ones get a seat."""
     events = list(
         session.scalars(
             select(Event)
@@ -168,6 +222,7 @@ def move_sequence(session: Session, link, booking: Booking, placements) -> None:
         return local_calendar(session, session.get(Account, account_id)).id
 
     placed = _place_steps(session, link, booking, events, placements, seat_calendar)
+    _write_connected_steps(session, link, booking, placed)  # a dropped step's: see the job
     account_of = _accounts_of(session, events)
     for event in events:
         if event.sequence_id and (event.sequence_id, account_of[event.id]) not in placed:
