@@ -85,7 +85,12 @@ def test_collective_link_from_the_popup_and_new_link_on_the_dashboard(driver, de
     set_viewport(driver, DESKTOP)
     shot(driver, "new-link-desktop")
     driver.find_element(By.ID, "email").send_keys("charles@example.com")
+    number = driver.find_element(By.ID, "place_number")
+    assert not number.is_displayed(), "Your number only for they call you, with JavaScript"
+    driver.find_element(By.CSS_SELECTOR, 'input[name="place_type"][value="phone_invitee"]').click()
+    assert number.is_displayed()
     driver.find_element(By.CSS_SELECTOR, 'input[name="place_type"][value="in_person"]').click()
+    assert not number.is_displayed()
     driver.find_element(By.ID, "q-0-label").send_keys("Company")
     driver.find_element(By.ID, "create").click()
     wait_until(lambda: driver.find_elements(By.ID, "place_detail-error"))

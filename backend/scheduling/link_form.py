@@ -14,16 +14,19 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ..core.text import clean_text
+from .places import FORM_CHOICES, from_form
+from .questions import DEFAULT_MAX_GUESTS, MAX_GUESTS
 
 DEFAULTS = {
     "name": "", "email": "", "summary": "Meeting", "duration": "30", "expires_days": "14",
-    "max_uses": "1", "place_type": "video", "place_detail": "", "hosts_mode": "me",
+    "max_uses": "1", "max_guests": str(DEFAULT_MAX_GUESTS), "place_type": "video",
+    "place_detail": "", "place_number": "", "hosts_mode": "me",
 }  # fmt: skip
 QUESTION_TYPES = {
     "text": "Short text", "textarea": "Long text", "choice": "One choice",
     "choices": "Several choices", "phone": "Phone number", "checkbox": "Checkbox",
 }  # fmt: skip
-PLACE_TYPES = ("video", "phone", "in_person", "custom")
+PLACES = FORM_CHOICES
 MAX_ROWS = 20
 FIELD_LIMIT = 2000  # characters kept of any typed value (the checks' limits are lower)
 
@@ -31,9 +34,10 @@ FIELD_LIMIT = 2000  # characters kept of any typed value (the checks' limits are
 _FIELDS = {
     "contact": "email", "contact.email": "email", "contact.name": "name", "summary": "summary",
     "duration_minutes": "duration", "expires_at": "expires_days", "max_uses": "max_uses",
-    "place.type": "place_type", "place.calls": "place_type", "place.number": "place_type",
+    "place.type": "place_type", "place.calls": "place_type", "place.number": "place_number",
     "place.address": "place_detail", "place.text": "place_detail", "questions": "questions",
 }  # fmt: skip
+GUESTS_HELP = f"A whole number from 0 to {MAX_GUESTS}."
 # Words for people where the API's words name its fields.
 _PLAIN = {
     "place.address": "Enter the address of the meeting.",
@@ -102,6 +106,11 @@ def build_payload(values: dict, me: str, now: datetime) -> tuple[dict, dict, lis
         problems["max_uses"] = "A whole number from 1 to 1000."
     else:
         payload["max_uses"] = uses
+    guests = _int(values["max_guests"], 0, MAX_GUESTS)
+    if guests is None:
+        problems["max_guests"] = GUESTS_HELP
+    else:
+        payload["max_guests"] = guests
     payload["place"] = _place(values, problems)
     if payload["place"] is None:
         del payload["place"]
@@ -124,16 +133,11 @@ def build_payload(values: dict, me: str, now: datetime) -> tuple[dict, dict, lis
 
 
 def _place(values: dict, problems: dict) -> dict | None:
-    kind = values["place_type"]
-    if kind not in PLACE_TYPES:
+    # An empty address or number goes to create_link, which says what is missing by its field.
+    place = from_form(values["place_type"], values["place_detail"], values["place_number"])
+    if place is None:
         problems["place_type"] = "Choose where the meeting is."
-        return None
-    if kind == "video":
-        return {"type": "video"}
-    if kind == "phone":
-        return {"type": "phone", "calls": "host"}
-    # Empty detail goes to create_link, which says what is missing by its field.
-    return {"type": kind, "address" if kind == "in_person" else "text": values["place_detail"]}
+    return place
 
 
 def _hosts(values: dict, me: str, problems: dict) -> dict | None:
@@ -205,5 +209,5 @@ def message(name: str | None, summary: str, duration: int, url: str) -> str:
 
 def limits_open(values: dict, field_errors: dict) -> bool:
     """Whether the closed "Link limits" must open: an error inside, or a changed value."""
-    inside = ("expires_days", "max_uses")
+    inside = ("expires_days", "max_uses", "max_guests")
     return any(f in field_errors or values[f] != DEFAULTS[f] for f in inside)

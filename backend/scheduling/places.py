@@ -58,6 +58,38 @@ def parse_place(raw: object, errors: FieldErrors) -> dict | None:
     return {"type": kind, field: value}
 
 
+# The host's forms' choices of place, worded as the extension's popup words them.
+FORM_CHOICES = (
+    ("video", "Video call"), ("phone_host", "Phone (you call them)"),
+    ("phone_invitee", "Phone (they call you)"), ("in_person", "In person"), ("custom", "Other"),
+)  # fmt: skip
+
+
+def from_form(choice: str, detail: str, number: str) -> dict | None:
+    """A form's choice (FORM_CHOICES), its address or text, and the host's number as the API's
+    `place`, for `parse_place` to check; None for no known choice. Only the chosen kind's
+    field is sent, so a number typed and then left for another kind is not checked."""
+    if choice == "video":
+        return {"type": "video"}
+    if choice == "phone_host":
+        return {"type": "phone", "calls": "host"}
+    if choice == "phone_invitee":
+        return {"type": "phone", "calls": "invitee", "number": number.strip()}
+    if choice in ("in_person", "custom"):
+        return {"type": choice, "address" if choice == "in_person" else "text": detail}
+    return None
+
+
+def form_choice(place: dict | None) -> tuple[str, str, str]:
+    """A stored `place` as a form shows it: (choice, address or text, number)."""
+    if not place:
+        return "", "", ""
+    if place["type"] == "phone":
+        calls = place.get("calls", "host")
+        return "phone_" + calls, "", place.get("number", "") if calls == "invitee" else ""
+    return place["type"], place.get("address") or place.get("text") or "", ""
+
+
 def needs_invitee_phone(place: dict | None) -> bool:
     return bool(place) and place["type"] == "phone" and place.get("calls") == "host"
 

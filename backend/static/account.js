@@ -177,3 +177,15 @@
     row.querySelector('input').focus();
   });
 })();
+
+// The place's own field (the host's number for "they call you") shown only for its choice;
+// without script it is always there and the server says when it is missing.
+(() => {
+  for (const field of document.querySelectorAll('[data-shown-for]')) {
+    const choices = field.closest('form').querySelectorAll('[name="place_type"]');
+    const chosen = () => Array.from(choices).find((c) => c.tagName === 'SELECT' || c.checked)?.value;
+    const show = () => { field.hidden = chosen() !== field.dataset.shownFor; };
+    for (const choice of choices) choice.addEventListener('change', show);
+    show();
+  }
+})();

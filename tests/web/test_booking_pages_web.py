@@ -22,6 +22,11 @@ def _page(client, host, status=201, **body):
     return response.get_json()["booking_page"]
 
 
+def _value(html: str, field: str) -> str | None:
+    found = re.search(rf'<input id="{field}" name="{field}"[^>]* value="([^"]*)"', html)
+    return unescape(found.group(1)) if found else None
+
+
 def _at(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
@@ -231,3 +236,32 @@ def test_page_bookings_reach_webhooks_like_link_bookings(app, client, host):
     assert body["scheduling_link"]["booking_page"]["slug"] == "intro"
     assert body["scheduling_link"]["max_uses"] is None
     assert body["event"]["location"] == {"description": "1 Main St"}
+
+
+def test_host_ui_they_call_you_on_your_number_with_one_guest(client, host):
+    login(client)
+    form = client.get("/pages/new").get_data(as_text=True)
+    assert 'value="phone_host"' in form and _value(form, "place_number") == ""
+    assert _value(form, "max_guests") == "3"  # the API's default, shown
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    typed = {
+        "csrf_token": token, "summary": "Intro call", "slug": "intro", "durations": "30",
+        "place_type": "phone_invitee", "place_number": "12 <3>", "max_guests": "1",
+        "active": "on",
+    }  # fmt: skip
+    for number in ("12 <3>", " "):
+        bad = client.post("/pages/new", data=typed | {"place_number": number})
+        page = bad.get_data(as_text=True)
+        assert bad.status_code == 422 and 'id="place_number-error"' in page
+        assert "with its country code" in page  # the API's words
+        assert _value(page, "place_number") == number and _value(page, "max_guests") == "1"
+    assert "No booking pages yet." in client.get("/pages").get_data(as_text=True)
+    made = client.post("/pages/new", data=typed | {"place_number": "+44 20 7946 0958"})
+    assert made.status_code == 303
+    (api,) = client.get("/v1/booking_pages", headers=host.headers).get_json()["booking_pages"]
+    assert api["place"] == {"type": "phone", "calls": "invitee", "number": "+442079460958"}
+    assert api["max_guests"] == 1
+    public = client.get("/grace-hopper/intro").get_data(as_text=True)
+    assert "Call +442079460958" in public and "up to 1;" in public
+    edit = client.get(f"/pages/{api['booking_page_id']}").get_data(as_text=True)
+    assert _value(edit, "place_number") == "+442079460958" and _value(edit, "max_guests") == "1"

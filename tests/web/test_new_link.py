@@ -16,6 +16,7 @@ from backend import db
 from backend.accounts import organization_named
 from backend.models import Account, SchedulingLink
 from backend.scheduling.link_form import greeting_name, message
+from backend.scheduling.questions import PHONE_HELP
 
 
 def _count(app) -> int:
@@ -83,6 +84,26 @@ def test_new_link_with_place_questions_and_a_collective_team(app, client, host, 
     assert "1 Main St" in booking_page and "Seniority" in booking_page
 
 
+def test_they_call_you_on_your_number_with_one_guest(client, host):
+    login(client)
+    form = client.get("/links/new").get_data(as_text=True)
+    assert 'value="phone_host"' in form and 'value="phone_invitee"' in form
+    assert 'id="place_number"' in form and _value(form, "max_guests") == "3"
+    response = _post(client, {
+        "email": "ada@example.com", "place_type": "phone_invitee",
+        "place_number": "+44 20 7946 0958", "max_guests": "1",
+    })  # fmt: skip
+    assert response.status_code == 303
+    link_id = response.headers["Location"].split("/")[2]
+    api = client.get(f"/v1/scheduling_links/{link_id}", headers=host.headers).get_json()
+    link = api["scheduling_link"]
+    assert link["place"] == {"type": "phone", "calls": "invitee", "number": "+442079460958"}
+    assert link["max_guests"] == 1
+    url = _value(client.get(response.headers["Location"]).get_data(as_text=True), "link-url")
+    booking_page = client.get(path_of(url)).get_data(as_text=True)
+    assert "Call +442079460958" in booking_page and "up to 1;" in booking_page
+
+
 BAD = [
     ("no e-mail", {"email": ""}, "email"),
     ("not an e-mail", {"email": "ada at example"}, "email"),
@@ -95,6 +116,10 @@ BAD = [
     ("a round robin with nobody ticked", {"hosts_mode": "one"}, "hosts_mode"),
     ("a host from elsewhere", {"hosts_mode": "all", "host": ["acc_nobodyatall00000000000000"]},
      "hosts_mode"),
+    ("they call you without a number", {"place_type": "phone_invitee"}, "place_number"),
+    ("they call you on no number", {"place_type": "phone_invitee", "place_number": "12 <3>"},
+     "place_number"),
+    ("too many guests", {"max_guests": "21"}, "max_guests"),
 ]  # fmt: skip
 
 
@@ -114,9 +139,11 @@ def test_field_errors_next_to_fields_everything_kept_nothing_stored(
     assert _value(html, "name") == "Ada <b>" and "Ada &lt;b&gt;" in html
     assert _value(html, "summary") == "Chat & more"
     for key, value in data.items():
-        if isinstance(value, str) and key.startswith(("q-0-label", "place_detail", "duration")):
+        if key in ("q-0-label", "place_detail", "place_number", "duration", "max_guests"):
             assert _value(html, key) == value
     assert _count(app) == before
+    if field == "place_number":
+        assert PHONE_HELP in html  # the API's words
     assert "place.address" not in html and " sub" not in html, "people's words, not the API's"
 
 

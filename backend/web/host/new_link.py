@@ -61,6 +61,7 @@ def _page(values: dict, rows: int, field_errors: dict | None = None, status: int
         team=team,
         field_errors=field_errors,
         question_types=link_form.QUESTION_TYPES,
+        places=link_form.PLACES,
         limits_open=link_form.limits_open(values, field_errors),
     )
     return body, status, {"Cache-Control": "no-store"}

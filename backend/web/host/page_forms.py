@@ -6,16 +6,15 @@ from __future__ import annotations
 import re
 
 from ...scheduling import UNLIMITED_USES
+from ...scheduling.link_form import GUESTS_HELP
+from ...scheduling.places import FORM_CHOICES, form_choice, from_form
+from ...scheduling.questions import DEFAULT_MAX_GUESTS
 
 QUESTION_TYPES = (
     ("text", "Short text"), ("textarea", "Long text"), ("choice", "One choice"),
     ("choices", "Several choices"), ("phone", "Phone number"), ("checkbox", "Checkbox"),
 )  # fmt: skip
-PLACES = (
-    ("", "Not set"), ("video", "Video call"), ("phone_host", "Phone: I call the invitee"),
-    ("phone_invitee", "Phone: the invitee calls me"), ("in_person", "In person"),
-    ("custom", "Other"),
-)  # fmt: skip
+PLACES = (("", "Not set"), *FORM_CHOICES)
 # form field → payload field, whole minutes or days ("" is "not set")
 NUMBERS = (
     ("buffer_before", "buffer_before_minutes"), ("buffer_after", "buffer_after_minutes"),
@@ -36,22 +35,20 @@ def _number(text: str):
 def empty_form() -> dict:
     return {
         "summary": "", "slug": "", "durations": "30", "place_type": "", "place_detail": "",
-        "availability_rule_id": "", "active": True, "questions": [],
-        **{name: "" for name, _ in NUMBERS},
+        "place_number": "", "availability_rule_id": "", "active": True, "questions": [],
+        **{name: "" for name, _ in NUMBERS}, "max_guests": str(DEFAULT_MAX_GUESTS),
     }  # fmt: skip
 
 
 def form_from_page(page) -> dict:
-    place = page.place or {}
-    kind = place.get("type", "")
-    if kind == "phone":
-        kind = "phone_" + place.get("calls", "host")
+    kind, detail, number = form_choice(page.place)
     return {
         "summary": page.summary,
         "slug": page.slug or "",
         "durations": ", ".join(str(d) for d in page.durations or [page.duration_minutes]),
         "place_type": kind,
-        "place_detail": place.get("address") or place.get("text") or place.get("number") or "",
+        "place_detail": detail,
+        "place_number": number,
         "availability_rule_id": page.availability_rule_id or "",
         "active": page.status != "disabled",
         "questions": [
@@ -68,6 +65,7 @@ def form_from_page(page) -> dict:
             for name, field in NUMBERS
             for value in [getattr(page, field)]
         },
+        **({"max_guests": str(DEFAULT_MAX_GUESTS)} if page.max_guests is None else {}),
     }
 
 
@@ -92,6 +90,7 @@ def form_from_request(form) -> dict:
         "durations": form.get("durations", ""),
         "place_type": form.get("place_type", ""),
         "place_detail": form.get("place_detail", ""),
+        "place_number": form.get("place_number", ""),
         "availability_rule_id": form.get("availability_rule_id", ""),
         "active": form.get("active") == "on",
         "questions": rows,
@@ -101,16 +100,7 @@ def form_from_request(form) -> dict:
 
 def payload_from_form(typed: dict) -> dict:
     durations = [_number(d) for d in re.split(r"[\s,]+", typed["durations"]) if d]
-    place_type, detail = typed["place_type"], typed["place_detail"]
-    place = None
-    if place_type == "video":
-        place = {"type": "video"}
-    elif place_type == "phone_host":
-        place = {"type": "phone", "calls": "host"}
-    elif place_type == "phone_invitee":
-        place = {"type": "phone", "calls": "invitee", "number": detail}
-    elif place_type in ("in_person", "custom"):
-        place = {"type": place_type, ("address" if place_type == "in_person" else "text"): detail}
+    place = from_form(typed["place_type"], typed["place_detail"], typed["place_number"])
     questions = []
     for row in typed["questions"]:
         question = {"label": row["label"], "type": row["type"], "required": row["required"]}
@@ -130,14 +120,18 @@ def payload_from_form(typed: dict) -> dict:
 
 def field_errors(errors: dict) -> dict:
     """API field names → the form's: "max_days_ahead" → "horizon", "place.address" → "place",
-    "questions.2.label" → "q2"; the first message of each."""
+    "place.number" → "place_number", "questions.2.label" → "q2"; the first message of each
+    (the guests' in the New link form's words, which name no API field)."""
     names = {field: name for name, field in NUMBERS}
     placed: dict[str, str] = {}
     for field, items in errors.items():
         name = names.get(field, field)
-        if field.startswith("place"):
+        if field == "place.number":
+            name = "place_number"
+        elif field.startswith("place"):
             name = "place"
         elif field.startswith("questions."):
             name = "q" + field.split(".")[1]
-        placed.setdefault(name, items[0]["description"])
+        text = GUESTS_HELP if field == "max_guests" else items[0]["description"]
+        placed.setdefault(name, text)
     return placed
