@@ -94,11 +94,13 @@ def _accounts_of(session: Session, events: list[Event]) -> dict[int, int]:
 
 
 def step_template(link, sequence_id: str) -> dict:
-    """A step's `event` merged over the top-level one (the step's id as `event_id` only where
-    neither names one)."""
+    """A step's `event` merged over the top-level one. Its `event_id` is the step's own, else
+    the `sequence_id` (Cronofy's lookup key), never the top-level one: that is shared by every
+    step, and two steps of one participant under one id would clash (one CalDAV UID) or
+    replace each other (an upsert by event_id)."""
     steps = (link.rts_query or {}).get("sequence", [])
     step = next((st for st in steps if st.get("sequence_id") == sequence_id), {})
-    return {"event_id": sequence_id, **(link.rts_event or {}), **(step.get("event") or {})}
+    return {**(link.rts_event or {}), "event_id": sequence_id, **(step.get("event") or {})}
 
 
 def _place_steps(session, link, booking, events, placements, seat_of) -> set[tuple[str, int]]:

@@ -86,20 +86,71 @@ def _google_steps(google) -> dict[str, tuple[str, str, str]]:
     }
 
 
-def test_step_events_go_into_connected_target_calendars(app, client, host, dav, work, google):
+def _colleague(app, host):
+    """Alan, in the host's organization: the two may be queried together."""
     alan = make_host(app, email="alan@example.com", name="Alan Turing")
-    with app.app_context(), db.write() as s:  # same organization: may be queried together
+    with app.app_context(), db.write() as s:
         org = Organization(public_id="org_loop", name="Loop")
         s.add(org)
         s.flush()
         for who in (host, alan):
             s.get(Account, who.account_id).organization_id = org.id
+    return alan
+
+
+def _connect_caldav(client, who, dav) -> None:
     connected = client.post(
-        "/v1/profiles", headers=host.headers,
+        "/v1/profiles", headers=who.headers,
         json={"provider_name": "caldav", "url": dav, "username": "alice",
               "password": USERS["alice"]},
     )  # fmt: skip
     assert connected.status_code == 201, connected.get_json()
+
+
+def _busy(client, who, start: datetime, end: datetime, event_id: str) -> None:
+    """A local event of `who`'s: busy time."""
+    body = {"event_id": event_id, "summary": "Busy", "start": _z(start), "end": _z(end)}
+    put = client.post(f"/v1/calendars/{_target(client, who, 'schedlink')}/events",
+                      json=body, headers=who.headers)  # fmt: skip
+    assert put.status_code == 202, put.get_json()
+
+
+def _sequence(day, steps: list[dict], targets: list[dict], **event) -> dict:
+    """A sequence request over 09:00-16:00 London; a step is (sequence_id, subs, minutes,
+    extra): its participants one group, `required: 1`, 30 minutes after it at least."""
+    return {
+        "oauth": {"redirect_uri": "https://ats.example.com/after"},
+        "event": {"event_id": "loop-1", "summary": "Interview loop", "tzid": "Europe/London",
+                  **event},
+        "availability": {
+            "query_periods": [{"start": _z(_local(day, 9)), "end": _z(_local(day, 16))}],
+            "sequence": [
+                {"sequence_id": sequence_id, "ordinal": i + 1,
+                 "participants": [{"members": [{"sub": s} for s in subs], "required": 1}],
+                 "required_duration": {"minutes": minutes},
+                 "buffer": {"after": {"minimum": {"minutes": 30}}}, **extra}
+                for i, (sequence_id, subs, minutes, extra) in enumerate(steps)
+            ],
+        },
+        "target_calendars": targets,
+    }  # fmt: skip
+
+
+def _book_sequence(client, host, body, start: datetime) -> None:
+    made = client.post("/v1/real_time_sequencing", json=body, headers=host.headers)
+    assert made.status_code == 200, made.get_json()
+    response, _fields = book(client, made.get_json()["real_time_scheduling"]["url"], _z(start))
+    assert response.status_code == 303
+
+
+def _booking_id(app) -> str:
+    with app.app_context():
+        return db.session().scalar(select(Booking.public_id))
+
+
+def test_step_events_go_into_connected_target_calendars(app, client, host, dav, work, google):
+    alan = _colleague(app, host)
+    _connect_caldav(client, host, dav)
     day = _day()
     google.add(_local(day, 10) + timedelta(minutes=30), _local(day, 11), "Dentist")
     alan_profile = _link_profile(client, alan, google)
@@ -193,3 +244,30 @@ def test_step_events_go_into_connected_target_calendars(app, client, host, dav, 
     assert response.status_code == 303
     run_once(app)
     assert {k: v[0] for k, v in _google_steps(google).items()} == {"loop-tech": _z(_local(day, 9))}
+
+
+def test_steps_without_their_own_event_id_are_two_events(app, client, host, dav, work):
+    """A participant in two steps that name no `event_id` of their own gets two events, each
+    under its step's `sequence_id` (never the top-level `event_id`), in a local and in a
+    CalDAV target calendar alike."""
+    _connect_caldav(client, host, dav)
+    run_once(app)
+    day = _day()
+    local = _target(client, host, "schedlink")
+    steps = [("tech", [host.sub], 60, {}),
+             ("culture", [host.sub], 30, {"event": {"summary": "Culture chat"}})]  # fmt: skip
+    targets = [{"sub": host.sub, "calendar_id": local},
+               {"sub": host.sub, "calendar_id": _target(client, host, "caldav")}]  # fmt: skip
+    _book_sequence(client, host, _sequence(day, steps, targets), _local(day, 9))
+    run_once(app)
+    culture = _z(_local(day, 10) + timedelta(minutes=30))
+    window = {"from": _z(_local(day, 0)), "to": _z(_local(day, 23))}
+    listed = client.get("/v1/events", query_string=window, headers=host.headers).get_json()
+    ours = [(e["event_id"], e["start"], e["summary"]) for e in listed["events"]
+            if e["calendar_id"] == local]  # fmt: skip
+    assert sorted(ours) == [
+        ("culture", culture, "Culture chat"),
+        ("tech", _z(_local(day, 9)), "Interview loop"),
+    ]
+    assert _caldav_steps(work) == {"tech": _z(_local(day, 9)), "culture": culture}
+
