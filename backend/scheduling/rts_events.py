@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts import local_calendar
+from ..calendars import retract_booking_writes
 from ..models import Account, Booking, BookingHost, BookingWrite, Calendar, Event, Job
 
 
@@ -211,7 +212,8 @@ def move_sequence(session: Session, link, booking: Booking, placements) -> None:
     moves to its step's new time; the seats span the new chain. Participants of a step who
     are not in the new option (a `required: N` group) lose that step's event (the write job
     deletes it from connected calendars: its event is cancelled); seated hosts who take no
-    step any more lose their seat; newly needed ones get a seat."""
+    step any more lose their seat and every copy the write job made for them; newly needed
+    ones get a seat."""
     events = list(
         session.scalars(
             select(Event)
@@ -234,7 +236,8 @@ def move_sequence(session: Session, link, booking: Booking, placements) -> None:
     for seat in list(booking.seats):
         if seat.account_id in hosts:
             seat.start_at, seat.end_at = start, end
-        else:
+        else:  # their copies (the chain-spanning one in their booking calendar) are deleted
+            retract_booking_writes(session, booking, seat.account_id)
             booking.seats.remove(seat)
     seated = {seat.account_id for seat in booking.seats}
     for account_id in sorted(hosts - seated):

@@ -271,3 +271,39 @@ def test_steps_without_their_own_event_id_are_two_events(app, client, host, dav,
     ]
     assert _caldav_steps(work) == {"tech": _z(_local(day, 9)), "culture": culture}
 
+
+def test_a_host_dropped_from_every_step_loses_the_booking_from_their_calendar(
+    app, client, host, dav, work
+):
+    """Grace's booking calendar (CalDAV) holds the booking as one event spanning the chain
+    while she takes a step; a move that gives her only step to Alan deletes it there, a
+    further move leaves it deleted, and a move that gives her the step again writes it."""
+    alan = _colleague(app, host)
+    _connect_caldav(client, host, dav)
+    run_once(app)
+    chosen = {"calendar_id": _target(client, host, "caldav")}
+    assert client.put("/v1/booking_calendar", json=chosen, headers=host.headers).status_code == 200
+    day = _day()
+    half_past = {h: _local(day, h) + timedelta(minutes=30) for h in (10, 12, 14)}
+    _busy(client, alan, half_past[10], _local(day, 11), "dentist")
+    _busy(client, host, half_past[12], _local(day, 13), "lunch")
+    _busy(client, host, half_past[14], _local(day, 15), "school-run")
+    # Alan does the technical interview; the culture chat is whoever of the two is free.
+    steps = [("tech", [alan.sub], 60, {}), ("culture", [alan.sub, host.sub], 30, {})]
+    targets = [{"sub": who.sub, "calendar_id": _target(client, who, "schedlink")}
+               for who in (alan, host)]  # fmt: skip
+    _book_sequence(client, host, _sequence(day, steps, targets), _local(day, 9))
+    run_once(app)
+    booking = _booking_id(app)
+    uid = f"{booking}@schedlink"
+    assert _caldav_steps(work) == {uid: _z(_local(day, 9))}  # Alan is at the dentist
+
+    sessions, now = app.extensions["schedlink.sessions"], datetime.now(UTC)
+    for hour in (11, 13):  # Grace is busy at the culture chat: it is Alan's alone
+        reschedule(sessions, booking, _local(day, hour), now, 14)
+        run_once(app)
+        assert _caldav_steps(work) == {}, hour
+    reschedule(sessions, booking, _local(day, 9), now, 14)
+    run_once(app)
+    assert _caldav_steps(work) == {uid: _z(_local(day, 9))}
+
