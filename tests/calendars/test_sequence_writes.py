@@ -1,7 +1,9 @@
 """Real-Time Sequencing into connected target calendars: each step's event is written into
 each participant's CalDAV (a real Radicale) or Google (its stand-in) calendar at the step's
-time under the step's event_id, moved on reschedule, deleted from a participant who drops
-out of a `required: 1` step or written for one newly in it, and deleted on cancel."""
+time under the step's event_id (else its sequence_id), moved on reschedule, deleted from a
+participant who drops out of a `required: 1` step or written for one newly in it, and
+deleted on cancel; a host dropped from every step loses the booking from their booking
+calendar; the meeting goes on the host's first step by ordinal."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import caldav
 import pytest
 from calendar_servers import radicale
+from conferencing_helpers import run_due
 from helpers import book, make_host
 from sqlalchemy import select
 from test_oauth_calendars import Api, _day, _link_profile, _local, _sync, _z
@@ -307,3 +310,34 @@ def test_a_host_dropped_from_every_step_loses_the_booking_from_their_calendar(
     run_once(app)
     assert _caldav_steps(work) == {uid: _z(_local(day, 9))}
 
+
+def test_the_meeting_goes_on_the_first_step_its_host_attends(app, client, host, google):
+    """Google writes both of the host's steps and makes the booking's meeting: Meet goes on
+    the first step's event by `ordinal` (here not the first by name), stays there when the
+    booking moves, and is the link the booking's event shows."""
+    _link_profile(client, host, google)
+    run_once(app)
+    day, local = _day(), _target(client, host, "schedlink")
+    steps = [("tech", [host.sub], 60, {"event": {"event_id": "loop-tech"}}),
+             ("culture", [host.sub], 30, {"event": {"event_id": "loop-culture"}})]  # fmt: skip
+    targets = [{"sub": host.sub, "calendar_id": _target(client, host, "google")}]
+    body = _sequence(day, steps, targets, conferencing={"profile_id": "default"})
+    _book_sequence(client, host, body, _local(day, 9))
+    window = {"from": _z(_local(day, 0)), "to": _z(_local(day, 23))}
+    sessions = app.extensions["schedlink.sessions"]
+    for start in (_local(day, 9), _local(day, 11)):
+        if start != _local(day, 9):
+            reschedule(sessions, _booking_id(app), start, datetime.now(UTC), 14)
+        run_due(app)
+        written = {e["extendedProperties"]["private"]["schedlink_event_id"]: e
+                   for e in google.bookings()}  # fmt: skip
+        assert sorted(written) == ["loop-culture", "loop-tech"]
+        assert _z(google.start_of(written["loop-tech"])) == _z(start)
+        join = written["loop-tech"].get("hangoutLink")
+        assert join and "hangoutLink" not in written["loop-culture"], start
+        listed = client.get("/v1/events", query_string=window, headers=host.headers).get_json()
+        (ours,) = [e for e in listed["events"] if e["calendar_id"] == local and "conferencing" in e]
+        assert (ours["event_id"], ours["conferencing"]["join_url"]) == ("loop-tech", join)
+    attached = [args for method, _path, args in google.store.requests
+                if method == "PATCH" and args.get("conferenceDataVersion") == "1"]  # fmt: skip
+    assert len(attached) == 1, attached  # made once: the other step's writes leave it be
