@@ -30,8 +30,9 @@ RETRACT = "retract"  # a copy to delete: its host no longer attends (a round-rob
 
 
 def retract_booking_writes(session: Session, booking: Booking, account_id: int) -> None:
-    """In a round-robin move's transaction: the copies in the old host's calendars are to be
-    deleted by the next job (written ones at the provider; unwritten ones never will be)."""
+    """In a move's transaction (round robin; a sequence whose steps no longer need this
+    host): the copies in the old host's calendars are to be deleted by the next job (written
+    ones at the provider; unwritten ones never will be)."""
     for write in session.scalars(
         select(BookingWrite)
         .join(Calendar, Calendar.id == BookingWrite.calendar_id)
@@ -55,9 +56,11 @@ def queue_booking_write(session: Session, booking: Booking, hosts=None) -> None:
     if booking.status == "confirmed":
         wanted = hosts if hosts is not None else ([] if writes else [booking.account])
         wanted_ids = {host.id for host in wanted}
+        # A host no longer attending keeps their copies retracted, and deleted ones deleted
+        # (a later move must not write them again).
         keep_retracting = {
             write.id for write, account_id in rows
-            if write.state == RETRACT and account_id not in wanted_ids
+            if write.state in (RETRACT, "removed") and account_id not in wanted_ids
         }  # fmt: skip
         have = {account_id for _write, account_id in rows}
         for host in wanted:

@@ -21,8 +21,9 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..calendars.writes import RETRACT
 from ..core import database
-from ..models import BookingWrite, Calendar, Conference, Event, Job
+from ..models import Booking, BookingWrite, Calendar, Conference, Event, Job
 from . import hooks
 from .errors import MeetingRefused
 from .events import ASSIGN
@@ -125,16 +126,7 @@ def claim(sessions: sessionmaker, conference_id: int) -> Target | object | None:
         if event is None or event.booking_id is None:
             return None
         # Locked: the calendar write records its outcome under the same row lock.
-        found = s.execute(
-            select(BookingWrite, Calendar)
-            .join(Calendar, Calendar.id == BookingWrite.calendar_id)
-            .where(
-                BookingWrite.booking_id == event.booking_id,
-                Calendar.profile_id == conference.profile_id,
-                BookingWrite.state != "removed",
-            )
-            .with_for_update(of=BookingWrite)
-        ).first()
+        found = _meeting_write(s, event.booking_id, conference.profile_id, lock=True)
         if found is None:  # (a calendar removed meanwhile takes its writes with it)
             conference.meeting_kind = None
             return None
@@ -144,6 +136,48 @@ def claim(sessions: sessionmaker, conference_id: int) -> Target | object | None:
             conference.error = WAITING
             return WAIT
         return Target(calendar.external_id, write.external_ref)
+
+
+def _meeting_write(
+    s: Session, booking_id: int, profile_id: int, lock: bool = False
+) -> tuple[BookingWrite, Calendar] | None:
+    """The one event of the booking, among those this connection writes, that carries the
+    meeting: the booking as one event if it is written so, else the first Real-Time
+    Sequencing step (by `ordinal`) whose event the connection's host has (the step a
+    sequence's meeting is for); a copy being deleted only if there is nothing else."""
+    query = (
+        select(BookingWrite, Calendar)
+        .join(Calendar, Calendar.id == BookingWrite.calendar_id)
+        .where(
+            BookingWrite.booking_id == booking_id,
+            Calendar.profile_id == profile_id,
+            BookingWrite.state != "removed",
+        )
+        .order_by(BookingWrite.id)
+    )
+    rows = s.execute(query.with_for_update(of=BookingWrite) if lock else query).all()
+    if len(rows) < 2:
+        return tuple(rows[0]) if rows else None
+    booking = s.get(Booking, booking_id)
+    steps = (booking.link.rts_query or {}).get("sequence", []) if booking.link else []
+    ordinal = {step.get("sequence_id"): step.get("ordinal") or 0 for step in steps}
+    attended = set(
+        s.execute(
+            select(Event.sequence_id, Calendar.account_id)
+            .join(Calendar, Calendar.id == Event.calendar_id)
+            .where(Event.booking_id == booking_id, Event.status != "cancelled")
+        ).all()
+    )
+
+    def rank(row) -> tuple:
+        write, calendar = row
+        step = write.sequence_id
+        going = write.state == RETRACT or (
+            step is not None and (step, calendar.account_id) not in attended
+        )
+        return (going, step is not None, ordinal.get(step, 0), calendar.id, write.id)
+
+    return tuple(min(rows, key=rank))
 
 
 def write_recorded(session: Session, write: BookingWrite, now: datetime) -> None:
@@ -161,6 +195,9 @@ def write_recorded(session: Session, write: BookingWrite, now: datetime) -> None
     calendar = session.get(Calendar, write.calendar_id)
     if calendar is None or calendar.profile_id != conference.profile_id:
         return
+    carrier = _meeting_write(session, write.booking_id, conference.profile_id)
+    if carrier is None or carrier[0].id != write.id:
+        return  # deleted, or another step's event of this booking: the meeting is not on it
     event = session.get(Event, conference.event_id)
     if write.state == "failed":
         if conference.status != "assigned":

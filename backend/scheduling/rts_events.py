@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts import local_calendar
+from ..calendars import retract_booking_writes
 from ..models import Account, Booking, BookingHost, BookingWrite, Calendar, Event, Job
 
 
@@ -94,11 +95,13 @@ def _accounts_of(session: Session, events: list[Event]) -> dict[int, int]:
 
 
 def step_template(link, sequence_id: str) -> dict:
-    """A step's `event` merged over the top-level one (the step's id as `event_id` only where
-    neither names one)."""
+    """A step's `event` merged over the top-level one. Its `event_id` is the step's own, else
+    the `sequence_id` (Cronofy's lookup key), never the top-level one: that is shared by every
+    step, and two steps of one participant under one id would clash (one CalDAV UID) or
+    replace each other (an upsert by event_id)."""
     steps = (link.rts_query or {}).get("sequence", [])
     step = next((st for st in steps if st.get("sequence_id") == sequence_id), {})
-    return {"event_id": sequence_id, **(link.rts_event or {}), **(step.get("event") or {})}
+    return {**(link.rts_event or {}), "event_id": sequence_id, **(step.get("event") or {})}
 
 
 def _place_steps(session, link, booking, events, placements, seat_of) -> set[tuple[str, int]]:
@@ -209,7 +212,8 @@ def move_sequence(session: Session, link, booking: Booking, placements) -> None:
     moves to its step's new time; the seats span the new chain. Participants of a step who
     are not in the new option (a `required: N` group) lose that step's event (the write job
     deletes it from connected calendars: its event is cancelled); seated hosts who take no
-    step any more lose their seat; newly needed ones get a seat."""
+    step any more lose their seat and every copy the write job made for them; newly needed
+    ones get a seat."""
     events = list(
         session.scalars(
             select(Event)
@@ -232,7 +236,8 @@ def move_sequence(session: Session, link, booking: Booking, placements) -> None:
     for seat in list(booking.seats):
         if seat.account_id in hosts:
             seat.start_at, seat.end_at = start, end
-        else:
+        else:  # their copies (the chain-spanning one in their booking calendar) are deleted
+            retract_booking_writes(session, booking, seat.account_id)
             booking.seats.remove(seat)
     seated = {seat.account_id for seat in booking.seats}
     for account_id in sorted(hosts - seated):

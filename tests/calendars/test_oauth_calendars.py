@@ -386,7 +386,8 @@ def test_written_bookings_carry_place_and_guests_and_leave_a_round_robin_host_wh
 ):
     """The event written into the host's calendar has the booking's place as its location and
     the guests as attendees (as the .ics); when a round-robin move hands the booking to
-    another host, the copy already written in the first host's calendar is deleted."""
+    another host, the copy already written in the first host's calendar is deleted, and
+    stays deleted at the next move."""
     profile_id = _link_profile(client, host, api)
     run_once(app)
     listed = client.get("/v1/calendars", headers=host.headers).get_json()["calendars"]
@@ -441,3 +442,8 @@ def test_written_bookings_carry_place_and_guests_and_leave_a_round_robin_host_wh
     with app.app_context():
         (write,) = db.session().scalars(select(BookingWrite)).all()
         assert write.state == "removed"
+    # A further move that Alan keeps leaves it gone.
+    reschedule(app.extensions["schedlink.sessions"], booking.public_id,
+               _local(day, 14) + timedelta(minutes=30), datetime.now(UTC), 14)  # fmt: skip
+    run_once(app)
+    assert api.bookings() == []
