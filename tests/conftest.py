@@ -17,8 +17,15 @@ from backend.models import Base
 PG_ADMIN_URL = os.environ.get(
     "SCHEDLINK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-# Every table the models define, so new tables are emptied between tests without an edit here.
-TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+# Every table the models define, so new tables are emptied between tests without an edit here;
+# children before parents, so deleting in this order never trips a foreign key.
+TABLE_NAMES = [t.name for t in reversed(Base.metadata.sorted_tables)]
+# One round trip says which tables hold rows: a test leaves a few, and DELETE FROM those few
+# costs ~4 ms where TRUNCATE of every table costs ~80 ms (it makes new files and syncs them).
+NON_EMPTY = text(" UNION ALL ".join(
+    f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in TABLE_NAMES
+))  # fmt: skip
+RESTART_SEQUENCES = text("SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'")
 
 
 def _pg_reason() -> str | None:
@@ -75,6 +82,14 @@ def pg_database():
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_engine(pg_database):
+    """The tests' own connection to the shared PostgreSQL database, for emptying it."""
+    engine = db.make_engine(pg_database)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_database_url(request, tmp_path):
     """A database of its own with nothing in it (not migrated), on SQLite and PostgreSQL."""
@@ -97,10 +112,12 @@ def database_url(request, tmp_path, sqlite_template):
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_database")
-    engine = db.make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    with request.getfixturevalue("pg_engine").begin() as conn:
+        full = set(conn.execute(NON_EMPTY).scalars())
+        for name in TABLE_NAMES:
+            if name in full:
+                conn.execute(text(f'DELETE FROM "{name}"'))
+        conn.execute(RESTART_SEQUENCES)  # ids start at 1 again, as in a new database
     return url
 
 
