@@ -17,7 +17,7 @@ from helpers import book, make_host
 from sqlalchemy import select
 from test_oauth_calendars import Api, _day, _link_profile, _local, _sync, _z
 
-from backend import create_app, db
+from backend import db
 from backend.models import Account, Booking, Organization
 from backend.outbox import run_once
 from backend.scheduling import cancel, reschedule
@@ -48,19 +48,9 @@ def work(dav):
 
 
 @pytest.fixture
-def app(database_url, tmp_path, google):
+def app_config(google):
     google.reset()
-    app = create_app(
-        {
-            "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
-            "BASE_URL": "http://schedlink.test", "SERVER_NAME": "schedlink.test",
-            "OUTBOUND_ALLOW": ["127.0.0.1"], "REDIRECT_ORIGINS": ["https://ats.example.com"],
-            **google.standin.config(),
-        }
-    )  # fmt: skip
-    yield app
-    app.extensions["schedlink.engine"].dispose()
+    return {"REDIRECT_ORIGINS": ["https://ats.example.com"], **google.standin.config()}
 
 
 def _target(client, host, provider: str) -> str:
