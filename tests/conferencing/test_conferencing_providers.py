@@ -230,7 +230,9 @@ def test_google_meet_is_polled_until_success(app, client, host):
     with google:
         pro = connect(app, client, host, google)
         put_event(client, host, conferencing={"profile_id": pro}, summary="Planning")
-        assert jobs.run_once(app) == 1  # insert: Google says pending
+        # The insert: Google says pending. Its first poll is due 1 s later; a slow run may
+        # reach it too, which changes nothing below.
+        assert jobs.run_once(app) >= 1
         method, path, body = google.meetings_bp.calls[0]
         assert method == "POST" and "conferenceDataVersion=1" in path
         create = body["conferenceData"]["createRequest"]
