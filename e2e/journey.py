@@ -13,6 +13,9 @@ import time
 import urllib.request
 from collections.abc import Callable
 
+from marionette_driver.errors import MarionetteException
+from selenium.common.exceptions import WebDriverException
+
 TAG, CSS, ID, XPATH = "tag name", "css selector", "id", "xpath"
 
 
@@ -30,7 +33,7 @@ def _body_text(driver) -> str:
     own stale-node error then)."""
     try:
         return driver.find_element(TAG, "body").text
-    except Exception:
+    except (WebDriverException, MarionetteException):
         return ""
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from html import unescape
 
+from sqlalchemy import select
+
 from backend import db
 from backend.accounts import create_account, create_api_key
+from backend.models import Channel, WebhookMessage
 
 NATIVE = (
     '<div hidden data-schedlink-contact data-name="Ada Lovelace" data-email="ada@example.com"'
@@ -89,3 +93,17 @@ def web_post(client, page_path: str, action: str, data: dict | None = None):
         data={"csrf_token": token, **(data or {})},
         headers={"Referer": f"http://schedlink.test{page_path}"},
     )
+
+
+def webhook_bodies(app, h: Host, type_: str) -> list[dict]:
+    """The bodies of the notifications of `type_` queued for `h`'s channels, oldest first."""
+    with app.app_context():
+        return [
+            json.loads(body)
+            for body in db.session().scalars(
+                select(WebhookMessage.body)
+                .join(Channel, Channel.id == WebhookMessage.channel_id)
+                .where(Channel.account_id == h.account_id, WebhookMessage.type == type_)
+                .order_by(WebhookMessage.id)
+            )
+        ]

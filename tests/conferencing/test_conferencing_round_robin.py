@@ -9,7 +9,6 @@ with Alan has none. Against the providers' stand-ins at once, on SQLite and Post
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -24,7 +23,16 @@ from conferencing_helpers import (
     run_due,
     texts,
 )
-from helpers import book, create_link, form_fields, login, make_host, path_of, web_post
+from helpers import (
+    book,
+    create_link,
+    form_fields,
+    login,
+    make_host,
+    path_of,
+    web_post,
+    webhook_bodies,
+)
 from oauth_browser import come_back
 from sqlalchemy import select
 from standins import StandinProvider, StandinUser, query_of, zoom_meetings
@@ -32,7 +40,7 @@ from standins import StandinProvider, StandinUser, query_of, zoom_meetings
 from backend import db
 from backend.accounts import organization_named
 from backend.core.validation import format_utc
-from backend.models import Account, Booking, Calendar, Channel, WebhookMessage
+from backend.models import Account, Booking, Calendar
 from backend.outbox import worker as jobs
 from backend.scheduling import manage_urls
 
@@ -102,19 +110,6 @@ def _local_calendar(app, h) -> str:
                 Calendar.account_id == h.account_id, Calendar.profile_id.is_(None)
             )
         )
-
-
-def _told(app, h, type_: str) -> list[dict]:
-    with app.app_context():
-        return [
-            json.loads(body)
-            for body in db.session().scalars(
-                select(WebhookMessage.body)
-                .join(Channel, Channel.id == WebhookMessage.channel_id)
-                .where(Channel.account_id == h.account_id, WebhookMessage.type == type_)
-                .order_by(WebhookMessage.id)
-            )
-        ]
 
 
 def _invitee_mails(smtp) -> list:
@@ -190,12 +185,12 @@ def test_a_move_to_another_host_gives_the_invitee_that_hosts_meeting(
                if p.get_content_type() == "text/calendar").get_content()  # fmt: skip
     assert f"LOCATION:{teams}" in ics.replace("\r\n ", "")
     assert events(client, alan)[booking.public_id]["conferencing"]["join_url"] == teams
-    (assigned,) = _told(app, alan, "conferencing_assigned")
+    (assigned,) = webhook_bodies(app, alan, "conferencing_assigned")
     assert assigned["event"]["conferencing"]["join_url"] == teams
     # The owner's channels heard the move with {"pending": true}, then the new link.
-    (owner_moved,) = _told(app, grace, "booking_rescheduled")
+    (owner_moved,) = webhook_bodies(app, grace, "booking_rescheduled")
     assert owner_moved["event"]["conferencing"] == {"pending": True}
-    assert _told(app, grace, "conferencing_assigned")[-1]["event"] == assigned["event"]
+    assert webhook_bodies(app, grace, "conferencing_assigned")[-1]["event"] == assigned["event"]
 
 
 def test_a_move_to_a_host_without_that_service_deletes_the_meeting_as_booking_them_would(

@@ -8,7 +8,6 @@ mail through the test SMTP server, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,16 @@ from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import book, create_link, form_fields, login, make_host, path_of, web_post
+from helpers import (
+    book,
+    create_link,
+    form_fields,
+    login,
+    make_host,
+    path_of,
+    web_post,
+    webhook_bodies,
+)
 from sqlalchemy import select
 
 from backend import db
@@ -26,11 +34,9 @@ from backend.models import (
     Account,
     Booking,
     Calendar,
-    Channel,
     Event,
     Job,
     SchedulingLink,
-    WebhookMessage,
 )
 from backend.outbox.worker import run_jobs
 from backend.scheduling import manage_urls
@@ -304,19 +310,6 @@ def _channel(client, h) -> None:
     assert made.status_code == 201, made.get_json()
 
 
-def _told(app, h, type_: str) -> list[dict]:
-    with app.app_context():
-        return [
-            json.loads(body)
-            for body in db.session().scalars(
-                select(WebhookMessage.body)
-                .join(Channel, Channel.id == WebhookMessage.channel_id)
-                .where(Channel.account_id == h.account_id, WebhookMessage.type == type_)
-                .order_by(WebhookMessage.id)
-            )
-        ]
-
-
 def _calendar_of(app, h) -> str:
     with app.app_context():
         return db.session().scalar(
@@ -342,12 +335,13 @@ def test_a_round_robin_move_to_another_host_reassigns_and_tells_every_hosts_chan
     booking = _booking(app, link)
     assert [s.account_id for s in booking.seats] == [alan.account_id]
     # The owner's channels and the seated host's hear of it, each with their own view.
-    (owner_view,) = _told(app, grace, "booking_created")
-    (alan_view,) = _told(app, alan, "booking_created")
+    (owner_view,) = webhook_bodies(app, grace, "booking_created")
+    (alan_view,) = webhook_bodies(app, alan, "booking_created")
     assert owner_view["booking"]["id"] == alan_view["booking"]["id"] == booking.public_id
     assert alan_view["event"]["calendar_id"] == _calendar_of(app, alan)
-    assert _told(app, ada, "booking_created") == []
-    assert _told(app, alan, "scheduling_link_completed") == []  # the link's news: the owner's
+    assert webhook_bodies(app, ada, "booking_created") == []
+    # The link's news is the owner's alone.
+    assert webhook_bodies(app, alan, "scheduling_link_completed") == []
     run_jobs(app)
     smtp.messages.clear()
 
@@ -381,9 +375,9 @@ def test_a_round_robin_move_to_another_host_reassigns_and_tells_every_hosts_chan
     assert subject.startswith("Moved: ")
     assert "grace@example.com" not in mails and "host@example.com" not in mails
 
-    (owner_moved,) = _told(app, grace, "booking_rescheduled")
-    (alan_moved,) = _told(app, alan, "booking_rescheduled")
-    (ada_moved,) = _told(app, ada, "booking_rescheduled")
+    (owner_moved,) = webhook_bodies(app, grace, "booking_rescheduled")
+    (alan_moved,) = webhook_bodies(app, alan, "booking_rescheduled")
+    (ada_moved,) = webhook_bodies(app, ada, "booking_rescheduled")
     assert owner_moved["booking"]["hosts"] == [{"sub": ada.sub}]
     assert owner_moved["booking"]["rescheduled_by"] == "invitee"
     assert owner_moved["booking"]["reschedule_reason"] == "Later suits me"
